@@ -1,0 +1,175 @@
+import { z } from "zod";
+
+/**
+ * The result formats every layer shares: eval writes them, compare and report read them, the
+ * store records them as evidence. Changing a field here changes the machine interface.
+ */
+
+export const digestSchema = z.string().regex(/^sha256:[a-f0-9]{64}$/, "expected a sha256 digest (sha256:<64 hex>)");
+
+/** What one scorer said about one output. `score` is in [0, 1] unless the scorer says otherwise. */
+export const scoreSchema = z.object({
+  /** The scorer's name as configured (unique within a suite), which is also its metric name. */
+  name: z.string(),
+  type: z.string(),
+  score: z.number(),
+  pass: z.boolean(),
+  weight: z.number().nonnegative().default(1),
+  reason: z.string().optional(),
+});
+export type Score = z.infer<typeof scoreSchema>;
+
+export const tokenUsageSchema = z.object({
+  prompt: z.number().int().nonnegative(),
+  completion: z.number().int().nonnegative(),
+  total: z.number().int().nonnegative(),
+});
+export type TokenUsage = z.infer<typeof tokenUsageSchema>;
+
+/** One line of `results.jsonl`: one case, one repeat. */
+export const caseResultSchema = z.object({
+  /** Stable case id: the case's `id`, or a hash of its vars and expected value. */
+  id: z.string(),
+  /** Position of the case in the suite, so results can be written in case order. */
+  index: z.number().int().nonnegative(),
+  repeat: z.number().int().nonnegative().default(0),
+  vars: z.record(z.string(), z.unknown()),
+  expected: z.unknown().optional(),
+  /** Slice labels (from case tags/metadata): `{ language: "de" }`. */
+  tags: z.record(z.string(), z.string()).default({}),
+  provider: z.string(),
+  prompt: z.string().optional(),
+  output: z.string().nullable(),
+  error: z.string().nullable(),
+  scores: z.array(scoreSchema),
+  /** The case passed its scorers (for repeats: this repeat passed). */
+  pass: z.boolean(),
+  latencyMs: z.number().nonnegative(),
+  tokens: tokenUsageSchema.nullable(),
+  cost: z.number().nonnegative().nullable(),
+  cached: z.boolean().default(false),
+});
+export type CaseResult = z.infer<typeof caseResultSchema>;
+
+export const intervalSchema = z.object({
+  low: z.number(),
+  high: z.number(),
+  level: z.number().default(0.95),
+  method: z.enum(["wilson", "bootstrap", "none"]),
+});
+export type Interval = z.infer<typeof intervalSchema>;
+
+/** A metric over cases: `rate` for 0/1 outcomes (Wilson), `mean` for scores (bootstrap), `corpus` for corpus-level statistics such as BLEU. */
+export const metricSummarySchema = z.object({
+  name: z.string(),
+  kind: z.enum(["rate", "mean", "corpus"]),
+  n: z.number().int().nonnegative(),
+  mean: z.number(),
+  sd: z.number().nonnegative(),
+  ci: intervalSchema,
+  /** Whether larger values are better (false for latency, cost, error_rate). */
+  higherIsBetter: z.boolean().default(true),
+});
+export type MetricSummary = z.infer<typeof metricSummarySchema>;
+
+export const gateResultSchema = z.object({
+  /** Human description, e.g. `accuracy >= 0.8 on language=de`. */
+  description: z.string(),
+  metric: z.string(),
+  slice: z.string().optional(),
+  actual: z.number().nullable(),
+  threshold: z.number(),
+  passed: z.boolean(),
+  reason: z.string().optional(),
+});
+export type GateResult = z.infer<typeof gateResultSchema>;
+
+export const sliceSummarySchema = z.object({
+  /** Tag key and value defining the slice. */
+  key: z.string(),
+  value: z.string(),
+  metrics: z.array(metricSummarySchema),
+});
+export type SliceSummary = z.infer<typeof sliceSummarySchema>;
+
+export const artifactPinSchema = z.object({ ref: z.string(), digest: digestSchema });
+
+/** `summary.json` of one eval run of one suite. */
+export const runSummarySchema = z.object({
+  schemaVersion: z.literal(1),
+  suite: z.string(),
+  /** sha256 of the canonical JSON of the suite's resolved config: proves which suite ran. */
+  suiteDigest: digestSchema,
+  model: artifactPinSchema.optional(),
+  dataset: artifactPinSchema.optional(),
+  providers: z.array(z.string()),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  /** False when the run was interrupted or is a single shard: never reported as a full run. */
+  complete: z.boolean(),
+  shard: z.object({ index: z.number().int().positive(), count: z.number().int().positive() }).optional(),
+  cases: z.number().int().nonnegative(),
+  errors: z.number().int().nonnegative(),
+  metrics: z.array(metricSummarySchema),
+  slices: z.array(sliceSummarySchema).default([]),
+  gates: z.array(gateResultSchema).default([]),
+  passed: z.boolean(),
+  /** Path of the per-case JSONL, relative to the summary. */
+  results: z.string().default("results.jsonl"),
+  git: z.object({ commit: z.string().optional(), ref: z.string().optional() }).optional(),
+  runUrl: z.string().optional(),
+});
+export type RunSummary = z.infer<typeof runSummarySchema>;
+
+export const verdictSchema = z.enum(["significant regression", "significant improvement", "no significant change"]);
+export type MetricVerdict = z.infer<typeof verdictSchema>;
+
+export const metricComparisonSchema = z.object({
+  name: z.string(),
+  kind: z.enum(["rate", "mean", "corpus"]),
+  higherIsBetter: z.boolean(),
+  /** Cases with a value on both sides. */
+  n: z.number().int().nonnegative(),
+  baseline: z.number(),
+  head: z.number(),
+  delta: z.number(),
+  relativeDelta: z.number().nullable(),
+  /** Paired bootstrap interval of head - baseline. */
+  ci: intervalSchema,
+  test: z.enum(["mcnemar-exact", "paired-bootstrap"]),
+  pValue: z.number().min(0).max(1),
+  /** Holm-adjusted across the compared metrics. */
+  pAdjusted: z.number().min(0).max(1),
+  verdict: verdictSchema,
+});
+export type MetricComparison = z.infer<typeof metricComparisonSchema>;
+
+export const flippedCaseSchema = z.object({
+  id: z.string(),
+  direction: z.enum(["pass-to-fail", "fail-to-pass"]),
+  input: z.string(),
+  expected: z.string().optional(),
+  baselineOutput: z.string().nullable(),
+  headOutput: z.string().nullable(),
+});
+export type FlippedCase = z.infer<typeof flippedCaseSchema>;
+
+/** `comparison.json`: head vs baseline for one suite. */
+export const comparisonSchema = z.object({
+  schemaVersion: z.literal(1),
+  suite: z.string(),
+  baseline: z.object({
+    source: z.enum(["alias", "branch", "file", "none"]),
+    description: z.string(),
+    digest: digestSchema.optional(),
+  }),
+  matched: z.number().int().nonnegative(),
+  added: z.array(z.string()),
+  removed: z.array(z.string()),
+  changed: z.array(z.string()),
+  metrics: z.array(metricComparisonSchema),
+  flips: z.array(flippedCaseSchema),
+  gates: z.array(gateResultSchema),
+  verdict: z.enum(["pass", "fail"]),
+});
+export type Comparison = z.infer<typeof comparisonSchema>;

@@ -1,0 +1,111 @@
+import { readFile } from "node:fs/promises";
+import { type Document, isMap, isNode, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import type { z } from "zod";
+import { ConfigError, InputError, type SourceLocation } from "./errors.ts";
+
+/** A parsed YAML document that can say where any YAML path came from. */
+export interface LocatedYaml {
+  file: string;
+  value: unknown;
+  /** The location of the deepest node along `path` that exists (so a missing key points at its parent). */
+  locate(path: readonly PropertyKey[]): SourceLocation;
+}
+
+export function parseLocatedYaml(text: string, file: string): LocatedYaml {
+  const lineCounter = new LineCounter();
+  const doc: Document.Parsed = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const position = (offset: number): SourceLocation => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { file, line, column: col };
+  };
+  const firstError = doc.errors[0];
+  if (firstError) {
+    const location = position(firstError.pos[0]);
+    throw new ConfigError(`invalid YAML: ${firstError.message.split("\n")[0]}`, "", location);
+  }
+  return {
+    file,
+    value: doc.toJS({ maxAliasCount: 100 }) ?? {},
+    locate(path) {
+      let node: unknown = doc.contents;
+      let found: Node | undefined = isNode(node) ? node : undefined;
+      for (const key of path) {
+        if (isMap(node)) {
+          const pair = node.items.find((item) => isNode(item.key) && String((item.key as { value?: unknown }).value) === String(key));
+          if (!pair) break;
+          node = pair.value;
+          // A key with no value has no node of its own; point at the key.
+          found = isNode(pair.value) ? pair.value : isNode(pair.key) ? pair.key : found;
+        } else if (isSeq(node) && typeof key === "number") {
+          const item = node.items[key];
+          if (!isNode(item)) break;
+          node = item;
+          found = item;
+        } else {
+          break;
+        }
+      }
+      return position(found?.range?.[0] ?? 0);
+    },
+  };
+}
+
+/** `suites[0].scorers[2].type` — the form users see in errors. */
+export function formatYamlPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const key of path) {
+    if (typeof key === "number") out += `[${key}]`;
+    else out += out ? `.${String(key)}` : String(key);
+  }
+  return out;
+}
+
+/** What a zod issue expected, in words a user can act on. */
+function describeIssue(issue: z.core.$ZodIssue): { path: PropertyKey[]; expected: string } {
+  if (issue.code === "unrecognized_keys") {
+    return { path: [...issue.path, issue.keys[0] ?? ""], expected: `unknown key "${issue.keys.join('", "')}"` };
+  }
+  if (issue.code === "invalid_union" && issue.errors.length > 0) {
+    // Report the branch that got furthest: the one whose first issue has the longest path.
+    const best = issue.errors
+      .map((branch) => branch[0])
+      .filter((i): i is z.core.$ZodIssue => i !== undefined)
+      .sort((a, b) => b.path.length - a.path.length)[0];
+    if (best && best.path.length > 0) {
+      const inner = describeIssue(best);
+      return { path: [...issue.path, ...inner.path], expected: inner.expected };
+    }
+  }
+  return { path: [...issue.path], expected: issue.message };
+}
+
+/** Validates a located YAML value against a schema, throwing a ConfigError at the first issue. */
+export function validateLocated<S extends z.ZodType>(doc: LocatedYaml, schema: S): z.output<S> {
+  const result = schema.safeParse(doc.value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  if (!issue) throw new ConfigError("invalid configuration", "", doc.locate([]));
+  const { path, expected } = describeIssue(issue);
+  throw new ConfigError(expected, formatYamlPath(path), doc.locate(path));
+}
+
+/** All issues, located: for annotating every bad line at once. */
+export function listConfigErrors<S extends z.ZodType>(doc: LocatedYaml, schema: S): ConfigError[] {
+  const result = schema.safeParse(doc.value);
+  if (result.success) return [];
+  return result.error.issues.map((issue) => {
+    const { path, expected } = describeIssue(issue);
+    return new ConfigError(expected, formatYamlPath(path), doc.locate(path));
+  });
+}
+
+export async function readLocatedYaml(file: string): Promise<LocatedYaml> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new InputError(`config file ${file}: ${code === "ENOENT" ? "not found" : `cannot be read (${code})`}`);
+  }
+  return parseLocatedYaml(text, file);
+}

@@ -1,0 +1,40 @@
+// Fails when a committed actions/<name>/dist differs from a fresh build of its source.
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { actionNames, buildAction, root } from "./build-actions.ts";
+
+async function listFiles(dir: string): Promise<string[]> {
+  try {
+    const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+    return entries
+      .filter((e) => e.isFile())
+      .map((e) => relative(dir, join(e.parentPath, e.name)))
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+const scratch = await mkdtemp(join(tmpdir(), "llmops-check-dist-"));
+const stale: string[] = [];
+try {
+  for (const name of actionNames()) {
+    const fresh = join(scratch, name);
+    await buildAction(name, fresh);
+    const committed = join(root, "actions", name, "dist");
+    const [freshFiles, committedFiles] = await Promise.all([listFiles(fresh), listFiles(committed)]);
+    for (const file of new Set([...freshFiles, ...committedFiles])) {
+      const [a, b] = await Promise.all([readFile(join(fresh, file)).catch(() => null), readFile(join(committed, file)).catch(() => null)]);
+      if (!a || !b || !a.equals(b))
+        stale.push(`actions/${name}/dist/${file}${!b ? " (missing)" : !a ? " (not produced by the build)" : ""}`);
+    }
+  }
+} finally {
+  await rm(scratch, { recursive: true, force: true });
+}
+if (stale.length) {
+  process.stderr.write(`check-dist: committed dist differs from a fresh build; run \`pnpm build\` and commit:\n  ${stale.join("\n  ")}\n`);
+  process.exit(1);
+}
+process.stderr.write("check-dist: every actions/*/dist matches its source\n");
