@@ -7,3 +7,4 @@ export * from "./errors.ts";
 export * from "./logger.ts";
 export * from "./results.ts";
 export * from "./yaml-config.ts";
+export * from "./evidence.ts";
