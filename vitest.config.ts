@@ -7,6 +7,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",
+    reporters: ["default", "./test/summary-reporter.ts"],
     // @actions/workflow-parser imports its JSON schemas without import attributes, which plain
     // Node refuses; inlining lets vite transform it.
     server: { deps: { inline: ["@actions/workflow-parser"] } },

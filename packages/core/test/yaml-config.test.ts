@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { ConfigError, ExitCode } from "../src/errors.ts";
+import { formatYamlPath, listConfigErrors, parseLocatedYaml, validateLocated } from "../src/yaml-config.ts";
+
+const schema = z.strictObject({
+  store: z.string().optional(),
+  suites: z.array(z.strictObject({ name: z.string(), concurrency: z.number().int().positive().default(4) })).default([]),
+});
+
+function errorOf(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("located YAML config", () => {
+  const file = "llmops.yaml";
+
+  it("validates and applies defaults", () => {
+    const doc = parseLocatedYaml("suites:\n  - name: a\n", file);
+    expect(validateLocated(doc, schema)).toEqual({ suites: [{ name: "a", concurrency: 4 }] });
+  });
+
+  it("points a wrong type at its value's line and column with the YAML path", () => {
+    const doc = parseLocatedYaml("store: x\nsuites:\n  - name: a\n    concurrency: many\n", file);
+    const error = errorOf(() => validateLocated(doc, schema));
+    expect(error.location).toEqual({ file, line: 4, column: 18 });
+    expect(error.yamlPath).toBe("suites[0].concurrency");
+    expect(error.message).toMatch(/^llmops\.yaml:4:18: suites\[0\]\.concurrency: .*number/);
+    expect(error.exitCode).toBe(ExitCode.Usage);
+  });
+
+  it("names an unknown key and points at it", () => {
+    const doc = parseLocatedYaml("suites:\n  - name: a\n    concurency: 2\n", file);
+    const error = errorOf(() => validateLocated(doc, schema));
+    expect(error.yamlPath).toBe("suites[0].concurency");
+    expect(error.expected).toContain('unknown key "concurency"');
+    expect(error.location?.line).toBe(3);
+  });
+
+  it("points a missing required key at its parent mapping", () => {
+    const doc = parseLocatedYaml("suites:\n  - concurrency: 2\n", file);
+    const error = errorOf(() => validateLocated(doc, schema));
+    expect(error.yamlPath).toBe("suites[0].name");
+    expect(error.location).toEqual({ file, line: 2, column: 5 });
+  });
+
+  it("reports YAML syntax errors with their position", () => {
+    const error = errorOf(() => parseLocatedYaml("suites:\n  - name: [a\n", file));
+    expect(error.message).toMatch(/^llmops\.yaml:\d+:\d+: \(root\): invalid YAML/);
+  });
+
+  it("refuses duplicate keys", () => {
+    expect(() => parseLocatedYaml("store: a\nstore: b\n", file)).toThrow(ConfigError);
+  });
+
+  it("lists every issue for annotations", () => {
+    const doc = parseLocatedYaml("suites:\n  - name: 1\n  - name: b\n    concurrency: -1\n", file);
+    const errors = listConfigErrors(doc, schema);
+    expect(errors.map((e) => e.yamlPath)).toEqual(["suites[0].name", "suites[1].concurrency"]);
+  });
+
+  it("formats YAML paths as users write them", () => {
+    expect(formatYamlPath(["suites", 0, "scorers", 2, "type"])).toBe("suites[0].scorers[2].type");
+  });
+});
