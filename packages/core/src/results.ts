@@ -136,11 +136,14 @@ export const metricComparisonSchema = z.object({
   relativeDelta: z.number().nullable(),
   /** Paired bootstrap interval of head - baseline. */
   ci: intervalSchema,
-  test: z.enum(["mcnemar-exact", "paired-bootstrap"]),
+  /** `none` when the per-case values do not allow a paired test (then `note` says why and the verdict is "no significant change"). */
+  test: z.enum(["mcnemar-exact", "paired-bootstrap", "none"]),
   pValue: z.number().min(0).max(1),
   /** Holm-adjusted across the compared metrics. */
   pAdjusted: z.number().min(0).max(1),
   verdict: verdictSchema,
+  /** Why a metric could not be tested, or how it was computed when that is not obvious. */
+  note: z.string().optional(),
 });
 export type MetricComparison = z.infer<typeof metricComparisonSchema>;
 

@@ -1,4 +1,21 @@
 import type { Command } from "../command.ts";
+import { fetchCommand } from "./fetch.ts";
+import { historyCommand } from "./history.ts";
+import { lsCommand } from "./ls.ts";
+import { tagCommand } from "./tag.ts";
+import { versionCommand } from "./version.ts";
+import { compareCommand } from "./compare.ts";
+import { evalCommand } from "./eval.ts";
+import { schemaCommand } from "./schema.ts";
 
 /** Every `llmops` subcommand, in the order `--help` lists them. */
-export const commands: Command[] = [];
+export const commands: Command[] = [
+  versionCommand,
+  fetchCommand,
+  tagCommand,
+  lsCommand,
+  historyCommand,
+  evalCommand,
+  compareCommand,
+  schemaCommand,
+];

@@ -1,11 +1,303 @@
 import { z } from "zod";
+import { scorerConfigSchema } from "./scorers.ts";
 
 /**
- * An eval suite. Owned by the eval capability; this is the shape `llmops.yaml` accepts under
- * `suites`.
+ * An eval suite: the shape `llmops.yaml` accepts under `suites`. Strict objects everywhere so a
+ * misspelt key is an error at its line instead of a silently ignored setting.
  */
-export const suiteSchema = z.strictObject({
-  name: z.string().min(1),
-  description: z.string().optional(),
+
+const headersSchema = z.record(z.string(), z.string());
+/** Model parameters passed through to the API (`temperature`, `max_tokens`, ...). */
+const paramsSchema = z.record(z.string(), z.unknown());
+const envNameSchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "expected an environment variable name");
+const providerIdSchema = z
+  .string()
+  .min(1)
+  .regex(/^[^/\s]+$/, "expected a provider id without spaces or /");
+
+/** Price in currency units per 1M tokens, so `cost` can be computed from `usage`. */
+export const pricingSchema = z.strictObject({
+  prompt: z.number().nonnegative(),
+  completion: z.number().nonnegative(),
 });
+export type Pricing = z.infer<typeof pricingSchema>;
+
+export const DEFAULT_OPENAI_BASE_URL = "https://api.openai.com/v1";
+export const DEFAULT_ANTHROPIC_BASE_URL = "https://api.anthropic.com";
+
+/** Chat completions: OpenAI, Azure OpenAI (`apiVersion` set), vLLM, Ollama, TGI, llama.cpp server. */
+export const openaiProviderSchema = z.strictObject({
+  type: z.literal("openai"),
+  id: providerIdSchema.optional(),
+  model: z.string().min(1),
+  baseUrl: z.url().default(DEFAULT_OPENAI_BASE_URL),
+  /**
+   * The environment variable holding the key (default OPENAI_API_KEY). `null`: send no key. When
+   * left out with a non-default `baseUrl` (a local server), a missing variable means no key.
+   */
+  apiKeyEnv: envNameSchema.nullable().optional(),
+  params: paramsSchema.default({}),
+  headers: headersSchema.default({}),
+  /** Azure OpenAI: the `api-version` query parameter; switches to the deployment URL form and `api-key` header. */
+  apiVersion: z.string().min(1).optional(),
+  /** Azure OpenAI deployment name (default: `model`). */
+  deployment: z.string().min(1).optional(),
+  pricing: pricingSchema.optional(),
+});
+
+export const anthropicProviderSchema = z.strictObject({
+  type: z.literal("anthropic"),
+  id: providerIdSchema.optional(),
+  model: z.string().min(1),
+  baseUrl: z.url().default(DEFAULT_ANTHROPIC_BASE_URL),
+  apiKeyEnv: envNameSchema.default("ANTHROPIC_API_KEY"),
+  max_tokens: z.number().int().positive().default(1024),
+  anthropicVersion: z.string().min(1).default("2023-06-01"),
+  params: paramsSchema.default({}),
+  headers: headersSchema.default({}),
+  pricing: pricingSchema.optional(),
+});
+
+/** Any HTTP endpoint: a request template and where the output is in the response. */
+export const httpProviderSchema = z.strictObject({
+  type: z.literal("http"),
+  id: providerIdSchema.optional(),
+  url: z.url(),
+  method: z.enum(["GET", "POST", "PUT", "PATCH"]).default("POST"),
+  /** Header values may use `{{env.NAME}}` for secrets: resolved at call time, never part of the identity. */
+  headers: headersSchema.default({}),
+  /** A JSON value whose strings are templates over `prompt`, the case vars and `vars`; a string `"{{x}}"` alone keeps x's JSON type. */
+  body: z.unknown().optional(),
+  /** Path of the output in the JSON response, e.g. `choices[0].message.content`; absent: the whole body as text. */
+  responsePath: z.string().min(1).optional(),
+  /** Paths of token counts in the response, when the endpoint reports them. */
+  tokensPath: z.strictObject({ prompt: z.string().min(1), completion: z.string().min(1) }).optional(),
+});
+
+/** A process: JSON `{prompt, vars, messages}` on stdin; JSON `{output, tokens?, cost?}` or plain text on stdout. */
+export const commandProviderSchema = z.strictObject({
+  type: z.literal("command"),
+  id: providerIdSchema.optional(),
+  argv: z.array(z.string().min(1)).min(1, "expected the program and its arguments, e.g. [python3, model.py]"),
+  env: z.record(z.string(), z.string()).default({}),
+  /** Working directory, relative to the config file. */
+  cwd: z.string().optional(),
+});
+
+/** A JS/TS module (relative to the config file) whose export is called with `{prompt, vars, messages}`. */
+export const moduleProviderSchema = z.strictObject({
+  type: z.literal("module"),
+  id: providerIdSchema.optional(),
+  path: z.string().min(1),
+  export: z.string().min(1).default("default"),
+});
+
+/** Recorded responses (JSONL of `{id | prompt, output, tokens?, cost?}`), matched by case id, then prompt. */
+export const replayProviderSchema = z.strictObject({
+  type: z.literal("replay"),
+  id: providerIdSchema.optional(),
+  file: z.string().min(1),
+});
+
+export const providerConfigSchema = z.discriminatedUnion(
+  "type",
+  [openaiProviderSchema, anthropicProviderSchema, httpProviderSchema, commandProviderSchema, moduleProviderSchema, replayProviderSchema],
+  { error: "expected a provider with type openai, anthropic, http, command, module or replay" },
+);
+export type ProviderConfig = z.infer<typeof providerConfigSchema>;
+export type OpenAIProviderConfig = z.infer<typeof openaiProviderSchema>;
+export type AnthropicProviderConfig = z.infer<typeof anthropicProviderSchema>;
+export type HttpProviderConfig = z.infer<typeof httpProviderSchema>;
+export type CommandProviderConfig = z.infer<typeof commandProviderSchema>;
+export type ModuleProviderConfig = z.infer<typeof moduleProviderSchema>;
+export type ReplayProviderConfig = z.infer<typeof replayProviderSchema>;
+
+export const chatMessageSchema = z.strictObject({
+  role: z.enum(["system", "user", "assistant"]),
+  content: z.string(),
+});
+export type ChatMessage = z.infer<typeof chatMessageSchema>;
+
+/** A template string, a list of chat messages, or a file (text, or JSON `[{role, content}]`) relative to the config. */
+export const promptConfigSchema = z.union([
+  z.string().min(1, "expected a non-empty prompt template"),
+  z.strictObject({ messages: z.array(chatMessageSchema).min(1) }),
+  z.strictObject({ file: z.string().min(1) }),
+]);
+export type PromptConfig = z.infer<typeof promptConfigSchema>;
+
+const tagValueSchema = z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v));
+
+/** One eval case. Without an `id` the case is named by a hash of its vars and expected value. */
+export const caseConfigSchema = z.strictObject({
+  id: z.union([z.string().min(1), z.number().transform((v) => String(v))]).optional(),
+  vars: z.record(z.string(), z.unknown()).default({}),
+  expected: z.unknown().optional(),
+  /** Slice labels: `{ lang: de }`. */
+  tags: z.record(z.string(), tagValueSchema).default({}),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+});
+export type CaseConfig = z.infer<typeof caseConfigSchema>;
+
+export const caseFileFormatSchema = z.enum(["jsonl", "json", "csv", "yaml"]);
+export type CaseFileFormat = z.infer<typeof caseFileFormatSchema>;
+
+/** A cases file relative to the config, or a file inside a dataset version in the store. */
+export const casesFromSchema = z.union([
+  z.string().min(1),
+  z.strictObject({
+    file: z.string().min(1),
+    /** `name:alias`, `name:v3` or `name@sha256:…`; the file is then a path inside that version. */
+    dataset: z.string().min(1).optional(),
+    /** Default: from the file extension. */
+    format: caseFileFormatSchema.optional(),
+  }),
+]);
+export type CasesFromConfig = z.infer<typeof casesFromSchema>;
+
+/**
+ * A gate: `min`/`max` on a metric (overall, on one `slice`, or on `eachSlice` of a tag key), or
+ * `maxGap` between the best and worst slice `across` a tag key (fairness).
+ */
+export const gateConfigSchema = z
+  .strictObject({
+    metric: z.string().min(1),
+    min: z.number().optional(),
+    max: z.number().optional(),
+    slice: z.record(z.string(), tagValueSchema).optional(),
+    eachSlice: z.string().min(1).optional(),
+    maxGap: z.number().nonnegative().optional(),
+    across: z.string().min(1).optional(),
+  })
+  .superRefine((gate, ctx) => {
+    if (gate.maxGap !== undefined || gate.across !== undefined) {
+      if (gate.maxGap === undefined) ctx.addIssue({ code: "custom", path: ["maxGap"], message: "expected maxGap with across" });
+      if (gate.across === undefined) ctx.addIssue({ code: "custom", path: ["across"], message: "expected across (a tag key) with maxGap" });
+      for (const key of ["min", "max", "slice", "eachSlice"] as const) {
+        if (gate[key] !== undefined) ctx.addIssue({ code: "custom", path: [key], message: `expected no ${key} in a maxGap gate` });
+      }
+      return;
+    }
+    if (gate.min === undefined && gate.max === undefined) {
+      ctx.addIssue({ code: "custom", path: [], message: "expected min, max, or maxGap with across" });
+    }
+    if (gate.slice !== undefined && gate.eachSlice !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["eachSlice"], message: "expected slice or eachSlice, not both" });
+    }
+  });
+export type GateConfig = z.infer<typeof gateConfigSchema>;
+
+export const rateLimitSchema = z.strictObject({
+  requestsPerSecond: z.number().positive().optional(),
+  tokensPerMinute: z.number().positive().optional(),
+});
+export type RateLimitConfig = z.infer<typeof rateLimitSchema>;
+
+export const suiteSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .min(1)
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "expected a suite name of letters, digits, . _ -"),
+    description: z.string().optional(),
+    provider: providerConfigSchema.optional(),
+    providers: z.array(providerConfigSchema).min(1).optional(),
+    prompt: promptConfigSchema.optional(),
+    prompts: z.array(promptConfigSchema).min(1).optional(),
+    cases: z.array(caseConfigSchema).optional(),
+    casesFrom: casesFromSchema.optional(),
+    scorers: z.array(scorerConfigSchema).default([]),
+    /** Tag keys whose values define slices. */
+    slices: z.array(z.string().min(1)).default([]),
+    gates: z.array(gateConfigSchema).default([]),
+    concurrency: z.number().int().positive().default(8),
+    repeats: z.number().int().positive().default(1),
+    /** A case passes when at least `k` of its repeats pass (default: all of them). */
+    passRule: z.strictObject({ k: z.number().int().positive() }).optional(),
+    timeoutMs: z.number().int().positive().default(30_000),
+    retries: z.number().int().nonnegative().default(3),
+    rateLimit: rateLimitSchema.optional(),
+  })
+  .superRefine((suite, ctx) => {
+    if ((suite.provider === undefined) === (suite.providers === undefined)) {
+      ctx.addIssue({ code: "custom", path: suite.provider ? ["providers"] : [], message: "expected exactly one of provider or providers" });
+    }
+    if ((suite.prompt === undefined) === (suite.prompts === undefined)) {
+      ctx.addIssue({ code: "custom", path: suite.prompt ? ["prompts"] : [], message: "expected exactly one of prompt or prompts" });
+    }
+    if (suite.cases === undefined && suite.casesFrom === undefined) {
+      ctx.addIssue({ code: "custom", path: [], message: "expected cases or casesFrom" });
+    }
+    if (suite.providers) {
+      const seen = new Map<string, number>();
+      suite.providers.forEach((provider, i) => {
+        if (provider.id === undefined) {
+          if (suite.providers!.length > 1) {
+            ctx.addIssue({ code: "custom", path: ["providers", i, "id"], message: "expected an id for each of several providers" });
+          }
+          return;
+        }
+        const first = seen.get(provider.id);
+        if (first !== undefined) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["providers", i, "id"],
+            message: `expected a unique id; "${provider.id}" is also providers[${first}]`,
+          });
+        } else seen.set(provider.id, i);
+      });
+    }
+    const names = new Map<string, number>();
+    suite.scorers.forEach((scorer, i) => {
+      const name = (scorer as { name?: string }).name ?? (scorer as { type: string }).type;
+      const first = names.get(name);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["scorers", i],
+          message: `expected a unique scorer name; "${name}" is also scorers[${first}] (set name:)`,
+        });
+      } else names.set(name, i);
+    });
+    if (suite.passRule && suite.passRule.k > suite.repeats) {
+      ctx.addIssue({ code: "custom", path: ["passRule", "k"], message: `expected k <= repeats (${suite.repeats})` });
+    }
+    suite.gates.forEach((gate, i) => {
+      const key = gate.eachSlice ?? gate.across;
+      if (key !== undefined && !suite.slices.includes(key)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["gates", i, gate.eachSlice ? "eachSlice" : "across"],
+          message: `expected a key listed in slices; "${key}" is not`,
+        });
+      }
+    });
+  });
 export type SuiteConfig = z.infer<typeof suiteSchema>;
+
+/** The providers of a suite as a list, each with its effective id (`type:model` style when not given). */
+export function suiteProviders(suite: SuiteConfig): (ProviderConfig & { id: string })[] {
+  const list = suite.providers ?? (suite.provider ? [suite.provider] : []);
+  return list.map((provider) => ({ ...provider, id: provider.id ?? defaultProviderId(provider) }));
+}
+
+export function defaultProviderId(provider: ProviderConfig): string {
+  switch (provider.type) {
+    case "openai":
+    case "anthropic":
+      return `${provider.type}:${provider.model}`;
+    case "http":
+      return `http:${new URL(provider.url).host}`;
+    case "command":
+      return `command:${provider.argv[0]}`;
+    case "module":
+      return `module:${provider.path}`;
+    case "replay":
+      return `replay:${provider.file}`;
+  }
+}
+
+/** The prompts of a suite as a list (one entry for `prompt`). */
+export function suitePrompts(suite: SuiteConfig): PromptConfig[] {
+  return suite.prompts ?? (suite.prompt !== undefined ? [suite.prompt] : []);
+}

@@ -1,0 +1,56 @@
+import * as core from "@actions/core";
+import { type Logger, oneLine } from "@llmops/core";
+// The two GitHub helpers by file, not the @llmops/github index: the index pulls octokit and eval into the bundle.
+import { actionsBlobCache } from "../../../packages/github/src/blob-cache.ts";
+import { chooseActionStore } from "../../../packages/github/src/ghcr.ts";
+import { configuredStore, openStore } from "@llmops/store";
+import { z } from "zod";
+
+const inputsSchema = z.object({
+  ref: z.string().min(1, "expected name:alias, name:vN or name@sha256:..."),
+  path: z.string().min(1, "expected a directory"),
+  store: z.string(),
+  token: z.string(),
+  username: z.string(),
+  cache: z.enum(["true", "false"], "expected true or false").transform((v) => v === "true"),
+});
+
+const logger: Logger = { debug: core.debug, info: core.info, warn: core.warning, error: core.error };
+
+function readInputs() {
+  const parsed = inputsSchema.safeParse({
+    ref: core.getInput("ref"),
+    path: core.getInput("path"),
+    store: core.getInput("store"),
+    token: core.getInput("token"),
+    username: core.getInput("username"),
+    cache: (core.getInput("cache") || "true").toLowerCase(),
+  });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`input ${String(issue?.path[0] ?? "")}: ${issue?.message ?? "invalid"}`);
+  }
+  return parsed.data;
+}
+
+async function run(): Promise<void> {
+  const inputs = readInputs();
+  const cwd = process.env.GITHUB_WORKSPACE || process.cwd();
+  const choice = chooseActionStore({ input: inputs.store, configured: await configuredStore(cwd), token: inputs.token, username: inputs.username, env: process.env });
+  if (choice.auth && "token" in choice.auth) core.setSecret(choice.auth.token);
+  if (choice.auth && "password" in choice.auth) core.setSecret(choice.auth.password);
+  const store = openStore(choice.spec, { logger, cwd, auth: choice.auth });
+  const result = await store.fetch(inputs.ref, inputs.path, inputs.cache ? { blobCache: actionsBlobCache(logger) } : {});
+  core.setOutput("digest", result.digest);
+  core.setOutput("version", result.version ?? "");
+  core.setOutput("path", result.path);
+  core.setOutput("downloaded-bytes", String(result.downloadedBytes));
+  const fromCache = result.files.filter((f) => f.source === "cache").length;
+  await core.summary
+    .addRaw(
+      `### Fetched \`${result.name}${result.version ? `:${result.version}` : ""}\`\n\nDigest \`${result.digest}\` from \`${choice.spec}\` into \`${result.path}\`: ${result.files.length} files verified, ${result.downloadedBytes} bytes downloaded, ${fromCache} from the blob cache.\n`,
+    )
+    .write();
+}
+
+run().catch((error: unknown) => core.setFailed(oneLine(error)));

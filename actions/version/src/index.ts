@@ -1,0 +1,99 @@
+import * as core from "@actions/core";
+import { type Logger, oneLine } from "@llmops/core";
+// The two GitHub helpers by file, not the @llmops/github index: the index pulls octokit and eval into the bundle.
+import { chooseActionStore } from "../../../packages/github/src/ghcr.ts";
+import { configuredStore, openStore, provenanceFromEnv, type VersionResult } from "@llmops/store";
+import { z } from "zod";
+
+const listInput = (raw: string) =>
+  raw
+    .split(/[\n,]/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+const inputsSchema = z.object({
+  path: z.string().min(1, "expected a file or directory"),
+  name: z.string().min(1, "expected an artifact name"),
+  kind: z.enum(["model", "dataset"], "expected model or dataset"),
+  parents: z.array(z.string()),
+  aliases: z.array(z.string()),
+  labels: z.array(z.string().regex(/^[^=]+=/, "expected key=value")),
+  store: z.string(),
+  token: z.string(),
+  username: z.string(),
+});
+
+const logger: Logger = { debug: core.debug, info: core.info, warn: core.warning, error: core.error };
+
+function readInputs() {
+  const parsed = inputsSchema.safeParse({
+    path: core.getInput("path"),
+    name: core.getInput("name"),
+    kind: core.getInput("kind"),
+    parents: listInput(core.getInput("parents")),
+    aliases: listInput(core.getInput("aliases")),
+    labels: core.getMultilineInput("labels").map((l) => l.trim()).filter(Boolean),
+    store: core.getInput("store"),
+    token: core.getInput("token"),
+    username: core.getInput("username"),
+  });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`input ${String(issue?.path[0] ?? "")}: ${issue?.message ?? "invalid"}`);
+  }
+  return parsed.data;
+}
+
+function short(digest: string): string {
+  return digest.slice(0, 19);
+}
+
+function summary(result: VersionResult, store: string): string {
+  const rows = result.files.map((f) => `| \`${f.title}\` | ${f.size} | \`${short(f.digest)}\` | ${f.reused ? "reused" : "stored"} |`);
+  const lineage = result.parents.length
+    ? result.parents.map((p) => `- derived from ${p.ref ? `\`${p.ref}\` ` : ""}\`${p.digest}\``).join("\n")
+    : "- no parents recorded";
+  return [
+    `### ${result.kind} \`${result.ref}\``,
+    "",
+    `Digest \`${result.digest}\` in \`${store}\`; ${result.uploadedBytes} bytes stored, ${result.reusedBytes} reused.`,
+    result.aliases.length ? `Aliases: ${result.aliases.map((a) => `\`${a}\``).join(", ")}` : "",
+    "",
+    "#### Lineage",
+    lineage,
+    "",
+    "#### Files",
+    "| File | Bytes | Digest | |",
+    "| --- | ---: | --- | --- |",
+    ...rows,
+    "",
+  ].join("\n");
+}
+
+async function run(): Promise<void> {
+  const inputs = readInputs();
+  const cwd = process.env.GITHUB_WORKSPACE || process.cwd();
+  const choice = chooseActionStore({ input: inputs.store, configured: await configuredStore(cwd), token: inputs.token, username: inputs.username, env: process.env });
+  if (choice.auth && "token" in choice.auth) core.setSecret(choice.auth.token);
+  if (choice.auth && "password" in choice.auth) core.setSecret(choice.auth.password);
+  const store = openStore(choice.spec, { logger, cwd, auth: choice.auth });
+  const labels = Object.fromEntries(inputs.labels.map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
+  const result = await store.version({
+    path: inputs.path,
+    name: inputs.name,
+    kind: inputs.kind,
+    parents: inputs.parents,
+    aliases: inputs.aliases,
+    labels,
+    ...provenanceFromEnv(process.env),
+  });
+  core.setOutput("digest", result.digest);
+  core.setOutput("version", result.version);
+  core.setOutput("ref", result.ref);
+  core.setOutput("uploaded-bytes", String(result.uploadedBytes));
+  core.setOutput("reused-bytes", String(result.reusedBytes));
+  core.setOutput("store", choice.spec);
+  await core.summary.addRaw(summary(result, choice.spec)).write();
+}
+
+run().catch((error: unknown) => core.setFailed(oneLine(error)));

@@ -1,0 +1,225 @@
+import { ExitCode, type MetricSummary, UsageError } from "@llmops/core";
+import {
+  type EvalStore,
+  type EvaluateResult,
+  evaluate,
+  mergeEvalShards,
+  parseShard,
+  type RunProgress,
+  type SuiteOutcome,
+} from "@llmops/eval";
+import { renderJUnit, renderRunSummaryMarkdown } from "@llmops/report";
+import { openStore, registryAuthFromEnv } from "@llmops/store";
+import type { Command, CommandContext } from "../command.ts";
+import { createProgress, type Progress } from "../progress.ts";
+
+/** Conventional exit statuses of a process stopped by SIGINT / SIGTERM (128 + signal number). */
+const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+
+const renderers = { junit: renderJUnit, markdown: renderRunSummaryMarkdown };
+
+function storeOpener(context: CommandContext): (spec: string) => EvalStore {
+  return (spec) => {
+    const auth = registryAuthFromEnv(spec, context.env);
+    return openStore(spec, { logger: context.logger, cwd: context.cwd, env: context.env, ...(auth ? { auth } : {}) });
+  };
+}
+
+function strings(value: unknown): string[] {
+  if (value === undefined) return [];
+  return (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === "string");
+}
+
+function optionalString(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}
+
+/** One progress display per suite variant: a bar on a terminal, a line per 10% in CI. */
+function progressReporter(context: CommandContext): (variant: string, progress: RunProgress) => void {
+  const bars = new Map<string, { progress: Progress; done: number }>();
+  return (variant, p) => {
+    let bar = bars.get(variant);
+    if (!bar) {
+      bar = {
+        progress: createProgress({
+          label: variant,
+          total: p.total,
+          unit: "items",
+          interactive: context.interactive,
+          stream: context.stderr,
+        }),
+        done: 0,
+      };
+      bars.set(variant, bar);
+    }
+    bar.progress.tick(p.done - bar.done);
+    bar.done = p.done;
+    if (p.done === p.total) bar.progress.done();
+  };
+}
+
+function formatNumber(value: number): string {
+  if (Number.isInteger(value)) return String(value);
+  return Math.abs(value) >= 100 ? value.toFixed(1) : value.toPrecision(4).replace(/\.?0+$/, "");
+}
+
+function formatMetric(metric: MetricSummary): string {
+  const ci = metric.ci.method === "none" ? "" : `  [${formatNumber(metric.ci.low)}, ${formatNumber(metric.ci.high)}]`;
+  return `    ${metric.name.padEnd(14)} ${formatNumber(metric.mean).padStart(10)}${ci}  n=${metric.n}`;
+}
+
+export function describeOutcome(outcome: SuiteOutcome): string {
+  const { summary } = outcome;
+  const verdict = !summary.complete
+    ? summary.shard
+      ? `shard ${summary.shard.index}/${summary.shard.count}`
+      : "INCOMPLETE (interrupted)"
+    : outcome.passed
+      ? "passed"
+      : "FAILED";
+  const lines = [
+    `${outcome.passed ? "✓" : summary.complete ? "✗" : "…"} ${outcome.suite}: ${verdict} — ${summary.cases} cases, ${summary.errors} errors`,
+  ];
+  lines.push(...summary.metrics.map(formatMetric));
+  for (const gate of summary.gates)
+    lines.push(`    ${gate.passed ? "✓" : "✗"} ${gate.description}${gate.passed ? "" : ` — ${gate.reason ?? "failed"}`}`);
+  lines.push(`    results: ${outcome.resultsPath}`, `    summary: ${outcome.summaryPath}`);
+  return `${lines.join("\n")}\n`;
+}
+
+function jsonOutcome(outcome: SuiteOutcome) {
+  return {
+    suite: outcome.suite,
+    passed: outcome.passed,
+    complete: outcome.complete,
+    summaryPath: outcome.summaryPath,
+    resultsPath: outcome.resultsPath,
+    junitPath: outcome.junitPath,
+    markdownPath: outcome.markdownPath,
+    metrics: outcome.metrics,
+    ...(outcome.evidenceDigest ? { evidenceDigest: outcome.evidenceDigest } : {}),
+  };
+}
+
+function exitCode(result: EvaluateResult, sharded: boolean, signal: string | undefined): number {
+  if (signal) return SIGNAL_EXIT[signal] ?? 130;
+  // A shard is not a verdict: its gates are evaluated by `llmops eval merge`.
+  if (sharded) return ExitCode.Success;
+  return result.passed ? ExitCode.Success : ExitCode.GateFailed;
+}
+
+export const evalMergeCommand: Command = {
+  name: "merge",
+  summary: "Merge the outputs of `llmops eval --shard i/n` into the outputs of one whole run",
+  usage: "<DIR>... --out DIR [--config FILE]",
+  options: {
+    out: { type: "string", short: "o" },
+    config: { type: "string", short: "c" },
+    store: { type: "string" },
+  },
+  optionHelp: {
+    out: "directory for the merged results.jsonl, summary.json, junit.xml, summary.md",
+    config: "llmops.yaml the shards ran (default ./llmops.yaml): gates and scorers come from it",
+    store: "store for datasets named by casesFrom (default: the config's store)",
+  },
+  async run(args, context) {
+    const out = optionalString(args.values.out);
+    if (!out) throw new UsageError("--out DIR is required");
+    if (args.positionals.length === 0) throw new UsageError("expected the shard result directories");
+    const store = optionalString(args.values.store);
+    const config = optionalString(args.values.config);
+    const outcome = await mergeEvalShards({
+      dirs: args.positionals,
+      out,
+      cwd: context.cwd,
+      env: context.env,
+      logger: context.logger,
+      renderers,
+      openStore: storeOpener(context),
+      ...(config ? { config } : {}),
+      ...(store ? { store } : {}),
+    });
+    if (context.json) context.stdout.write(`${JSON.stringify({ suites: [jsonOutcome(outcome)], passed: outcome.passed })}\n`);
+    else context.stdout.write(describeOutcome(outcome));
+    return outcome.passed ? ExitCode.Success : ExitCode.GateFailed;
+  },
+};
+
+export const evalCommand: Command = {
+  name: "eval",
+  summary: "Run eval suites: call providers, score, aggregate with intervals, gate",
+  usage: "[--config FILE] [--suite NAME]... [--model REF] [--store S] [--out DIR] [--no-cache] [--shard i/n] [--record]",
+  options: {
+    config: { type: "string", short: "c" },
+    suite: { type: "string", short: "s", multiple: true },
+    model: { type: "string", short: "m" },
+    store: { type: "string" },
+    out: { type: "string", short: "o" },
+    "no-cache": { type: "boolean" },
+    shard: { type: "string" },
+    record: { type: "boolean" },
+  },
+  optionHelp: {
+    config: "config file (default ./llmops.yaml)",
+    suite: "run only this suite (repeatable; default all)",
+    model: "model version evaluated (name:alias, name:v3, name@sha256:…), pinned in the summary",
+    store: "store (directory or oci://host/prefix; default the config's store, else .llmops/store)",
+    out: "root of the output directories (default .llmops/results); each suite writes <out>/<suite>/",
+    "no-cache": "do not read or write the response cache (.llmops/cache/responses)",
+    shard: "run only shard i of n (cases split by a hash of their id); merge with `llmops eval merge`",
+    record: "attach the results as evidence to --model in the store",
+  },
+  subcommands: [evalMergeCommand],
+  async run(args, context) {
+    if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
+    const shardText = optionalString(args.values.shard);
+    const shard = shardText !== undefined ? parseShard(shardText) : undefined;
+    const controller = new AbortController();
+    let stoppedBy: string | undefined;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stoppedBy) return;
+      stoppedBy = signal;
+      context.logger.warn(`${signal}: stopping; writing partial results marked incomplete`);
+      controller.abort(new Error(`interrupted by ${signal}`));
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+    let result: EvaluateResult;
+    try {
+      const config = optionalString(args.values.config);
+      const model = optionalString(args.values.model);
+      const store = optionalString(args.values.store);
+      const out = optionalString(args.values.out);
+      result = await evaluate({
+        cwd: context.cwd,
+        env: context.env,
+        logger: context.logger,
+        suites: strings(args.values.suite),
+        cache: !args.values["no-cache"],
+        record: Boolean(args.values.record),
+        openStore: storeOpener(context),
+        renderers,
+        signal: controller.signal,
+        onProgress: progressReporter(context),
+        ...(config ? { config } : {}),
+        ...(model ? { model } : {}),
+        ...(store ? { store } : {}),
+        ...(out ? { out } : {}),
+        ...(shard ? { shard } : {}),
+      });
+    } finally {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    }
+    if (context.json) {
+      context.stdout.write(
+        `${JSON.stringify({ suites: result.suites.map(jsonOutcome), passed: result.passed, complete: !result.interrupted })}\n`,
+      );
+    } else {
+      for (const outcome of result.suites) context.stdout.write(describeOutcome(outcome));
+      if (result.interrupted) context.stdout.write("interrupted: the results above are partial and marked incomplete\n");
+      else if (shard) context.stdout.write(`shard ${shard.index}/${shard.count} done; gates are evaluated by \`llmops eval merge\`\n`);
+    }
+    return exitCode(result, shard !== undefined, stoppedBy);
+  },
+};

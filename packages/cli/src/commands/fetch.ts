@@ -1,0 +1,27 @@
+import { UsageError } from "@llmops/core";
+import type { Command } from "../command.ts";
+import { formatAmount } from "../progress.ts";
+import { printJson, progressFor, storeFor, storeHelp, storeOption } from "./version.ts";
+
+export const fetchCommand: Command = {
+  name: "fetch",
+  summary: "Download a version into a directory, verifying every byte",
+  usage: "<REF> <DIR> [--store S]",
+  options: { ...storeOption },
+  optionHelp: { store: storeHelp },
+  async run(args, context) {
+    const [ref, dir, extra] = args.positionals;
+    if (!ref || !dir) throw new UsageError("expected <REF> <DIR>");
+    if (extra) throw new UsageError(`unexpected argument ${extra}`);
+    const store = await storeFor(args, context);
+    const result = await store.fetch(ref, dir, { onProgress: progressFor(`fetch ${ref}`, context) });
+    if (context.json) {
+      printJson(context, result);
+      return 0;
+    }
+    context.stdout.write(
+      `${result.name}${result.version ? `:${result.version}` : ""}  ${result.digest}\n  ${result.files.length} files in ${result.path}, ${formatAmount(result.downloadedBytes, "bytes")} downloaded\n`,
+    );
+    return 0;
+  },
+};

@@ -1,0 +1,92 @@
+import { createHash, randomBytes } from "node:crypto";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { canonicalJson, type Logger, type TokenUsage } from "@llmops/core";
+import { z } from "zod";
+
+/** Where responses live below the working directory; persisted in Actions with @actions/cache. */
+export const RESPONSE_CACHE_DIR = join(".llmops", "cache", "responses");
+
+export interface CacheKeyParts {
+  /** Provider identity: type, model, base URL, params — never the API key. */
+  identity: Record<string, unknown>;
+  prompt: string;
+  messages?: unknown;
+  repeat: number;
+}
+
+const entrySchema = z.object({
+  key: z.string(),
+  output: z.string(),
+  tokens: z.object({ prompt: z.number(), completion: z.number(), total: z.number() }).nullable(),
+  cost: z.number().nullable(),
+  latencyMs: z.number(),
+});
+export type CachedResponse = z.infer<typeof entrySchema>;
+
+export function responseCacheKey(parts: CacheKeyParts): string {
+  const material = { identity: parts.identity, prompt: parts.prompt, messages: parts.messages ?? null, repeat: parts.repeat };
+  return createHash("sha256").update(canonicalJson(material)).digest("hex");
+}
+
+/**
+ * Successful provider responses on disk, one JSON file per key under a two-hex fan-out
+ * directory (keeps directories small). Only successes are stored: an error must be retried on
+ * the next run, never replayed.
+ */
+export class ResponseCache {
+  readonly dir: string;
+  readonly #logger: Logger;
+  readonly #madeDirs = new Set<string>();
+
+  constructor(dir: string, logger: Logger) {
+    this.dir = dir;
+    this.#logger = logger;
+  }
+
+  #path(key: string): string {
+    return join(this.dir, key.slice(0, 2), `${key}.json`);
+  }
+
+  async get(key: string): Promise<CachedResponse | undefined> {
+    let text: string;
+    try {
+      text = await readFile(this.#path(key), "utf8");
+    } catch {
+      return undefined;
+    }
+    try {
+      const entry = entrySchema.parse(JSON.parse(text));
+      // A file under the wrong name (copied, corrupted) is a miss, not a wrong answer.
+      return entry.key === key ? entry : undefined;
+    } catch {
+      this.#logger.debug(`response cache: ignoring unreadable entry ${key}`);
+      return undefined;
+    }
+  }
+
+  async set(key: string, response: { output: string; tokens: TokenUsage | null; cost: number | null; latencyMs: number }): Promise<void> {
+    const path = this.#path(key);
+    const temp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+    const entry: CachedResponse = {
+      key,
+      output: response.output,
+      tokens: response.tokens,
+      cost: response.cost,
+      latencyMs: response.latencyMs,
+    };
+    try {
+      const parent = dirname(path);
+      if (!this.#madeDirs.has(parent)) {
+        await mkdir(parent, { recursive: true });
+        this.#madeDirs.add(parent);
+      }
+      await writeFile(temp, JSON.stringify(entry));
+      await rename(temp, path);
+    } catch (error) {
+      // A cache that cannot be written costs speed on the next run, not correctness now.
+      await rm(temp, { force: true }).catch(() => {});
+      this.#logger.warn(`response cache: cannot write ${path}: ${(error as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,3 @@
+export * from "./load.ts";
+export * from "./parse.ts";
+export * from "./types.ts";

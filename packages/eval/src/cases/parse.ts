@@ -1,0 +1,165 @@
+import {
+  type CaseConfig,
+  type CaseFileFormat,
+  ConfigError,
+  caseConfigSchema,
+  formatYamlPath,
+  parseLocatedYaml,
+  type SourceLocation,
+} from "@llmops/core";
+import { parse as parseCsv } from "csv-parse/sync";
+
+/** One row of a cases file before validation, with a way to say where any part of it is. */
+export interface RawCase {
+  value: unknown;
+  /** `[3]`: the row's position in the file. */
+  yamlPath: string;
+  locate(path: readonly PropertyKey[]): SourceLocation;
+}
+
+const KNOWN_EXTENSIONS: Record<string, CaseFileFormat> = {
+  ".jsonl": "jsonl",
+  ".ndjson": "jsonl",
+  ".json": "json",
+  ".csv": "csv",
+  ".yaml": "yaml",
+  ".yml": "yaml",
+};
+
+export function caseFileFormat(file: string): CaseFileFormat | undefined {
+  const dot = file.lastIndexOf(".");
+  return dot === -1 ? undefined : KNOWN_EXTENSIONS[file.slice(dot).toLowerCase()];
+}
+
+/** Splits a cases file into rows; syntax errors are ConfigErrors at file:line:column. */
+export function parseCaseFile(text: string, format: CaseFileFormat, file: string): RawCase[] {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  switch (format) {
+    case "jsonl":
+      return parseJsonl(body, file);
+    case "csv":
+      return parseCsvCases(text, file);
+    case "json":
+    case "yaml":
+      return parseYamlCases(body, file);
+  }
+}
+
+function parseJsonl(text: string, file: string): RawCase[] {
+  const rows: RawCase[] = [];
+  text.split("\n").forEach((raw, i) => {
+    const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
+    if (line.trim() === "") return;
+    const at = { file, line: i + 1, column: 1 };
+    const yamlPath = `[${rows.length}]`;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (error) {
+      throw new ConfigError(`expected one JSON object per line (${(error as Error).message})`, yamlPath, at);
+    }
+    rows.push({ value, yamlPath, locate: () => at });
+  });
+  return rows;
+}
+
+function parseCsvCases(text: string, file: string): RawCase[] {
+  let records: { record: Record<string, string>; info: { bytes: number } }[];
+  try {
+    records = parseCsv(text, {
+      columns: (header: string[]) => header.map((name) => name.trim()),
+      bom: true,
+      skip_empty_lines: true,
+      info: true,
+      // Explicit, so a file mixing CRLF and LF rows does not leave a stray \r in the last column.
+      record_delimiter: ["\r\n", "\n", "\r"],
+    }) as typeof records;
+  } catch (error) {
+    const e = error as { message: string; lines?: number };
+    throw new ConfigError(`expected RFC 4180 CSV with a header row (${e.message})`, "", { file, line: e.lines ?? 1, column: 1 });
+  }
+  // csv-parse's own line count drifts on CRLF inside quoted fields; count from byte offsets instead.
+  const bytes = Buffer.from(text, "utf8");
+  let offset = 0;
+  let line = 1;
+  return records.map(({ record, info }, i) => {
+    const consumed = bytes.subarray(offset, info.bytes).toString("utf8");
+    line += breaks(consumed);
+    offset = info.bytes;
+    // The record ends on the line before its delimiter (none after the last record) and starts as many lines earlier as its quoted fields span.
+    const end = /[\r\n]$/.test(consumed) ? line - 1 : line;
+    const start = end - Object.values(record).reduce((n, v) => n + breaks(v), 0);
+    const at = { file, line: start, column: 1 };
+    return { value: csvRow(record), yamlPath: `[${i}]`, locate: () => at };
+  });
+}
+
+function breaks(text: string): number {
+  return text.match(/\r\n|\n|\r/g)?.length ?? 0;
+}
+
+/** CSV columns are flat: `id`, `expected`, `tags.<k>`, `metadata.<k>`; any other column (or `vars.<k>`) is a var. */
+function csvRow(record: Record<string, string>): Record<string, unknown> {
+  const vars: Record<string, unknown> = {};
+  const row: Record<string, unknown> = { vars };
+  for (const [column, value] of Object.entries(record)) {
+    if (column === "id") row.id = value;
+    else if (column === "expected") {
+      // An empty cell means "no expectation", as a missing key would in JSONL.
+      if (value !== "") row.expected = value;
+    } else if (column.startsWith("tags.") || column.startsWith("metadata.")) {
+      const dot = column.indexOf(".");
+      const group = column.slice(0, dot);
+      const bucket = (row[group] ?? {}) as Record<string, unknown>;
+      bucket[column.slice(dot + 1)] = value;
+      row[group] = bucket;
+    } else vars[column.startsWith("vars.") ? column.slice(5) : column] = value;
+  }
+  return row;
+}
+
+function parseYamlCases(text: string, file: string): RawCase[] {
+  const doc = parseLocatedYaml(text, file);
+  const wrapped = doc.value !== null && typeof doc.value === "object" && !Array.isArray(doc.value) && "cases" in doc.value;
+  const list = wrapped ? (doc.value as { cases: unknown }).cases : doc.value;
+  const base = wrapped ? ["cases"] : [];
+  if (!Array.isArray(list)) throw new ConfigError("expected a list of cases (or {cases: [...]})", formatYamlPath(base), doc.locate(base));
+  return list.map((value, i) => ({
+    value,
+    yamlPath: formatYamlPath([...base, i]),
+    locate: (path: readonly PropertyKey[]) => doc.locate([...base, i, ...path]),
+  }));
+}
+
+const STRUCTURED_KEYS = new Set(["id", "vars", "expected", "tags", "metadata"]);
+
+/**
+ * Validates a row as a case. A row with `vars` has the inline-case shape; a flat row (common in
+ * JSONL datasets: `{"question": …, "answer": …}`) keeps `id`, `expected`, `tags` and `metadata`
+ * and makes every other key a var.
+ */
+export function validateCaseRow(row: RawCase): CaseConfig {
+  const value = row.value;
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new ConfigError("expected a case: an object of vars (or {vars, expected, id, tags})", row.yamlPath, row.locate([]));
+  }
+  let shaped: Record<string, unknown> = value as Record<string, unknown>;
+  if (!("vars" in shaped) || (shaped.vars !== null && typeof shaped.vars !== "object")) {
+    const vars: Record<string, unknown> = {};
+    const rest: Record<string, unknown> = {};
+    for (const [key, v] of Object.entries(shaped)) (STRUCTURED_KEYS.has(key) ? rest : vars)[key] = v;
+    shaped = { ...rest, vars };
+  } else if (Object.keys(shaped).some((key) => !STRUCTURED_KEYS.has(key))) {
+    const extra = Object.keys(shaped).filter((key) => !STRUCTURED_KEYS.has(key));
+    throw new ConfigError(
+      `unknown key "${extra.join('", "')}" (a case with vars has only id, vars, expected, tags, metadata)`,
+      row.yamlPath,
+      row.locate([extra[0]!]),
+    );
+  }
+  const result = caseConfigSchema.safeParse(shaped);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const path = issue.code === "unrecognized_keys" ? [...issue.path, issue.keys[0] ?? ""] : issue.path;
+  throw new ConfigError(issue.message, `${row.yamlPath}.${formatYamlPath(path)}`, row.locate(path));
+}

@@ -1,0 +1,163 @@
+import { readdir, readFile, stat } from "node:fs/promises";
+import path from "node:path";
+import {
+  type CaseResult,
+  caseResultSchema,
+  EVAL_ARTIFACT_TYPE,
+  type EvidenceStore,
+  InputError,
+  type Logger,
+  type RunSummary,
+  runSummarySchema,
+} from "@llmops/core";
+import type { z } from "zod";
+import type { BaselineInfo, RunResults } from "./compare.ts";
+
+function firstIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return "invalid";
+  const where = issue.path.length > 0 ? `${issue.path.map(String).join(".")}: ` : "";
+  return `${where}${issue.message}`;
+}
+
+/** Parses `summary.json` text; `source` names it in errors. */
+export function parseSummary(text: string, source: string): RunSummary {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new InputError(`${source}: not valid JSON (${(error as Error).message})`);
+  }
+  const parsed = runSummarySchema.safeParse(json);
+  if (!parsed.success) throw new InputError(`${source}: not an eval summary: ${firstIssue(parsed.error)}`);
+  return parsed.data;
+}
+
+/** Parses `results.jsonl` text (one case result per line); errors name the line. */
+export function parseResults(text: string, source: string): CaseResult[] {
+  const cases: CaseResult[] = [];
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const line = (lines[i] as string).trim();
+    if (line === "") continue;
+    let json: unknown;
+    try {
+      json = JSON.parse(line);
+    } catch {
+      throw new InputError(`${source}:${i + 1}: not valid JSON`);
+    }
+    const parsed = caseResultSchema.safeParse(json);
+    if (!parsed.success) throw new InputError(`${source}:${i + 1}: not a case result: ${firstIssue(parsed.error)}`);
+    cases.push(parsed.data);
+  }
+  return cases;
+}
+
+async function readText(file: string, what: string): Promise<string> {
+  try {
+    return await readFile(file, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new InputError(`${what} ${file}: ${code === "ENOENT" ? "not found" : `cannot be read (${code})`}`);
+  }
+}
+
+/** Reads one run from its results directory, or from the path of its `summary.json`. */
+export async function readRunResults(location: string): Promise<RunResults & { directory: string }> {
+  let info: Awaited<ReturnType<typeof stat>>;
+  try {
+    info = await stat(location);
+  } catch {
+    throw new InputError(`results ${location}: not found (expected a results directory or its summary.json)`);
+  }
+  const summaryFile = info.isDirectory() ? path.join(location, "summary.json") : location;
+  const directory = path.dirname(summaryFile);
+  const summary = parseSummary(await readText(summaryFile, "eval summary"), summaryFile);
+  const resultsFile = path.resolve(directory, summary.results);
+  const cases = parseResults(await readText(resultsFile, "eval results"), resultsFile);
+  return { summary, cases, directory };
+}
+
+/**
+ * Every results directory at or below `root` (a directory holding `summary.json`), sorted: a
+ * single suite's directory, or the parent the eval command writes suites into
+ * (`.llmops/results/<suite>/`, where variant names add path levels).
+ */
+export async function findResultsDirectories(root: string, maxDepth = 4): Promise<string[]> {
+  const found: string[] = [];
+  async function walk(directory: string, depth: number): Promise<void> {
+    let entries: import("node:fs").Dirent[];
+    try {
+      entries = await readdir(directory, { withFileTypes: true });
+    } catch (error) {
+      if (depth === 0) {
+        const code = (error as NodeJS.ErrnoException).code;
+        throw new InputError(
+          `results ${directory}: ${code === "ENOENT" ? "not found" : code === "ENOTDIR" ? "not a directory" : `cannot be read (${code})`}`,
+        );
+      }
+      return;
+    }
+    if (entries.some((e) => e.isFile() && e.name === "summary.json")) {
+      found.push(directory);
+      return;
+    }
+    if (depth >= maxDepth) return;
+    for (const entry of entries)
+      if (entry.isDirectory() && !entry.name.startsWith(".")) await walk(path.join(directory, entry.name), depth + 1);
+  }
+  await walk(root, 0);
+  return found.sort();
+}
+
+/** Reads every run at or below a path (a summary file, a suite directory, or a parent of several). */
+export async function readResultsSet(location: string): Promise<(RunResults & { directory: string })[]> {
+  const info = await stat(location).catch(() => null);
+  if (info?.isFile()) return [await readRunResults(location)];
+  const directories = await findResultsDirectories(location);
+  if (directories.length === 0) throw new InputError(`results ${location}: no summary.json found in it or its subdirectories`);
+  const runs = await Promise.all(directories.map((d) => readRunResults(d)));
+  const seen = new Map<string, string>();
+  for (const run of runs) {
+    const other = seen.get(run.summary.suite);
+    if (other) throw new InputError(`results ${location}: suite "${run.summary.suite}" appears twice (${other} and ${run.directory})`);
+    seen.set(run.summary.suite, run.directory);
+  }
+  return runs;
+}
+
+/**
+ * The baseline recorded as evidence on a version in the store: resolves `ref` (`name:alias`), and
+ * takes the newest complete eval evidence of `suite`. Null results, with `info` saying why, when there is none.
+ */
+export async function loadBaselineFromStore(options: {
+  store: EvidenceStore;
+  ref: string;
+  suite: string;
+  logger: Logger;
+  /** How the source is reported; `alias` unless the caller knows better. */
+  source?: BaselineInfo["source"];
+}): Promise<{ results: RunResults; info: BaselineInfo } | { results: null; info: BaselineInfo }> {
+  const { store, ref, suite, logger } = options;
+  const version = await store.resolve(ref);
+  const label = `${ref} (${version.version ?? version.digest.slice(0, 19)})`;
+  const evidence = await store.listEvidence(version, EVAL_ARTIFACT_TYPE);
+  for (const item of evidence) {
+    if (item.annotations["dev.llmops.suite"] !== suite) continue;
+    const source = `${label} evidence ${item.digest.slice(0, 19)}`;
+    const summaryBytes = await store.readEvidenceFile(version, item.digest, "summary.json");
+    const summary = parseSummary(new TextDecoder().decode(summaryBytes), `${source} summary.json`);
+    if (!summary.complete) {
+      logger.info(`skipping incomplete eval evidence ${item.digest.slice(0, 19)} of suite "${suite}" on ${ref}`);
+      continue;
+    }
+    const resultsBytes = await store.readEvidenceFile(version, item.digest, path.posix.basename(summary.results));
+    const cases = parseResults(new TextDecoder().decode(resultsBytes), `${source} ${summary.results}`);
+    return {
+      results: { summary, cases },
+      info: { source: options.source ?? "alias", description: `suite "${suite}" results recorded on ${label}`, digest: version.digest },
+    };
+  }
+  // No notice here: compareRuns gives it, with the policy that decides the verdict.
+  return { results: null, info: { source: "none", description: `no eval results of suite "${suite}" are recorded on ${label}` } };
+}

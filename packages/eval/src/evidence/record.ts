@@ -1,0 +1,27 @@
+import { type CaseResult, EVAL_ARTIFACT_TYPE, type EvidenceStore, type ResolvedVersion, type RunSummary } from "@llmops/core";
+import { RESULTS_FILE, SUMMARY_FILE, toJsonl } from "../results/write.ts";
+
+/**
+ * Records a run as evidence on the model version it evaluated (an OCI referrer), so promotion
+ * can later prove what was evaluated, on which data, with which verdict.
+ */
+export async function recordEvalEvidence(
+  store: EvidenceStore,
+  subject: ResolvedVersion,
+  summary: RunSummary,
+  rows: CaseResult[],
+): Promise<{ digest: string }> {
+  const encoder = new TextEncoder();
+  return store.attachEvidence(subject, {
+    artifactType: EVAL_ARTIFACT_TYPE,
+    files: [
+      { title: SUMMARY_FILE, mediaType: "application/json", data: encoder.encode(`${JSON.stringify(summary, null, 2)}\n`) },
+      { title: RESULTS_FILE, mediaType: "application/jsonl", data: encoder.encode(toJsonl(rows)) },
+    ],
+    annotations: {
+      "org.opencontainers.image.created": summary.finishedAt,
+      "dev.llmops.suite": summary.suite,
+      "dev.llmops.passed": summary.passed ? "true" : "false",
+    },
+  });
+}

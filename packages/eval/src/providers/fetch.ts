@@ -1,0 +1,146 @@
+import { InputError, type TokenUsage } from "@llmops/core";
+import { ProviderError } from "./types.ts";
+
+/** Statuses worth retrying: request timeout, conflict, rate limit, server errors (as the OpenAI SDK does). */
+export function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 409 || status === 429 || status >= 500;
+}
+
+/**
+ * How long the server asks us to wait: `retry-after-ms` (OpenAI) first, then `Retry-After` as
+ * seconds or an HTTP date. Undefined when absent or unparseable.
+ */
+export function parseRetryAfter(headers: Headers, now: number = Date.now()): number | undefined {
+  const ms = headers.get("retry-after-ms");
+  if (ms !== null && /^\s*\d+(\.\d+)?\s*$/.test(ms)) return Math.round(Number(ms));
+  const value = headers.get("retry-after");
+  if (value === null) return undefined;
+  if (/^\s*\d+(\.\d+)?\s*$/.test(value)) return Math.round(Number(value) * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** Replaces every secret in a text, so a server echoing a key cannot leak it through an error. */
+export function redact(text: string, secrets: readonly (string | undefined)[]): string {
+  let out = text;
+  for (const secret of secrets) if (secret && secret.length >= 4) out = out.split(secret).join("***");
+  return out;
+}
+
+/**
+ * Values of environment variables that look like credentials (`*_KEY`, `*TOKEN*`, `*SECRET*`,
+ * `*PASSWORD*`): a command or module given the environment could echo them into an error.
+ */
+export function credentialValues(env: NodeJS.ProcessEnv): string[] {
+  return Object.entries(env)
+    .filter(([name, value]) => value !== undefined && value.length >= 8 && /KEY|TOKEN|SECRET|PASSWORD|CREDENTIAL/i.test(name))
+    .map(([, value]) => value as string);
+}
+
+/** `https://host/path` without query or credentials: safe to put in messages. */
+export function safeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.origin}${u.pathname}`;
+  } catch {
+    return "(invalid url)";
+  }
+}
+
+/** Reads an API key at call time. Errors name the variable, never a value. */
+export function readKey(env: NodeJS.ProcessEnv, name: string, providerId: string): string {
+  const value = env[name];
+  if (value === undefined || value === "")
+    throw new InputError(`provider ${providerId}: environment variable ${name} is not set (it should hold the API key)`);
+  return value;
+}
+
+export interface JsonResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+}
+
+/**
+ * One HTTP request with the failures classified: network errors and aborts are retryable
+ * ProviderErrors; HTTP errors are ProviderErrors with status and Retry-After.
+ */
+export async function request(
+  url: string,
+  init: { method: string; headers: Record<string, string>; body?: string; signal: AbortSignal },
+  secrets: readonly (string | undefined)[],
+): Promise<JsonResponse> {
+  const where = safeUrl(url);
+  let response: Response;
+  let text: string;
+  try {
+    response = await fetch(url, { method: init.method, headers: init.headers, body: init.body, signal: init.signal });
+    text = await response.text();
+  } catch (error) {
+    if (init.signal.aborted) throw new ProviderError(`request to ${where} timed out or was aborted`, { retryable: true });
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    const reason = cause?.code ?? cause?.message ?? (error as Error).message;
+    throw new ProviderError(redact(`request to ${where} failed: ${reason}`, secrets), { retryable: true });
+  }
+  if (response.status >= 400) {
+    const retryAfterMs = parseRetryAfter(response.headers);
+    throw new ProviderError(redact(`HTTP ${response.status} from ${where}: ${errorDetail(text)}`, secrets), {
+      status: response.status,
+      retryable: isRetryableStatus(response.status),
+      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+    });
+  }
+  return { status: response.status, headers: response.headers, text };
+}
+
+/** The API's own error message when the body has one (`{error: {message}}`), else the body's start. */
+function errorDetail(text: string): string {
+  try {
+    const body = JSON.parse(text) as { error?: { message?: unknown } | string; message?: unknown };
+    const message = typeof body.error === "string" ? body.error : (body.error?.message ?? body.message);
+    if (typeof message === "string" && message) return snippet(message);
+  } catch {
+    // Not JSON: fall through to the raw text.
+  }
+  return snippet(text) || "(empty body)";
+}
+
+export function snippet(text: string, max = 200): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}
+
+/** Parses a success body as JSON; anything else is a non-retryable ProviderError saying what was expected. */
+export function parseJsonBody(response: JsonResponse, expected: string, where: string, secrets: readonly (string | undefined)[]): unknown {
+  try {
+    return JSON.parse(response.text);
+  } catch {
+    throw new ProviderError(
+      redact(`expected ${expected} from ${safeUrl(where)}, got a body that is not JSON: ${snippet(response.text) || "(empty)"}`, secrets),
+      {
+        status: response.status,
+        retryable: false,
+      },
+    );
+  }
+}
+
+export function costOf(tokens: TokenUsage | null, pricing: { prompt: number; completion: number } | undefined): number | null {
+  if (!tokens || !pricing) return null;
+  return (tokens.prompt * pricing.prompt + tokens.completion * pricing.completion) / 1_000_000;
+}
+
+/** Token counts when both are non-negative integers; null otherwise. */
+export function tokenUsage(prompt: unknown, completion: unknown, total?: unknown): TokenUsage | null {
+  const ok = (n: unknown): n is number => typeof n === "number" && Number.isInteger(n) && n >= 0;
+  if (!ok(prompt) || !ok(completion)) return null;
+  return { prompt, completion, total: ok(total) ? total : prompt + completion };
+}
+
+/** `Content-Type` plus the configured headers; the configured ones win. */
+export function jsonHeaders(extra: Record<string, string>): Record<string, string> {
+  const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json" };
+  // Lower-cased so a configured `Content-Type` replaces ours instead of being sent twice.
+  for (const [name, value] of Object.entries(extra)) headers[name.toLowerCase()] = value;
+  return headers;
+}

@@ -1,0 +1,77 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { InputError, type ReplayProviderConfig } from "@llmops/core";
+import { structuredResponse } from "./structured.ts";
+import { type Provider, type ProviderCall, type ProviderContext, ProviderError } from "./types.ts";
+
+interface Recording {
+  output: string | null;
+  error: string | null;
+  value: Record<string, unknown>;
+}
+
+/**
+ * Recorded responses, one JSON object per line: `{id | prompt, output, tokens?, cost?}`, with an
+ * optional `repeat` index and `error`. A previous run's `results.jsonl` is a valid recording.
+ * Matched by case id (and repeat), then by the rendered prompt.
+ */
+export function createReplayProvider(config: ReplayProviderConfig & { id: string }, context: ProviderContext): Provider {
+  const path = resolve(context.cwd, config.file);
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new InputError(
+      `provider ${config.id}: recording ${config.file} ${code === "ENOENT" ? "does not exist" : `cannot be read (${code})`}`,
+    );
+  }
+  const byId = new Map<string, Recording>();
+  const byPrompt = new Map<string, Recording>();
+  text.split("\n").forEach((line, i) => {
+    if (line.trim() === "") return;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      throw new InputError(`${config.file}:${i + 1}: expected one JSON object per line`);
+    }
+    if (value === null || typeof value !== "object" || Array.isArray(value))
+      throw new InputError(`${config.file}:${i + 1}: expected a JSON object`);
+    const record = value as Record<string, unknown>;
+    const output = typeof record.output === "string" ? record.output : null;
+    const error = typeof record.error === "string" && record.error ? record.error : null;
+    if (output === null && error === null) throw new InputError(`${config.file}:${i + 1}: expected "output" (a string) or "error"`);
+    if (typeof record.id !== "string" && typeof record.prompt !== "string")
+      throw new InputError(`${config.file}:${i + 1}: expected "id" or "prompt" to match cases by`);
+    const recording = { output, error, value: record };
+    if (typeof record.id === "string") {
+      const key = typeof record.repeat === "number" ? `${record.id}#${record.repeat}` : record.id;
+      byId.set(key, recording);
+      // The first repeat also answers calls that carry no repeat index.
+      if (!byId.has(record.id) || record.repeat === 0) byId.set(record.id, recording);
+    }
+    if (typeof record.prompt === "string" && !byPrompt.has(record.prompt)) byPrompt.set(record.prompt, recording);
+  });
+
+  return {
+    id: config.id,
+    identity: { type: "replay", file: config.file, source: `sha256:${createHash("sha256").update(text).digest("hex")}` },
+    async call(call: ProviderCall) {
+      const recording =
+        (call.caseId !== undefined ? (byId.get(`${call.caseId}#${call.repeat ?? 0}`) ?? byId.get(call.caseId)) : undefined) ??
+        byPrompt.get(call.prompt);
+      if (!recording) {
+        throw new ProviderError(
+          `no recorded response in ${config.file} for ${call.caseId !== undefined ? `case "${call.caseId}" or ` : ""}this prompt`,
+          {
+            retryable: false,
+          },
+        );
+      }
+      if (recording.output === null) throw new ProviderError(`recorded error: ${recording.error}`, { retryable: false });
+      return structuredResponse({ ...recording.value, output: recording.output }, `recording ${config.file}`);
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import type { ChatMessage, Logger, TokenUsage } from "@llmops/core";
+import { ExternalError } from "@llmops/core";
+
+export interface ProviderCall {
+  /** The rendered prompt (for chat messages, their `role: content` blocks). */
+  prompt: string;
+  /** Chat messages, when the prompt is a conversation; providers that speak chat use these over `prompt`. */
+  messages?: ChatMessage[];
+  vars: Record<string, unknown>;
+  signal: AbortSignal;
+  /** The case's id and repeat index: the replay provider matches recordings by them. */
+  caseId?: string;
+  repeat?: number;
+}
+
+export interface ProviderResponse {
+  output: string;
+  tokens: TokenUsage | null;
+  cost: number | null;
+}
+
+export interface Provider {
+  /** Label used in results (`provider` field). */
+  id: string;
+  /** What the response cache key hashes: type, model, base URL, params, source digests. Never a key. */
+  identity: Record<string, unknown>;
+  call(request: ProviderCall): Promise<ProviderResponse>;
+  /**
+   * Optional check before the first call (a module's export exists, ...), so a config mistake is
+   * reported once, up front, instead of as an error on every case.
+   */
+  prepare?(): Promise<void>;
+}
+
+export interface ProviderContext {
+  env: NodeJS.ProcessEnv;
+  /** Directory relative paths resolve from (the config file's). */
+  cwd: string;
+  logger: Logger;
+}
+
+/**
+ * A failed provider call. `retryable` is true for 408/409/429/5xx, timeouts and connection resets;
+ * false for other 4xx and for bodies that are not what the API promises.
+ */
+export class ProviderError extends ExternalError {
+  readonly status: number | undefined;
+  readonly retryAfterMs: number | undefined;
+  readonly retryable: boolean;
+  constructor(message: string, options: { retryable: boolean; status?: number; retryAfterMs?: number; cause?: unknown }) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.status = options.status;
+    this.retryAfterMs = options.retryAfterMs;
+    this.retryable = options.retryable;
+  }
+}

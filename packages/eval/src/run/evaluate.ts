@@ -1,0 +1,306 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import {
+  type EvidenceStore,
+  InputError,
+  type LlmopsConfig,
+  type Logger,
+  loadConfig,
+  type MetricSummary,
+  type RunSummary,
+  type SuiteConfig,
+  UsageError,
+} from "@llmops/core";
+import { RESPONSE_CACHE_DIR } from "../cache/response-cache.ts";
+import { recordEvalEvidence } from "../evidence/record.ts";
+import { type Renderers, readRunOutputs, writeRunOutputs } from "../results/write.ts";
+import type { Shard, ShardOutput } from "../shard/shard.ts";
+import { mergeShardOutputs } from "./merge.ts";
+import { type PreparedSuite, prepareSuite } from "./suite.ts";
+import type { RunProgress } from "./types.ts";
+
+/** What evaluate needs of a store: evidence, and fetching a dataset version for `casesFrom: {dataset}`. */
+export interface EvalStore extends EvidenceStore {
+  fetch(ref: string, destDir: string): Promise<{ digest: string; path: string }>;
+}
+
+export const DEFAULT_RESULTS_DIR = join(".llmops", "results");
+export const DEFAULT_STORE_DIR = join(".llmops", "store");
+
+/** Provider settings an action input or flag may override for every suite (small on purpose). */
+export interface ProviderOverrides {
+  baseUrl?: string;
+  model?: string;
+}
+
+export interface EvaluateOptions {
+  config?: string;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  logger: Logger;
+  /** Suite names to run; default all. */
+  suites?: string[];
+  /** Model version evaluated (`name:alias`, `name:v3`, `name@sha256:…`); pinned in summaries. */
+  model?: string;
+  /** Store spec; default the config's `store`, else `.llmops/store`. */
+  store?: string;
+  openStore?: (spec: string) => EvalStore;
+  /** Root of the output directories; each run writes `<out>/<suite>`. */
+  out?: string;
+  cache?: boolean;
+  shard?: Shard;
+  /** Attach results as evidence to `model` in the store. */
+  record?: boolean;
+  overrides?: ProviderOverrides;
+  signal?: AbortSignal;
+  onProgress?: (variant: string, progress: RunProgress) => void;
+  /** Called once every suite is prepared, before the first provider call (e.g. to mask keys). */
+  onPrepared?: (prepared: PreparedSuite[]) => void;
+  renderers?: Renderers;
+}
+
+export interface SuiteOutcome {
+  suite: string;
+  passed: boolean;
+  complete: boolean;
+  summaryPath: string;
+  resultsPath: string;
+  junitPath?: string;
+  markdownPath?: string;
+  metrics: Record<string, number>;
+  summary: RunSummary;
+  evidenceDigest?: string;
+}
+
+export interface EvaluateResult {
+  suites: SuiteOutcome[];
+  /** Every suite complete and passing. */
+  passed: boolean;
+  interrupted: boolean;
+  providerCalls: number;
+}
+
+/** `{ exact: 0.8, pass_rate: 0.75, ... }`: the headline number of each metric. */
+export function metricValues(metrics: MetricSummary[]): Record<string, number> {
+  return Object.fromEntries(metrics.map((m) => [m.name, m.mean]));
+}
+
+/** Directory-safe form of a variant name (`suite/openai:gpt-4o` → `suite/openai_gpt-4o`). */
+export function outputDirName(name: string): string {
+  return name
+    .split("/")
+    .map((part) => part.replace(/[^A-Za-z0-9._-]/g, "_"))
+    .join("/");
+}
+
+export function applyOverrides(suite: SuiteConfig, overrides: ProviderOverrides | undefined): SuiteConfig {
+  if (!overrides || (overrides.baseUrl === undefined && overrides.model === undefined)) return suite;
+  const apply = <P extends NonNullable<SuiteConfig["provider"]>>(provider: P): P => {
+    if (provider.type !== "openai" && provider.type !== "anthropic") return provider;
+    return {
+      ...provider,
+      ...(overrides.baseUrl !== undefined ? { baseUrl: overrides.baseUrl } : {}),
+      ...(overrides.model !== undefined ? { model: overrides.model } : {}),
+    };
+  };
+  return {
+    ...suite,
+    ...(suite.provider ? { provider: apply(suite.provider) } : {}),
+    ...(suite.providers ? { providers: suite.providers.map(apply) } : {}),
+  };
+}
+
+/** Git commit/ref and the workflow run URL from the CI environment, when there is one. */
+export function ciContext(env: NodeJS.ProcessEnv): { git?: RunSummary["git"]; runUrl?: string } {
+  const git = { ...(env.GITHUB_SHA ? { commit: env.GITHUB_SHA } : {}), ...(env.GITHUB_REF ? { ref: env.GITHUB_REF } : {}) };
+  const runUrl =
+    env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID
+      ? `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
+      : undefined;
+  return { ...(Object.keys(git).length ? { git } : {}), ...(runUrl ? { runUrl } : {}) };
+}
+
+function selectSuites(config: LlmopsConfig, names: string[] | undefined): { suite: SuiteConfig; index: number }[] {
+  const all = config.suites.map((suite, index) => ({ suite, index }));
+  if (!names || names.length === 0) {
+    if (all.length === 0) throw new UsageError("the config has no suites (add a suites: list)");
+    return all;
+  }
+  return names.map((name) => {
+    const found = all.find((s) => s.suite.name === name);
+    if (!found) throw new UsageError(`no suite named "${name}"; the config has ${all.map((s) => s.suite.name).join(", ") || "none"}`);
+    return found;
+  });
+}
+
+/**
+ * `llmops eval` and actions/eval: load the config (every config error before any provider
+ * call), run each suite, write its outputs, optionally record evidence on the model version.
+ */
+export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult> {
+  const loaded = await loadConfig(options.config, { cwd: options.cwd });
+  const selected = selectSuites(loaded.config, options.suites);
+  if (options.record && !options.model) throw new UsageError("--record needs --model (the version to attach the results to)");
+  const storeSpec = options.store ?? loaded.config.store ?? DEFAULT_STORE_DIR;
+  let store: EvalStore | undefined;
+  const getStore = (): EvalStore => {
+    if (!options.openStore) throw new InputError("this command cannot open a store");
+    store ??= options.openStore(storeSpec);
+    return store;
+  };
+
+  // Dataset files are fetched once per version into a temp dir that is removed afterwards.
+  const datasets = new Map<string, { digest: string; path: string }>();
+  const temps: string[] = [];
+  const fetchDatasetFile = async (ref: string, file: string): Promise<Uint8Array> => {
+    let fetched = datasets.get(ref);
+    if (!fetched) {
+      const dir = await mkdtemp(join(tmpdir(), "llmops-dataset-"));
+      temps.push(dir);
+      fetched = await getStore().fetch(ref, dir);
+      datasets.set(ref, fetched);
+    }
+    try {
+      return await readFile(join(fetched.path, file));
+    } catch {
+      throw new InputError(`dataset ${ref}: has no file ${file}`);
+    }
+  };
+
+  try {
+    const model = options.model ? await getStore().resolve(options.model) : undefined;
+    const prepared: PreparedSuite[] = [];
+    for (const { suite, index } of selected) {
+      prepared.push(
+        await prepareSuite({
+          loaded,
+          suite: applyOverrides(suite, options.overrides),
+          suiteIndex: index,
+          env: options.env,
+          logger: options.logger,
+          fetchDatasetFile,
+          ...(options.shard ? { shard: options.shard } : {}),
+        }),
+      );
+    }
+    options.onPrepared?.(prepared);
+
+    const outRoot = resolve(options.cwd, options.out ?? DEFAULT_RESULTS_DIR);
+    const ci = ciContext(options.env);
+    const outcomes: SuiteOutcome[] = [];
+    let providerCalls = 0;
+    let interrupted = false;
+    for (const suite of prepared) {
+      if (options.signal?.aborted) {
+        interrupted = true;
+        break;
+      }
+      const casesFrom = suite.suite.casesFrom;
+      const datasetRef = typeof casesFrom === "object" ? casesFrom.dataset : undefined;
+      const dataset = datasetRef ? datasets.get(datasetRef) : undefined;
+      const runs = await suite.execute({
+        cacheDir: options.cache === false ? null : join(options.cwd, RESPONSE_CACHE_DIR),
+        cwd: options.cwd,
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        ...(model ? { model: { ref: options.model!, digest: model.digest } } : {}),
+        ...(datasetRef && dataset ? { dataset: { ref: datasetRef, digest: dataset.digest } } : {}),
+        ...ci,
+      });
+      for (const run of runs) {
+        providerCalls += run.providerCalls;
+        if (!run.summary.complete && !options.shard) interrupted = true;
+        const written = await writeRunOutputs(join(outRoot, outputDirName(run.name)), run.summary, run.rows, options.renderers);
+        let evidenceDigest: string | undefined;
+        // Evidence is a claim about a whole run: never record a shard or an interrupted run.
+        if (options.record && model && run.summary.complete) {
+          evidenceDigest = (await recordEvalEvidence(getStore(), model, run.summary, run.rows)).digest;
+          options.logger.info(`recorded ${run.name} as evidence on ${options.model} (${evidenceDigest})`);
+        }
+        outcomes.push({
+          suite: run.name,
+          passed: run.summary.passed,
+          complete: run.summary.complete,
+          summaryPath: written.summaryPath,
+          resultsPath: written.resultsPath,
+          ...(written.junitPath ? { junitPath: written.junitPath } : {}),
+          ...(written.markdownPath ? { markdownPath: written.markdownPath } : {}),
+          metrics: metricValues(run.summary.metrics),
+          summary: run.summary,
+          ...(evidenceDigest ? { evidenceDigest } : {}),
+        });
+      }
+      if (runs.length < suite.variants.length) interrupted = true;
+    }
+    if (options.signal?.aborted) interrupted = true;
+    return {
+      suites: outcomes,
+      passed: !interrupted && outcomes.length > 0 && outcomes.every((o) => o.passed),
+      interrupted,
+      providerCalls,
+    };
+  } finally {
+    await Promise.all(temps.map((dir) => rm(dir, { recursive: true, force: true })));
+  }
+}
+
+export interface MergeOptions {
+  dirs: string[];
+  out: string;
+  config?: string;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  logger: Logger;
+  renderers?: Renderers;
+  openStore?: (spec: string) => EvalStore;
+  store?: string;
+}
+
+/** `llmops eval merge`: shard outputs of one suite → the outputs an unsharded run writes. */
+export async function mergeEvalShards(options: MergeOptions): Promise<SuiteOutcome> {
+  const outputs: ShardOutput[] = [];
+  for (const dir of options.dirs) {
+    const path = resolve(options.cwd, dir);
+    outputs.push({ dir: path, ...(await readRunOutputs(path)) });
+  }
+  const variantName = outputs[0]?.summary.suite;
+  if (!variantName) throw new UsageError("eval merge: expected at least one results directory");
+  const suiteName = variantName.split("/")[0]!;
+  const loaded = await loadConfig(options.config, { cwd: options.cwd });
+  const index = loaded.config.suites.findIndex((s) => s.name === suiteName);
+  if (index < 0) throw new InputError(`eval merge: the config has no suite named "${suiteName}" (the shards ran it)`);
+  let store: EvalStore | undefined;
+  const prepared = await prepareSuite({
+    loaded,
+    suite: loaded.config.suites[index]!,
+    suiteIndex: index,
+    env: options.env,
+    logger: options.logger,
+    providers: false,
+    fetchDatasetFile: async (ref, file) => {
+      if (!options.openStore) throw new InputError("eval merge: cannot open a store");
+      store ??= options.openStore(options.store ?? loaded.config.store ?? DEFAULT_STORE_DIR);
+      const dir = await mkdtemp(join(tmpdir(), "llmops-dataset-"));
+      try {
+        const fetched = await store.fetch(ref, dir);
+        return await readFile(join(fetched.path, file));
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  });
+  const { summary, rows } = mergeShardOutputs(outputs, prepared, { logger: options.logger });
+  const written = await writeRunOutputs(resolve(options.cwd, options.out), summary, rows, options.renderers);
+  return {
+    suite: summary.suite,
+    passed: summary.passed,
+    complete: summary.complete,
+    summaryPath: written.summaryPath,
+    resultsPath: written.resultsPath,
+    ...(written.junitPath ? { junitPath: written.junitPath } : {}),
+    ...(written.markdownPath ? { markdownPath: written.markdownPath } : {}),
+    metrics: metricValues(summary.metrics),
+    summary,
+  };
+}

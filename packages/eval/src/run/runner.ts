@@ -1,0 +1,251 @@
+import { type CaseResult, type Logger, oneLine, type Score, silentLogger } from "@llmops/core";
+import { type ResponseCache, responseCacheKey } from "../cache/response-cache.ts";
+import { systemClock } from "./clock.ts";
+import { RateLimiter, type RateLimitOptions } from "./rate-limit.ts";
+import { defaultRetryPolicy, type RetryPolicy, withRetries } from "./retry.ts";
+import type { Clock, RunnerProvider, RunnerProviderResponse, RunnerScorer, RunnerScorerContext, RunProgress, RunTask } from "./types.ts";
+
+export interface RunTasksOptions {
+  provider: RunnerProvider;
+  tasks: RunTask[];
+  scorers: RunnerScorer[];
+  concurrency?: number;
+  timeoutMs?: number;
+  retry?: Partial<RetryPolicy>;
+  rateLimit?: RateLimitOptions;
+  cache?: ResponseCache | null;
+  /** Aborting stops scheduling and cancels calls in flight; finished results are kept. */
+  signal?: AbortSignal;
+  onProgress?: (progress: RunProgress) => void;
+  onResult?: (result: CaseResult) => void;
+  logger?: Logger;
+  cwd?: string;
+  complete?: RunnerScorerContext["complete"];
+  clock?: Clock;
+  random?: () => number;
+  /** Scrubs secrets (API keys) from error text before it reaches results and logs. */
+  redact?: (text: string) => string;
+}
+
+export interface RunTasksResult {
+  /** In task order, whatever the completion order; only tasks that finished. */
+  results: CaseResult[];
+  /** False when the run was stopped before every task finished. */
+  complete: boolean;
+  providerCalls: number;
+}
+
+class TimeoutError extends Error {
+  readonly retryable = true;
+  constructor(ms: number) {
+    super(`timed out after ${ms} ms`);
+  }
+}
+
+/** Rejects when `signal` aborts even if `promise` ignores it, so a hung provider cannot hang the run. */
+function raceSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+function describeError(error: unknown): string {
+  const status = typeof error === "object" && error !== null ? (error as { status?: unknown }).status : undefined;
+  const message = oneLine(error);
+  return typeof status === "number" && !message.includes(String(status)) ? `HTTP ${status}: ${message}` : message;
+}
+
+/**
+ * Runs every task through the provider with bounded concurrency, per-request timeouts,
+ * retries and rate limits, then scores the outputs. A task that fails records its error and the
+ * run goes on; only `signal` stops the run.
+ */
+export async function runTasks(options: RunTasksOptions): Promise<RunTasksResult> {
+  const clock = options.clock ?? systemClock;
+  const random = options.random ?? Math.random;
+  const logger = options.logger ?? silentLogger;
+  const redact = options.redact ?? ((text: string) => text);
+  const policy: RetryPolicy = { ...defaultRetryPolicy, ...options.retry };
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const limiter = new RateLimiter(options.rateLimit ?? {}, clock);
+  const stop = options.signal ?? new AbortController().signal;
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? 8));
+  const slots: (CaseResult | undefined)[] = new Array(options.tasks.length);
+  const progress: RunProgress = { done: 0, total: options.tasks.length, errors: 0, cached: 0 };
+  let providerCalls = 0;
+  let next = 0;
+
+  const callProvider = async (task: RunTask): Promise<{ response: RunnerProviderResponse; latencyMs: number }> => {
+    const { value } = await withRetries(
+      async () => {
+        await limiter.acquire(stop);
+        const timeout = new AbortController();
+        const signal = AbortSignal.any([stop, timeout.signal]);
+        const timer = setTimeout(() => timeout.abort(new TimeoutError(timeoutMs)), timeoutMs);
+        const started = clock.now();
+        providerCalls++;
+        try {
+          const request = {
+            prompt: task.prompt,
+            vars: task.vars,
+            signal,
+            caseId: task.id,
+            repeat: task.repeat,
+            ...(task.messages ? { messages: task.messages } : {}),
+          };
+          const response = await raceSignal(options.provider.call(request), signal);
+          if (typeof response?.output !== "string") throw new Error("provider returned no output text");
+          return { response, latencyMs: Math.max(0, clock.now() - started) };
+        } catch (error) {
+          // A provider may surface our timeout as its own AbortError; report it as the timeout.
+          throw timeout.signal.aborted && !stop.aborted ? timeout.signal.reason : error;
+        } finally {
+          clearTimeout(timer);
+        }
+      },
+      {
+        policy,
+        clock,
+        random,
+        signal: stop,
+        onRetry: (error, delay) => logger.debug(`case ${task.id}: ${redact(describeError(error))}; retrying in ${Math.round(delay)} ms`),
+      },
+    );
+    limiter.charge(value.response.tokens?.total ?? 0);
+    return value;
+  };
+
+  const score = async (task: RunTask, output: string | null, latencyMs: number, response: RunnerProviderResponse | null) => {
+    const input = {
+      output,
+      expected: task.expected,
+      vars: task.vars,
+      latencyMs,
+      tokens: response?.tokens ?? null,
+      cost: response?.cost ?? null,
+    };
+    const context: RunnerScorerContext = {
+      signal: stop,
+      logger,
+      cwd: options.cwd ?? process.cwd(),
+      ...(options.complete ? { complete: options.complete } : {}),
+    };
+    const scores: Score[] = [];
+    for (const scorer of options.scorers) {
+      if (output === null) {
+        // No output to judge: the case fails every scorer, so errors can never raise a metric.
+        scores.push({
+          name: scorer.name,
+          type: scorer.type,
+          score: 0,
+          pass: false,
+          weight: scorer.weight,
+          reason: "no output (provider error)",
+        });
+        continue;
+      }
+      try {
+        const result = await scorer.scoreCase(input, context);
+        scores.push({
+          name: scorer.name,
+          type: scorer.type,
+          score: result.score,
+          pass: result.pass,
+          weight: scorer.weight,
+          ...(result.reason !== undefined ? { reason: result.reason } : {}),
+        });
+      } catch (error) {
+        scores.push({
+          name: scorer.name,
+          type: scorer.type,
+          score: 0,
+          pass: false,
+          weight: scorer.weight,
+          reason: `scorer failed: ${oneLine(error)}`,
+        });
+      }
+    }
+    return scores;
+  };
+
+  const runOne = async (task: RunTask): Promise<CaseResult | undefined> => {
+    const key = options.cache
+      ? responseCacheKey({ identity: options.provider.identity, prompt: task.prompt, messages: task.messages, repeat: task.repeat })
+      : undefined;
+    let output: string | null = null;
+    let error: string | null = null;
+    let latencyMs = 0;
+    let response: RunnerProviderResponse | null = null;
+    let cached = false;
+    const hit = key ? await options.cache!.get(key) : undefined;
+    if (hit) {
+      response = { output: hit.output, tokens: hit.tokens, cost: hit.cost };
+      output = hit.output;
+      latencyMs = hit.latencyMs;
+      cached = true;
+    } else {
+      try {
+        const called = await callProvider(task);
+        response = called.response;
+        output = response.output;
+        latencyMs = called.latencyMs;
+        if (key) await options.cache!.set(key, { ...response, latencyMs });
+      } catch (caught) {
+        if (stop.aborted) return undefined;
+        error = redact(describeError(caught));
+      }
+    }
+    if (stop.aborted) return undefined;
+    const scores = await score(task, output, latencyMs, response);
+    return {
+      id: task.id,
+      index: task.index,
+      repeat: task.repeat,
+      vars: task.vars,
+      ...(task.expected !== undefined ? { expected: task.expected } : {}),
+      tags: task.tags,
+      provider: options.provider.id,
+      prompt: task.prompt,
+      output,
+      error,
+      scores,
+      pass: error === null && scores.every((s) => s.pass),
+      latencyMs,
+      tokens: response?.tokens ?? null,
+      cost: response?.cost ?? null,
+      cached,
+    };
+  };
+
+  const worker = async () => {
+    while (!stop.aborted) {
+      const position = next++;
+      const task = options.tasks[position];
+      if (!task) return;
+      const result = await runOne(task);
+      if (!result) return;
+      slots[position] = result;
+      progress.done++;
+      if (result.error) progress.errors++;
+      if (result.cached) progress.cached++;
+      options.onResult?.(result);
+      options.onProgress?.({ ...progress });
+    }
+  };
+
+  await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, options.tasks.length)) }, worker));
+  const results = slots.filter((r): r is CaseResult => r !== undefined);
+  return { results, complete: results.length === options.tasks.length, providerCalls };
+}

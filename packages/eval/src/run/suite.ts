@@ -1,0 +1,220 @@
+import { join } from "node:path";
+import {
+  type CaseResult,
+  canonicalJson,
+  type LoadedConfig,
+  type Logger,
+  type ProviderConfig,
+  providerConfigSchema,
+  type RunSummary,
+  type SuiteConfig,
+  suiteProviders,
+  UsageError,
+} from "@llmops/core";
+import { RESPONSE_CACHE_DIR, ResponseCache } from "../cache/response-cache.ts";
+import { type EvalCase, type FetchDatasetFile, loadCases } from "../cases/index.ts";
+import { createProvider } from "../providers/index.ts";
+import { buildRunSummary, suiteDigest } from "../results/summary.ts";
+import { createScorer } from "../scorers/index.ts";
+import { inShard, type Shard } from "../shard/shard.ts";
+import { renderPrompt, resolvePrompts, validatePromptVariables } from "../template/index.ts";
+import type { RetryPolicy } from "./retry.ts";
+import { runTasks } from "./runner.ts";
+import type { Clock, RunnerProvider, RunnerScorer, RunProgress, RunTask } from "./types.ts";
+
+export interface PrepareSuiteOptions {
+  loaded: LoadedConfig;
+  suite: SuiteConfig;
+  suiteIndex: number;
+  env: NodeJS.ProcessEnv;
+  logger: Logger;
+  fetchDatasetFile?: FetchDatasetFile;
+  /** Only run the cases of this shard. */
+  shard?: Shard;
+  /**
+   * False to prepare without building providers (no API keys needed): for `eval merge`, which
+   * recomputes summaries and never calls a model.
+   */
+  providers?: boolean;
+}
+
+export interface ExecuteOptions {
+  /** Response cache directory; null turns the cache off. Default `.llmops/cache/responses` under `cwd`. */
+  cacheDir?: string | null;
+  cwd?: string;
+  signal?: AbortSignal;
+  onProgress?: (variant: string, progress: RunProgress) => void;
+  model?: RunSummary["model"];
+  dataset?: RunSummary["dataset"];
+  git?: RunSummary["git"];
+  runUrl?: string;
+  clock?: Clock;
+  retry?: Partial<RetryPolicy>;
+}
+
+export interface VariantRun {
+  /** `suite`, or `suite/provider`, `suite/provider/p1` for several providers × prompts. */
+  name: string;
+  summary: RunSummary;
+  rows: CaseResult[];
+  providerCalls: number;
+}
+
+/** A suite ready to run: every config problem has been found, no provider has been called. */
+export interface PreparedSuite {
+  suite: SuiteConfig;
+  cases: EvalCase[];
+  /** Cases of the shard (all cases when not sharded). */
+  selected: EvalCase[];
+  variants: { name: string; provider: RunnerProvider; tasks: RunTask[]; digest: string }[];
+  scorers: RunnerScorer[];
+  /** Every API key env var the suite's providers read, for masking. */
+  secretEnvNames: string[];
+  execute(options?: ExecuteOptions): Promise<VariantRun[]>;
+}
+
+/** The environment variables holding secrets for a provider config (their values must be masked). */
+export function providerSecretEnvNames(provider: ProviderConfig): string[] {
+  if (provider.type === "openai") return provider.apiKeyEnv === null ? [] : [provider.apiKeyEnv ?? "OPENAI_API_KEY"];
+  if (provider.type === "anthropic") return [provider.apiKeyEnv];
+  if (provider.type === "http") {
+    return [...JSON.stringify(provider.headers).matchAll(/\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g)].map((m) => m[1]!);
+  }
+  return [];
+}
+
+/** Scorer metric names share the summary with the built-in metrics; refuse collisions up front. */
+const RESERVED = new Set(["pass_rate", "error_rate", "latency_ms", "cost", "tokens", "score"]);
+
+/**
+ * Loads cases and prompts, checks every case has every prompt variable, builds providers and
+ * scorers — so a config error stops the run before any provider call.
+ */
+export async function prepareSuite(options: PrepareSuiteOptions): Promise<PreparedSuite> {
+  const { suite, loaded } = options;
+  const cwd = loaded.dir;
+  const cases = await loadCases(suite, {
+    cwd,
+    doc: loaded.doc,
+    suiteIndex: options.suiteIndex,
+    ...(options.fetchDatasetFile ? { fetchDatasetFile: options.fetchDatasetFile } : {}),
+  });
+  const prompts = await resolvePrompts(suite, { cwd, doc: loaded.doc, suiteIndex: options.suiteIndex });
+  validatePromptVariables(prompts, cases);
+  const scorers: RunnerScorer[] = suite.scorers.map((config) => createScorer(config, { cwd }));
+  for (const scorer of scorers) {
+    if (RESERVED.has(scorer.name)) {
+      throw new UsageError(`suite ${suite.name}: scorer name "${scorer.name}" is a built-in metric; set another name:`);
+    }
+  }
+  const providerConfigs = suiteProviders(suite);
+  const selected = options.shard ? cases.filter((c) => inShard(c.id, options.shard!)) : cases;
+  const several = providerConfigs.length > 1 || prompts.length > 1;
+  // The digest covers what was evaluated: the resolved suite, its prompts and every case.
+  const material = {
+    suite,
+    prompts: prompts.map((p) => ({ text: p.text, messages: p.messages })),
+    cases: cases.map((c) => ({ id: c.id, vars: c.vars, expected: c.expected, tags: c.tags })),
+  };
+  const repeats = suite.repeats;
+  const variants: PreparedSuite["variants"] = [];
+  for (const providerConfig of providerConfigs) {
+    const provider: RunnerProvider =
+      options.providers === false
+        ? { id: providerConfig.id, identity: {}, call: () => Promise.reject(new Error("this suite was prepared without providers")) }
+        : createProvider(providerConfig, { env: options.env, cwd, logger: options.logger });
+    await provider.prepare?.();
+    for (const prompt of prompts) {
+      const name = several ? `${suite.name}/${providerConfig.id}${prompts.length > 1 ? `/p${prompt.index}` : ""}` : suite.name;
+      const tasks: RunTask[] = [];
+      for (const evalCase of selected) {
+        const rendered = renderPrompt(prompt, evalCase.vars);
+        for (let repeat = 0; repeat < repeats; repeat++) {
+          tasks.push({
+            index: evalCase.index,
+            id: evalCase.id,
+            repeat,
+            prompt: rendered.prompt,
+            ...(rendered.messages ? { messages: rendered.messages } : {}),
+            vars: evalCase.vars,
+            ...(evalCase.expected !== undefined ? { expected: evalCase.expected } : {}),
+            tags: evalCase.tags,
+          });
+        }
+      }
+      const digest = suiteDigest(several ? { ...material, variant: { provider: providerConfig.id, prompt: prompt.index } } : material);
+      variants.push({
+        name,
+        provider: { id: providerConfig.id, identity: provider.identity, call: (request) => provider.call(request) },
+        tasks,
+        digest,
+      });
+    }
+  }
+  const secretEnvNames = [...new Set(providerConfigs.flatMap(providerSecretEnvNames))];
+  const secrets = secretEnvNames.map((name) => options.env[name]).filter((v): v is string => typeof v === "string" && v.length >= 4);
+  const redact = (text: string) => secrets.reduce((out, secret) => out.split(secret).join("***"), text);
+
+  // LLM-judge scorers name their own provider; build each once.
+  const judges = new Map<string, RunnerProvider>();
+  const complete = async (prompt: string, providerConfig: unknown): Promise<string> => {
+    const key = canonicalJson(providerConfig ?? null);
+    let judge = judges.get(key);
+    if (!judge) {
+      const parsed = providerConfigSchema.parse(providerConfig);
+      judge = createProvider(parsed, { env: options.env, cwd, logger: options.logger });
+      judges.set(key, judge);
+    }
+    const response = await judge.call({ prompt, vars: {}, signal: AbortSignal.timeout(suite.timeoutMs) });
+    return response.output;
+  };
+
+  const execute = async (run: ExecuteOptions = {}): Promise<VariantRun[]> => {
+    const cacheDir = run.cacheDir === undefined ? join(run.cwd ?? process.cwd(), RESPONSE_CACHE_DIR) : run.cacheDir;
+    const cache = cacheDir ? new ResponseCache(cacheDir, options.logger) : null;
+    const out: VariantRun[] = [];
+    for (const variant of variants) {
+      if (run.signal?.aborted) break;
+      const startedAt = new Date().toISOString();
+      const result = await runTasks({
+        provider: variant.provider,
+        tasks: variant.tasks,
+        scorers,
+        concurrency: suite.concurrency,
+        timeoutMs: suite.timeoutMs,
+        retry: { retries: suite.retries, ...run.retry },
+        ...(suite.rateLimit ? { rateLimit: suite.rateLimit } : {}),
+        cache,
+        ...(run.signal ? { signal: run.signal } : {}),
+        ...(run.onProgress ? { onProgress: (p: RunProgress) => run.onProgress!(variant.name, p) } : {}),
+        logger: options.logger,
+        cwd,
+        complete,
+        redact,
+        ...(run.clock ? { clock: run.clock } : {}),
+      });
+      const summary = buildRunSummary({
+        suite: variant.name,
+        suiteDigest: variant.digest,
+        rows: result.results,
+        scorers,
+        gates: suite.gates,
+        sliceKeys: suite.slices,
+        ...(suite.passRule ? { passRule: suite.passRule } : {}),
+        providers: [variant.provider.id],
+        startedAt,
+        finishedAt: new Date().toISOString(),
+        complete: result.complete,
+        ...(options.shard ? { shard: options.shard } : {}),
+        ...(run.model ? { model: run.model } : {}),
+        ...(run.dataset ? { dataset: run.dataset } : {}),
+        ...(run.git ? { git: run.git } : {}),
+        ...(run.runUrl ? { runUrl: run.runUrl } : {}),
+      });
+      out.push({ name: variant.name, summary, rows: result.results, providerCalls: result.providerCalls });
+    }
+    return out;
+  };
+
+  return { suite, cases, selected, variants, scorers, secretEnvNames, execute };
+}

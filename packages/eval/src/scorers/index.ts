@@ -1,0 +1,13 @@
+export * from "./bleu.ts";
+export * from "./chrf.ts";
+export * from "./classification.ts";
+export { createScorer } from "./create.ts";
+export { type CustomScorerFunction, interpretCustomResult } from "./custom.ts";
+export { extractJsonObject, fencedBlock, parseJsonOutput } from "./json.ts";
+export { parseJudgeReply, renderRubric } from "./judge.ts";
+export * from "./levenshtein.ts";
+export { parseNumbers, withinTolerance } from "./numeric.ts";
+export { porterStem } from "./porter.ts";
+export * from "./rouge.ts";
+export * from "./squad.ts";
+export type * from "./types.ts";

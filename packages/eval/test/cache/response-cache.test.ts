@@ -1,0 +1,57 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { recordingLogger } from "@llmops/core";
+import { afterEach, describe, expect, it } from "vitest";
+import { ResponseCache, responseCacheKey } from "../../src/cache/response-cache.ts";
+
+const dirs: string[] = [];
+afterEach(async () => {
+  await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+});
+
+describe("responseCacheKey", () => {
+  const base = { identity: { type: "openai", model: "m", baseUrl: "http://x/v1", params: { temperature: 0 } }, prompt: "hi", repeat: 0 };
+  it("is the sha256 of the canonical JSON of identity, prompt, messages and repeat", () => {
+    // printf '%s' '{"identity":{"baseUrl":"http://x/v1","model":"m","params":{"temperature":0},"type":"openai"},"messages":null,"prompt":"hi","repeat":0}' | sha256sum
+    expect(responseCacheKey(base)).toBe("d660e75abaa626de03ab49dca3f2741d87f33659a50c3027013e67b89a8ac310");
+  });
+  it("changes with every part and not with key order", () => {
+    const key = responseCacheKey(base);
+    expect(
+      responseCacheKey({ ...base, identity: { params: { temperature: 0 }, baseUrl: "http://x/v1", model: "m", type: "openai" } }),
+    ).toBe(key);
+    expect(responseCacheKey({ ...base, repeat: 1 })).not.toBe(key);
+    expect(responseCacheKey({ ...base, prompt: "hi " })).not.toBe(key);
+    expect(responseCacheKey({ ...base, identity: { ...base.identity, params: { temperature: 1 } } })).not.toBe(key);
+    expect(responseCacheKey({ ...base, messages: [{ role: "user", content: "hi" }] })).not.toBe(key);
+  });
+});
+
+describe("ResponseCache", () => {
+  it("stores entries under a two-hex fan-out and reads them back", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "llmops-rc-"));
+    dirs.push(dir);
+    const cache = new ResponseCache(dir, recordingLogger());
+    const key = "ab".repeat(32);
+    expect(await cache.get(key)).toBeUndefined();
+    await cache.set(key, { output: "x", tokens: { prompt: 1, completion: 2, total: 3 }, cost: 0.5, latencyMs: 12 });
+    expect(await readdir(join(dir, "ab"))).toEqual([`${key}.json`]);
+    expect(await cache.get(key)).toEqual({ key, output: "x", tokens: { prompt: 1, completion: 2, total: 3 }, cost: 0.5, latencyMs: 12 });
+  });
+
+  it("treats corrupt entries and entries under the wrong name as misses", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "llmops-rc-"));
+    dirs.push(dir);
+    const cache = new ResponseCache(dir, recordingLogger());
+    const key = "cd".repeat(32);
+    await cache.set(key, { output: "x", tokens: null, cost: null, latencyMs: 1 });
+    const path = join(dir, "cd", `${key}.json`);
+    const other = "ce".repeat(32);
+    await cache.set(other, { output: "y", tokens: null, cost: null, latencyMs: 1 });
+    await writeFile(join(dir, "ce", `${other}.json`), await readFile(path));
+    expect(await cache.get(other)).toBeUndefined();
+    await writeFile(path, "{not json");
+    expect(await cache.get(key)).toBeUndefined();
+  });
+});

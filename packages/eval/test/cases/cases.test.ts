@@ -1,0 +1,183 @@
+import { createHash } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ConfigError, type SuiteConfig, suiteSchema } from "@llmops/core";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { caseId, type EvalCase, loadCases } from "../../src/cases/index.ts";
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "llmops-cases-"));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function suite(extra: Record<string, unknown>): SuiteConfig {
+  return suiteSchema.parse({ name: "s", provider: { type: "replay", file: "r.jsonl" }, prompt: "{{q}}", ...extra });
+}
+
+async function fromFile(name: string, content: string | Uint8Array, extra: Record<string, unknown> = {}): Promise<EvalCase[]> {
+  await writeFile(join(dir, name), content);
+  return loadCases(suite({ casesFrom: name, ...extra }), { cwd: dir });
+}
+
+async function rejection(promise: Promise<unknown>): Promise<ConfigError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ConfigError);
+  return error as ConfigError;
+}
+
+const sha12 = (text: string) => createHash("sha256").update(text).digest("hex").slice(0, 12);
+
+describe("case ids", () => {
+  it("hash canonical JSON of {vars, expected}: keys sorted, no whitespace (hand-written reference strings)", () => {
+    expect(caseId({ q: "2+2", a: 1 }, "4")).toBe(sha12('{"expected":"4","vars":{"a":1,"q":"2+2"}}'));
+    expect(caseId({ q: "x" }, undefined)).toBe(sha12('{"vars":{"q":"x"}}'));
+    expect(caseId({ q: "x" }, { b: [1, 2], a: null })).toBe(sha12('{"expected":{"a":null,"b":[1,2]},"vars":{"q":"x"}}'));
+  });
+
+  it("are independent of key order, and an explicit id wins", async () => {
+    const cases = await loadCases(
+      suite({ cases: [{ vars: { a: 1, b: 2 } }, { vars: { b: 2, a: 1 }, expected: "x" }, { id: 7, vars: { a: 1 } }] }),
+      { cwd: dir },
+    );
+    expect(cases.map((c) => c.id)).toEqual([sha12('{"vars":{"a":1,"b":2}}'), sha12('{"expected":"x","vars":{"a":1,"b":2}}'), "7"]);
+    expect(cases.map((c) => c.index)).toEqual([0, 1, 2]);
+  });
+
+  it("duplicates are a config error naming both cases", async () => {
+    const error = await rejection(loadCases(suite({ cases: [{ vars: { q: "a" } }, { vars: { q: "a" } }] }), { cwd: dir }));
+    expect(error.message).toMatch(/unique case ids.*give them ids/);
+    expect(error.yamlPath).toBe("suites[0].cases[1]");
+  });
+});
+
+describe("JSONL", () => {
+  it("reads flat rows (other keys become vars) and structured rows, skipping blank lines, with BOM and CRLF", async () => {
+    const text =
+      '\ufeff{"q": "a", "expected": "A", "id": "one"}\r\n\r\n{"vars": {"q": "b"}, "tags": {"lang": "de", "n": 2}, "metadata": {"src": "x"}}\n';
+    const cases = await fromFile("c.jsonl", text);
+    expect(cases).toHaveLength(2);
+    expect(cases[0]).toMatchObject({ id: "one", vars: { q: "a" }, expected: "A", tags: {}, origin: { line: 1 } });
+    expect(cases[1]).toMatchObject({ vars: { q: "b" }, tags: { lang: "de", n: "2" }, metadata: { src: "x" }, origin: { line: 3 } });
+  });
+
+  it("a line that is not JSON names file:line", async () => {
+    const error = await rejection(fromFile("c.jsonl", '{"q": "a"}\n{"q": \n'));
+    expect(error.location).toEqual({ file: join(dir, "c.jsonl"), line: 2, column: 1 });
+    expect(error.expected).toMatch(/one JSON object per line/);
+  });
+
+  it("a structured row with an unknown key or a bad field names its line", async () => {
+    let error = await rejection(fromFile("c.jsonl", '{"q": "a"}\n{"vars": {"q": "b"}, "expectd": 1}\n'));
+    expect(error.location?.line).toBe(2);
+    expect(error.expected).toMatch(/unknown key "expectd"/);
+    error = await rejection(fromFile("d.jsonl", '{"vars": {"q": "b"}, "tags": {"lang": ["x"]}}\n'));
+    expect(error.yamlPath).toBe("[0].tags.lang");
+    error = await rejection(fromFile("e.jsonl", "[1, 2]\n"));
+    expect(error.expected).toMatch(/expected a case/);
+  });
+});
+
+describe("CSV (RFC 4180)", () => {
+  it("handles quotes, escaped quotes, commas and newlines inside fields, a BOM and CRLF", async () => {
+    const text = '\ufeffid,q,expected,tags.lang\r\n1,"say ""hi"", then go",hi,en\r\n2,"two\r\nlines",,de\r\n3,plain,"x,y",fr\r\n';
+    const cases = await fromFile("c.csv", text);
+    expect(cases.map((c) => [c.id, c.vars, c.expected, c.tags])).toEqual([
+      ["1", { q: 'say "hi", then go' }, "hi", { lang: "en" }],
+      ["2", { q: "two\r\nlines" }, undefined, { lang: "de" }],
+      ["3", { q: "plain" }, "x,y", { lang: "fr" }],
+    ]);
+    // The record with an embedded newline starts on line 3 and ends on 4; the next starts on 5.
+    expect(cases.map((c) => c.origin.line)).toEqual([2, 3, 5]);
+  });
+
+  it("maps vars.<k> and metadata.<k> columns and treats other columns as vars", async () => {
+    const cases = await fromFile("c.csv", "vars.q,ctx,metadata.source\nhello,world,web\n");
+    expect(cases[0]).toMatchObject({ vars: { q: "hello", ctx: "world" }, metadata: { source: "web" } });
+  });
+
+  it("a row with the wrong number of fields names its line", async () => {
+    const error = await rejection(fromFile("c.csv", "q,expected\na,b\nc\n"));
+    expect(error.location).toMatchObject({ line: 3 });
+    expect(error.expected).toMatch(/RFC 4180/);
+  });
+
+  it("an unclosed quote is an error, not a silently merged row", async () => {
+    const error = await rejection(fromFile("c.csv", 'q,expected\n"open,b\nc,d\n'));
+    expect(error.expected).toMatch(/Quote Not Closed/i);
+  });
+});
+
+describe("YAML and JSON files", () => {
+  it("reads a list or {cases: [...]}, locating bad rows on their line", async () => {
+    const cases = await fromFile("c.yaml", "cases:\n  - vars: { q: a }\n    expected: A\n  - q: b\n");
+    expect(cases.map((c) => [c.vars, c.origin.line])).toEqual([
+      [{ q: "a" }, 2],
+      [{ q: "b" }, 4],
+    ]);
+    const error = await rejection(fromFile("d.yml", "- vars: { q: a }\n- vars: { q: b }\n  tags: 5\n"));
+    expect(error.yamlPath).toBe("[1].tags");
+    expect(error.location).toMatchObject({ file: join(dir, "d.yml"), line: 3, column: 9 });
+  });
+
+  it("reads a JSON array", async () => {
+    const cases = await fromFile("c.json", JSON.stringify([{ q: "a" }, { vars: { q: "b" }, expected: 2 }]));
+    expect(cases.map((c) => c.expected)).toEqual([undefined, 2]);
+  });
+
+  it("an unknown extension needs a format", async () => {
+    await rejection(fromFile("c.txt", "q\na\n"));
+    const cases = await fromFile("c.txt", "q\na\n", { casesFrom: { file: "c.txt", format: "csv" } });
+    expect(cases[0]?.vars).toEqual({ q: "a" });
+  });
+});
+
+describe("sources combined", () => {
+  it("inline cases come first, then the file's, indexed in that order", async () => {
+    await writeFile(join(dir, "c.jsonl"), '{"q": "file"}\n');
+    const cases = await loadCases(suite({ cases: [{ vars: { q: "inline" } }], casesFrom: "c.jsonl" }), { cwd: dir });
+    expect(cases.map((c) => [c.index, c.vars.q])).toEqual([
+      [0, "inline"],
+      [1, "file"],
+    ]);
+  });
+
+  it("slice keys fall back to scalar vars when a case does not tag them", async () => {
+    const cases = await fromFile("c.csv", "q,lang,tags.lang\na,de,\nb,fr,en\n", { slices: ["lang"] });
+    // An empty tags.lang cell still counts as a tag value; only a missing tag falls back.
+    expect(cases.map((c) => c.tags.lang)).toEqual(["", "en"]);
+    const flat = await fromFile("d.jsonl", '{"q": "a", "lang": "de"}\n{"q": "b", "lang": "fr", "tags": {"lang": "xx"}}\n', {
+      slices: ["lang"],
+    });
+    expect(flat.map((c) => c.tags.lang)).toEqual(["de", "xx"]);
+  });
+
+  it("reads a file of a dataset version through fetchDatasetFile", async () => {
+    const calls: [string, string][] = [];
+    const cases = await loadCases(suite({ casesFrom: { dataset: "qa:v3", file: "eval/cases.csv" } }), {
+      cwd: dir,
+      fetchDatasetFile: async (ref, file) => {
+        calls.push([ref, file]);
+        return new TextEncoder().encode("q,expected\nwhat,that\n");
+      },
+    });
+    expect(calls).toEqual([["qa:v3", "eval/cases.csv"]]);
+    expect(cases[0]).toMatchObject({ vars: { q: "what" }, expected: "that", origin: { file: "qa:v3/eval/cases.csv", line: 2 } });
+  });
+
+  it("a dataset without a store is a config error", async () => {
+    const error = await rejection(loadCases(suite({ casesFrom: { dataset: "qa:v3", file: "c.jsonl" } }), { cwd: dir }));
+    expect(error.yamlPath).toBe("suites[0].casesFrom.dataset");
+  });
+
+  it("an empty cases file is a config error", async () => {
+    const error = await rejection(fromFile("c.jsonl", "\n"));
+    expect(error.expected).toMatch(/at least one case/);
+  });
+});

@@ -1,0 +1,51 @@
+/** Registry credentials in the shape `@llmops/store` takes. */
+export type StoreAuth = { username: string; password: string } | { token: string; username?: string };
+
+/** `oci://ghcr.io/<owner>/<repo>`, lower-cased as GHCR requires. */
+export function ghcrStoreSpec(repository: string): string {
+  return `oci://ghcr.io/${repository.toLowerCase()}`;
+}
+
+export interface ActionStoreChoice {
+  spec: string;
+  auth: StoreAuth | undefined;
+  /** Where the spec came from, for the log. */
+  source: "input" | "config" | "ghcr" | "default";
+}
+
+/**
+ * The store an action uses: its `store` input, else `store:` of llmops.yaml, else — in GitHub
+ * Actions — GHCR under the repository with the job's token (needs `permissions: packages: write`
+ * to push, `packages: read` to fetch), else the local layout `.llmops/store`.
+ * Credentials: `username` + `token` inputs for any registry; the token alone for ghcr.io; else
+ * LLMOPS_REGISTRY_USERNAME/PASSWORD or LLMOPS_REGISTRY_TOKEN from the environment.
+ */
+export function chooseActionStore(options: {
+  input?: string;
+  configured?: string;
+  token?: string;
+  username?: string;
+  env: NodeJS.ProcessEnv;
+}): ActionStoreChoice {
+  const { env } = options;
+  let spec: string;
+  let source: ActionStoreChoice["source"];
+  if (options.input) [spec, source] = [options.input, "input"];
+  else if (options.configured) [spec, source] = [options.configured, "config"];
+  else if (env.GITHUB_ACTIONS === "true" && env.GITHUB_REPOSITORY) [spec, source] = [ghcrStoreSpec(env.GITHUB_REPOSITORY), "ghcr"];
+  else [spec, source] = [".llmops/store", "default"];
+  return { spec, auth: storeAuth(spec, options), source };
+}
+
+function storeAuth(spec: string, options: { token?: string; username?: string; env: NodeJS.ProcessEnv }): StoreAuth | undefined {
+  if (!spec.startsWith("oci://")) return undefined;
+  const { env } = options;
+  if (options.username && options.token) return { username: options.username, password: options.token };
+  if (/^oci:\/\/ghcr\.io(\/|$)/.test(spec)) {
+    const token = options.token || env.GITHUB_TOKEN;
+    if (token) return { token, username: env.GITHUB_ACTOR || "github-actions" };
+  }
+  if (env.LLMOPS_REGISTRY_USERNAME && env.LLMOPS_REGISTRY_PASSWORD) return { username: env.LLMOPS_REGISTRY_USERNAME, password: env.LLMOPS_REGISTRY_PASSWORD };
+  if (env.LLMOPS_REGISTRY_TOKEN) return { token: env.LLMOPS_REGISTRY_TOKEN, username: env.LLMOPS_REGISTRY_USERNAME };
+  return undefined;
+}

@@ -1,0 +1,471 @@
+import { existsSync } from "node:fs";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import path from "node:path";
+import {
+  type BaselineSource,
+  type CompareConfig,
+  type Comparison,
+  compareSchema,
+  InputError,
+  type LlmopsConfig,
+  type Logger,
+  llmopsConfigSchema,
+  parseLocatedYaml,
+  type RunSummary,
+  readLocatedYaml,
+  validateLocated,
+} from "@llmops/core";
+import {
+  type BaselineInfo,
+  type CorpusStatistic,
+  compareRuns,
+  corpusStatistics,
+  createScorer,
+  loadBaselineFromStore,
+  type RunResults,
+  readResultsSet,
+  regressions,
+} from "@llmops/eval";
+import { commentMarker, renderComparisonMarkdown, renderSuiteComparisonMarkdown } from "@llmops/report";
+import { openStore } from "@llmops/store";
+import { findBranchBaseline } from "./artifacts.ts";
+import { type CheckAnnotation, completeCheckRun, conclusionFromVerdict, createCheckRun, locateCaseLines } from "./check-run.ts";
+import { GitHubPermissionError } from "./errors.ts";
+import type { GitHubClient } from "./octokit.ts";
+import { type StickyCommentResult, upsertStickyComment } from "./sticky-comment.ts";
+
+/** Where a pull request's head results are compared from, as the action input spells it. */
+export type BaselineSpec = { kind: "alias"; ref: string } | { kind: "branch" } | { kind: "file"; path: string } | { kind: "none" };
+
+/** `alias:<artifact>:<alias>` | `branch` | `file:<path>` | `none`. */
+export function parseBaselineSpec(text: string): BaselineSpec {
+  const value = text.trim();
+  if (value === "none") return { kind: "none" };
+  if (value === "branch") return { kind: "branch" };
+  if (value.startsWith("file:") && value.length > 5) return { kind: "file", path: value.slice(5) };
+  const alias = /^alias:([^:\s]+):([^:\s]+)$/.exec(value);
+  if (alias) return { kind: "alias", ref: `${alias[1]}:${alias[2]}` };
+  throw new InputError(`baseline "${value}": expected alias:<artifact>:<alias>, branch, file:<path> or none`);
+}
+
+function fromConfig(source: BaselineSource | undefined): BaselineSpec {
+  if (!source) return { kind: "none" };
+  if ("alias" in source) return { kind: "alias", ref: `${source.artifact}:${source.alias}` };
+  if ("branch" in source) return { kind: "branch" };
+  return { kind: "file", path: source.file };
+}
+
+export interface GitHubTarget {
+  octokit: GitHubClient;
+  owner: string;
+  repo: string;
+  /** The commit the check run is attached to (the PR head). */
+  sha: string;
+  pullRequest?: { number: number; baseRef: string; fromFork: boolean };
+  runUrl?: string;
+}
+
+export interface PullRequestCompareOptions {
+  /** Head results: a suite's results directory, or a parent of several. */
+  results: string;
+  /** Overrides `compare.baseline` of the config. */
+  baseline?: string;
+  /** `llmops.yaml`; a missing file is fine unless `configRequired`. */
+  config?: string;
+  configRequired?: boolean;
+  /** YAML or JSON of `compare:` settings laid over the config's (gates merge by metric). */
+  gates?: string;
+  store?: string;
+  storeAuth?: { username: string; password: string } | { token: string };
+  reportDir: string;
+  comment: "sticky" | "off";
+  checkRun: boolean;
+  cwd: string;
+  logger: Logger;
+  github?: GitHubTarget;
+  artifactUrl?: string;
+}
+
+export interface SuiteReport {
+  suite: string;
+  verdict: "pass" | "fail";
+  comparison: Comparison;
+  markdown: string;
+  regressions: { metrics: string[]; gates: string[] };
+}
+
+export interface PullRequestCompareResult {
+  verdict: "pass" | "fail";
+  suites: SuiteReport[];
+  /** Directory holding report.json, summary.md and one directory per suite. */
+  reportDir: string;
+  /** All suites' Markdown: the job summary. */
+  summary: string;
+  regressionCount: number;
+  comments: StickyCommentResult[];
+  checkRuns: number[];
+  /** Things the user must know that did not fail the run (no baseline, fork, missing permission). */
+  notices: string[];
+}
+
+const TWO_STAGE =
+  "post it with the two-stage flow (examples/pr-compare/fork-safe): upload the report here, post it from a workflow_run workflow";
+
+async function writeAtomic(file: string, text: string): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const temp = `${file}.tmp-${process.pid}`;
+  await writeFile(temp, text);
+  await rename(temp, file);
+}
+
+export function suiteDirName(suite: string): string {
+  return suite.replace(/[^A-Za-z0-9_.-]/g, "_");
+}
+
+interface LoadedCompareConfig {
+  compare: CompareConfig | undefined;
+  store: string | undefined;
+  configText: string | undefined;
+  configFile: string | undefined;
+  configValue: unknown;
+  suites: LlmopsConfig["suites"];
+}
+
+async function loadCompareConfig(options: PullRequestCompareOptions): Promise<LoadedCompareConfig> {
+  let configValue: unknown;
+  let suites: LlmopsConfig["suites"] = [];
+  let compare: CompareConfig | undefined;
+  let store: string | undefined;
+  let configText: string | undefined;
+  let configFile: string | undefined;
+  if (options.config) {
+    const file = path.resolve(options.cwd, options.config);
+    if (existsSync(file) || options.configRequired) {
+      const doc = await readLocatedYaml(file);
+      const config = validateLocated(doc, llmopsConfigSchema);
+      compare = config.compare;
+      store = config.store;
+      configText = await readFile(file, "utf8");
+      configFile = file;
+      configValue = doc.value;
+      suites = config.suites;
+    }
+  }
+  if (options.gates?.trim()) {
+    const doc = parseLocatedYaml(options.gates, "gates input");
+    const overrides = validateLocated(doc, compareSchema);
+    compare = { ...compare, ...overrides, gates: { ...compare?.gates, ...overrides.gates } };
+  }
+  return { compare, store, configText, configFile, configValue, suites };
+}
+
+function pickSuite(runs: (RunResults & { directory: string })[], suite: string, where: string): RunResults {
+  const match = runs.find((r) => r.summary.suite === suite);
+  if (match) return match;
+  // A single run of another suite goes through compareRuns, whose error names both suites.
+  if (runs.length === 1 && runs[0]) return runs[0];
+  throw new InputError(`baseline ${where}: no results of suite "${suite}" (found ${runs.map((r) => `"${r.summary.suite}"`).join(", ")})`);
+}
+
+async function resolveBaseline(
+  spec: BaselineSpec,
+  suite: string,
+  options: PullRequestCompareOptions,
+  storeSpec: string | undefined,
+): Promise<{ results: RunResults | null; info: BaselineInfo }> {
+  const { logger } = options;
+  switch (spec.kind) {
+    case "none":
+      return { results: null, info: { source: "none", description: "no baseline configured" } };
+    case "file": {
+      const file = path.resolve(options.cwd, spec.path);
+      const runs = await readResultsSet(file);
+      return { results: pickSuite(runs, suite, spec.path), info: { source: "file", description: `results file ${spec.path}` } };
+    }
+    case "alias": {
+      const store = openStore(storeSpec ?? ".llmops/store", {
+        logger,
+        cwd: options.cwd,
+        ...(options.storeAuth ? { auth: options.storeAuth } : {}),
+      });
+      return loadBaselineFromStore({ store, ref: spec.ref, suite, logger });
+    }
+    case "branch": {
+      const github = options.github;
+      const baseRef = github?.pullRequest?.baseRef;
+      if (!github || !baseRef) {
+        return { results: null, info: { source: "none", description: "the branch baseline needs a pull request on GitHub" } };
+      }
+      const dest = path.join(options.reportDir, "baseline", suiteDirName(suite));
+      const found = await findBranchBaseline({
+        octokit: github.octokit,
+        owner: github.owner,
+        repo: github.repo,
+        branch: baseRef,
+        suite,
+        dest,
+        logger,
+      });
+      if (!found)
+        return {
+          results: null,
+          info: { source: "none", description: `no successful push run on ${baseRef} uploaded results of suite "${suite}"` },
+        };
+      const runs = await readResultsSet(found.dir);
+      return {
+        results: pickSuite(runs, suite, `artifact ${found.artifactName}`),
+        info: { source: "branch", description: `${baseRef} at ${found.headSha.slice(0, 7)} (workflow run ${found.runId})` },
+      };
+    }
+  }
+}
+
+interface SourceText {
+  file: string;
+  text: string;
+}
+
+/** The config, then the suite's `casesFrom` file (when it is a plain file in the repository): where a case's line can be. */
+async function caseSources(
+  configFile: string | undefined,
+  configText: string | undefined,
+  configValue: unknown,
+  suite: string,
+): Promise<SourceText[]> {
+  if (!configFile || configText === undefined) return [];
+  const sources: SourceText[] = [{ file: configFile, text: configText }];
+  const suites = (configValue as { suites?: { name?: unknown; casesFrom?: unknown }[] } | undefined)?.suites ?? [];
+  const from = suites.find((s) => s.name === suite)?.casesFrom;
+  const file =
+    typeof from === "string"
+      ? from
+      : from && typeof from === "object" && !("dataset" in from)
+        ? (from as { file?: unknown }).file
+        : undefined;
+  if (typeof file === "string") {
+    const resolved = path.resolve(path.dirname(configFile), file);
+    const text = await readFile(resolved, "utf8").catch(() => undefined);
+    if (text !== undefined) sources.push({ file: resolved, text });
+  }
+  return sources;
+}
+
+/** Corpus metrics (BLEU, F1) are tested on matched cases only when their scorer can recompute them. */
+function corpusFor(summary: RunSummary, loaded: LoadedCompareConfig): Record<string, CorpusStatistic> | undefined {
+  const names = new Set(summary.metrics.filter((m) => m.kind === "corpus").map((m) => m.name));
+  if (names.size === 0 || !loaded.configFile) return undefined;
+  const suite = loaded.suites.find((s) => summary.suite === s.name || summary.suite.startsWith(`${s.name}/`));
+  if (!suite) return undefined;
+  const cwd = path.dirname(loaded.configFile);
+  return corpusStatistics(
+    suite.scorers.filter((scorer) => names.has(scorer.name ?? scorer.type)).map((scorer) => createScorer(scorer, { cwd })),
+  );
+}
+
+/** Failing cases to annotate: the regressions (pass → fail), or head's failures when there is no baseline. */
+function annotationsFor(report: SuiteReport, head: RunResults, sources: SourceText[], cwd: string): CheckAnnotation[] {
+  const config = sources[0];
+  if (!config) return [];
+  const flips = report.comparison.flips.filter((f) => f.direction === "pass-to-fail");
+  const failing =
+    report.comparison.baseline.source === "none"
+      ? head.cases
+          .filter((c) => !c.pass)
+          .map((c) => ({
+            id: c.id,
+            message:
+              c.error ??
+              c.scores
+                .filter((s) => !s.pass)
+                .map((s) => `${s.name}${s.reason ? `: ${s.reason}` : ""}`)
+                .join("; "),
+          }))
+      : flips.map((f) => ({
+          id: f.id,
+          message: `passed on the baseline, fails on this PR${f.expected !== undefined ? `; expected: ${f.expected}` : ""}`,
+        }));
+  const ids = failing.map((f) => f.id);
+  const located = new Map<string, { file: string; line: number }>();
+  for (const source of sources) {
+    for (const [id, line] of locateCaseLines(source.text, ids)) if (!located.has(id)) located.set(id, { file: source.file, line });
+  }
+  const suiteLine = locateSuiteLine(config.text, report.suite);
+  const relative = (file: string) => path.relative(cwd, file).split(path.sep).join("/");
+  const seen = new Set<string>();
+  return failing
+    .filter((f) => !seen.has(f.id) && seen.add(f.id))
+    .map((f) => {
+      const at = located.get(f.id) ?? { file: config.file, line: suiteLine };
+      return {
+        path: relative(at.file),
+        start_line: at.line,
+        end_line: at.line,
+        annotation_level: "failure" as const,
+        title: `${report.suite}: case ${f.id}`,
+        message: f.message || "failed",
+      };
+    });
+}
+
+function locateSuiteLine(text: string, suite: string): number {
+  const lines = text.split(/\r?\n/);
+  const index = lines.findIndex((l) =>
+    new RegExp(`^\\s*-?\\s*name:\\s*["']?${suite.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}["']?\\s*$`).test(l),
+  );
+  return index < 0 ? 1 : index + 1;
+}
+
+/**
+ * Compares every head suite with its baseline and reports on the pull request: Markdown and
+ * JSON written to `reportDir`, one sticky comment and one check run per suite. A fork's
+ * read-only token, or a missing permission, turns posting into a notice instead of a failure.
+ */
+export async function runPullRequestCompare(options: PullRequestCompareOptions): Promise<PullRequestCompareResult> {
+  const { logger } = options;
+  const notices: string[] = [];
+  const loaded = await loadCompareConfig(options);
+  const { compare, store } = loaded;
+  const spec = options.baseline?.trim() ? parseBaselineSpec(options.baseline) : fromConfig(compare?.baseline);
+  const heads = await readResultsSet(path.resolve(options.cwd, options.results));
+  const reportDir = path.resolve(options.cwd, options.reportDir);
+  const suites: SuiteReport[] = [];
+  const headsBySuite = new Map<string, RunResults>();
+  for (const head of heads) {
+    const suite = head.summary.suite;
+    const baseline = await resolveBaseline(spec, suite, { ...options, reportDir }, options.store ?? store);
+    if (baseline.results === null) notices.push(`suite "${suite}": no baseline (${baseline.info.description}); this is a head-only report`);
+    const corpus = baseline.results ? corpusFor(head.summary, loaded) : undefined;
+    const comparison = compareRuns({
+      head,
+      baseline: baseline.results,
+      config: compare,
+      baselineInfo: baseline.info,
+      logger,
+      ...(corpus ? { corpus } : {}),
+    });
+    const markdown = renderSuiteComparisonMarkdown(comparison, options.artifactUrl ? { artifactUrl: options.artifactUrl } : {});
+    suites.push({ suite, verdict: comparison.verdict, comparison, markdown, regressions: regressions(comparison) });
+    headsBySuite.set(suite, head);
+  }
+
+  for (const report of suites) {
+    const dir = path.join(reportDir, suiteDirName(report.suite));
+    await writeAtomic(path.join(dir, "comparison.json"), `${JSON.stringify(report.comparison, null, 2)}\n`);
+    await writeAtomic(path.join(dir, "comment.md"), report.markdown);
+  }
+  const summary = renderComparisonMarkdown(
+    suites.map((s) => s.comparison),
+    options.artifactUrl ? { artifactUrl: options.artifactUrl, maxLength: 1_000_000 } : { maxLength: 1_000_000 },
+  );
+  const verdict = suites.every((s) => s.verdict === "pass") ? "pass" : "fail";
+  const regressionCount = suites.reduce((n, s) => n + s.regressions.metrics.length, 0);
+  await writeAtomic(path.join(reportDir, "summary.md"), summary);
+  await writeAtomic(
+    path.join(reportDir, "report.json"),
+    `${JSON.stringify(
+      {
+        schemaVersion: 1,
+        verdict,
+        sha: options.github?.sha,
+        pullRequest: options.github?.pullRequest?.number,
+        suites: suites.map((s) => ({ suite: s.suite, verdict: s.verdict, directory: suiteDirName(s.suite), regressions: s.regressions })),
+      },
+      null,
+      2,
+    )}\n`,
+  );
+
+  const comments: StickyCommentResult[] = [];
+  const checkRuns: number[] = [];
+  const github = options.github;
+  const pr = github?.pullRequest;
+  if (github && pr?.fromFork && (options.comment === "sticky" || options.checkRun)) {
+    notices.push(`pull request #${pr.number} comes from a fork, whose token is read-only: not posting; ${TWO_STAGE}`);
+  } else if (github) {
+    const posted = await postToGitHub({ github, suites, options, headsBySuite, config: loaded, notices });
+    comments.push(...posted.comments);
+    checkRuns.push(...posted.checkRuns);
+  }
+  for (const notice of notices) logger.warn(notice);
+  return { verdict, suites, reportDir, summary, regressionCount, comments, checkRuns, notices };
+}
+
+/** Posts comments and check runs for already computed reports: the second stage of the fork-safe flow uses this too. */
+export async function postToGitHub(args: {
+  github: GitHubTarget;
+  suites: SuiteReport[];
+  options: Pick<PullRequestCompareOptions, "comment" | "checkRun" | "cwd" | "logger">;
+  headsBySuite?: Map<string, RunResults>;
+  config?: LoadedCompareConfig;
+  notices: string[];
+}): Promise<{ comments: StickyCommentResult[]; checkRuns: number[] }> {
+  const { github, suites, options, notices } = args;
+  const { octokit, owner, repo } = github;
+  const comments: StickyCommentResult[] = [];
+  const checkRuns: number[] = [];
+  const pr = github.pullRequest;
+  const permissionNotice = (error: GitHubPermissionError) => notices.push(`${error.message}; ${TWO_STAGE}`);
+  if (options.comment === "sticky" && pr) {
+    try {
+      for (const report of suites) {
+        const result = await upsertStickyComment({
+          octokit,
+          owner,
+          repo,
+          issueNumber: pr.number,
+          marker: commentMarker(report.suite),
+          body: report.markdown,
+          runLabel: `${github.sha.slice(0, 7)}${github.runUrl ? ` · ${github.runUrl}` : ""}`,
+          logger: options.logger,
+        });
+        options.logger.info(`${result.action} comment ${result.url}`);
+        comments.push(result);
+      }
+    } catch (error) {
+      if (!(error instanceof GitHubPermissionError)) throw error;
+      permissionNotice(error);
+    }
+  } else if (options.comment === "sticky") {
+    notices.push("not a pull request event: no comment posted (the report is in the job summary)");
+  }
+  if (options.checkRun) {
+    try {
+      for (const report of suites) {
+        const name = `llmops compare (${report.suite})`;
+        const id = await createCheckRun({
+          octokit,
+          owner,
+          repo,
+          name,
+          headSha: github.sha,
+          ...(github.runUrl ? { detailsUrl: github.runUrl } : {}),
+        });
+        const head = args.headsBySuite?.get(report.suite);
+        const sources = args.config
+          ? await caseSources(args.config.configFile, args.config.configText, args.config.configValue, report.suite)
+          : [];
+        const annotations = head ? annotationsFor(report, head, sources, options.cwd) : [];
+        const { metrics, gates } = report.regressions;
+        const title =
+          report.verdict === "pass"
+            ? `${report.suite}: no regression gate failed`
+            : `${report.suite}: ${[metrics.length ? `${metrics.length} significant regression(s)` : "", gates.length ? `${gates.length} gate(s) failed` : ""].filter(Boolean).join(", ")}`;
+        await completeCheckRun({
+          octokit,
+          owner,
+          repo,
+          checkRunId: id,
+          conclusion: conclusionFromVerdict(report.verdict),
+          title,
+          summary: report.markdown,
+          annotations,
+        });
+        checkRuns.push(id);
+      }
+    } catch (error) {
+      if (!(error instanceof GitHubPermissionError)) throw error;
+      permissionNotice(error);
+    }
+  }
+  return { comments, checkRuns };
+}

@@ -1,0 +1,5 @@
+export * from "./comparison.ts";
+export * from "./escape.ts";
+export * from "./format.ts";
+export * from "./junit.ts";
+export * from "./run-summary.ts";

@@ -1,0 +1,100 @@
+import type { CaseResult, GateResult, MetricSummary, RunSummary } from "@llmops/core";
+import { codeSpan, escapeInline, excerpt, stripForbiddenChars } from "./escape.ts";
+import { formatNumber, safeUrl } from "./format.ts";
+
+const MAX_LISTED_ERRORS = 20;
+const MAX_LISTED_FAILURES = 20;
+
+function interval(metric: MetricSummary): string {
+  if (metric.ci.method === "none") return "—";
+  return `[${formatNumber(metric.ci.low)}, ${formatNumber(metric.ci.high)}] (${metric.ci.method})`;
+}
+
+function metricsTable(metrics: MetricSummary[]): string[] {
+  const lines = ["| Metric | n | Mean | SD | 95% CI |", "|---|---:|---:|---:|---|"];
+  for (const m of metrics) {
+    const arrow = m.higherIsBetter ? "↑" : "↓";
+    lines.push(`| ${escapeInline(m.name)} ${arrow} | ${m.n} | ${formatNumber(m.mean)} | ${formatNumber(m.sd)} | ${interval(m)} |`);
+  }
+  return lines;
+}
+
+export function gatesTable(gates: GateResult[]): string[] {
+  const lines = ["| | Gate | Actual | Threshold | Note |", "|---|---|---:|---:|---|"];
+  for (const g of gates) {
+    const actual = g.actual === null ? "—" : formatNumber(g.actual);
+    const slice = g.slice ? ` (${escapeInline(g.slice)})` : "";
+    lines.push(
+      `| ${g.passed ? "✅" : "❌"} | ${escapeInline(g.description)}${slice} | ${actual} | ${formatNumber(g.threshold)} | ${g.reason ? escapeInline(g.reason) : ""} |`,
+    );
+  }
+  return lines;
+}
+
+/** The job summary of one eval run: metrics with intervals, slices, gates, errors and failing cases. */
+export function renderRunSummaryMarkdown(summary: RunSummary, cases?: CaseResult[]): string {
+  const out: string[] = [];
+  const status = summary.passed ? "✅ passed" : "❌ failed";
+  out.push(`## Eval ${codeSpan(summary.suite)}: ${status}`, "");
+  const facts = [
+    `${summary.cases} case results`,
+    `${summary.errors} errors`,
+    `providers: ${summary.providers.map((p) => codeSpan(p)).join(", ") || "—"}`,
+  ];
+  if (summary.model) facts.push(`model: ${codeSpan(summary.model.ref)} (${codeSpan(summary.model.digest.slice(0, 19))})`);
+  if (summary.dataset) facts.push(`dataset: ${codeSpan(summary.dataset.ref)} (${codeSpan(summary.dataset.digest.slice(0, 19))})`);
+  if (summary.shard) facts.push(`shard ${summary.shard.index}/${summary.shard.count}`);
+  out.push(facts.join(" · "), "");
+  if (!summary.complete) out.push("> [!WARNING]", "> This run is incomplete (interrupted or a single shard); it is not a full result.", "");
+  const runUrl = safeUrl(summary.runUrl);
+  if (runUrl) out.push(`[Workflow run](${runUrl})`, "");
+
+  out.push("### Metrics", "");
+  if (summary.metrics.length === 0) out.push("_No metrics._");
+  else out.push(...metricsTable(summary.metrics));
+  out.push("");
+
+  if (summary.slices.length > 0) {
+    out.push("### Slices", "", "| Slice | Metric | n | Mean | 95% CI |", "|---|---|---:|---:|---|");
+    for (const slice of summary.slices) {
+      for (const m of slice.metrics) {
+        out.push(
+          `| ${escapeInline(`${slice.key}=${slice.value}`)} | ${escapeInline(m.name)} | ${m.n} | ${formatNumber(m.mean)} | ${interval(m)} |`,
+        );
+      }
+    }
+    out.push("");
+  }
+
+  if (summary.gates.length > 0) out.push("### Gates", "", ...gatesTable(summary.gates), "");
+
+  if (cases && cases.length > 0) {
+    const errored = cases.filter((c) => c.error !== null);
+    if (errored.length > 0) {
+      out.push(`### Errors (${errored.length})`, "");
+      for (const c of errored.slice(0, MAX_LISTED_ERRORS)) {
+        out.push(`- ${codeSpan(caseLabel(c))}: ${escapeInline(excerpt(stripForbiddenChars(c.error ?? ""), 300))}`);
+      }
+      if (errored.length > MAX_LISTED_ERRORS) out.push(`- … and ${errored.length - MAX_LISTED_ERRORS} more`);
+      out.push("");
+    }
+    const failed = cases.filter((c) => c.error === null && !c.pass);
+    if (failed.length > 0) {
+      out.push(`### Failing cases (${failed.length})`, "");
+      for (const c of failed.slice(0, MAX_LISTED_FAILURES)) {
+        const reasons = c.scores
+          .filter((s) => !s.pass)
+          .map((s) => `${s.name}${s.reason ? `: ${excerpt(s.reason, 200)}` : ""}`)
+          .join("; ");
+        out.push(`- ${codeSpan(caseLabel(c))}: ${escapeInline(reasons || "failed")}`);
+      }
+      if (failed.length > MAX_LISTED_FAILURES) out.push(`- … and ${failed.length - MAX_LISTED_FAILURES} more`);
+      out.push("");
+    }
+  }
+  return `${out.join("\n").trimEnd()}\n`;
+}
+
+export function caseLabel(c: Pick<CaseResult, "id" | "repeat">): string {
+  return c.repeat > 0 ? `${c.id}#${c.repeat}` : c.id;
+}

@@ -1,0 +1,89 @@
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
+import { InputError, type Logger } from "@llmops/core";
+import { LayoutTransport } from "./layout.ts";
+import { type RegistryAuth, RegistryTransport } from "./registry.ts";
+import { Store } from "./store.ts";
+
+export { AliasConflictError } from "./errors.ts";
+export { hashFile, listFiles, StatCache } from "./files.ts";
+export { LayoutTransport } from "./layout.ts";
+export * from "./media.ts";
+export * from "./metadata.ts";
+export { parseRef } from "./refs.ts";
+export { nextLink, parseChallenge, type RegistryAuth, RegistryTransport, retryAfterMs } from "./registry.ts";
+export * from "./store.ts";
+export type { StoredManifest, Transport } from "./transport.ts";
+
+export const DEFAULT_STORE = ".llmops/store";
+
+export interface OpenStoreOptions {
+  logger: Logger;
+  auth?: RegistryAuth;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Where the stat cache lives; default `$LLMOPS_CACHE_DIR`, `$XDG_CACHE_HOME/llmops` or `~/.cache/llmops`. */
+  cacheDir?: string;
+  concurrency?: number;
+  retries?: number;
+  retryDelayMs?: number;
+  chunkSize?: number;
+  pageSize?: number;
+}
+
+/**
+ * `dir` → OCI image layout; `oci://host[:port]/prefix` → registry (http for 127.0.0.1, localhost
+ * and hosts listed in LLMOPS_INSECURE_REGISTRY, https otherwise). Artifact `name` maps to
+ * repository `<prefix>/<name>`.
+ */
+export function openStore(spec: string, options: OpenStoreOptions): Store {
+  const env = options.env ?? process.env;
+  const cacheDir = options.cacheDir ?? env.LLMOPS_CACHE_DIR ?? join(env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "llmops");
+  const statCachePath = join(cacheDir, "stat-cache.json");
+  if (!spec) throw new InputError("store: expected a directory path or oci://host[:port]/prefix");
+  if (spec.startsWith("oci://")) {
+    const rest = spec.slice("oci://".length);
+    const slash = rest.indexOf("/");
+    const host = slash < 0 ? rest : rest.slice(0, slash);
+    const prefix = slash < 0 ? "" : rest.slice(slash + 1).replace(/\/+$/, "");
+    if (!/^[a-zA-Z0-9.-]+(:\d+)?$|^\[[0-9a-fA-F:]+\](:\d+)?$/.test(host)) throw new InputError(`store ${spec}: expected oci://host[:port]/prefix`);
+    if (prefix && !/^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/.test(prefix)) {
+      throw new InputError(`store ${spec}: prefix "${prefix}" is not an OCI repository path (lowercase letters, digits, . _ - /)`);
+    }
+    const transport = new RegistryTransport({
+      host,
+      secure: !insecureHost(host, env),
+      auth: options.auth,
+      logger: options.logger,
+      retries: options.retries,
+      retryDelayMs: options.retryDelayMs,
+      chunkSize: options.chunkSize,
+      pageSize: options.pageSize,
+    });
+    return new Store(transport, { logger: options.logger, prefix, statCachePath, concurrency: options.concurrency, cwd: options.cwd });
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec)) throw new InputError(`store ${spec}: expected a directory path or oci://host[:port]/prefix`);
+  const root = resolve(options.cwd ?? process.cwd(), spec);
+  return new Store(new LayoutTransport(root), { logger: options.logger, statCachePath, concurrency: options.concurrency, cwd: options.cwd });
+}
+
+function insecureHost(host: string, env: NodeJS.ProcessEnv): boolean {
+  const bare = host.replace(/:\d+$/, "");
+  if (bare === "127.0.0.1" || bare === "localhost" || bare === "[::1]") return true;
+  const listed = (env.LLMOPS_INSECURE_REGISTRY ?? "").split(/[\s,]+/).filter(Boolean);
+  return listed.includes(host) || listed.includes(bare);
+}
+
+/** Registry credentials from the environment: LLMOPS_REGISTRY_USERNAME/PASSWORD, LLMOPS_REGISTRY_TOKEN, or GITHUB_TOKEN for ghcr.io. */
+export function registryAuthFromEnv(spec: string, env: NodeJS.ProcessEnv = process.env): RegistryAuth | undefined {
+  if (!spec.startsWith("oci://")) return undefined;
+  if (env.LLMOPS_REGISTRY_USERNAME && env.LLMOPS_REGISTRY_PASSWORD) {
+    return { username: env.LLMOPS_REGISTRY_USERNAME, password: env.LLMOPS_REGISTRY_PASSWORD };
+  }
+  if (env.LLMOPS_REGISTRY_TOKEN) return { token: env.LLMOPS_REGISTRY_TOKEN, username: env.LLMOPS_REGISTRY_USERNAME };
+  if (/^oci:\/\/ghcr\.io(\/|$)/.test(spec) && env.GITHUB_TOKEN) return { token: env.GITHUB_TOKEN, username: env.GITHUB_ACTOR };
+  return undefined;
+}
+
+export type { Store };
+export { configuredStore, openConfiguredStore, provenanceFromEnv, resolveStoreSpec } from "./spec.ts";

@@ -1,0 +1,256 @@
+import { randomBytes } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { mkdir, open, readdir, readFile, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Readable } from "node:stream";
+import { setTimeout as sleep } from "node:timers/promises";
+import { ExternalError, InputError } from "@llmops/core";
+import { AliasConflictError } from "./errors.ts";
+import { hashAndCopy } from "./files.ts";
+import { type Descriptor, type ImageIndex, type Manifest, OCI_INDEX, REF_NAME } from "./media.ts";
+import type { StoredManifest, Transport } from "./transport.ts";
+import { sha256Hex } from "./verify.ts";
+
+/**
+ * An OCI image layout directory. Tags are `org.opencontainers.image.ref.name` annotations in
+ * index.json with the value `<name>:<tag>`, so `skopeo inspect oci:<dir>:<name>:<tag>` reads them
+ * (skopeo splits `oci:` references at the first colon after the directory). Every manifest we write
+ * is listed in index.json (untagged ones without a ref name) so garbage collectors keep it; updates
+ * to index.json happen under an O_EXCL lock file and land by atomic rename.
+ */
+export class LayoutTransport implements Transport {
+  readonly kind = "layout" as const;
+  readonly location: string;
+  readonly #root: string;
+
+  constructor(root: string) {
+    this.#root = root;
+    this.location = root;
+  }
+
+  #blobPath(digest: string): string {
+    const [alg, hex] = digest.split(":");
+    return join(this.#root, "blobs", alg ?? "sha256", hex ?? "");
+  }
+
+  async #ensure(): Promise<void> {
+    let exists = false;
+    try {
+      exists = (await stat(join(this.#root, "oci-layout"))).isFile();
+    } catch {}
+    if (exists) return;
+    try {
+      const entries = await readdir(this.#root);
+      if (entries.length > 0) throw new InputError(`store ${this.#root}: exists but is not an OCI image layout (no oci-layout file)`);
+    } catch (error) {
+      if (error instanceof InputError) throw error;
+    }
+    await mkdir(join(this.#root, "blobs", "sha256"), { recursive: true });
+    await writeAtomic(join(this.#root, "index.json"), JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [] }));
+    await writeAtomic(join(this.#root, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }));
+  }
+
+  async #readIndex(): Promise<ImageIndex> {
+    try {
+      return JSON.parse(await readFile(join(this.#root, "index.json"), "utf8")) as ImageIndex;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [] };
+      throw new InputError(`store ${this.#root}: index.json cannot be read (${(error as Error).message.split("\n")[0]})`);
+    }
+  }
+
+  /** Read-modify-write of index.json under the lock; `change` may throw to abort. */
+  async #updateIndex<T>(change: (index: ImageIndex) => T): Promise<T> {
+    await this.#ensure();
+    const release = await acquireLock(join(this.#root, "index.json.lock"));
+    try {
+      const index = await this.#readIndex();
+      const result = change(index);
+      await writeAtomic(join(this.#root, "index.json"), JSON.stringify(index));
+      return result;
+    } finally {
+      await release();
+    }
+  }
+
+  async hasBlob(_repo: string, digest: string): Promise<boolean> {
+    try {
+      return (await stat(this.#blobPath(digest))).isFile();
+    } catch {
+      return false;
+    }
+  }
+
+  async ingestFile(path: string, onBytes?: (n: number) => void): Promise<{ digest: string; size: number; existed: boolean }> {
+    await this.#ensure();
+    const temp = join(this.#root, "blobs", "sha256", `.tmp-${randomBytes(8).toString("hex")}`);
+    try {
+      const result = await hashAndCopy(path, temp, onBytes);
+      const existed = await this.hasBlob("", result.digest);
+      if (existed) await rm(temp, { force: true });
+      else await rename(temp, this.#blobPath(result.digest));
+      return { ...result, existed };
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw error;
+    }
+  }
+
+  async putBlobFile(
+    _repo: string,
+    blob: { digest: string; size: number; path: string },
+    options?: { onBytes?: (n: number) => void },
+  ): Promise<"uploaded" | "exists"> {
+    if (await this.hasBlob(_repo, blob.digest)) return "exists";
+    const got = await this.ingestFile(blob.path, options?.onBytes);
+    if (got.digest !== blob.digest) throw new InputError(`file ${blob.path} changed while being versioned`);
+    return "uploaded";
+  }
+
+  async putBlobBytes(_repo: string, digest: string, bytes: Uint8Array): Promise<void> {
+    if (await this.hasBlob(_repo, digest)) return;
+    await this.#ensure();
+    await writeAtomic(this.#blobPath(digest), bytes);
+  }
+
+  async openBlob(_repo: string, digest: string): Promise<Readable | undefined> {
+    if (!(await this.hasBlob(_repo, digest))) return undefined;
+    return createReadStream(this.#blobPath(digest), { highWaterMark: 1024 * 1024 });
+  }
+
+  async getManifest(repo: string, reference: string): Promise<StoredManifest | undefined> {
+    let descriptor: Descriptor | undefined;
+    if (reference.startsWith("sha256:")) {
+      descriptor = (await this.#readIndex()).manifests.find((m) => m.digest === reference);
+    } else {
+      const refName = `${repo}:${reference}`;
+      descriptor = (await this.#readIndex()).manifests.find((m) => m.annotations?.[REF_NAME] === refName);
+    }
+    if (!descriptor) return undefined;
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(this.#blobPath(descriptor.digest));
+    } catch {
+      throw new InputError(`store ${this.#root}: manifest ${descriptor.digest} is listed in index.json but its blob is missing`);
+    }
+    if (`sha256:${sha256Hex(bytes)}` !== descriptor.digest) {
+      throw new InputError(`store ${this.#root}: manifest blob ${descriptor.digest} does not match its digest (tampered store)`);
+    }
+    return { bytes, digest: descriptor.digest, mediaType: descriptor.mediaType };
+  }
+
+  async putManifest(_repo: string, bytes: Buffer, mediaType: string): Promise<string> {
+    const digest = `sha256:${sha256Hex(bytes)}`;
+    await this.putBlobBytes(_repo, digest, bytes);
+    const manifest = JSON.parse(bytes.toString("utf8")) as Manifest;
+    await this.#updateIndex((index) => {
+      if (index.manifests.some((m) => m.digest === digest && !m.annotations?.[REF_NAME])) return;
+      const entry: Descriptor = { mediaType, digest, size: bytes.length };
+      if (manifest.artifactType) entry.artifactType = manifest.artifactType;
+      index.manifests.push(entry);
+    });
+    return digest;
+  }
+
+  async setTag(repo: string, tag: string, manifest: StoredManifest, expect?: string | null): Promise<{ previous: string | null }> {
+    const refName = `${repo}:${tag}`;
+    return this.#updateIndex((index) => {
+      const at = index.manifests.findIndex((m) => m.annotations?.[REF_NAME] === refName);
+      const previous = at >= 0 ? (index.manifests[at]?.digest ?? null) : null;
+      if (expect !== undefined && previous !== expect) throw new AliasConflictError(refName, expect, previous);
+      const parsed = JSON.parse(manifest.bytes.toString("utf8")) as Manifest;
+      const entry: Descriptor = {
+        mediaType: manifest.mediaType,
+        digest: manifest.digest,
+        size: manifest.bytes.length,
+        annotations: { [REF_NAME]: refName },
+      };
+      if (parsed.artifactType) entry.artifactType = parsed.artifactType;
+      if (at >= 0) index.manifests[at] = entry;
+      else index.manifests.push(entry);
+      return { previous };
+    });
+  }
+
+  async listTags(repo: string): Promise<string[]> {
+    const prefix = `${repo}:`;
+    return (await this.#readIndex()).manifests
+      .map((m) => m.annotations?.[REF_NAME])
+      .filter((r): r is string => r?.startsWith(prefix) === true && !r.slice(prefix.length).includes(":"))
+      .map((r) => r.slice(prefix.length));
+  }
+
+  async listRepositories(): Promise<string[]> {
+    const names = new Set<string>();
+    for (const m of (await this.#readIndex()).manifests) {
+      const ref = m.annotations?.[REF_NAME];
+      const colon = ref?.lastIndexOf(":") ?? -1;
+      if (ref && colon > 0) names.add(ref.slice(0, colon));
+    }
+    return [...names].sort();
+  }
+
+  async referrers(_repo: string, digest: string): Promise<Descriptor[]> {
+    const out: Descriptor[] = [];
+    const seen = new Set<string>();
+    for (const m of (await this.#readIndex()).manifests) {
+      if (m.annotations?.[REF_NAME] || seen.has(m.digest) || !m.artifactType) continue;
+      seen.add(m.digest);
+      let manifest: Manifest;
+      try {
+        manifest = JSON.parse(await readFile(this.#blobPath(m.digest), "utf8")) as Manifest;
+      } catch {
+        continue;
+      }
+      if (manifest.subject?.digest !== digest) continue;
+      const d: Descriptor = { mediaType: m.mediaType, digest: m.digest, size: m.size, annotations: manifest.annotations ?? {} };
+      const artifactType = manifest.artifactType ?? manifest.config.mediaType;
+      if (artifactType) d.artifactType = artifactType;
+      out.push(d);
+    }
+    return out;
+  }
+}
+
+async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  const temp = `${path}.${randomBytes(6).toString("hex")}.tmp`;
+  const handle = await open(temp, "w");
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(temp, path);
+}
+
+/** An O_EXCL lock file holding our pid; a lock whose owner is gone is taken over. */
+async function acquireLock(path: string, timeoutMs = 30_000): Promise<() => Promise<void>> {
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const handle = await open(path, "wx");
+      await handle.writeFile(String(process.pid));
+      await handle.close();
+      return () => unlink(path).catch(() => {});
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+    const owner = Number(await readFile(path, "utf8").catch(() => ""));
+    if (owner > 0 && owner !== process.pid && !alive(owner)) {
+      await unlink(path).catch(() => {});
+      continue;
+    }
+    if (Date.now() > deadline) throw new ExternalError(`store lock ${path} held by pid ${owner || "?"} for over ${timeoutMs / 1000}s`);
+    await sleep(Math.min(50, 2 + attempt * 2));
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}

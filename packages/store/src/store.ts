@@ -1,0 +1,597 @@
+import { randomBytes } from "node:crypto";
+import { lstat, mkdir, rename, rm } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
+import {
+  type ArtifactKind,
+  artifactKindSchema,
+  canonicalJson,
+  DATASET_ARTIFACT_TYPE,
+  type EvidenceFile,
+  type EvidenceStore,
+  type EvidenceSummary,
+  InputError,
+  type Logger,
+  MODEL_ARTIFACT_TYPE,
+  type ResolvedVersion,
+} from "@llmops/core";
+import { AliasConflictError } from "./errors.ts";
+import { freshStat, hashFile, listFiles, StatCache } from "./files.ts";
+import { mapLimit } from "./limit.ts";
+import {
+  ALIAS_ARTIFACT_TYPE,
+  CONFIG_MEDIA_TYPE,
+  CREATED,
+  type Descriptor,
+  EMPTY_DIGEST,
+  FILE_MEDIA_TYPE,
+  type Manifest,
+  OCI_EMPTY,
+  OCI_MANIFEST,
+  TITLE,
+} from "./media.ts";
+import { type AliasMove, aliasMoveSchema, resolveCreated, type VersionMetadata, versionMetadataSchema } from "./metadata.ts";
+import { checkDigest, checkName, checkTag, type ParsedRef, parseRef, versionNumber } from "./refs.ts";
+import type { StoredManifest, Transport } from "./transport.ts";
+import { digestOf, readVerified, writeVerified } from "./verify.ts";
+
+export interface ProgressEvent {
+  phase: "version" | "fetch";
+  /** Bytes handled so far (read, uploaded, reused or downloaded). */
+  done: number;
+  total: number;
+}
+
+export interface VersionOptions {
+  path: string;
+  name: string;
+  kind: ArtifactKind;
+  /** Refs (`name:alias`, `name:v3`, `name@sha256:…`) this version was derived from. */
+  parents?: string[];
+  aliases?: string[];
+  params?: Record<string, unknown>;
+  labels?: Record<string, string>;
+  git?: { commit?: string; ref?: string };
+  runUrl?: string;
+  /** Fixes `created` (else SOURCE_DATE_EPOCH, else now): same files + same metadata → same digest. */
+  created?: string | Date;
+  actor?: string;
+  onProgress?: (event: ProgressEvent) => void;
+}
+
+export interface VersionedFile {
+  title: string;
+  digest: string;
+  size: number;
+  /** The blob was already in the store (or mounted), so no bytes were sent. */
+  reused: boolean;
+}
+
+export interface VersionResult {
+  name: string;
+  kind: ArtifactKind;
+  digest: string;
+  version: string;
+  ref: string;
+  uploadedBytes: number;
+  reusedBytes: number;
+  files: VersionedFile[];
+  parents: { ref?: string; digest: string }[];
+  aliases: string[];
+  created: string;
+}
+
+/** Restores and saves blobs by digest (e.g. `@actions/cache`); failures must not fail a fetch. */
+export interface BlobCache {
+  restore(digest: string, target: string): Promise<boolean>;
+  save(digest: string, path: string): Promise<void>;
+}
+
+export interface FetchOptions {
+  onProgress?: (event: ProgressEvent) => void;
+  blobCache?: BlobCache;
+}
+
+export interface FetchedFile {
+  title: string;
+  digest: string;
+  size: number;
+  source: "store" | "cache" | "present";
+}
+
+export interface FetchResult {
+  name: string;
+  digest: string;
+  version?: string;
+  path: string;
+  files: FetchedFile[];
+  downloadedBytes: number;
+}
+
+export interface TagResult {
+  name: string;
+  alias: string;
+  digest: string;
+  previous: string | null;
+  /** Digest of the alias-move referrer recording this move; null when the alias already pointed there. */
+  record: string | null;
+}
+
+export interface ListedVersion {
+  version: string;
+  digest: string;
+  created?: string;
+  aliases: string[];
+}
+
+export interface HistoryEntry extends AliasMove {
+  record: string;
+}
+
+export interface StoreOptions {
+  logger: Logger;
+  /** Repository prefix on a registry; empty for a layout. */
+  prefix?: string;
+  /** The stat cache file (path, size, mtime, inode → digest). */
+  statCachePath: string;
+  concurrency?: number;
+  /** Relative paths given to version/fetch resolve against this (default process.cwd()). */
+  cwd?: string;
+}
+
+const ARTIFACT_TYPES: Record<ArtifactKind, string> = { model: MODEL_ARTIFACT_TYPE, dataset: DATASET_ARTIFACT_TYPE };
+const MOVE_ALIAS = "org.llmops.alias";
+const MOVE_FROM = "org.llmops.alias.from";
+const MOVE_TO = "org.llmops.alias.to";
+
+/** Versions, fetch, tags, history and evidence over one transport (layout or registry). */
+export class Store implements EvidenceStore {
+  readonly transport: Transport;
+  readonly #logger: Logger;
+  readonly #prefix: string;
+  readonly #statCachePath: string;
+  readonly #concurrency: number;
+  readonly #cwd: string | undefined;
+
+  constructor(transport: Transport, options: StoreOptions) {
+    this.transport = transport;
+    this.#logger = options.logger;
+    this.#prefix = (options.prefix ?? "").replace(/^\/+|\/+$/g, "");
+    this.#statCachePath = options.statCachePath;
+    this.#concurrency = options.concurrency ?? 4;
+    this.#cwd = options.cwd;
+  }
+
+  get location(): string {
+    return this.transport.location;
+  }
+
+  repo(name: string): string {
+    return this.#prefix ? `${this.#prefix}/${name}` : name;
+  }
+
+  async #manifest(name: string, reference: string, ref: string): Promise<StoredManifest> {
+    const found = await this.transport.getManifest(this.repo(name), reference);
+    if (!found) throw new InputError(`ref ${ref}: not found in store ${this.transport.location}`);
+    return found;
+  }
+
+  async #versionTagOf(name: string, digest: string): Promise<string | undefined> {
+    const tags = (await this.transport.listTags(this.repo(name)))
+      .filter((t) => versionNumber(t) !== undefined)
+      .sort((a, b) => (versionNumber(b) ?? 0) - (versionNumber(a) ?? 0));
+    for (const tag of tags) {
+      const m = await this.transport.getManifest(this.repo(name), tag);
+      if (m?.digest === digest) return tag;
+    }
+    return undefined;
+  }
+
+  async resolve(ref: string): Promise<ResolvedVersion> {
+    const parsed = parseRef(ref);
+    const m = await this.#manifest(parsed.name, parsed.digest ?? parsed.tag ?? "latest", ref);
+    const version = parsed.tag && versionNumber(parsed.tag) !== undefined ? parsed.tag : await this.#versionTagOf(parsed.name, m.digest);
+    return version ? { name: parsed.name, digest: m.digest, version } : { name: parsed.name, digest: m.digest };
+  }
+
+  async version(options: VersionOptions): Promise<VersionResult> {
+    checkName(options.name);
+    const kind = artifactKindSchema.safeParse(options.kind);
+    if (!kind.success) throw new InputError(`kind "${options.kind}": expected model or dataset`);
+    for (const alias of options.aliases ?? []) {
+      checkTag(alias);
+      if (versionNumber(alias) !== undefined) throw new InputError(`alias "${alias}": vN tags are assigned by version, pick another alias`);
+    }
+    // Everything that can be refused is checked before the first byte is written.
+    const parents: { ref?: string; digest: string }[] = [];
+    for (const ref of options.parents ?? []) {
+      const resolved = await this.resolve(ref);
+      parents.push({ ref, digest: resolved.digest });
+    }
+    const files = await listFiles(options.path, this.#cwd);
+    const created = resolveCreated(options.created);
+    const repo = this.repo(options.name);
+    const statCache = await new StatCache(this.#statCachePath).load();
+    const total = files.reduce((sum, f) => sum + f.size, 0);
+    let done = 0;
+    const progress = (n: number) => {
+      done += n;
+      options.onProgress?.({ phase: "version", done, total });
+    };
+    const mountFrom = [...new Set(parents.map((p) => (p.ref ? this.repo(parseRef(p.ref).name) : "")).filter((r) => r && r !== repo))];
+
+    const versioned = await mapLimit(files, this.#concurrency, async (file): Promise<VersionedFile> => {
+      const cached = statCache.get(file.path, file.stat);
+      if (cached && (await this.transport.hasBlob(repo, cached))) {
+        progress(file.size);
+        return { title: file.title, digest: cached, size: file.size, reused: true };
+      }
+      let digest: string;
+      let reused: boolean;
+      if (this.transport.ingestFile) {
+        const got = await this.transport.ingestFile(file.path, progress);
+        digest = got.digest;
+        reused = got.existed;
+        if (got.size !== file.size) throw new InputError(`path ${file.path}: file changed while being versioned`);
+      } else {
+        digest = cached ?? (await hashFile(file.path)).digest;
+        const outcome = await this.transport.putBlobFile(repo, { digest, size: file.size, path: file.path }, { mountFrom, onBytes: progress });
+        reused = outcome !== "uploaded";
+        if (reused) progress(file.size);
+      }
+      const after = await freshStat(file.path);
+      if (after.size !== file.stat.size || after.mtimeNs !== file.stat.mtimeNs) {
+        throw new InputError(`path ${file.path}: file changed while being versioned`);
+      }
+      statCache.set(file.path, file.stat, digest);
+      return { title: file.title, digest, size: file.size, reused };
+    });
+    await statCache.save().catch((error: Error) => this.#logger.debug(`stat cache not saved: ${error.message}`));
+
+    const metadata: VersionMetadata = versionMetadataSchema.parse({
+      schemaVersion: 1,
+      name: options.name,
+      kind: kind.data,
+      created,
+      git: options.git && (options.git.commit || options.git.ref) ? options.git : undefined,
+      runUrl: options.runUrl,
+      parents,
+      params: options.params ?? {},
+      labels: options.labels ?? {},
+      files: { count: files.length, bytes: total },
+    });
+    const configBytes = Buffer.from(canonicalJson(metadata));
+    const configDigest = digestOf(configBytes);
+    await this.transport.putBlobBytes(repo, configDigest, configBytes);
+    const manifest: Manifest = {
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      artifactType: ARTIFACT_TYPES[kind.data],
+      config: { mediaType: CONFIG_MEDIA_TYPE, digest: configDigest, size: configBytes.length },
+      layers: versioned.map((f) => ({ mediaType: FILE_MEDIA_TYPE, digest: f.digest, size: f.size, annotations: { [TITLE]: f.title } })),
+      annotations: { [CREATED]: created },
+    };
+    const manifestBytes = Buffer.from(canonicalJson(manifest));
+    const digest = await this.transport.putManifest(repo, manifestBytes, OCI_MANIFEST);
+    const stored: StoredManifest = { bytes: manifestBytes, digest, mediaType: OCI_MANIFEST };
+    const version = await this.#assignVersion(options.name, stored);
+    for (const alias of options.aliases ?? []) {
+      await this.#moveAlias(options.name, alias, stored, undefined, { actor: options.actor, runUrl: options.runUrl });
+    }
+    const uploadedBytes = versioned.filter((f) => !f.reused).reduce((s, f) => s + f.size, 0);
+    this.#logger.info(`versioned ${options.name}:${version} ${digest} (${files.length} files, ${uploadedBytes} bytes stored, ${total - uploadedBytes} reused)`);
+    return {
+      name: options.name,
+      kind: kind.data,
+      digest,
+      version,
+      ref: `${options.name}:${version}`,
+      uploadedBytes,
+      reusedBytes: total - uploadedBytes,
+      files: versioned,
+      parents,
+      aliases: options.aliases ?? [],
+      created,
+    };
+  }
+
+  /** The next free `vN`, claimed by compare-and-swap against "no such tag"; re-versioning the latest digest reuses its number. */
+  async #assignVersion(name: string, manifest: StoredManifest): Promise<string> {
+    const repo = this.repo(name);
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const numbers = (await this.transport.listTags(repo)).map(versionNumber).filter((n): n is number => n !== undefined);
+      const latest = numbers.length ? Math.max(...numbers) : 0;
+      if (latest > 0) {
+        const current = await this.transport.getManifest(repo, `v${latest}`);
+        if (current?.digest === manifest.digest) return `v${latest}`;
+      }
+      const tag = `v${latest + 1}`;
+      try {
+        await this.transport.setTag(repo, tag, manifest, null);
+        return tag;
+      } catch (error) {
+        if (!(error instanceof AliasConflictError)) throw error;
+      }
+    }
+    throw new InputError(`name ${name}: could not claim a version number (too many concurrent versions)`);
+  }
+
+  async #moveAlias(
+    name: string,
+    alias: string,
+    target: StoredManifest,
+    expect: string | null | undefined,
+    who: { actor?: string; runUrl?: string },
+  ): Promise<TagResult> {
+    const repo = this.repo(name);
+    const current = (await this.transport.getManifest(repo, alias))?.digest ?? null;
+    if (current === target.digest && (expect === undefined || expect === current)) {
+      return { name, alias, digest: target.digest, previous: current, record: null };
+    }
+    const { previous } = await this.transport.setTag(repo, alias, target, expect);
+    const move: AliasMove = aliasMoveSchema.parse({
+      name,
+      alias,
+      from: previous,
+      to: target.digest,
+      when: new Date().toISOString(),
+      actor: who.actor,
+      runUrl: who.runUrl,
+    });
+    const annotations: Record<string, string> = { [MOVE_ALIAS]: alias, [MOVE_TO]: target.digest };
+    if (previous) annotations[MOVE_FROM] = previous;
+    const record = await this.#putReferrer(repo, target, ALIAS_ARTIFACT_TYPE, [
+      { title: "alias.json", mediaType: "application/json", data: Buffer.from(canonicalJson(move)) },
+    ], annotations, move.when);
+    return { name, alias, digest: target.digest, previous, record };
+  }
+
+  async tag(ref: string, alias: string, options: { expect?: string; actor?: string; runUrl?: string } = {}): Promise<TagResult> {
+    const parsed = parseRef(ref);
+    checkTag(alias);
+    if (versionNumber(alias) !== undefined) throw new InputError(`alias "${alias}": vN tags are assigned by version, pick another alias`);
+    if (options.expect !== undefined) checkDigest(options.expect);
+    const target = await this.#manifest(parsed.name, parsed.digest ?? parsed.tag ?? "latest", ref);
+    const result = await this.#moveAlias(parsed.name, alias, target, options.expect, options);
+    this.#logger.info(`${parsed.name}:${alias} -> ${target.digest}${result.previous ? ` (was ${result.previous})` : ""}`);
+    return result;
+  }
+
+  async #putReferrer(
+    repo: string,
+    subject: StoredManifest,
+    artifactType: string,
+    files: EvidenceFile[],
+    annotations: Record<string, string>,
+    created: string,
+  ): Promise<string> {
+    const layers: Descriptor[] = [];
+    for (const file of files) {
+      const digest = digestOf(file.data);
+      await this.transport.putBlobBytes(repo, digest, file.data);
+      layers.push({ mediaType: file.mediaType, digest, size: file.data.length, annotations: { [TITLE]: file.title } });
+    }
+    await this.transport.putBlobBytes(repo, EMPTY_DIGEST, Buffer.from("{}"));
+    const manifest: Manifest = {
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      artifactType,
+      config: { mediaType: OCI_EMPTY, digest: EMPTY_DIGEST, size: 2 },
+      layers,
+      subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.bytes.length },
+      annotations: { [CREATED]: created, ...annotations },
+    };
+    return this.transport.putManifest(repo, Buffer.from(canonicalJson(manifest)), OCI_MANIFEST);
+  }
+
+  async fetch(ref: string, destDir: string, options: FetchOptions = {}): Promise<FetchResult> {
+    const parsed = parseRef(ref);
+    const stored = await this.#manifest(parsed.name, parsed.digest ?? parsed.tag ?? "latest", ref);
+    const manifest = JSON.parse(stored.bytes.toString("utf8")) as Manifest;
+    const dest = resolve(this.#cwd ?? process.cwd(), destDir);
+    const layers = manifest.layers.map((layer) => ({ layer, title: safeTitle(layer.annotations?.[TITLE], ref) }));
+    const titles = new Set<string>();
+    for (const { title } of layers) {
+      if (titles.has(title)) throw new InputError(`ref ${ref}: file ${title} appears twice`);
+      titles.add(title);
+      await refuseLinks(dest, title);
+    }
+    const repo = this.repo(parsed.name);
+    const total = layers.reduce((s, l) => s + l.layer.size, 0);
+    let done = 0;
+    const progress = (n: number) => {
+      done += n;
+      options.onProgress?.({ phase: "fetch", done, total });
+    };
+    // Everything lands in a sibling staging directory first, so a failure leaves `dest` as it was.
+    const staging = join(dirname(dest), `.${basename(dest)}.llmops-${randomBytes(6).toString("hex")}`);
+    const statCache = await new StatCache(this.#statCachePath).load();
+    let downloadedBytes = 0;
+    try {
+      const fetched = await mapLimit(layers, this.#concurrency, async ({ layer, title }): Promise<FetchedFile> => {
+        const target = join(dest, ...title.split("/"));
+        if (await alreadyPresent(target, layer, statCache)) {
+          progress(layer.size);
+          return { title, digest: layer.digest, size: layer.size, source: "present" };
+        }
+        const staged = join(staging, ...title.split("/"));
+        await mkdir(dirname(staged), { recursive: true });
+        if (options.blobCache && (await this.#fromCache(options.blobCache, layer, staged, title))) {
+          progress(layer.size);
+          return { title, digest: layer.digest, size: layer.size, source: "cache" };
+        }
+        const stream = await this.transport.openBlob(repo, layer.digest);
+        if (!stream) throw new InputError(`ref ${ref}: file ${title}: blob ${layer.digest} is missing from the store`);
+        await writeVerified(stream, staged, layer.digest, layer.size, `ref ${ref}: file ${title}`, progress);
+        downloadedBytes += layer.size;
+        if (options.blobCache) {
+          await options.blobCache.save(layer.digest, staged).catch((error: Error) => this.#logger.warn(`blob cache save failed: ${error.message}`));
+        }
+        return { title, digest: layer.digest, size: layer.size, source: "store" };
+      });
+      await mkdir(dest, { recursive: true });
+      for (const file of fetched) {
+        if (file.source === "present") continue;
+        const target = join(dest, ...file.title.split("/"));
+        await mkdir(dirname(target), { recursive: true });
+        await rename(join(staging, ...file.title.split("/")), target);
+        const st = await freshStat(target);
+        statCache.set(target, st, file.digest);
+      }
+      await statCache.save().catch(() => {});
+      const version = parsed.tag && versionNumber(parsed.tag) !== undefined ? parsed.tag : await this.#versionTagOf(parsed.name, stored.digest);
+      this.#logger.info(`fetched ${parsed.name}@${stored.digest} into ${dest} (${downloadedBytes} bytes downloaded)`);
+      const result: FetchResult = { name: parsed.name, digest: stored.digest, path: dest, files: fetched, downloadedBytes };
+      if (version) result.version = version;
+      return result;
+    } finally {
+      await rm(staging, { recursive: true, force: true });
+    }
+  }
+
+  async #fromCache(cache: BlobCache, layer: Descriptor, staged: string, title: string): Promise<boolean> {
+    try {
+      if (!(await cache.restore(layer.digest, staged))) return false;
+      const got = await hashFile(staged);
+      if (got.digest === layer.digest && got.size === layer.size) return true;
+      this.#logger.warn(`blob cache entry for ${title} does not match ${layer.digest}; fetching from the store`);
+    } catch (error) {
+      this.#logger.warn(`blob cache unavailable: ${(error as Error).message.split("\n")[0]}`);
+    }
+    await rm(staged, { force: true });
+    return false;
+  }
+
+  /** Without a name: artifact names in the store. With a name: its versions, newest first, with their aliases. */
+  async list(): Promise<string[]>;
+  async list(name: string): Promise<ListedVersion[]>;
+  async list(name?: string): Promise<string[] | ListedVersion[]> {
+    if (name === undefined) {
+      const prefix = this.#prefix ? `${this.#prefix}/` : "";
+      return (await this.transport.listRepositories()).filter((r) => r.startsWith(prefix)).map((r) => r.slice(prefix.length));
+    }
+    checkName(name);
+    const repo = this.repo(name);
+    const tags = await this.transport.listTags(repo);
+    const byTag = new Map<string, StoredManifest>();
+    await mapLimit(tags, this.#concurrency, async (tag) => {
+      const m = await this.transport.getManifest(repo, tag);
+      if (m) byTag.set(tag, m);
+    });
+    const versions: ListedVersion[] = [];
+    for (const [tag, m] of byTag) {
+      if (versionNumber(tag) === undefined) continue;
+      const manifest = JSON.parse(m.bytes.toString("utf8")) as Manifest;
+      const aliases = [...byTag].filter(([t, other]) => versionNumber(t) === undefined && other.digest === m.digest).map(([t]) => t).sort();
+      const entry: ListedVersion = { version: tag, digest: m.digest, aliases };
+      const created = manifest.annotations?.[CREATED];
+      if (created) entry.created = created;
+      versions.push(entry);
+    }
+    return versions.sort((a, b) => (versionNumber(b.version) ?? 0) - (versionNumber(a.version) ?? 0));
+  }
+
+  /** Moves of `alias` on `name`, newest first, read from the alias-move referrers. */
+  async history(name: string, alias: string): Promise<HistoryEntry[]> {
+    checkName(name);
+    checkTag(alias);
+    const repo = this.repo(name);
+    const digests = new Set<string>();
+    for (const tag of await this.transport.listTags(repo)) {
+      const m = await this.transport.getManifest(repo, tag);
+      if (m) digests.add(m.digest);
+    }
+    const entries: HistoryEntry[] = [];
+    for (const digest of digests) {
+      for (const d of await this.transport.referrers(repo, digest)) {
+        if (d.artifactType !== ALIAS_ARTIFACT_TYPE || d.annotations?.[MOVE_ALIAS] !== alias) continue;
+        const data = await this.#readReferrerFile(repo, d.digest, "alias.json");
+        const move = aliasMoveSchema.safeParse(JSON.parse(Buffer.from(data).toString("utf8")));
+        if (move.success) entries.push({ ...move.data, record: d.digest });
+      }
+    }
+    return entries.sort((a, b) => (a.when < b.when ? 1 : a.when > b.when ? -1 : 0));
+  }
+
+  async #readReferrerFile(repo: string, referrer: string, title: string): Promise<Uint8Array> {
+    const m = await this.transport.getManifest(repo, referrer);
+    if (!m) throw new InputError(`evidence ${referrer}: not found in store ${this.transport.location}`);
+    const manifest = JSON.parse(m.bytes.toString("utf8")) as Manifest;
+    const layer = manifest.layers.find((l) => l.annotations?.[TITLE] === title);
+    if (!layer) throw new InputError(`evidence ${referrer}: has no file ${title}`);
+    const stream = await this.transport.openBlob(repo, layer.digest);
+    if (!stream) throw new InputError(`evidence ${referrer}: blob of ${title} is missing`);
+    return readVerified(stream, layer.digest, layer.size, `evidence ${referrer}: file ${title}`);
+  }
+
+  async attachEvidence(
+    subject: ResolvedVersion,
+    evidence: { artifactType: string; files: EvidenceFile[]; annotations?: Record<string, string> },
+  ): Promise<{ digest: string }> {
+    const target = await this.#manifest(subject.name, subject.digest, `${subject.name}@${subject.digest}`);
+    const created = evidence.annotations?.[CREATED] ?? new Date().toISOString();
+    const digest = await this.#putReferrer(this.repo(subject.name), target, evidence.artifactType, evidence.files, evidence.annotations ?? {}, created);
+    return { digest };
+  }
+
+  async listEvidence(subject: ResolvedVersion, artifactType: string): Promise<EvidenceSummary[]> {
+    const found = await this.transport.referrers(this.repo(subject.name), subject.digest);
+    return found
+      .filter((d) => d.artifactType === artifactType)
+      .map((d) => ({ digest: d.digest, artifactType, annotations: d.annotations ?? {} }))
+      .sort((a, b) => {
+        const x = a.annotations[CREATED] ?? "";
+        const y = b.annotations[CREATED] ?? "";
+        return x < y ? 1 : x > y ? -1 : 0;
+      });
+  }
+
+  async readEvidenceFile(subject: ResolvedVersion, evidenceDigest: string, title: string): Promise<Uint8Array> {
+    checkDigest(evidenceDigest);
+    return this.#readReferrerFile(this.repo(subject.name), evidenceDigest, title);
+  }
+}
+
+/** A layer title as a safe relative POSIX path, or an InputError naming it. */
+export function safeTitle(title: string | undefined, ref: string): string {
+  if (!title) throw new InputError(`ref ${ref}: a layer has no ${TITLE} annotation`);
+  const parts = title.split("/");
+  if (
+    title.startsWith("/") ||
+    /^[a-zA-Z]:/.test(title) ||
+    title.includes("\\") ||
+    title.includes("\0") ||
+    parts.some((p) => p === "" || p === "." || p === "..")
+  ) {
+    throw new InputError(`ref ${ref}: file title "${title}" escapes the destination (absolute, .. or empty segment)`);
+  }
+  return title;
+}
+
+/** Refuses a destination whose existing path components (or the file itself) are symbolic links. */
+async function refuseLinks(dest: string, title: string): Promise<void> {
+  let current = dest;
+  for (const part of ["", ...title.split("/")]) {
+    if (part) current = join(current, part);
+    try {
+      const st = await lstat(current);
+      if (st.isSymbolicLink()) throw new InputError(`destination ${current}: is a symbolic link; refusing to write through it`);
+      if (!st.isDirectory() && part !== title.split("/").at(-1)) return;
+    } catch (error) {
+      if (error instanceof InputError) throw error;
+      return;
+    }
+  }
+}
+
+async function alreadyPresent(target: string, layer: Descriptor, statCache: StatCache): Promise<boolean> {
+  try {
+    const st = await freshStat(target);
+    if (!st.isFile() || Number(st.size) !== layer.size) return false;
+    const digest = statCache.get(target, st) ?? (await hashFile(target)).digest;
+    return digest === layer.digest;
+  } catch {
+    return false;
+  }
+}
+
+export type { ParsedRef };

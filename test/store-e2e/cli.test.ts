@@ -1,0 +1,155 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+import { main } from "@llmops/cli";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startRegistry, type TestRegistry } from "../src/registry.ts";
+
+const dirs: string[] = [];
+afterEach(async () => {
+  await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+});
+
+async function workspace(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "llmops-cli-"));
+  dirs.push(dir);
+  await mkdir(join(dir, "model", "sub"), { recursive: true });
+  await writeFile(join(dir, "model", "weights.bin"), Buffer.alloc(4096, 1));
+  await writeFile(join(dir, "model", "sub", "config.json"), '{"a":1}');
+  return dir;
+}
+
+async function llmops(cwd: string, args: string[], env: Record<string, string> = {}) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = "";
+  let err = "";
+  stdout.on("data", (d: Buffer) => {
+    out += d.toString();
+  });
+  stderr.on("data", (d: Buffer) => {
+    err += d.toString();
+  });
+  const code = await main(args, { stdout, stderr, cwd, env: { LLMOPS_CACHE_DIR: join(cwd, ".cache"), ...env } });
+  return { code, stdout: out, stderr: err };
+}
+
+describe("llmops version/fetch/tag/ls/history on the default layout store", () => {
+  it("versions, lists, fetches, tags with compare-and-swap and shows history, with --json documents", async () => {
+    const cwd = await workspace();
+    const v1 = await llmops(cwd, ["version", "model", "--name", "team/clf", "--kind", "model", "--alias", "latest", "--label", "task=clf", "--json"], {
+      GITHUB_SHA: "abc123",
+      GITHUB_REF: "refs/heads/main",
+    });
+    expect(v1.code).toBe(0);
+    const r1 = JSON.parse(v1.stdout);
+    expect(r1).toMatchObject({ name: "team/clf", version: "v1", ref: "team/clf:v1", reusedBytes: 0, uploadedBytes: 4103 });
+    expect(r1.store).toBe(join(cwd, ".llmops/store"));
+    const config = JSON.parse(execFileSync("skopeo", ["inspect", "--raw", "--config", `oci:${join(cwd, ".llmops/store")}:team/clf:latest`], { encoding: "utf8" }));
+    expect(config).toMatchObject({ git: { commit: "abc123", ref: "refs/heads/main" }, labels: { task: "clf" } });
+
+    await writeFile(join(cwd, "model", "sub", "config.json"), '{"a":2}');
+    const v2 = await llmops(cwd, ["version", "model", "--name", "team/clf", "--kind", "model", "--parent", "team/clf:v1"]);
+    expect(v2.code).toBe(0);
+    expect(v2.stdout).toMatch(/^team\/clf:v2 {2}sha256:[a-f0-9]{64}\n/);
+    expect(v2.stdout).toContain("7 B stored, 4.0 KiB reused");
+
+    const ls = JSON.parse((await llmops(cwd, ["ls", "team/clf", "--json"])).stdout);
+    expect(ls.versions.map((v: { version: string; aliases: string[] }) => [v.version, v.aliases])).toEqual([
+      ["v2", []],
+      ["v1", ["latest"]],
+    ]);
+    expect(JSON.parse((await llmops(cwd, ["ls", "--json"])).stdout)).toEqual({ names: ["team/clf"] });
+
+    const fetched = await llmops(cwd, ["fetch", "team/clf:latest", "out", "--json"]);
+    expect(fetched.code).toBe(0);
+    expect(JSON.parse(fetched.stdout)).toMatchObject({ digest: r1.digest, version: "v1", downloadedBytes: 4103 });
+    expect(await readFile(join(cwd, "out", "sub", "config.json"), "utf8")).toBe('{"a":1}');
+
+    const v2digest = ls.versions[0].digest;
+    const lost = await llmops(cwd, ["tag", "team/clf:v2", "latest", "--expect", v2digest]);
+    expect(lost.code).toBe(2);
+    expect(lost.stderr).toContain(`points at ${r1.digest}`);
+    const moved = await llmops(cwd, ["tag", "team/clf:v2", "latest", "--expect", r1.digest, "--json"], { GITHUB_ACTOR: "octocat" });
+    expect(moved.code).toBe(0);
+    expect(JSON.parse(moved.stdout)).toMatchObject({ alias: "latest", digest: v2digest, previous: r1.digest });
+
+    const history = JSON.parse((await llmops(cwd, ["history", "team/clf:latest", "--json"])).stdout);
+    expect(history.moves.map((m: { from: string | null; to: string; actor?: string }) => [m.from, m.to, m.actor])).toEqual([
+      [r1.digest, v2digest, "octocat"],
+      [null, r1.digest, undefined],
+    ]);
+  });
+
+  it.each([
+    [["version", "missing-dir", "--name", "m", "--kind", "model"], /path missing-dir: not found/],
+    [["version", "empty", "--name", "m", "--kind", "model"], /path empty: empty directory/],
+    [["version", "model", "--name", "Bad Name", "--kind", "model"], /name "Bad Name": expected an OCI repository name/],
+    [["version", "model", "--name", "m", "--kind", "weights"], /--kind weights: expected model or dataset/],
+    [["fetch", "m@sha256:xyz", "out"], /ref "m@sha256:xyz"/],
+    [["fetch", "m:v1", "out"], /ref m:v1: not found in store/],
+    [["history", "m"], /m: expected <NAME>:<ALIAS>/],
+  ])("%j: one-line error, exit 2, nothing written", async (args, message) => {
+    const cwd = await workspace();
+    await mkdir(join(cwd, "empty"));
+    const r = await llmops(cwd, args);
+    expect(r.code).toBe(2);
+    expect(r.stderr.split("\n")[0]).toMatch(message);
+    expect(r.stdout).toBe("");
+    expect((await readdir(cwd)).sort()).toEqual(["empty", "model"]);
+  });
+
+  it("prints periodic progress lines in CI for a large version", async () => {
+    const cwd = await workspace();
+    await writeFile(join(cwd, "model", "big.bin"), Buffer.alloc(9 * 1024 * 1024, 2));
+    const r = await llmops(cwd, ["version", "model", "--name", "big", "--kind", "dataset"], { CI: "true" });
+    expect(r.code).toBe(0);
+    const lines = r.stderr.split("\n").filter((l) => l.startsWith("version big: "));
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    expect(lines.at(-1)).toMatch(/100% \(9\.0 MiB\/9\.0 MiB\)/);
+  });
+
+  it("runs as a process: exit codes from the bin", async () => {
+    const cwd = await workspace();
+    const bin = join(import.meta.dirname, "../../packages/cli/bin/llmops.js");
+    const node = join(import.meta.dirname, "../../node_modules/.bin/node");
+    const env = { ...process.env, LLMOPS_CACHE_DIR: join(cwd, ".cache") };
+    const ok = spawnSync(node, [bin, "version", "model", "--name", "m", "--kind", "model", "--json"], { cwd, env, encoding: "utf8" });
+    expect(ok.status).toBe(0);
+    expect(JSON.parse(ok.stdout).version).toBe("v1");
+    const bad = spawnSync(node, [bin, "fetch", "m:nope", "x"], { cwd, env, encoding: "utf8" });
+    expect(bad.status).toBe(2);
+  });
+});
+
+describe("llmops against a registry", () => {
+  let registry: TestRegistry;
+  beforeAll(async () => {
+    registry = await startRegistry({ auth: "basic" });
+  });
+  afterAll(async () => {
+    await registry?.close();
+  });
+
+  it("takes the store from llmops.yaml and credentials from the environment; refused credentials exit 3", async () => {
+    const cwd = await workspace();
+    await writeFile(join(cwd, "llmops.yaml"), `store: oci://${registry.host}/proj\n`);
+    const env = { LLMOPS_REGISTRY_USERNAME: registry.username!, LLMOPS_REGISTRY_PASSWORD: registry.password! };
+    const v = await llmops(cwd, ["version", "model", "--name", "m", "--kind", "dataset", "--json"], env);
+    expect(v.code).toBe(0);
+    expect(JSON.parse(v.stdout).store).toBe(`oci://${registry.host}`);
+    expect(JSON.parse(v.stdout).ref).toBe("m:v1");
+    const raw = execFileSync("skopeo", ["inspect", "--raw", "--tls-verify=false", "--creds", `${registry.username}:${registry.password}`, `docker://${registry.host}/proj/m:v1`], {
+      encoding: "utf8",
+    });
+    expect(JSON.parse(raw).artifactType).toBe("application/vnd.llmops.dataset.v1+json");
+    const f = await llmops(cwd, ["fetch", "m:v1", "out", "--json"], env);
+    expect(f.code).toBe(0);
+    const refused = await llmops(cwd, ["ls", "m"], { LLMOPS_REGISTRY_USERNAME: registry.username!, LLMOPS_REGISTRY_PASSWORD: "wrong-password" });
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toMatch(/HTTP 401/);
+    expect(refused.stderr).not.toContain("wrong-password");
+  });
+});
