@@ -28,7 +28,8 @@ function llmops(args: string[], options: { env?: Record<string, string>; allowGa
   process.stderr.write(`\n$ ${options.env ? `${Object.entries(options.env).map(([k, v]) => `${k}=${show(v)}`).join(" ")} ` : ""}llmops ${printable}\n`);
   const result = spawnSync(process.execPath, [bin, ...args, "--json"], {
     cwd: here,
-    env: { ...process.env, ...options.env },
+    // A fixed creation time makes the demo's version digests the same on every run and machine.
+    env: { ...process.env, SOURCE_DATE_EPOCH: "1764288000", ...options.env },
     encoding: "utf8",
     stdio: ["ignore", "pipe", "inherit"],
   });

@@ -27,6 +27,8 @@
  *   `INPUT_*` (defaults from action.yml; an input action.yml does not declare throws), and fresh
  *   GITHUB_OUTPUT / GITHUB_ENV / GITHUB_STATE / GITHUB_PATH / GITHUB_STEP_SUMMARY files;
  *   GITHUB_PATH entries are prepended to PATH for later steps;
+ * - input defaults like `${{ github.token }}` are evaluated; the job token is `options.env.GITHUB_TOKEN`
+ *   or {@link FAKE_JOB_TOKEN}, and is a mask from the start, as the runner's job token is;
  * - parses file commands by the runner's rules and workflow commands (`::error …::`, `::add-mask::`,
  *   `::group::`, `::stop-commands::`, …) from stdout and stderr; legacy `::set-output`/`::save-state`
  *   are ignored with a warning annotation.
@@ -35,6 +37,9 @@
  * stop token) rejects with {@link ActionRunError}, whose `result` holds everything collected. A
  * step exceeding `timeoutMs` has its process group killed and rejects with {@link ActionTimeoutError}.
  * Fixture actions for tests can live anywhere: pass `actionsRoot` (default `actions/`).
+ * Besides the fields of the shared contract, the result has `log` (what the runner's log would show,
+ * masked), `debug`, `steps` (per-step conclusion, exit code, outputs, summary), `errors` and `payload`.
+ * `leakedSecrets(result, secrets)` lists where any secret would be visible (empty when none).
  */
 import { spawn } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
@@ -481,8 +486,10 @@ async function runStep(step: StepName, meta: ActionMetadata, ctx: StepContext): 
   const fileError = (name: string, error: unknown) => {
     if (!(error instanceof FileCommandError)) throw error;
     const first = `Unable to process file command '${name}' successfully.`;
-    ctx.result.annotations.push({ level: "error", message: first }, { level: "error", message: error.message });
-    errors.push(`${first} ${error.message}`);
+    // The offending line may hold a value the action masked; the runner masks what it reports.
+    const reason = maskSecrets(error.message, ctx.result.masks);
+    ctx.result.annotations.push({ level: "error", message: first }, { level: "error", message: reason });
+    errors.push(`${first} ${reason}`);
   };
   const outputs: Record<string, string> = {};
   try {

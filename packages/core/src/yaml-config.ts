@@ -7,8 +7,11 @@ import { ConfigError, InputError, type SourceLocation } from "./errors.ts";
 export interface LocatedYaml {
   file: string;
   value: unknown;
-  /** The location of the deepest node along `path` that exists (so a missing key points at its parent). */
-  locate(path: readonly PropertyKey[]): SourceLocation;
+  /**
+   * The location of the deepest node along `path` that exists (so a missing key points at its
+   * parent). With `atKey`, a mapping entry is located at its key rather than its value.
+   */
+  locate(path: readonly PropertyKey[], options?: { atKey?: boolean }): SourceLocation;
 }
 
 export function parseLocatedYaml(text: string, file: string): LocatedYaml {
@@ -26,16 +29,18 @@ export function parseLocatedYaml(text: string, file: string): LocatedYaml {
   return {
     file,
     value: doc.toJS({ maxAliasCount: 100 }) ?? {},
-    locate(path) {
+    locate(path, options = {}) {
       let node: unknown = doc.contents;
       let found: Node | undefined = isNode(node) ? node : undefined;
-      for (const key of path) {
+      for (const [depth, key] of path.entries()) {
         if (isMap(node)) {
           const pair = node.items.find((item) => isNode(item.key) && String((item.key as { value?: unknown }).value) === String(key));
           if (!pair) break;
           node = pair.value;
+          const last = depth === path.length - 1;
           // A key with no value has no node of its own; point at the key.
-          found = isNode(pair.value) ? pair.value : isNode(pair.key) ? pair.key : found;
+          const preferKey = (options.atKey && last) || !isNode(pair.value);
+          found = preferKey && isNode(pair.key) ? pair.key : isNode(pair.value) ? pair.value : found;
         } else if (isSeq(node) && typeof key === "number") {
           const item = node.items[key];
           if (!isNode(item)) break;
@@ -61,9 +66,9 @@ export function formatYamlPath(path: readonly PropertyKey[]): string {
 }
 
 /** What a zod issue expected, in words a user can act on. */
-function describeIssue(issue: z.core.$ZodIssue): { path: PropertyKey[]; expected: string } {
+function describeIssue(issue: z.core.$ZodIssue): { path: PropertyKey[]; expected: string; atKey?: boolean } {
   if (issue.code === "unrecognized_keys") {
-    return { path: [...issue.path, issue.keys[0] ?? ""], expected: `unknown key "${issue.keys.join('", "')}"` };
+    return { path: [...issue.path, issue.keys[0] ?? ""], expected: `unknown key "${issue.keys.join('", "')}"`, atKey: true };
   }
   if (issue.code === "invalid_union" && issue.errors.length > 0) {
     // Report the branch that got furthest: the one whose first issue has the longest path.
@@ -73,7 +78,7 @@ function describeIssue(issue: z.core.$ZodIssue): { path: PropertyKey[]; expected
       .sort((a, b) => b.path.length - a.path.length)[0];
     if (best && best.path.length > 0) {
       const inner = describeIssue(best);
-      return { path: [...issue.path, ...inner.path], expected: inner.expected };
+      return { ...inner, path: [...issue.path, ...inner.path] };
     }
   }
   return { path: [...issue.path], expected: issue.message };
@@ -85,8 +90,8 @@ export function validateLocated<S extends z.ZodType>(doc: LocatedYaml, schema: S
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   if (!issue) throw new ConfigError("invalid configuration", "", doc.locate([]));
-  const { path, expected } = describeIssue(issue);
-  throw new ConfigError(expected, formatYamlPath(path), doc.locate(path));
+  const { path, expected, atKey } = describeIssue(issue);
+  throw new ConfigError(expected, formatYamlPath(path), doc.locate(path, { atKey }));
 }
 
 /** All issues, located: for annotating every bad line at once. */
@@ -94,8 +99,8 @@ export function listConfigErrors<S extends z.ZodType>(doc: LocatedYaml, schema: 
   const result = schema.safeParse(doc.value);
   if (result.success) return [];
   return result.error.issues.map((issue) => {
-    const { path, expected } = describeIssue(issue);
-    return new ConfigError(expected, formatYamlPath(path), doc.locate(path));
+    const { path, expected, atKey } = describeIssue(issue);
+    return new ConfigError(expected, formatYamlPath(path), doc.locate(path, { atKey }));
   });
 }
 

@@ -40,7 +40,7 @@ describe("located YAML config", () => {
     const error = errorOf(() => validateLocated(doc, schema));
     expect(error.yamlPath).toBe("suites[0].concurency");
     expect(error.expected).toContain('unknown key "concurency"');
-    expect(error.location?.line).toBe(3);
+    expect(error.location).toEqual({ file, line: 3, column: 5 });
   });
 
   it("points a missing required key at its parent mapping", () => {
@@ -67,5 +67,26 @@ describe("located YAML config", () => {
 
   it("formats YAML paths as users write them", () => {
     expect(formatYamlPath(["suites", 0, "scorers", 2, "type"])).toBe("suites[0].scorers[2].type");
+  });
+});
+
+describe("suite schema cross-checks", () => {
+  it("validates an llm-judge's provider at load time, located in the file", async () => {
+    const { llmopsConfigSchema } = await import("../src/config/schema.ts");
+    const text = [
+      "suites:",
+      "  - name: s",
+      "    provider: { type: module, path: p.ts }",
+      '    prompt: "{{q}}"',
+      "    cases: [{ vars: { q: a } }]",
+      "    scorers:",
+      "      - type: llm-judge",
+      "        rubric: Is it right?",
+      "        provider: { type: openai }",
+      "",
+    ].join("\n");
+    const error = errorOf(() => validateLocated(parseLocatedYaml(text, "llmops.yaml"), llmopsConfigSchema));
+    expect(error.yamlPath).toBe("suites[0].scorers[0].provider.model");
+    expect(error.location?.line).toBe(9);
   });
 });

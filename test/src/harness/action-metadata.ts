@@ -58,5 +58,5 @@ export function readActionMetadata(dir: string): ActionMetadata {
 
 /** INPUT_<NAME>: upper-cased, spaces to underscores, hyphens kept (the runner's rule). */
 export function inputVariable(name: string): string {
-  return `INPUT_${name.replace(/[ -]/g, "_").toUpperCase()}`;
+  return `INPUT_${name.replace(/ /g, "_").toUpperCase()}`;
 }

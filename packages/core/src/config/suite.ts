@@ -228,6 +228,14 @@ export const suiteSchema = z
     if (suite.cases === undefined && suite.casesFrom === undefined) {
       ctx.addIssue({ code: "custom", path: [], message: "expected cases or casesFrom" });
     }
+    // The scorer schema cannot import the provider schema (it would be circular), so a judge's
+    // provider is validated here, at load time, with the suite's file:line location.
+    suite.scorers.forEach((scorer, i) => {
+      if (scorer.type !== "llm-judge") return;
+      const result = providerConfigSchema.safeParse(scorer.provider);
+      const issue = result.success ? undefined : result.error.issues[0];
+      if (issue) ctx.addIssue({ code: "custom", path: ["scorers", i, "provider", ...issue.path], message: issue.message });
+    });
     if (suite.providers) {
       const seen = new Map<string, number>();
       suite.providers.forEach((provider, i) => {

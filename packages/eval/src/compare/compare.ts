@@ -99,6 +99,12 @@ export function compareRuns(options: CompareRunsOptions): Comparison {
   const metricOptions: Parameters<typeof compareMetrics>[3] = { alpha: settings.alpha, resamples: settings.resamples, seed: settings.seed };
   if (options.corpus) metricOptions.corpus = options.corpus;
   const metrics = compareMetrics(head.summary.metrics, baseline.summary.metrics, match.matched, metricOptions);
+  const headNames = new Set(head.summary.metrics.map((m) => m.name));
+  const baselineNames = new Set(baseline.summary.metrics.map((m) => m.name));
+  for (const name of headNames)
+    if (!baselineNames.has(name)) logger.warn(`suite "${suite}": metric "${name}" is recorded only in head; not compared`);
+  for (const name of baselineNames)
+    if (!headNames.has(name)) logger.warn(`suite "${suite}": metric "${name}" is recorded only in the baseline; not compared`);
   const gates = [...headGates, ...evaluateRegressionGates(metrics, settings, suite)];
   const info = options.baselineInfo ?? { source: "file" as const, description: "baseline results" };
   const baselineField: Comparison["baseline"] = { source: info.source, description: info.description };

@@ -14,6 +14,9 @@ export interface MetricOptions {
   corpus?: Record<string, CorpusStatistic>;
 }
 
+/** Resamples for corpus statistics: each one recomputes the statistic twice over all cases. */
+const CORPUS_RESAMPLES = 1000;
+
 function relative(delta: number, baseline: number): number | null {
   return baseline === 0 ? null : delta / Math.abs(baseline);
 }
@@ -97,10 +100,13 @@ function compareOne(
         "corpus metric not recomputable from per-case results here: delta of the runs' own values, untested",
       );
     }
+    // Each resample recomputes the statistic on both sides (BLEU re-tokenises every case), so
+    // corpus metrics take at most CORPUS_RESAMPLES, as aggregation does.
+    const resamples = Math.min(options.resamples, CORPUS_RESAMPLES);
     const result = pairedBootstrapStatistic(
       matched,
       (sample) => statistic(sample.flatMap((m) => m.head)) - statistic(sample.flatMap((m) => m.baseline)),
-      bootstrap,
+      { ...bootstrap, resamples },
     );
     const baselineValue = statistic(matched.flatMap((m) => m.baseline));
     const headValue = statistic(matched.flatMap((m) => m.head));
@@ -114,6 +120,7 @@ function compareOne(
       ci: { low: result.low, high: result.high, level, method: "bootstrap" },
       test: "paired-bootstrap",
       pValue: result.pValue,
+      note: `paired bootstrap of the corpus statistic recomputed on matched cases (${resamples} resamples)`,
     };
   }
 
@@ -187,15 +194,17 @@ export function compareMetrics(
   options: MetricOptions,
 ): MetricComparison[] {
   const baselineByName = new Map(baselineMetrics.map((m) => [m.name, m]));
-  const raw = headMetrics.map((metric) => {
-    const baselineSummary = baselineByName.get(metric.name);
-    if (!baselineSummary) throw new Error(`metric "${metric.name}" has no baseline summary`);
-    return compareOne(metric, baselineSummary, matched, options, (options.seed + hashName(metric.name)) >>> 0);
-  });
+  // Only metrics both sides report can be compared (assertSuitesMatch allows just the data-dependent ones to differ).
+  const compared = headMetrics.filter((m) => baselineByName.has(m.name));
+  const raw = compared.map((metric) =>
+    compareOne(metric, baselineByName.get(metric.name) as MetricSummary, matched, options, (options.seed + hashName(metric.name)) >>> 0),
+  );
   // A metric equal on every matched case has p = 1 with certainty: it cannot be significant, so
   // (Tarone's refinement of multiple testing) it stays out of the Holm family instead of diluting
   // the metrics that did change. Corpus statistics are never excluded this way.
-  const testedIndexes = raw.flatMap((m, i) => (m.test === "none" || unchangedOnEveryCase(headMetrics[i] as MetricSummary, matched) ? [] : [i]));
+  const testedIndexes = raw.flatMap((m, i) =>
+    m.test === "none" || unchangedOnEveryCase(compared[i] as MetricSummary, matched) ? [] : [i],
+  );
   const adjusted = holmAdjust(testedIndexes.map((i) => (raw[i] as Untested).pValue));
   return raw.map((m, i) => {
     const position = testedIndexes.indexOf(i);

@@ -1,5 +1,12 @@
 import { type CaseResult, InputError, type RunSummary } from "@llmops/core";
 
+/**
+ * Metrics the runner reports only when some case recorded them (no pricing → no `cost`): one side
+ * lacking them is a difference in the data, not in the suite, so they are compared when both
+ * sides have them and otherwise left out with a notice.
+ */
+export const DATA_DEPENDENT_METRICS: ReadonlySet<string> = new Set(["latency_ms", "cost", "tokens"]);
+
 function scorerTypes(cases: readonly CaseResult[]): Map<string, string> {
   const types = new Map<string, string>();
   for (const c of cases) for (const s of c.scores) if (!types.has(s.name)) types.set(s.name, s.type);
@@ -8,8 +15,9 @@ function scorerTypes(cases: readonly CaseResult[]): Map<string, string> {
 
 /**
  * Refuses to compare runs that measure different things. Two runs "match" when they have the same
- * suite name and the same metric definitions: the same metric names, each with the same kind and
- * direction, and each scorer name bound to the same scorer type. Everything else that changes the
+ * suite name and the same metric definitions: the same metric names (latency, cost and tokens may
+ * be missing on one side), each with the same kind and direction, and each scorer name bound to
+ * the same scorer type. Everything else that changes the
  * suite digest (provider, model, prompt, parameters, cases) is exactly what a comparison is for,
  * so it is allowed; case differences are listed as added/removed/changed.
  */
@@ -27,12 +35,15 @@ export function assertSuitesMatch(
   const baselineMetrics = new Map(baseline.summary.metrics.map((m) => [m.name, m]));
   for (const [name, m] of headMetrics) {
     const other = baselineMetrics.get(name);
-    if (!other) differences.push(`metric "${name}" is only in head`);
-    else if (other.kind !== m.kind) differences.push(`metric "${name}" is ${m.kind} in head but ${other.kind} in the baseline`);
+    if (!other) {
+      if (!DATA_DEPENDENT_METRICS.has(name)) differences.push(`metric "${name}" is only in head`);
+    } else if (other.kind !== m.kind) differences.push(`metric "${name}" is ${m.kind} in head but ${other.kind} in the baseline`);
     else if (other.higherIsBetter !== m.higherIsBetter)
       differences.push(`metric "${name}" changed direction (higherIsBetter ${other.higherIsBetter} -> ${m.higherIsBetter})`);
   }
-  for (const name of baselineMetrics.keys()) if (!headMetrics.has(name)) differences.push(`metric "${name}" is only in the baseline`);
+  for (const name of baselineMetrics.keys()) {
+    if (!headMetrics.has(name) && !DATA_DEPENDENT_METRICS.has(name)) differences.push(`metric "${name}" is only in the baseline`);
+  }
   const headTypes = scorerTypes(head.cases);
   for (const [name, type] of scorerTypes(baseline.cases)) {
     const headType = headTypes.get(name);

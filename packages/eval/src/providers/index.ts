@@ -31,4 +31,4 @@ export function createProvider(config: ProviderConfig, context: ProviderContext)
       return createReplayProvider(withId, context);
   }
 }
-export { providerSecretEnvNames, validateProviderVariables } from "./variables.ts";
+export { secretEnvNamesOf, validateProviderVariables } from "./variables.ts";

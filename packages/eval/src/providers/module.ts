@@ -64,9 +64,8 @@ export function createModuleProvider(config: ModuleProviderConfig & { id: string
         });
       } catch (error) {
         if (error instanceof ProviderError) throw error;
-        throw new ProviderError(`module ${config.path} threw: ${error instanceof Error ? error.message : String(error)}`, {
-          retryable: false,
-        });
+        const message = `module ${config.path} threw: ${error instanceof Error ? error.message : String(error)}`;
+        throw new ProviderError(redact(message, credentialValues(context.env)), { retryable: false });
       }
       if (typeof result === "string") return { output: result, tokens: null, cost: null };
       if (result !== null && typeof result === "object")

@@ -9,7 +9,7 @@ const BUILT_IN = new Set(["prompt", "messages", "env"]);
  * Environment variables whose values are secrets for these providers (API keys, `{{env.X}}` in
  * http templates), so an action can mask them before any call. Values are never read here.
  */
-export function providerSecretEnvNames(configs: readonly ProviderConfig[]): string[] {
+export function secretEnvNamesOf(configs: readonly ProviderConfig[]): string[] {
   const names = new Set<string>();
   for (const config of configs) {
     if (config.type === "openai") {

@@ -2,7 +2,7 @@ export * from "./bleu.ts";
 export * from "./chrf.ts";
 export * from "./classification.ts";
 export { createScorer } from "./create.ts";
-export { type CustomScorerFunction, interpretCustomResult } from "./custom.ts";
+export { type CustomScorerFunction, interpretCustomResult, loadCustomScorer } from "./custom.ts";
 export { extractJsonObject, fencedBlock, parseJsonOutput } from "./json.ts";
 export { parseJudgeReply, renderRubric } from "./judge.ts";
 export * from "./levenshtein.ts";

@@ -1,7 +1,7 @@
-import type { Logger, SuiteConfig, TokenUsage } from "@llmops/core";
+import type { Logger, TokenUsage } from "@llmops/core";
 
-/** One validated entry of a suite's `scorers:` (the schema lives in `@llmops/core`'s config/scorers.ts). */
-export type ScorerConfig = SuiteConfig["scorers"][number];
+/** One validated entry of a suite's `scorers:` (schema: `@llmops/core` config/scorers.ts). */
+export type { ScorerConfig } from "@llmops/core";
 
 /** What a scorer sees of one case (one repeat). `output` is null when the provider failed. */
 export interface ScorerInput {

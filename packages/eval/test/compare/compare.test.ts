@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { comparisonSchema, InputError } from "@llmops/core";
+import { comparisonSchema, InputError, recordingLogger } from "@llmops/core";
 import { describe, expect, it } from "vitest";
 import { compareRuns, corpusStatistics, excerpt, matchCases } from "../../src/compare/index.ts";
 import { createScorer } from "../../src/scorers/index.ts";
@@ -9,6 +9,7 @@ import { caseResult, metric, pairedRuns, run } from "./helpers.ts";
 // McNemar exact p-values from statsmodels (fixtures/stats/make_fixtures.py).
 const reference = JSON.parse(readFileSync(new URL("../fixtures/stats/reference.json", import.meta.url), "utf8")) as {
   mcnemar: { b: number; c: number; p: number }[];
+  bootstrap: { baseline: number[]; head: number[]; pairedDeltaInterval: [number, number] };
 };
 const mcnemarP = (b: number, c: number) => reference.mcnemar.find((r) => r.b === b && r.c === c)?.p as number;
 
@@ -82,6 +83,23 @@ describe("compareRuns: paired statistics", () => {
     expect(exact?.ci.high).toBeGreaterThan(0.05);
     expect(a).toEqual(b);
     expect(c.metrics.find((m) => m.name === "exact")?.ci).not.toEqual(exact?.ci);
+  });
+
+  it("gives a mean metric the paired interval scipy's paired percentile bootstrap gives", () => {
+    const { baseline: b, head: h, pairedDeltaInterval } = reference.bootstrap;
+    const baseline = run(
+      "s",
+      b.map((score, i) => ({ id: `c${i}`, pass: true, score })),
+    );
+    const head = run(
+      "s",
+      h.map((score, i) => ({ id: `c${i}`, pass: true, score })),
+    );
+    const exact = compareRuns({ head, baseline, config: { resamples: 10_000 } }).metrics.find((m) => m.name === "exact");
+    expect(exact?.test).toBe("paired-bootstrap");
+    expect(Math.abs((exact?.ci.low as number) - pairedDeltaInterval[0])).toBeLessThan(0.003);
+    expect(Math.abs((exact?.ci.high as number) - pairedDeltaInterval[1])).toBeLessThan(0.003);
+    expect(exact?.verdict).toBe("significant improvement");
   });
 
   it("excludes failed calls from latency pairs, as aggregation does", () => {
@@ -326,6 +344,18 @@ describe("compareRuns: suites that do not match", () => {
     );
   });
 
+  it("compares a data-dependent metric only when both sides recorded it, saying so", () => {
+    const { baseline, head } = pairedRuns({ both: 4, b: 0, c: 0, neither: 0 });
+    const priced = { ...head, summary: { ...head.summary, metrics: [...head.summary.metrics, metric("cost", "mean", 0.01, false)] } };
+    const logger = recordingLogger();
+    const comparison = compareRuns({ head: priced, baseline, config: fast, logger });
+    expect(comparison.metrics.map((m) => m.name)).not.toContain("cost");
+    expect(logger.lines).toContainEqual({
+      level: "warn",
+      message: 'suite "sentiment": metric "cost" is recorded only in head; not compared',
+    });
+  });
+
   it("names a scorer whose type changed", () => {
     const { baseline, head } = pairedRuns({ both: 2, b: 0, c: 0, neither: 0 });
     const retyped = { ...head, cases: head.cases.map((c) => ({ ...c, scores: c.scores.map((s) => ({ ...s, type: "contains" })) })) };
@@ -384,6 +414,16 @@ describe("excerpt", () => {
       expect(cut.endsWith("…")).toBe(true);
       expect(cut.length).toBeLessThanOrEqual(max);
       // A lone surrogate would not survive a UTF-8 round trip.
+      expect(Buffer.from(cut, "utf8").toString("utf8")).toBe(cut);
+    }
+  });
+
+  it("never splits a surrogate pair deep into a long text", () => {
+    const text = `${"x".repeat(100)}${"😀".repeat(100)}`;
+    for (let max = 90; max < 260; max++) {
+      const cut = excerpt(text, max);
+      expect(cut.length).toBeLessThanOrEqual(max);
+      expect(cut.length).toBeGreaterThanOrEqual(max - 2);
       expect(Buffer.from(cut, "utf8").toString("utf8")).toBe(cut);
     }
   });

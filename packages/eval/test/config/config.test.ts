@@ -62,8 +62,8 @@ describe("loadConfig", () => {
     const file = await write(VALID.replace("    prompt:", "    concurency: 4\n    prompt:"));
     const error = await configError(loadConfig(file));
     expect(error.yamlPath).toBe("suites[0].concurency");
-    expect(error.location).toEqual({ file, line: 4, column: 17 });
-    expect(error.message).toBe(`${file}:4:17: suites[0].concurency: unknown key "concurency"`);
+    expect(error.location).toEqual({ file, line: 4, column: 5 });
+    expect(error.message).toBe(`${file}:4:5: suites[0].concurency: unknown key "concurency"`);
   });
 
   it("a wrong type points at the value", async () => {
@@ -86,8 +86,8 @@ describe("loadConfig", () => {
     const file = await write(VALID.replace(`baseUrl: "http://127.0.0.1:9/v1" }`, `baseUrl: "http://127.0.0.1:9/v1", temprature: 0 }`));
     const error = await configError(loadConfig(file));
     expect(error.yamlPath).toBe("suites[0].provider.temprature");
-    // Core locates an unknown key at its value.
-    expect(error.location).toMatchObject({ line: 3, column: 97 });
+    // An unknown key is located at the key itself.
+    expect(error.location).toMatchObject({ line: 3, column: 85 });
   });
 
   it("a bad regex in a scorer is a config error at the pattern (scorer schema)", async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { InputError, providerConfigSchema, silentLogger } from "@llmops/core";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createProvider, ProviderError } from "../../src/providers/index.ts";
 
 let dir: string;
@@ -135,6 +135,17 @@ describe("module provider", () => {
     const error = await failure(provider({ type: "module", path: "throws.mjs" }).call(call("x")));
     expect(error.retryable).toBe(false);
     expect(error.message).toMatch(/throws\.mjs threw: model not loaded/);
+  });
+
+  it("credentials in the environment are redacted from a thrown error", async () => {
+    await writeFile(join(dir, "leak.mjs"), "export default () => { throw new Error('bad key ' + process.env.SVC_TOKEN); };");
+    vi.stubEnv("SVC_TOKEN", "tok-SECRET-12345");
+    try {
+      const error = await failure(provider({ type: "module", path: "leak.mjs" }, dir, process.env).call(call("x")));
+      expect(error.message).toMatch(/bad key \*\*\*$/);
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   it("a missing file or export is an InputError before any call", async () => {

@@ -1,9 +1,9 @@
 import { ConfigError, parseLocatedYaml, providerConfigSchema, suiteSchema } from "@llmops/core";
 import { describe, expect, it } from "vitest";
 import { loadCases } from "../../src/cases/index.ts";
-import { providerSecretEnvNames, validateProviderVariables } from "../../src/providers/index.ts";
+import { secretEnvNamesOf, validateProviderVariables } from "../../src/providers/index.ts";
 
-describe("providerSecretEnvNames", () => {
+describe("secretEnvNamesOf", () => {
   it("names API key variables and {{env.X}} secrets of http templates", () => {
     const configs = [
       { type: "openai", model: "m" },
@@ -18,13 +18,7 @@ describe("providerSecretEnvNames", () => {
       },
       { type: "command", argv: ["x"], env: { NOT_SECRET: "1" } },
     ].map((c) => providerConfigSchema.parse(c));
-    expect(providerSecretEnvNames(configs).sort()).toEqual([
-      "ANTHROPIC_API_KEY",
-      "AZURE_KEY",
-      "HTTP_TOKEN",
-      "OPENAI_API_KEY",
-      "PATH_TOKEN",
-    ]);
+    expect(secretEnvNamesOf(configs).sort()).toEqual(["ANTHROPIC_API_KEY", "AZURE_KEY", "HTTP_TOKEN", "OPENAI_API_KEY", "PATH_TOKEN"]);
   });
 });
 

@@ -1,5 +1,5 @@
+import { SCORER_TYPES, scorerConfigSchema } from "@llmops/core";
 import { describe, expect, it } from "vitest";
-import { SCORER_TYPES, scorerConfigSchema } from "../../../core/src/config/scorers.ts";
 
 const issues = (value: unknown) => {
   const result = scorerConfigSchema.safeParse(value);

@@ -1,9 +1,8 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { InputError, silentLogger } from "@llmops/core";
+import { InputError, scorerConfigSchema, silentLogger } from "@llmops/core";
 import { describe, expect, it } from "vitest";
-import { scorerConfigSchema } from "../../../core/src/config/scorers.ts";
 import { corpusBleu, corpusChrF, createScorer, type ScorerContext, type ScorerInput } from "../../src/scorers/index.ts";
 import { referenceList } from "../../src/scorers/text.ts";
 

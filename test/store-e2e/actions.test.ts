@@ -1,0 +1,87 @@
+import { execFileSync } from "node:child_process";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { runAction } from "../src/harness.ts";
+import { startRegistry, type TestRegistry } from "../src/registry.ts";
+
+const dirs: string[] = [];
+afterEach(async () => {
+  await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+});
+
+async function workspace(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "llmops-action-"));
+  dirs.push(dir);
+  await mkdir(join(dir, "model", "tok"), { recursive: true });
+  await writeFile(join(dir, "model", "weights.bin"), Buffer.alloc(50_000, 4));
+  await writeFile(join(dir, "model", "tok", "vocab.txt"), "a b c\n");
+  return dir;
+}
+
+describe("actions/version and actions/fetch through the runner harness", () => {
+  let registry: TestRegistry;
+  beforeAll(async () => {
+    registry = await startRegistry({ auth: "basic" });
+  });
+  afterAll(async () => {
+    await registry?.close();
+  });
+
+  it("versions into a layout store with outputs and a job summary of files and lineage", async () => {
+    const ws = await workspace();
+    const result = await runAction("version", {
+      workspace: ws,
+      inputs: { path: "model", name: "team/m", kind: "model", aliases: "latest", store: ".llmops/store", labels: "task=clf" },
+    });
+    expect(result.stderr).toBe("");
+    expect(result.exitCode).toBe(0);
+    expect(result.outputs).toMatchObject({ version: "v1", ref: "team/m:v1", "uploaded-bytes": "50006", "reused-bytes": "0", store: ".llmops/store" });
+    expect(result.outputs.digest).toMatch(/^sha256:[a-f0-9]{64}$/);
+    expect(result.summary).toContain("#### Files");
+    expect(result.summary).toContain("| `tok/vocab.txt` | 6 |");
+    expect(result.summary).toContain("no parents recorded");
+    const config = JSON.parse(execFileSync("skopeo", ["inspect", "--raw", "--config", `oci:${join(ws, ".llmops/store")}:team/m:latest`], { encoding: "utf8" }));
+    expect(config.git.commit).toBe(result.env.GITHUB_SHA);
+    expect(config.runUrl).toContain(`/actions/runs/${result.env.GITHUB_RUN_ID}`);
+    expect(config.labels).toEqual({ task: "clf" });
+  });
+
+  it("versions into a registry with credentials, then fetches it back, degrading to no blob cache with a warning", async () => {
+    const ws = await workspace();
+    const store = `oci://${registry.host}/gh`;
+    const creds = { store, username: registry.username!, token: registry.password! };
+    const v = await runAction("version", { workspace: ws, inputs: { path: "model", name: "data", kind: "dataset", ...creds } });
+    expect(v.exitCode).toBe(0);
+    expect(v.masks).toContain(registry.password);
+    const derived = await runAction("version", { workspace: ws, inputs: { path: "model/tok", name: "derived", kind: "dataset", parents: "data:v1", ...creds } });
+    expect(derived.exitCode).toBe(0);
+    expect(derived.outputs["uploaded-bytes"]).toBe("0");
+    expect(derived.summary).toContain(`derived from \`data:v1\` \`${v.outputs.digest}\``);
+
+    const f = await runAction("fetch", { workspace: ws, inputs: { ref: "data:v1", path: "out", ...creds } });
+    expect(f.exitCode).toBe(0);
+    expect(f.outputs).toMatchObject({ digest: v.outputs.digest, version: "v1", path: join(ws, "out"), "downloaded-bytes": "50006" });
+    expect(await readFile(join(ws, "out", "tok", "vocab.txt"), "utf8")).toBe("a b c\n");
+    expect(f.annotations.filter((a) => a.level === "warning").map((a) => a.message)).toEqual([
+      "blob cache unavailable (the Actions cache service is not configured); fetching from the store",
+    ]);
+    expect(f.stdout).not.toContain(registry.password!);
+  });
+
+  it("fails with one error annotation on a malformed ref, a missing path and a bad kind", async () => {
+    const ws = await workspace();
+    const bad = await runAction("fetch", { workspace: ws, inputs: { ref: "Data@sha256:1", path: "out", store: ".llmops/store" } });
+    expect(bad.exitCode).toBe(1);
+    expect(bad.annotations.filter((a) => a.level === "error").map((a) => a.message)).toEqual([
+      'name "Data@sha256:1": expected an OCI repository name (lowercase letters, digits, . _ - / separators)',
+    ]);
+    const missing = await runAction("version", { workspace: ws, inputs: { path: "nope", name: "m", kind: "model", store: ".llmops/store" } });
+    expect(missing.exitCode).toBe(1);
+    expect(missing.annotations.find((a) => a.level === "error")?.message).toBe("path nope: not found");
+    const kind = await runAction("version", { workspace: ws, inputs: { path: "model", name: "m", kind: "weights", store: ".llmops/store" } });
+    expect(kind.exitCode).toBe(1);
+    expect(kind.annotations.find((a) => a.level === "error")?.message).toBe("input kind: expected model or dataset");
+  });
+});
