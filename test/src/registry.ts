@@ -1,4 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { closeSync, openSync, readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -54,7 +55,8 @@ export async function startRegistry(options: { auth?: "none" | "basic" | "bearer
   }
   let child: ChildProcess | undefined;
   let port = 0;
-  let stderr = "";
+  // A file, not a pipe: a caller blocking its event loop (execFileSync) must not stall the registry on a full pipe.
+  const logPath = join(dir, "registry.log");
   for (let attempt = 0; attempt < 5 && !child; attempt++) {
     port = await freePort();
     const config = [
@@ -74,14 +76,13 @@ export async function startRegistry(options: { auth?: "none" | "basic" | "bearer
       authYaml,
     ].join("\n");
     await writeFile(join(dir, "config.yml"), config);
-    const started = spawn("docker-registry", ["serve", join(dir, "config.yml")], { stdio: ["ignore", "ignore", "pipe"] });
-    started.stderr?.on("data", (d: Buffer) => {
-      stderr += d.toString();
-    });
+    const log = openSync(logPath, "a");
+    const started = spawn("docker-registry", ["serve", join(dir, "config.yml")], { stdio: ["ignore", log, log] });
+    closeSync(log);
     if (await waitReady(`http://127.0.0.1:${port}/v2/`, started)) child = started;
     else started.kill();
   }
-  if (!child) throw new Error(`docker-registry did not start: ${stderr.slice(-500)}`);
+  if (!child) throw new Error(`docker-registry did not start: ${readFileSync(logPath, "utf8").slice(-500)}`);
   const running = child;
   const result: TestRegistry = {
     url: `http://127.0.0.1:${port}`,

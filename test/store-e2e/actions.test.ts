@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { runAction } from "../src/harness.ts";
+import { leakedSecrets, runAction } from "../src/harness.ts";
 import { startRegistry, type TestRegistry } from "../src/registry.ts";
 
 const dirs: string[] = [];
@@ -34,17 +34,26 @@ describe("actions/version and actions/fetch through the runner harness", () => {
     const result = await runAction("version", {
       workspace: ws,
       inputs: { path: "model", name: "team/m", kind: "model", aliases: "latest", store: ".llmops/store", labels: "task=clf" },
+      env: { GITHUB_SHA: "0123456789abcdef0123456789abcdef01234567", GITHUB_RUN_ID: "4242" },
     });
     expect(result.stderr).toBe("");
     expect(result.exitCode).toBe(0);
-    expect(result.outputs).toMatchObject({ version: "v1", ref: "team/m:v1", "uploaded-bytes": "50006", "reused-bytes": "0", store: ".llmops/store" });
+    expect(result.outputs).toMatchObject({
+      version: "v1",
+      ref: "team/m:v1",
+      "uploaded-bytes": "50006",
+      "reused-bytes": "0",
+      store: ".llmops/store",
+    });
     expect(result.outputs.digest).toMatch(/^sha256:[a-f0-9]{64}$/);
     expect(result.summary).toContain("#### Files");
     expect(result.summary).toContain("| `tok/vocab.txt` | 6 |");
     expect(result.summary).toContain("no parents recorded");
-    const config = JSON.parse(execFileSync("skopeo", ["inspect", "--raw", "--config", `oci:${join(ws, ".llmops/store")}:team/m:latest`], { encoding: "utf8" }));
-    expect(config.git.commit).toBe(result.env.GITHUB_SHA);
-    expect(config.runUrl).toContain(`/actions/runs/${result.env.GITHUB_RUN_ID}`);
+    const config = JSON.parse(
+      execFileSync("skopeo", ["inspect", "--raw", "--config", `oci:${join(ws, ".llmops/store")}:team/m:latest`], { encoding: "utf8" }),
+    );
+    expect(config.git.commit).toBe("0123456789abcdef0123456789abcdef01234567");
+    expect(config.runUrl).toMatch(/\/actions\/runs\/4242$/);
     expect(config.labels).toEqual({ task: "clf" });
   });
 
@@ -55,7 +64,10 @@ describe("actions/version and actions/fetch through the runner harness", () => {
     const v = await runAction("version", { workspace: ws, inputs: { path: "model", name: "data", kind: "dataset", ...creds } });
     expect(v.exitCode).toBe(0);
     expect(v.masks).toContain(registry.password);
-    const derived = await runAction("version", { workspace: ws, inputs: { path: "model/tok", name: "derived", kind: "dataset", parents: "data:v1", ...creds } });
+    const derived = await runAction("version", {
+      workspace: ws,
+      inputs: { path: "model/tok", name: "derived", kind: "dataset", parents: "data:v1", ...creds },
+    });
     expect(derived.exitCode).toBe(0);
     expect(derived.outputs["uploaded-bytes"]).toBe("0");
     expect(derived.summary).toContain(`derived from \`data:v1\` \`${v.outputs.digest}\``);
@@ -67,7 +79,8 @@ describe("actions/version and actions/fetch through the runner harness", () => {
     expect(f.annotations.filter((a) => a.level === "warning").map((a) => a.message)).toEqual([
       "blob cache unavailable (the Actions cache service is not configured); fetching from the store",
     ]);
-    expect(f.stdout).not.toContain(registry.password!);
+    expect(leakedSecrets(f, [registry.password!])).toEqual([]);
+    expect(leakedSecrets(v, [registry.password!])).toEqual([]);
   });
 
   it("fails with one error annotation on a malformed ref, a missing path and a bad kind", async () => {
@@ -77,10 +90,16 @@ describe("actions/version and actions/fetch through the runner harness", () => {
     expect(bad.annotations.filter((a) => a.level === "error").map((a) => a.message)).toEqual([
       'name "Data@sha256:1": expected an OCI repository name (lowercase letters, digits, . _ - / separators)',
     ]);
-    const missing = await runAction("version", { workspace: ws, inputs: { path: "nope", name: "m", kind: "model", store: ".llmops/store" } });
+    const missing = await runAction("version", {
+      workspace: ws,
+      inputs: { path: "nope", name: "m", kind: "model", store: ".llmops/store" },
+    });
     expect(missing.exitCode).toBe(1);
     expect(missing.annotations.find((a) => a.level === "error")?.message).toBe("path nope: not found");
-    const kind = await runAction("version", { workspace: ws, inputs: { path: "model", name: "m", kind: "weights", store: ".llmops/store" } });
+    const kind = await runAction("version", {
+      workspace: ws,
+      inputs: { path: "model", name: "m", kind: "weights", store: ".llmops/store" },
+    });
     expect(kind.exitCode).toBe(1);
     expect(kind.annotations.find((a) => a.level === "error")?.message).toBe("input kind: expected model or dataset");
   });

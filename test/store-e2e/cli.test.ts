@@ -39,15 +39,21 @@ async function llmops(cwd: string, args: string[], env: Record<string, string> =
 describe("llmops version/fetch/tag/ls/history on the default layout store", () => {
   it("versions, lists, fetches, tags with compare-and-swap and shows history, with --json documents", async () => {
     const cwd = await workspace();
-    const v1 = await llmops(cwd, ["version", "model", "--name", "team/clf", "--kind", "model", "--alias", "latest", "--label", "task=clf", "--json"], {
-      GITHUB_SHA: "abc123",
-      GITHUB_REF: "refs/heads/main",
-    });
+    const v1 = await llmops(
+      cwd,
+      ["version", "model", "--name", "team/clf", "--kind", "model", "--alias", "latest", "--label", "task=clf", "--json"],
+      {
+        GITHUB_SHA: "abc123",
+        GITHUB_REF: "refs/heads/main",
+      },
+    );
     expect(v1.code).toBe(0);
     const r1 = JSON.parse(v1.stdout);
     expect(r1).toMatchObject({ name: "team/clf", version: "v1", ref: "team/clf:v1", reusedBytes: 0, uploadedBytes: 4103 });
     expect(r1.store).toBe(join(cwd, ".llmops/store"));
-    const config = JSON.parse(execFileSync("skopeo", ["inspect", "--raw", "--config", `oci:${join(cwd, ".llmops/store")}:team/clf:latest`], { encoding: "utf8" }));
+    const config = JSON.parse(
+      execFileSync("skopeo", ["inspect", "--raw", "--config", `oci:${join(cwd, ".llmops/store")}:team/clf:latest`], { encoding: "utf8" }),
+    );
     expect(config).toMatchObject({ git: { commit: "abc123", ref: "refs/heads/main" }, labels: { task: "clf" } });
 
     await writeFile(join(cwd, "model", "sub", "config.json"), '{"a":2}');
@@ -141,13 +147,27 @@ describe("llmops against a registry", () => {
     expect(v.code).toBe(0);
     expect(JSON.parse(v.stdout).store).toBe(`oci://${registry.host}`);
     expect(JSON.parse(v.stdout).ref).toBe("m:v1");
-    const raw = execFileSync("skopeo", ["inspect", "--raw", "--tls-verify=false", "--creds", `${registry.username}:${registry.password}`, `docker://${registry.host}/proj/m:v1`], {
-      encoding: "utf8",
-    });
+    const raw = execFileSync(
+      "skopeo",
+      [
+        "inspect",
+        "--raw",
+        "--tls-verify=false",
+        "--creds",
+        `${registry.username}:${registry.password}`,
+        `docker://${registry.host}/proj/m:v1`,
+      ],
+      {
+        encoding: "utf8",
+      },
+    );
     expect(JSON.parse(raw).artifactType).toBe("application/vnd.llmops.dataset.v1+json");
     const f = await llmops(cwd, ["fetch", "m:v1", "out", "--json"], env);
     expect(f.code).toBe(0);
-    const refused = await llmops(cwd, ["ls", "m"], { LLMOPS_REGISTRY_USERNAME: registry.username!, LLMOPS_REGISTRY_PASSWORD: "wrong-password" });
+    const refused = await llmops(cwd, ["ls", "m"], {
+      LLMOPS_REGISTRY_USERNAME: registry.username!,
+      LLMOPS_REGISTRY_PASSWORD: "wrong-password",
+    });
     expect(refused.code).toBe(3);
     expect(refused.stderr).toMatch(/HTTP 401/);
     expect(refused.stderr).not.toContain("wrong-password");

@@ -15,12 +15,19 @@ describe("store choice in actions", () => {
 
   it("prefers the input, then the config, and uses the local layout outside Actions", () => {
     expect(chooseActionStore({ input: "oci://r.example/x", configured: "store", token: "t", env: actions }).source).toBe("input");
-    expect(chooseActionStore({ configured: "./store", token: "t", env: actions })).toEqual({ spec: "./store", auth: undefined, source: "config" });
+    expect(chooseActionStore({ configured: "./store", token: "t", env: actions })).toEqual({
+      spec: "./store",
+      auth: undefined,
+      source: "config",
+    });
     expect(chooseActionStore({ env: {} })).toEqual({ spec: ".llmops/store", auth: undefined, source: "default" });
   });
 
   it("takes username + token for other registries, else the LLMOPS_REGISTRY_* environment", () => {
-    expect(chooseActionStore({ input: "oci://r.example/x", username: "u", token: "p", env: {} }).auth).toEqual({ username: "u", password: "p" });
+    expect(chooseActionStore({ input: "oci://r.example/x", username: "u", token: "p", env: {} }).auth).toEqual({
+      username: "u",
+      password: "p",
+    });
     expect(chooseActionStore({ input: "oci://r.example/x", token: "ghs_job", env: { LLMOPS_REGISTRY_TOKEN: "rt" } }).auth).toEqual({
       token: "rt",
       username: undefined,

@@ -67,7 +67,8 @@ describe("actions/compare", () => {
 
     // The check run: conclusion from the verdict, annotations on the cases' config lines, ≤ 50 per request.
     const checkRun = server.state.checkRuns[0];
-    expect(checkRun).toMatchObject({ name: "llmops compare (qa)", status: "completed", conclusion: "failure", head_sha: "e".repeat(40) });
+    const headSha = (first.payload.pull_request as { head: { sha: string } }).head.sha;
+    expect(checkRun).toMatchObject({ name: "llmops compare (qa)", status: "completed", conclusion: "failure", head_sha: headSha });
     expect(checkRun?.annotations).toHaveLength(60);
     const config = (await readFile(join(workspace, "llmops.yaml"), "utf8")).split("\n");
     const annotation = checkRun?.annotations?.find((a) => String(a.title).endsWith("case-7"));

@@ -11,7 +11,10 @@ let workspace: string;
 
 beforeEach(async () => {
   // Answers "wrong" for case 0 so gates can be made to fail; requires the key like a real API.
-  server = await startOpenAIServer({ apiKey: KEY, respond: (r) => (r.messages.at(-1)!.content === "q0" ? "wrong" : r.messages.at(-1)!.content) });
+  server = await startOpenAIServer({
+    apiKey: KEY,
+    respond: (r) => (r.messages.at(-1)!.content === "q0" ? "wrong" : r.messages.at(-1)!.content),
+  });
   workspace = await mkdtemp(join(tmpdir(), "llmops-eval-action-"));
 });
 afterEach(async () => {
@@ -73,7 +76,9 @@ describe("actions/eval", () => {
     const failed = await runAction("eval", { workspace, inputs: { "base-url": server.url, cache: "false" }, env: { EVAL_API_KEY: KEY } });
     expect(failed.exitCode).toBe(1);
     expect(failed.outputs.passed).toBe("false");
-    expect(failed.annotations).toContainEqual(expect.objectContaining({ level: "error", message: "gate failed: qa: exact is 0.9, expected >= 0.95" }));
+    expect(failed.annotations).toContainEqual(
+      expect.objectContaining({ level: "error", message: "gate failed: qa: exact is 0.9, expected >= 0.95" }),
+    );
 
     const warned = await runAction("eval", {
       workspace,
@@ -91,7 +96,13 @@ describe("actions/eval", () => {
     expect(result.exitCode).toBe(1);
     expect(server.requests).toHaveLength(0);
     expect(result.annotations).toContainEqual(
-      expect.objectContaining({ level: "error", file: "llmops.yaml", line: 23, col: 5, message: 'suites[0].concurency: unknown key "concurency"' }),
+      expect.objectContaining({
+        level: "error",
+        file: "llmops.yaml",
+        line: 22,
+        col: 5,
+        message: 'suites[0].concurency: unknown key "concurency"',
+      }),
     );
   });
 });

@@ -1,10 +1,10 @@
 import * as core from "@actions/core";
 import { type Logger, oneLine } from "@llmops/core";
+import { configuredStore, openStore } from "@llmops/store";
+import { z } from "zod";
 // The two GitHub helpers by file, not the @llmops/github index: the index pulls octokit and eval into the bundle.
 import { actionsBlobCache } from "../../../packages/github/src/blob-cache.ts";
 import { chooseActionStore } from "../../../packages/github/src/ghcr.ts";
-import { configuredStore, openStore } from "@llmops/store";
-import { z } from "zod";
 
 const inputsSchema = z.object({
   ref: z.string().min(1, "expected name:alias, name:vN or name@sha256:..."),
@@ -36,7 +36,13 @@ function readInputs() {
 async function run(): Promise<void> {
   const inputs = readInputs();
   const cwd = process.env.GITHUB_WORKSPACE || process.cwd();
-  const choice = chooseActionStore({ input: inputs.store, configured: await configuredStore(cwd), token: inputs.token, username: inputs.username, env: process.env });
+  const choice = chooseActionStore({
+    input: inputs.store,
+    configured: await configuredStore(cwd),
+    token: inputs.token,
+    username: inputs.username,
+    env: process.env,
+  });
   if (choice.auth && "token" in choice.auth) core.setSecret(choice.auth.token);
   if (choice.auth && "password" in choice.auth) core.setSecret(choice.auth.password);
   const store = openStore(choice.spec, { logger, cwd, auth: choice.auth });

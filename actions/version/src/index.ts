@@ -1,9 +1,9 @@
 import * as core from "@actions/core";
 import { type Logger, oneLine } from "@llmops/core";
-// The two GitHub helpers by file, not the @llmops/github index: the index pulls octokit and eval into the bundle.
-import { chooseActionStore } from "../../../packages/github/src/ghcr.ts";
 import { configuredStore, openStore, provenanceFromEnv, type VersionResult } from "@llmops/store";
 import { z } from "zod";
+// The two GitHub helpers by file, not the @llmops/github index: the index pulls octokit and eval into the bundle.
+import { chooseActionStore } from "../../../packages/github/src/ghcr.ts";
 
 const listInput = (raw: string) =>
   raw
@@ -32,7 +32,10 @@ function readInputs() {
     kind: core.getInput("kind"),
     parents: listInput(core.getInput("parents")),
     aliases: listInput(core.getInput("aliases")),
-    labels: core.getMultilineInput("labels").map((l) => l.trim()).filter(Boolean),
+    labels: core
+      .getMultilineInput("labels")
+      .map((l) => l.trim())
+      .filter(Boolean),
     store: core.getInput("store"),
     token: core.getInput("token"),
     username: core.getInput("username"),
@@ -73,7 +76,13 @@ function summary(result: VersionResult, store: string): string {
 async function run(): Promise<void> {
   const inputs = readInputs();
   const cwd = process.env.GITHUB_WORKSPACE || process.cwd();
-  const choice = chooseActionStore({ input: inputs.store, configured: await configuredStore(cwd), token: inputs.token, username: inputs.username, env: process.env });
+  const choice = chooseActionStore({
+    input: inputs.store,
+    configured: await configuredStore(cwd),
+    token: inputs.token,
+    username: inputs.username,
+    env: process.env,
+  });
   if (choice.auth && "token" in choice.auth) core.setSecret(choice.auth.token);
   if (choice.auth && "password" in choice.auth) core.setSecret(choice.auth.password);
   const store = openStore(choice.spec, { logger, cwd, auth: choice.auth });

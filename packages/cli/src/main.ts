@@ -113,7 +113,7 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
   }
 
   const context: CommandContext = {
-    logger: stderrLogger({ verbose: Boolean(parsed.values.verbose) }),
+    logger: stderrLogger({ verbose: Boolean(parsed.values.verbose), stream: stderr }),
     json: Boolean(parsed.values.json),
     stdout,
     stderr,

@@ -179,6 +179,13 @@ describe("llmops compare", () => {
     expect(suite.baseline).toMatchObject({ source: "alias", digest: version.digest });
     expect(suite.baseline.description).toContain("sentiment-model:production");
 
+    // The same baseline named by llmops.yaml, with the store from --store.
+    await writeFile(path.join(dir, "llmops.yaml"), "compare:\n  baseline: { alias: production, artifact: sentiment-model }\n");
+    const configured = await llmops(["compare", "--head", "head", "--store", "store", "--json"], dir);
+    expect(configured.code).toBe(0);
+    expect(JSON.parse(configured.stdout).suites[0].baseline).toEqual(suite.baseline);
+    await rm(path.join(dir, "llmops.yaml"));
+
     const other = run("toxicity", [{ id: "x", pass: true }]);
     await writeResults(path.join(dir, "head2"), other);
     const missing = await llmops(

@@ -264,6 +264,61 @@ describe("llmops eval", () => {
   });
 });
 
+describe("llmops eval: judges and datasets", () => {
+  it("asks an LLM judge through the runner and scores with its reply", async () => {
+    const judge = await server({ respond: () => '```json\n{"score": 4, "reason": "mostly right"}\n```' });
+    const s = await server();
+    const dir = await tempDir();
+    const scorer = `scorers: [{ type: llm-judge, name: judge, scale: 5, rubric: "Rate {{output}} against {{expected}}", provider: { type: openai, baseUrl: "${judge.url}", model: judge-model, apiKeyEnv: null } }]`;
+    await writeFile(path.join(dir, "llmops.yaml"), config(s.url).replace("scorers: [{ type: equals, name: exact }]", scorer));
+    const result = await llmops(["eval", "--json"], dir, { TEST_KEY: KEY });
+    expect(result.code).toBe(0);
+    expect(judge.requests).toHaveLength(12);
+    expect(judge.requests[0]!.messages.at(-1)!.content.startsWith("Rate answer 0 against answer 0")).toBe(true);
+    const rows = await readRows(path.join(dir, ".llmops", "results", "echo"));
+    // A 4 on a 1..5 scale is (4 - 1) / (5 - 1) = 0.75.
+    expect(rows[0]!.scores[0]).toMatchObject({ name: "judge", score: 0.75, reason: "mostly right" });
+  });
+
+  it("refuses a judge provider that is not a provider, before any call", async () => {
+    const s = await server();
+    const dir = await tempDir();
+    const scorer = 'scorers: [{ type: llm-judge, rubric: "r {{output}}", provider: { type: openai } }]';
+    await writeFile(path.join(dir, "llmops.yaml"), config(s.url).replace("scorers: [{ type: equals, name: exact }]", scorer));
+    const result = await llmops(["eval"], dir, { TEST_KEY: KEY });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/llmops\.yaml:\d+:\d+: suites\[0\]\.scorers\[0\]\.provider\.model: /);
+    expect(s.requests).toHaveLength(0);
+  });
+
+  it("reads cases from a dataset version in the store and pins its digest", async () => {
+    const s = await server();
+    const dir = await tempDir();
+    const data = path.join(dir, "data");
+    await import("node:fs/promises").then((fs) => fs.mkdir(data));
+    await writeFile(path.join(data, "cases.jsonl"), `${JSON.stringify({ id: "d1", vars: { text: "answer 1" }, expected: "answer 1" })}\n`);
+    const store = openStore(path.join(dir, ".llmops", "store"), { logger: silentLogger, cacheDir: path.join(dir, "cache") });
+    const version = await store.version({ path: data, name: "evalset", kind: "dataset" });
+    await writeFile(
+      path.join(dir, "llmops.yaml"),
+      [
+        "suites:",
+        "  - name: ds",
+        `    provider: { type: openai, baseUrl: "${s.url}", model: m1, apiKeyEnv: null }`,
+        '    prompt: "{{text}}"',
+        "    casesFrom: { dataset: evalset:v1, file: cases.jsonl }",
+        "    scorers: [{ type: equals }]",
+        "",
+      ].join("\n"),
+    );
+    const result = await llmops(["eval"], dir, { LLMOPS_CACHE_DIR: path.join(dir, "cache") });
+    expect(result.code).toBe(0);
+    const summary = await readSummary(path.join(dir, ".llmops", "results", "ds"));
+    expect(summary.dataset).toEqual({ ref: "evalset:v1", digest: version.digest });
+    expect(summary.cases).toBe(1);
+  });
+});
+
 describe("llmops eval: config errors exit 2 before any provider call", () => {
   const cases: [string, (url: string) => string, RegExp][] = [
     [

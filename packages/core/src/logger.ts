@@ -16,9 +16,10 @@ export const silentLogger: Logger = {
   error() {},
 };
 
-/** Writes to stderr so stdout stays free for `--json` documents. */
-export function stderrLogger(options: { verbose?: boolean } = {}): Logger {
-  const write = (prefix: string, message: string) => process.stderr.write(`${prefix}${message}\n`);
+/** Writes to stderr (or the given stream) so stdout stays free for `--json` documents. */
+export function stderrLogger(options: { verbose?: boolean; stream?: NodeJS.WritableStream } = {}): Logger {
+  const stream = options.stream ?? process.stderr;
+  const write = (prefix: string, message: string) => stream.write(`${prefix}${message}\n`);
   return {
     debug: (m) => {
       if (options.verbose) write("debug: ", m);

@@ -45,7 +45,8 @@ function storeAuth(spec: string, options: { token?: string; username?: string; e
     const token = options.token || env.GITHUB_TOKEN;
     if (token) return { token, username: env.GITHUB_ACTOR || "github-actions" };
   }
-  if (env.LLMOPS_REGISTRY_USERNAME && env.LLMOPS_REGISTRY_PASSWORD) return { username: env.LLMOPS_REGISTRY_USERNAME, password: env.LLMOPS_REGISTRY_PASSWORD };
+  if (env.LLMOPS_REGISTRY_USERNAME && env.LLMOPS_REGISTRY_PASSWORD)
+    return { username: env.LLMOPS_REGISTRY_USERNAME, password: env.LLMOPS_REGISTRY_PASSWORD };
   if (env.LLMOPS_REGISTRY_TOKEN) return { token: env.LLMOPS_REGISTRY_TOKEN, username: env.LLMOPS_REGISTRY_USERNAME };
   return undefined;
 }

@@ -26,8 +26,15 @@ import {
   readResultsSet,
   regressions,
 } from "@llmops/eval";
-import { commentMarker, renderComparisonMarkdown, renderSuiteComparisonMarkdown } from "@llmops/report";
+import {
+  type ComparisonMarkdownOptions,
+  commentMarker,
+  type HistoryPoint,
+  renderComparisonMarkdown,
+  renderSuiteComparisonMarkdown,
+} from "@llmops/report";
 import { openStore } from "@llmops/store";
+import { aliasMetricHistory } from "./alias-history.ts";
 import { findBranchBaseline } from "./artifacts.ts";
 import { type CheckAnnotation, completeCheckRun, conclusionFromVerdict, createCheckRun, locateCaseLines } from "./check-run.ts";
 import { GitHubPermissionError } from "./errors.ts";
@@ -84,6 +91,8 @@ export interface PullRequestCompareOptions {
   logger: Logger;
   github?: GitHubTarget;
   artifactUrl?: string;
+  /** Main-metric values of recent baselines per suite, oldest first, for the trend chart. */
+  history?: Record<string, HistoryPoint[]>;
 }
 
 export interface SuiteReport {
@@ -172,7 +181,8 @@ async function resolveBaseline(
   suite: string,
   options: PullRequestCompareOptions,
   storeSpec: string | undefined,
-): Promise<{ results: RunResults | null; info: BaselineInfo }> {
+  mainMetric: string | undefined,
+): Promise<{ results: RunResults | null; info: BaselineInfo; history?: HistoryPoint[] }> {
   const { logger } = options;
   switch (spec.kind) {
     case "none":
@@ -188,7 +198,10 @@ async function resolveBaseline(
         cwd: options.cwd,
         ...(options.storeAuth ? { auth: options.storeAuth } : {}),
       });
-      return loadBaselineFromStore({ store, ref: spec.ref, suite, logger });
+      const loaded = await loadBaselineFromStore({ store, ref: spec.ref, suite, logger });
+      const [name, alias] = spec.ref.split(":") as [string, string];
+      const history = mainMetric ? await aliasMetricHistory({ store, name, alias, suite, metric: mainMetric, logger }) : [];
+      return { ...loaded, history };
     }
     case "branch": {
       const github = options.github;
@@ -329,10 +342,15 @@ export async function runPullRequestCompare(options: PullRequestCompareOptions):
   const heads = await readResultsSet(path.resolve(options.cwd, options.results));
   const reportDir = path.resolve(options.cwd, options.reportDir);
   const suites: SuiteReport[] = [];
+  const renderOptions: ComparisonMarkdownOptions = {};
+  if (options.artifactUrl) renderOptions.artifactUrl = options.artifactUrl;
+  if (options.history) renderOptions.history = options.history;
   const headsBySuite = new Map<string, RunResults>();
+  const historyBySuite: Record<string, HistoryPoint[]> = {};
   for (const head of heads) {
     const suite = head.summary.suite;
-    const baseline = await resolveBaseline(spec, suite, { ...options, reportDir }, options.store ?? store);
+    const mainMetric = head.summary.metrics[0]?.name;
+    const baseline = await resolveBaseline(spec, suite, { ...options, reportDir }, options.store ?? store, mainMetric);
     if (baseline.results === null) notices.push(`suite "${suite}": no baseline (${baseline.info.description}); this is a head-only report`);
     const corpus = baseline.results ? corpusFor(head.summary, loaded) : undefined;
     const comparison = compareRuns({
@@ -343,7 +361,14 @@ export async function runPullRequestCompare(options: PullRequestCompareOptions):
       logger,
       ...(corpus ? { corpus } : {}),
     });
-    const markdown = renderSuiteComparisonMarkdown(comparison, options.artifactUrl ? { artifactUrl: options.artifactUrl } : {});
+    const history = options.history?.[suite] ?? baseline.history;
+    const suiteOptions: ComparisonMarkdownOptions = { ...renderOptions };
+    if (history && history.length > 0) {
+      suiteOptions.history = { [suite]: history };
+      historyBySuite[suite] = history;
+    }
+    if (mainMetric) suiteOptions.mainMetric = mainMetric;
+    const markdown = renderSuiteComparisonMarkdown(comparison, suiteOptions);
     suites.push({ suite, verdict: comparison.verdict, comparison, markdown, regressions: regressions(comparison) });
     headsBySuite.set(suite, head);
   }
@@ -353,9 +378,10 @@ export async function runPullRequestCompare(options: PullRequestCompareOptions):
     await writeAtomic(path.join(dir, "comparison.json"), `${JSON.stringify(report.comparison, null, 2)}\n`);
     await writeAtomic(path.join(dir, "comment.md"), report.markdown);
   }
+  // The job summary takes up to 1 MiB; stay well under it in bytes, not only characters.
   const summary = renderComparisonMarkdown(
     suites.map((s) => s.comparison),
-    options.artifactUrl ? { artifactUrl: options.artifactUrl, maxLength: 1_000_000 } : { maxLength: 1_000_000 },
+    { ...renderOptions, history: historyBySuite, maxLength: 400_000 },
   );
   const verdict = suites.every((s) => s.verdict === "pass") ? "pass" : "fail";
   const regressionCount = suites.reduce((n, s) => n + s.regressions.metrics.length, 0);

@@ -30,7 +30,14 @@ function seedArtifact(files: Record<string, string>, runId = 900) {
   server.state.artifacts.push({ name: REPORT_ARTIFACT, workflow_run: { id: runId }, files });
 }
 
-const run: TriggeringRun = { id: 900, event: "pull_request", headSha, headBranch: "feature", headOwner: "forker", htmlUrl: "https://github.com/octo-org/octo-repo/actions/runs/900" };
+const run: TriggeringRun = {
+  id: 900,
+  event: "pull_request",
+  headSha,
+  headBranch: "feature",
+  headOwner: "forker",
+  htmlUrl: "https://github.com/octo-org/octo-repo/actions/runs/900",
+};
 
 beforeEach(async () => {
   server = await startGitHubServer({ owner, repo });
@@ -62,8 +69,19 @@ describe("postReportFromRun", () => {
   });
 
   it("posts nothing when no open pull request has the run's head", async () => {
-    seedArtifact({ "report.json": JSON.stringify({ schemaVersion: 1, suites: [{ suite: "qa", directory: "qa" }] }), "qa/comparison.json": JSON.stringify(comparison("pass", true)) });
-    const result = await postReportFromRun({ octokit, owner, repo, run: { ...run, headSha: "0".repeat(40) }, comment: "sticky", checkRun: true, logger: silentLogger });
+    seedArtifact({
+      "report.json": JSON.stringify({ schemaVersion: 1, suites: [{ suite: "qa", directory: "qa" }] }),
+      "qa/comparison.json": JSON.stringify(comparison("pass", true)),
+    });
+    const result = await postReportFromRun({
+      octokit,
+      owner,
+      repo,
+      run: { ...run, headSha: "0".repeat(40) },
+      comment: "sticky",
+      checkRun: true,
+      logger: silentLogger,
+    });
     expect(result.verdict).toBe("none");
     expect(result.notices[0]).toContain("no open pull request");
     expect(server.state.comments).toHaveLength(0);
@@ -73,11 +91,21 @@ describe("postReportFromRun", () => {
     const missing = await postReportFromRun({ octokit, owner, repo, run, comment: "sticky", checkRun: false, logger: silentLogger });
     expect(missing.notices[0]).toContain(`no artifact named ${REPORT_ARTIFACT}`);
     seedArtifact({ "report.json": JSON.stringify({ schemaVersion: 1, suites: [{ suite: "qa", directory: "../etc" }] }) });
-    await expect(postReportFromRun({ octokit, owner, repo, run, comment: "sticky", checkRun: false, logger: silentLogger })).rejects.toThrow(/not a compare report/);
+    await expect(
+      postReportFromRun({ octokit, owner, repo, run, comment: "sticky", checkRun: false, logger: silentLogger }),
+    ).rejects.toThrow(/not a compare report/);
   });
 
   it("ignores runs that were not pull requests", async () => {
-    const result = await postReportFromRun({ octokit, owner, repo, run: { ...run, event: "push" }, comment: "sticky", checkRun: true, logger: silentLogger });
+    const result = await postReportFromRun({
+      octokit,
+      owner,
+      repo,
+      run: { ...run, event: "push" },
+      comment: "sticky",
+      checkRun: true,
+      logger: silentLogger,
+    });
     expect(result.verdict).toBe("none");
     expect(server.calls).toHaveLength(0);
   });

@@ -5,22 +5,29 @@
 // 3. push to a local CNCF Distribution vs `skopeo copy oci:... docker://...` of the same layout (target <= 1.0x)
 // 4. re-push after changing one file: bytes uploaded vs that file's size
 // 5. peak RSS of a `version` at two model sizes (should stay flat)
-import { execFileSync, spawn } from "node:child_process";
+import { execFile, execFileSync, spawn } from "node:child_process";
 import { randomFillSync } from "node:crypto";
 import { mkdir, mkdtemp, open, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
+import { parseArgs, promisify } from "node:util";
 import { silentLogger } from "@llmops/core";
 import { startRegistry } from "../../../test/src/registry.ts";
 import { openStore } from "../src/index.ts";
 
-const { values } = parseArgs({ options: { mib: { type: "string", default: "1024" }, files: { type: "string", default: "64" }, child: { type: "string" } } });
+const { values } = parseArgs({
+  options: { mib: { type: "string", default: "1024" }, files: { type: "string", default: "64" }, child: { type: "string" } },
+});
 
 // Child mode: version one directory and report peak RSS (measured in a fresh process).
 if (values.child) {
   const [src, storeDir, cacheDir] = values.child.split("|") as [string, string, string];
-  await openStore(storeDir, { logger: silentLogger, cacheDir }).version({ path: src, name: "rss", kind: "model", created: "2024-01-01T00:00:00Z" });
+  await openStore(storeDir, { logger: silentLogger, cacheDir }).version({
+    path: src,
+    name: "rss",
+    kind: "model",
+    created: "2024-01-01T00:00:00Z",
+  });
   process.stdout.write(JSON.stringify({ maxRssKiB: process.resourceUsage().maxRSS }));
   process.exit(0);
 }
@@ -55,7 +62,9 @@ async function time<T>(fn: () => Promise<T> | T): Promise<{ ms: number; value: T
 
 function childRss(src: string, storeDir: string, cacheDir: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [import.meta.filename, "--child", `${src}|${storeDir}|${cacheDir}`], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, [import.meta.filename, "--child", `${src}|${storeDir}|${cacheDir}`], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     let out = "";
     child.stdout.on("data", (d: Buffer) => {
       out += d.toString();
@@ -87,7 +96,12 @@ try {
   rows.push(["warm re-version (unchanged)", fmt(warm.ms), `${(warm.ms / cold.ms).toFixed(3)}x`, "<= 0.05x of cold"]);
 
   const skopeo = await time(() =>
-    execFileSync("skopeo", ["copy", "--dest-tls-verify=false", `oci:${layout}:bench:v1`, `docker://${registry.host}/skopeo/bench:v1`], { stdio: "ignore" }),
+    promisify(execFile)("skopeo", [
+      "copy",
+      "--dest-tls-verify=false",
+      `oci:${layout}:bench:v1`,
+      `docker://${registry.host}/skopeo/bench:v1`,
+    ]),
   );
   const remote = openStore(`oci://${registry.host}/ours`, { logger: silentLogger, cacheDir });
   const push = await time(() => remote.version({ path: src, name: "bench", kind: "model", created: "2024-01-01T00:00:00Z" }));

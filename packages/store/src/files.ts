@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import { constants, createReadStream, createWriteStream, type BigIntStats } from "node:fs";
-import { access, lstat, mkdir, open, readdir, readFile, rename, stat } from "node:fs/promises";
+import { type BigIntStats, constants, createReadStream, createWriteStream } from "node:fs";
+import { access, lstat, mkdir, open, readdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -96,7 +96,11 @@ export async function hashFile(path: string, onBytes?: (n: number) => void): Pro
 }
 
 /** Copies `source` to `target` (fsynced) while hashing it: one read of the bytes for both. */
-export async function hashAndCopy(source: string, target: string, onBytes?: (n: number) => void): Promise<{ digest: string; size: number }> {
+export async function hashAndCopy(
+  source: string,
+  target: string,
+  onBytes?: (n: number) => void,
+): Promise<{ digest: string; size: number }> {
   const hash = createHash("sha256");
   let size = 0;
   await mkdir(dirname(target), { recursive: true });
@@ -162,7 +166,6 @@ export class StatCache {
     if (!this.#dirty) return;
     await mkdir(dirname(this.file), { recursive: true });
     const temp = `${this.file}.${process.pid}.${Date.now()}.tmp`;
-    const { writeFile } = await import("node:fs/promises");
     await writeFile(temp, JSON.stringify({ version: 1, entries: Object.fromEntries(this.#entries) }));
     await rename(temp, this.file);
     this.#dirty = false;

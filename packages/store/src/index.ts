@@ -46,7 +46,8 @@ export function openStore(spec: string, options: OpenStoreOptions): Store {
     const slash = rest.indexOf("/");
     const host = slash < 0 ? rest : rest.slice(0, slash);
     const prefix = slash < 0 ? "" : rest.slice(slash + 1).replace(/\/+$/, "");
-    if (!/^[a-zA-Z0-9.-]+(:\d+)?$|^\[[0-9a-fA-F:]+\](:\d+)?$/.test(host)) throw new InputError(`store ${spec}: expected oci://host[:port]/prefix`);
+    if (!/^[a-zA-Z0-9.-]+(:\d+)?$|^\[[0-9a-fA-F:]+\](:\d+)?$/.test(host))
+      throw new InputError(`store ${spec}: expected oci://host[:port]/prefix`);
     if (prefix && !/^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/.test(prefix)) {
       throw new InputError(`store ${spec}: prefix "${prefix}" is not an OCI repository path (lowercase letters, digits, . _ - /)`);
     }
@@ -64,7 +65,12 @@ export function openStore(spec: string, options: OpenStoreOptions): Store {
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec)) throw new InputError(`store ${spec}: expected a directory path or oci://host[:port]/prefix`);
   const root = resolve(options.cwd ?? process.cwd(), spec);
-  return new Store(new LayoutTransport(root), { logger: options.logger, statCachePath, concurrency: options.concurrency, cwd: options.cwd });
+  return new Store(new LayoutTransport(root), {
+    logger: options.logger,
+    statCachePath,
+    concurrency: options.concurrency,
+    cwd: options.cwd,
+  });
 }
 
 function insecureHost(host: string, env: NodeJS.ProcessEnv): boolean {
@@ -85,5 +91,5 @@ export function registryAuthFromEnv(spec: string, env: NodeJS.ProcessEnv = proce
   return undefined;
 }
 
-export type { Store };
 export { configuredStore, openConfiguredStore, provenanceFromEnv, resolveStoreSpec } from "./spec.ts";
+export type { Store };

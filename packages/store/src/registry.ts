@@ -151,7 +151,9 @@ export class RegistryTransport implements Transport {
         const last = attempt + 1 >= attempts;
         if (last) {
           if (error instanceof RetryableStatus) throw await this.#failure(shown, error.response, attempt + 1);
-          throw new ExternalError(`registry ${this.location}: ${shown}: connection failed after ${attempt + 1} attempts (${describeCause(error)})`);
+          throw new ExternalError(
+            `registry ${this.location}: ${shown}: connection failed after ${attempt + 1} attempts (${describeCause(error)})`,
+          );
         }
         let delay = this.#retryDelayMs * 2 ** attempt * (0.75 + Math.random() * 0.5);
         if (error instanceof RetryableStatus) {
@@ -159,7 +161,9 @@ export class RegistryTransport implements Transport {
           if (after !== undefined) delay = Math.min(after, MAX_RETRY_AFTER_MS);
           await error.response.body?.cancel();
         }
-        this.#logger.debug(`registry ${shown}: ${error instanceof RetryableStatus ? error.message : describeCause(error)}; retry ${attempt + 1} in ${Math.round(delay)} ms`);
+        this.#logger.debug(
+          `registry ${shown}: ${error instanceof RetryableStatus ? error.message : describeCause(error)}; retry ${attempt + 1} in ${Math.round(delay)} ms`,
+        );
         await sleep(delay);
       }
     }
@@ -170,7 +174,10 @@ export class RegistryTransport implements Transport {
     if (scheme === "bearer") return this.#fetchToken(params, scopes);
     if (scheme === "basic") {
       const basic = this.#credentials();
-      if (!basic) throw new ExternalError(`registry ${this.location}: requires credentials (set LLMOPS_REGISTRY_USERNAME/PASSWORD or LLMOPS_REGISTRY_TOKEN)`);
+      if (!basic)
+        throw new ExternalError(
+          `registry ${this.location}: requires credentials (set LLMOPS_REGISTRY_USERNAME/PASSWORD or LLMOPS_REGISTRY_TOKEN)`,
+        );
       this.#basic = basic;
       return;
     }
@@ -184,7 +191,10 @@ export class RegistryTransport implements Transport {
       const first = body.errors?.[0];
       if (first) detail = `: ${first.code ?? ""} ${first.message ?? ""}`.trimEnd();
     } catch {}
-    const hint = response.status === 401 || response.status === 403 ? " (check credentials; on GHCR the workflow needs `permissions: packages: write`)" : "";
+    const hint =
+      response.status === 401 || response.status === 403
+        ? " (check credentials; on GHCR the workflow needs `permissions: packages: write`)"
+        : "";
     const tries = attempts && attempts > 1 ? ` after ${attempts} attempts` : "";
     return new ExternalError(`registry ${this.location}: ${shown}: HTTP ${response.status}${detail}${hint}${tries}`);
   }
@@ -242,10 +252,16 @@ export class RegistryTransport implements Transport {
         return "uploaded";
       } catch (error) {
         for (const undo of undos) undo();
-        if (error instanceof InputError || attempt >= this.#retries || (error instanceof ExternalError && !/HTTP 5\d\d|HTTP 429|connection failed/.test(error.message))) {
+        if (
+          error instanceof InputError ||
+          attempt >= this.#retries ||
+          (error instanceof ExternalError && !/HTTP 5\d\d|HTTP 429|connection failed/.test(error.message))
+        ) {
           throw error instanceof ExternalError || error instanceof InputError
             ? error
-            : new ExternalError(`registry ${this.location}: upload of ${blob.path} failed after ${attempt + 1} attempts (${describeCause(error)})`);
+            : new ExternalError(
+                `registry ${this.location}: upload of ${blob.path} failed after ${attempt + 1} attempts (${describeCause(error)})`,
+              );
         }
         const delay = this.#retryDelayMs * 2 ** attempt;
         this.#logger.debug(`registry upload of ${blob.path} failed (${describeCause(error)}); restarting in ${delay} ms`);
@@ -276,13 +292,22 @@ export class RegistryTransport implements Transport {
         scopes,
         ok: [],
         retry: false,
-        headers: { "content-type": "application/octet-stream", "content-length": String(end - offset), "content-range": `${offset}-${end - 1}` },
+        headers: {
+          "content-type": "application/octet-stream",
+          "content-length": String(end - offset),
+          "content-range": `${offset}-${end - 1}`,
+        },
         body: () => open(offset, end),
       });
       await r.body?.cancel();
       location = this.#location(r);
     }
-    const done = await this.#request("PUT", withDigest(location, blob.digest), { scopes, ok: [], retry: false, headers: { "content-length": "0" } });
+    const done = await this.#request("PUT", withDigest(location, blob.digest), {
+      scopes,
+      ok: [],
+      retry: false,
+      headers: { "content-length": "0" },
+    });
     await done.body?.cancel();
   }
 
@@ -364,13 +389,16 @@ export class RegistryTransport implements Transport {
     const tag = subject.replace(":", "-");
     for (let attempt = 0; attempt < 5; attempt++) {
       const current = await this.getManifest(repo, tag);
-      const index: ImageIndex = current ? (JSON.parse(current.bytes.toString("utf8")) as ImageIndex) : { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [] };
+      const index: ImageIndex = current
+        ? (JSON.parse(current.bytes.toString("utf8")) as ImageIndex)
+        : { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [] };
       if (index.manifests.some((m) => m.digest === descriptor.digest)) return;
       index.manifests.push(descriptor);
       await this.#putManifestRef(repo, tag, Buffer.from(JSON.stringify(index)), OCI_INDEX);
       // Another writer may have replaced the index between our read and write: check and redo.
       const after = await this.getManifest(repo, tag);
-      const listed = after && (JSON.parse(after.bytes.toString("utf8")) as ImageIndex).manifests.some((m) => m.digest === descriptor.digest);
+      const listed =
+        after && (JSON.parse(after.bytes.toString("utf8")) as ImageIndex).manifests.some((m) => m.digest === descriptor.digest);
       if (listed) return;
     }
     throw new ExternalError(`registry ${this.location}: could not record referrer ${descriptor.digest} in tag ${tag} (concurrent writers)`);
@@ -401,17 +429,29 @@ export class RegistryTransport implements Transport {
   }
 
   async listTags(repo: string): Promise<string[]> {
-    const tags = await this.#paginate(`/v2/${repo}/tags/list?n=${this.#pageSize}`, this.#pull(repo), (b) => (b as { tags?: string[] | null }).tags ?? []);
+    const tags = await this.#paginate(
+      `/v2/${repo}/tags/list?n=${this.#pageSize}`,
+      this.#pull(repo),
+      (b) => (b as { tags?: string[] | null }).tags ?? [],
+    );
     return tags.filter((t) => !FALLBACK_TAG.test(t));
   }
 
   async listRepositories(): Promise<string[]> {
-    return this.#paginate(`/v2/_catalog?n=${this.#pageSize}`, ["registry:catalog:*"], (b) => (b as { repositories?: string[] }).repositories ?? []);
+    return this.#paginate(
+      `/v2/_catalog?n=${this.#pageSize}`,
+      ["registry:catalog:*"],
+      (b) => (b as { repositories?: string[] }).repositories ?? [],
+    );
   }
 
   async referrers(repo: string, digest: string): Promise<Descriptor[]> {
     if (this.#referrersApi !== false) {
-      const r = await this.#request("GET", `/v2/${repo}/referrers/${digest}`, { scopes: this.#pull(repo), ok: [404, 400, 405], headers: { accept: OCI_INDEX } });
+      const r = await this.#request("GET", `/v2/${repo}/referrers/${digest}`, {
+        scopes: this.#pull(repo),
+        ok: [404, 400, 405],
+        headers: { accept: OCI_INDEX },
+      });
       const type = r.headers.get("content-type") ?? "";
       if (r.status === 200 && type.includes(OCI_INDEX)) {
         this.#referrersApi = true;

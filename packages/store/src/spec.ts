@@ -16,7 +16,8 @@ export async function configuredStore(cwd: string, configFile = "llmops.yaml"): 
   const doc = await readLocatedYaml(file);
   const store = (doc.value as { store?: unknown } | null)?.store;
   if (store === undefined) return undefined;
-  if (typeof store !== "string" || !store) throw new ConfigError("expected a store: a directory path or oci://host/prefix", "store", doc.locate(["store"]));
+  if (typeof store !== "string" || !store)
+    throw new ConfigError("expected a store: a directory path or oci://host/prefix", "store", doc.locate(["store"]));
   return store;
 }
 
@@ -29,7 +30,13 @@ export async function openConfiguredStore(options: {
   extra?: Partial<OpenStoreOptions>;
 }): Promise<Store> {
   const spec = await resolveStoreSpec(options.store, options.cwd);
-  return openStore(spec, { logger: options.logger, cwd: options.cwd, env: options.env, auth: registryAuthFromEnv(spec, options.env), ...options.extra });
+  return openStore(spec, {
+    logger: options.logger,
+    cwd: options.cwd,
+    env: options.env,
+    auth: registryAuthFromEnv(spec, options.env),
+    ...options.extra,
+  });
 }
 
 /** Provenance a CI run can vouch for: commit, ref, run URL and actor, from the standard GitHub Actions variables. */

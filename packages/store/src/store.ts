@@ -234,7 +234,11 @@ export class Store implements EvidenceStore {
         if (got.size !== file.size) throw new InputError(`path ${file.path}: file changed while being versioned`);
       } else {
         digest = cached ?? (await hashFile(file.path)).digest;
-        const outcome = await this.transport.putBlobFile(repo, { digest, size: file.size, path: file.path }, { mountFrom, onBytes: progress });
+        const outcome = await this.transport.putBlobFile(
+          repo,
+          { digest, size: file.size, path: file.path },
+          { mountFrom, onBytes: progress },
+        );
         reused = outcome !== "uploaded";
         if (reused) progress(file.size);
       }
@@ -278,7 +282,9 @@ export class Store implements EvidenceStore {
       await this.#moveAlias(options.name, alias, stored, undefined, { actor: options.actor, runUrl: options.runUrl });
     }
     const uploadedBytes = versioned.filter((f) => !f.reused).reduce((s, f) => s + f.size, 0);
-    this.#logger.info(`versioned ${options.name}:${version} ${digest} (${files.length} files, ${uploadedBytes} bytes stored, ${total - uploadedBytes} reused)`);
+    this.#logger.info(
+      `versioned ${options.name}:${version} ${digest} (${files.length} files, ${uploadedBytes} bytes stored, ${total - uploadedBytes} reused)`,
+    );
     return {
       name: options.name,
       kind: kind.data,
@@ -339,9 +345,14 @@ export class Store implements EvidenceStore {
     });
     const annotations: Record<string, string> = { [MOVE_ALIAS]: alias, [MOVE_TO]: target.digest };
     if (previous) annotations[MOVE_FROM] = previous;
-    const record = await this.#putReferrer(repo, target, ALIAS_ARTIFACT_TYPE, [
-      { title: "alias.json", mediaType: "application/json", data: Buffer.from(canonicalJson(move)) },
-    ], annotations, move.when);
+    const record = await this.#putReferrer(
+      repo,
+      target,
+      ALIAS_ARTIFACT_TYPE,
+      [{ title: "alias.json", mediaType: "application/json", data: Buffer.from(canonicalJson(move)) }],
+      annotations,
+      move.when,
+    );
     return { name, alias, digest: target.digest, previous, record };
   }
 
@@ -424,7 +435,9 @@ export class Store implements EvidenceStore {
         await writeVerified(stream, staged, layer.digest, layer.size, `ref ${ref}: file ${title}`, progress);
         downloadedBytes += layer.size;
         if (options.blobCache) {
-          await options.blobCache.save(layer.digest, staged).catch((error: Error) => this.#logger.warn(`blob cache save failed: ${error.message}`));
+          await options.blobCache
+            .save(layer.digest, staged)
+            .catch((error: Error) => this.#logger.warn(`blob cache save failed: ${error.message}`));
         }
         return { title, digest: layer.digest, size: layer.size, source: "store" };
       });
@@ -438,7 +451,8 @@ export class Store implements EvidenceStore {
         statCache.set(target, st, file.digest);
       }
       await statCache.save().catch(() => {});
-      const version = parsed.tag && versionNumber(parsed.tag) !== undefined ? parsed.tag : await this.#versionTagOf(parsed.name, stored.digest);
+      const version =
+        parsed.tag && versionNumber(parsed.tag) !== undefined ? parsed.tag : await this.#versionTagOf(parsed.name, stored.digest);
       this.#logger.info(`fetched ${parsed.name}@${stored.digest} into ${dest} (${downloadedBytes} bytes downloaded)`);
       const result: FetchResult = { name: parsed.name, digest: stored.digest, path: dest, files: fetched, downloadedBytes };
       if (version) result.version = version;
@@ -481,7 +495,10 @@ export class Store implements EvidenceStore {
     for (const [tag, m] of byTag) {
       if (versionNumber(tag) === undefined) continue;
       const manifest = JSON.parse(m.bytes.toString("utf8")) as Manifest;
-      const aliases = [...byTag].filter(([t, other]) => versionNumber(t) === undefined && other.digest === m.digest).map(([t]) => t).sort();
+      const aliases = [...byTag]
+        .filter(([t, other]) => versionNumber(t) === undefined && other.digest === m.digest)
+        .map(([t]) => t)
+        .sort();
       const entry: ListedVersion = { version: tag, digest: m.digest, aliases };
       const created = manifest.annotations?.[CREATED];
       if (created) entry.created = created;
@@ -529,7 +546,14 @@ export class Store implements EvidenceStore {
   ): Promise<{ digest: string }> {
     const target = await this.#manifest(subject.name, subject.digest, `${subject.name}@${subject.digest}`);
     const created = evidence.annotations?.[CREATED] ?? new Date().toISOString();
-    const digest = await this.#putReferrer(this.repo(subject.name), target, evidence.artifactType, evidence.files, evidence.annotations ?? {}, created);
+    const digest = await this.#putReferrer(
+      this.repo(subject.name),
+      target,
+      evidence.artifactType,
+      evidence.files,
+      evidence.annotations ?? {},
+      created,
+    );
     return { digest };
   }
 

@@ -25,7 +25,9 @@ export async function readVerified(stream: Readable, digest: string, size: numbe
   stream.destroy();
   const bytes = Buffer.concat(chunks);
   if (total !== size || digestOf(bytes) !== digest) {
-    throw new InputError(`${what}: content does not match its digest ${digest} (size ${total}${total > size ? "+" : ""}, expected ${size})`);
+    throw new InputError(
+      `${what}: content does not match its digest ${digest} (size ${total}${total > size ? "+" : ""}, expected ${size})`,
+    );
   }
   return bytes;
 }

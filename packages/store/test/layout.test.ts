@@ -9,7 +9,9 @@ import { exists, readTree, sha256sum, tempDir, writeTree } from "./helpers.ts";
 
 const CREATED = "2024-05-01T12:00:00.000Z";
 
-async function setup(files: Record<string, string | Buffer> = { "weights.bin": Buffer.alloc(300_000, 3), "config/model.json": '{"layers":2}' }) {
+async function setup(
+  files: Record<string, string | Buffer> = { "weights.bin": Buffer.alloc(300_000, 3), "config/model.json": '{"layers":2}' },
+) {
   const dir = await tempDir();
   const src = join(dir, "src");
   await writeTree(src, files);
@@ -49,7 +51,9 @@ describe("layout store: version", () => {
       "config/model.json",
       "weights.bin",
     ]);
-    const config = JSON.parse(execFileSync("skopeo", ["inspect", "--raw", "--config", `oci:${storeDir}:team/model:v1`], { encoding: "utf8" }));
+    const config = JSON.parse(
+      execFileSync("skopeo", ["inspect", "--raw", "--config", `oci:${storeDir}:team/model:v1`], { encoding: "utf8" }),
+    );
     expect(config).toMatchObject({ name: "team/model", kind: "model", created: CREATED, files: { count: 2, bytes: 300_012 } });
   });
 
@@ -150,7 +154,10 @@ describe("layout store: version", () => {
     });
     it("invalid kind and alias", async () => {
       const { src, storeDir, store } = await setup();
-      await expectInputError(store.version({ path: src, name: "m", kind: "weights" as "model" }), /kind "weights": expected model or dataset/);
+      await expectInputError(
+        store.version({ path: src, name: "m", kind: "weights" as "model" }),
+        /kind "weights": expected model or dataset/,
+      );
       await expectInputError(store.version({ path: src, name: "m", kind: "model", aliases: [".bad"] }), /alias "\.bad"/);
       await expectInputError(store.version({ path: src, name: "m", kind: "model", aliases: ["v7"] }), /vN tags are assigned/);
       expect(await exists(storeDir)).toBe(false);
@@ -199,20 +206,23 @@ describe("layout store: fetch", () => {
     expect((await import("node:fs/promises").then((fs) => fs.readdir(dir))).filter((n) => n.includes("llmops-"))).toEqual([]);
   });
 
-  it.each(["../evil", "/etc/evil", "a/../../evil", "a//b", "a\\..\\b"])("refuses a title that escapes the destination: %j", async (title) => {
-    const { dir, store } = await setup();
-    const manifest = await craftVersion(store, "m", [{ title, data: "x" }]);
-    await expectInputError(store.fetch(`m@${manifest}`, join(dir, "out")), /escapes the destination/);
-    expect(await exists(join(dir, "out"))).toBe(false);
-    expect(await exists(join(dir, "evil"))).toBe(false);
-  });
+  it.each(["../evil", "/etc/evil", "a/../../evil", "a//b", "a\\..\\b"])(
+    "refuses a title that escapes the destination: %j",
+    async (title) => {
+      const { dir, store } = await setup();
+      const manifest = await craftVersion(store, "m", [{ title, data: "x" }]);
+      await expectInputError(store.fetch(`m@${manifest}`, join(dir, "out")), /escapes the destination/);
+      expect(await exists(join(dir, "out"))).toBe(false);
+      expect(await exists(join(dir, "evil"))).toBe(false);
+    },
+  );
 
   it("refuses to write through a symbolic link in the destination", async () => {
     const { dir, store } = await setup();
     const digest = await craftVersion(store, "m", [{ title: "sub/file", data: "x" }]);
     const out = join(dir, "out");
     const elsewhere = join(dir, "elsewhere");
-    await writeTree(elsewhere, { "a": "a" });
+    await writeTree(elsewhere, { a: "a" });
     await writeTree(out, {});
     await import("node:fs/promises").then((fs) => fs.mkdir(out, { recursive: true }));
     await symlink(elsewhere, join(out, "sub"));
@@ -228,11 +238,21 @@ async function craftVersion(store: Store, name: string, files: { title: string; 
   const layers = [];
   for (const f of files) {
     await store.transport.putBlobBytes(name, sha(f.data), Buffer.from(f.data));
-    layers.push({ mediaType: "application/octet-stream", digest: sha(f.data), size: f.data.length, annotations: { "org.opencontainers.image.title": f.title } });
+    layers.push({
+      mediaType: "application/octet-stream",
+      digest: sha(f.data),
+      size: f.data.length,
+      annotations: { "org.opencontainers.image.title": f.title },
+    });
   }
   await store.transport.putBlobBytes(name, sha("{}"), Buffer.from("{}"));
   const manifest = Buffer.from(
-    JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: { mediaType: "application/vnd.oci.empty.v1+json", digest: sha("{}"), size: 2 }, layers }),
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      config: { mediaType: "application/vnd.oci.empty.v1+json", digest: sha("{}"), size: 2 },
+      layers,
+    }),
   );
   const digest = await store.transport.putManifest(name, manifest, OCI_MANIFEST);
   return digest;

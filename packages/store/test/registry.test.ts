@@ -5,7 +5,7 @@ import { ExternalError, InputError, silentLogger } from "@llmops/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFaultProxy } from "../../../test/src/registry/fault-proxy.ts";
 import { startRegistry, type TestRegistry } from "../../../test/src/registry.ts";
-import { AliasConflictError, openStore, type OpenStoreOptions, RegistryTransport } from "../src/index.ts";
+import { AliasConflictError, type OpenStoreOptions, openStore, RegistryTransport } from "../src/index.ts";
 import { readTree, tempDir, writeTree } from "./helpers.ts";
 
 const CREATED = "2024-05-01T12:00:00.000Z";
@@ -35,26 +35,40 @@ describe("registry store (CNCF Distribution)", () => {
     const store = open(`oci://${registry.host}/team`, dir);
     const v = await store.version({ path: src, name: "anon/model", kind: "model", aliases: ["latest"], created: CREATED });
     expect(v.ref).toBe("anon/model:v1");
-    const raw = JSON.parse(execFileSync("skopeo", ["inspect", "--raw", "--tls-verify=false", `docker://${registry.host}/team/anon/model:v1`], { encoding: "utf8" }));
+    const raw = JSON.parse(
+      execFileSync("skopeo", ["inspect", "--raw", "--tls-verify=false", `docker://${registry.host}/team/anon/model:v1`], {
+        encoding: "utf8",
+      }),
+    );
     expect(raw.layers.map((l: { annotations: Record<string, string> }) => l.annotations["org.opencontainers.image.title"])).toEqual([
       "tokenizer/vocab.txt",
       "weights.bin",
     ]);
     // Registry → layout with skopeo, then our fetch reads skopeo's layout.
     const layout = join(dir, "skopeo-layout");
-    execFileSync("skopeo", ["copy", "--src-tls-verify=false", `docker://${registry.host}/team/anon/model:latest`, `oci:${layout}:anon/model:v1`], { stdio: "ignore" });
+    execFileSync(
+      "skopeo",
+      ["copy", "--src-tls-verify=false", `docker://${registry.host}/team/anon/model:latest`, `oci:${layout}:anon/model:v1`],
+      { stdio: "ignore" },
+    );
     const fromLayout = await open(layout, dir).fetch("anon/model:v1", join(dir, "out1"));
     expect(fromLayout.digest).toBe(v.digest);
     expect(await readTree(join(dir, "out1"))).toEqual(await readTree(src));
     // Layout → registry with skopeo (another repository), then our fetch from the registry.
-    execFileSync("skopeo", ["copy", "--dest-tls-verify=false", `oci:${layout}:anon/model:v1`, `docker://${registry.host}/team/copied:v1`], { stdio: "ignore" });
+    execFileSync("skopeo", ["copy", "--dest-tls-verify=false", `oci:${layout}:anon/model:v1`, `docker://${registry.host}/team/copied:v1`], {
+      stdio: "ignore",
+    });
     const copied = await store.fetch("copied:v1", join(dir, "out2"));
     expect(copied.digest).toBe(v.digest);
     expect(await readTree(join(dir, "out2"))).toEqual(await readTree(src));
     // Our layout, copied into the registry by skopeo, fetched by us.
     const ours = open(join(dir, "our-layout"), dir);
     const lv = await ours.version({ path: src, name: "mine", kind: "dataset", created: CREATED });
-    execFileSync("skopeo", ["copy", "--dest-tls-verify=false", `oci:${join(dir, "our-layout")}:mine:v1`, `docker://${registry.host}/team/mine:v1`], { stdio: "ignore" });
+    execFileSync(
+      "skopeo",
+      ["copy", "--dest-tls-verify=false", `oci:${join(dir, "our-layout")}:mine:v1`, `docker://${registry.host}/team/mine:v1`],
+      { stdio: "ignore" },
+    );
     expect((await store.fetch("mine:v1", join(dir, "out3"))).digest).toBe(lv.digest);
   });
 
@@ -111,7 +125,11 @@ describe("registry store (CNCF Distribution)", () => {
       files: [{ title: "summary.json", mediaType: "application/json", data: Buffer.from("{}") }],
     });
     const tagIndex = JSON.parse(
-      execFileSync("skopeo", ["inspect", "--raw", "--tls-verify=false", `docker://${registry.host}/fallback/m:${subject.digest.replace(":", "-")}`], { encoding: "utf8" }),
+      execFileSync(
+        "skopeo",
+        ["inspect", "--raw", "--tls-verify=false", `docker://${registry.host}/fallback/m:${subject.digest.replace(":", "-")}`],
+        { encoding: "utf8" },
+      ),
     );
     expect(tagIndex.manifests.map((m: { digest: string }) => m.digest)).toContain(e.digest);
     expect((await store.listEvidence(subject, "application/vnd.llmops.eval.v1+json")).map((x) => x.digest)).toEqual([e.digest]);
@@ -187,14 +205,25 @@ describe("registry auth", () => {
       expect((await store.fetch("m:v1", join(dir, "out"))).digest).toBe(v.digest);
       const raw = execFileSync(
         "skopeo",
-        ["inspect", "--raw", "--tls-verify=false", "--creds", `${registry.username}:${registry.password}`, `docker://${registry.host}/p/m:v1`],
+        [
+          "inspect",
+          "--raw",
+          "--tls-verify=false",
+          "--creds",
+          `${registry.username}:${registry.password}`,
+          `docker://${registry.host}/p/m:v1`,
+        ],
         { encoding: "utf8" },
       );
       expect(JSON.parse(raw).artifactType).toBe("application/vnd.llmops.dataset.v1+json");
-      const anonymous = await open(`oci://${registry.host}/p`, dir).resolve("m:v1").catch((e: unknown) => e);
+      const anonymous = await open(`oci://${registry.host}/p`, dir)
+        .resolve("m:v1")
+        .catch((e: unknown) => e);
       expect(anonymous).toBeInstanceOf(ExternalError);
       expect((anonymous as Error).message).toMatch(/requires credentials/);
-      const wrong = await open(`oci://${registry.host}/p`, dir, { auth: { username: "llmops", password: "nope" } }).resolve("m:v1").catch((e: unknown) => e);
+      const wrong = await open(`oci://${registry.host}/p`, dir, { auth: { username: "llmops", password: "nope" } })
+        .resolve("m:v1")
+        .catch((e: unknown) => e);
       expect(wrong).toBeInstanceOf(ExternalError);
       expect((wrong as Error).message).toMatch(/HTTP 401/);
       expect((wrong as Error).message).not.toContain("nope");
@@ -213,7 +242,9 @@ describe("registry auth", () => {
       const scopes = registry.tokenServer!.requests.flatMap((r) => r.scopes);
       expect(scopes).toContain("repository:b/m:pull,push");
       expect(registry.tokenServer!.requests.every((r) => r.authorized)).toBe(true);
-      const denied = await open(`oci://${registry.host}/b`, dir, { auth: { token: "wrong" } }).resolve("m:v1").catch((e: unknown) => e);
+      const denied = await open(`oci://${registry.host}/b`, dir, { auth: { token: "wrong" } })
+        .resolve("m:v1")
+        .catch((e: unknown) => e);
       expect(denied).toBeInstanceOf(ExternalError);
       expect((denied as Error).message).toMatch(/token endpoint refused \(401\)/);
     } finally {

@@ -71,15 +71,28 @@ export async function startFaultProxy(target: string, options: { referrers?: boo
         requests.push({ method: req.method ?? "", path, status: upstreamRes.statusCode ?? 0 });
         const headers = { ...upstreamRes.headers };
         // Upload locations name the registry; point them back at the proxy.
-        if (typeof headers.location === "string") headers.location = headers.location.replace(upstream.origin, `http://${req.headers.host}`);
+        if (typeof headers.location === "string")
+          headers.location = headers.location.replace(upstream.origin, `http://${req.headers.host}`);
         if (manifestPut && upstreamRes.statusCode === 201) {
           const bytes = Buffer.concat(body);
-          const manifest = JSON.parse(bytes.toString("utf8")) as { subject?: { digest: string }; artifactType?: string; annotations?: object; mediaType?: string };
+          const manifest = JSON.parse(bytes.toString("utf8")) as {
+            subject?: { digest: string };
+            artifactType?: string;
+            annotations?: object;
+            mediaType?: string;
+          };
           if (manifest.subject) {
             const key = `${manifestPut[1]}|${manifest.subject.digest}`;
             const digest = `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
             const list = referrers.get(key) ?? [];
-            if (!list.some((d) => (d as { digest: string }).digest === digest)) list.push({ mediaType: manifest.mediaType, digest, size: bytes.length, artifactType: manifest.artifactType, annotations: manifest.annotations ?? {} });
+            if (!list.some((d) => (d as { digest: string }).digest === digest))
+              list.push({
+                mediaType: manifest.mediaType,
+                digest,
+                size: bytes.length,
+                artifactType: manifest.artifactType,
+                annotations: manifest.annotations ?? {},
+              });
             referrers.set(key, list);
             headers["oci-subject"] = manifest.subject.digest;
           }

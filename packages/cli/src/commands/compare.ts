@@ -103,6 +103,8 @@ async function baselineLookup(
     }
   }
   if (directory) {
+    if (values.store)
+      throw new UsageError("--store applies to a store baseline (--baseline-ref or compare.baseline.alias), not to a results directory");
     const runs = await readResultsSet(directory);
     const shown = path.relative(context.cwd, directory) || ".";
     return async (suite, onlyHead) => {
@@ -153,6 +155,7 @@ export function describeComparison(comparison: Comparison): string {
     lines.push(
       `  ${m.name.padEnd(14)} ${formatNumber(m.baseline)} -> ${formatNumber(m.head)}  ${signed(m.delta)}${ci}  ${p}  ${m.verdict}`,
     );
+    if (m.note) lines.push(`  ${"".padEnd(14)} (${m.note})`);
   }
   const flips = comparison.flips;
   if (flips.length) {
@@ -194,7 +197,6 @@ export const compareCommand: Command = {
     const ref = optionalString(values["baseline-ref"]);
     if (baselineDir && ref) throw new UsageError("give either --baseline or --baseline-ref, not both");
     const storeSpec = optionalString(values.store);
-    if (storeSpec && !ref) throw new UsageError("--store only applies with --baseline-ref");
 
     const config = await loadCompareConfig(context, optionalString(values.config));
     const heads = await readResultsSet(path.resolve(context.cwd, head));

@@ -23,7 +23,9 @@ export const historyCommand: Command = {
       return 0;
     }
     for (const m of moves) {
-      context.stdout.write(`${m.when}  ${m.from ?? "(none)"} -> ${m.to}${m.actor ? `  by ${m.actor}` : ""}${m.runUrl ? `  ${m.runUrl}` : ""}\n`);
+      context.stdout.write(
+        `${m.when}  ${m.from ?? "(none)"} -> ${m.to}${m.actor ? `  by ${m.actor}` : ""}${m.runUrl ? `  ${m.runUrl}` : ""}\n`,
+      );
     }
     return 0;
   },

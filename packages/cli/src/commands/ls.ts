@@ -24,7 +24,9 @@ export const lsCommand: Command = {
       return 0;
     }
     for (const v of versions) {
-      context.stdout.write(`${v.version.padEnd(6)} ${v.digest}  ${v.created ?? ""}${v.aliases.length ? `  [${v.aliases.join(", ")}]` : ""}\n`);
+      context.stdout.write(
+        `${v.version.padEnd(6)} ${v.digest}  ${v.created ?? ""}${v.aliases.length ? `  [${v.aliases.join(", ")}]` : ""}\n`,
+      );
     }
     return 0;
   },

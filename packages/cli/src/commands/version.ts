@@ -112,4 +112,3 @@ export const versionCommand: Command = {
     return 0;
   },
 };
-

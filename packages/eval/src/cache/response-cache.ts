@@ -12,6 +12,8 @@ export interface CacheKeyParts {
   identity: Record<string, unknown>;
   prompt: string;
   messages?: unknown;
+  /** Module, command and HTTP providers see the case's vars, not only the prompt. */
+  vars: Record<string, unknown>;
   repeat: number;
 }
 
@@ -25,7 +27,7 @@ const entrySchema = z.object({
 export type CachedResponse = z.infer<typeof entrySchema>;
 
 export function responseCacheKey(parts: CacheKeyParts): string {
-  const material = { identity: parts.identity, prompt: parts.prompt, messages: parts.messages ?? null, repeat: parts.repeat };
+  const material = { identity: parts.identity, prompt: parts.prompt, messages: parts.messages ?? null, vars: parts.vars, repeat: parts.repeat };
   return createHash("sha256").update(canonicalJson(material)).digest("hex");
 }
 

@@ -120,7 +120,7 @@ function compareOne(
       ci: { low: result.low, high: result.high, level, method: "bootstrap" },
       test: "paired-bootstrap",
       pValue: result.pValue,
-      note: `paired bootstrap of the corpus statistic recomputed on matched cases (${resamples} resamples)`,
+      note: `paired bootstrap of the corpus statistic recomputed on matched cases, ${resamples} resamples`,
     };
   }
 
@@ -209,7 +209,16 @@ export function compareMetrics(
   return raw.map((m, i) => {
     const position = testedIndexes.indexOf(i);
     const pAdjusted = position === -1 ? 1 : (adjusted[position] as number);
-    return { ...m, pAdjusted, verdict: verdictFor({ ...m, pAdjusted }, options.alpha) };
+    const comparison: MetricComparison = { ...m, pAdjusted, verdict: verdictFor({ ...m, pAdjusted }, options.alpha) };
+    // The interval is per metric; the verdict is corrected for testing several. Say so where they disagree.
+    const excludesZero = m.ci.method !== "none" && (m.ci.low > 0 || m.ci.high < 0);
+    if (excludesZero && comparison.verdict === "no significant change" && !comparison.note) {
+      comparison.note =
+        m.pValue < options.alpha
+          ? `the interval excludes 0, but the change is not significant after Holm correction across ${testedIndexes.length} metrics`
+          : "the bootstrap interval excludes 0, but McNemar's exact test does not find the change significant";
+    }
+    return comparison;
   });
 }
 

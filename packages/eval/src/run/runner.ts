@@ -86,6 +86,7 @@ export async function runTasks(options: RunTasksOptions): Promise<RunTasksResult
   const progress: RunProgress = { done: 0, total: options.tasks.length, errors: 0, cached: 0 };
   let providerCalls = 0;
   let next = 0;
+  const pendingWrites: Promise<void>[] = [];
 
   const callProvider = async (task: RunTask): Promise<{ response: RunnerProviderResponse; latencyMs: number }> => {
     const { value } = await withRetries(
@@ -182,7 +183,7 @@ export async function runTasks(options: RunTasksOptions): Promise<RunTasksResult
 
   const runOne = async (task: RunTask): Promise<CaseResult | undefined> => {
     const key = options.cache
-      ? responseCacheKey({ identity: options.provider.identity, prompt: task.prompt, messages: task.messages, repeat: task.repeat })
+      ? responseCacheKey({ identity: options.provider.identity, prompt: task.prompt, messages: task.messages, vars: task.vars, repeat: task.repeat })
       : undefined;
     let output: string | null = null;
     let error: string | null = null;
@@ -201,7 +202,8 @@ export async function runTasks(options: RunTasksOptions): Promise<RunTasksResult
         response = called.response;
         output = response.output;
         latencyMs = called.latencyMs;
-        if (key) await options.cache!.set(key, { ...response, latencyMs });
+        // Written off the critical path (set never throws); awaited before the run returns.
+        if (key) pendingWrites.push(options.cache!.set(key, { ...response, latencyMs }));
       } catch (caught) {
         if (stop.aborted) return undefined;
         error = redact(describeError(caught));
@@ -246,6 +248,7 @@ export async function runTasks(options: RunTasksOptions): Promise<RunTasksResult
   };
 
   await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, options.tasks.length)) }, worker));
+  await Promise.all(pendingWrites);
   const results = slots.filter((r): r is CaseResult => r !== undefined);
   return { results, complete: results.length === options.tasks.length, providerCalls };
 }

@@ -1,7 +1,9 @@
 import { join } from "node:path";
 import {
   type CaseResult,
+  ConfigError,
   canonicalJson,
+  formatYamlPath,
   type LoadedConfig,
   type Logger,
   type ProviderConfig,
@@ -13,12 +15,13 @@ import {
 } from "@llmops/core";
 import { RESPONSE_CACHE_DIR, ResponseCache } from "../cache/response-cache.ts";
 import { type EvalCase, type FetchDatasetFile, loadCases } from "../cases/index.ts";
-import { createProvider } from "../providers/index.ts";
+import { createProvider, secretEnvNamesOf, validateProviderVariables } from "../providers/index.ts";
 import { buildRunSummary, suiteDigest } from "../results/summary.ts";
-import { createScorer } from "../scorers/index.ts";
+import { createScorer, loadCustomScorer } from "../scorers/index.ts";
 import { inShard, type Shard } from "../shard/shard.ts";
 import { renderPrompt, resolvePrompts, validatePromptVariables } from "../template/index.ts";
-import type { RetryPolicy } from "./retry.ts";
+import { systemClock } from "./clock.ts";
+import { defaultRetryPolicy, type RetryPolicy, withRetries } from "./retry.ts";
 import { runTasks } from "./runner.ts";
 import type { Clock, RunnerProvider, RunnerScorer, RunProgress, RunTask } from "./types.ts";
 
@@ -73,16 +76,6 @@ export interface PreparedSuite {
   execute(options?: ExecuteOptions): Promise<VariantRun[]>;
 }
 
-/** The environment variables holding secrets for a provider config (their values must be masked). */
-export function providerSecretEnvNames(provider: ProviderConfig): string[] {
-  if (provider.type === "openai") return provider.apiKeyEnv === null ? [] : [provider.apiKeyEnv ?? "OPENAI_API_KEY"];
-  if (provider.type === "anthropic") return [provider.apiKeyEnv];
-  if (provider.type === "http") {
-    return [...JSON.stringify(provider.headers).matchAll(/\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g)].map((m) => m[1]!);
-  }
-  return [];
-}
-
 /** Scorer metric names share the summary with the built-in metrics; refuse collisions up front. */
 const RESERVED = new Set(["pass_rate", "error_rate", "latency_ms", "cost", "tokens", "score"]);
 
@@ -101,7 +94,12 @@ export async function prepareSuite(options: PrepareSuiteOptions): Promise<Prepar
   });
   const prompts = await resolvePrompts(suite, { cwd, doc: loaded.doc, suiteIndex: options.suiteIndex });
   validatePromptVariables(prompts, cases);
+  validateProviderVariables(suite, cases, { doc: loaded.doc, suiteIndex: options.suiteIndex });
   const scorers: RunnerScorer[] = suite.scorers.map((config) => createScorer(config, { cwd }));
+  // A custom scorer whose module or export is missing is a config error, found before any call.
+  for (const config of suite.scorers) {
+    if (config.type === "custom") await loadCustomScorer(config.module, config.export, cwd);
+  }
   for (const scorer of scorers) {
     if (RESERVED.has(scorer.name)) {
       throw new UsageError(`suite ${suite.name}: scorer name "${scorer.name}" is a built-in metric; set another name:`);
@@ -151,7 +149,7 @@ export async function prepareSuite(options: PrepareSuiteOptions): Promise<Prepar
       });
     }
   }
-  const secretEnvNames = [...new Set(providerConfigs.flatMap(providerSecretEnvNames))];
+  const secretEnvNames = secretEnvNamesOf(providerConfigs);
   const secrets = secretEnvNames.map((name) => options.env[name]).filter((v): v is string => typeof v === "string" && v.length >= 4);
   const redact = (text: string) => secrets.reduce((out, secret) => out.split(secret).join("***"), text);
 
@@ -165,8 +163,14 @@ export async function prepareSuite(options: PrepareSuiteOptions): Promise<Prepar
       judge = createProvider(parsed, { env: options.env, cwd, logger: options.logger });
       judges.set(key, judge);
     }
-    const response = await judge.call({ prompt, vars: {}, signal: AbortSignal.timeout(suite.timeoutMs) });
-    return response.output;
+    const provider = judge;
+    // Judge calls get the suite's timeout and retries too (429s hit judges as much as models).
+    const { value } = await withRetries(() => provider.call({ prompt, vars: {}, signal: AbortSignal.timeout(suite.timeoutMs) }), {
+      policy: { ...defaultRetryPolicy, retries: suite.retries },
+      clock: systemClock,
+      random: Math.random,
+    });
+    return value.output;
   };
 
   const execute = async (run: ExecuteOptions = {}): Promise<VariantRun[]> => {

@@ -11,10 +11,10 @@ afterEach(async () => {
 });
 
 describe("responseCacheKey", () => {
-  const base = { identity: { type: "openai", model: "m", baseUrl: "http://x/v1", params: { temperature: 0 } }, prompt: "hi", repeat: 0 };
-  it("is the sha256 of the canonical JSON of identity, prompt, messages and repeat", () => {
-    // printf '%s' '{"identity":{"baseUrl":"http://x/v1","model":"m","params":{"temperature":0},"type":"openai"},"messages":null,"prompt":"hi","repeat":0}' | sha256sum
-    expect(responseCacheKey(base)).toBe("d660e75abaa626de03ab49dca3f2741d87f33659a50c3027013e67b89a8ac310");
+  const base = { identity: { type: "openai", model: "m", baseUrl: "http://x/v1", params: { temperature: 0 } }, prompt: "hi", vars: { q: "a" }, repeat: 0 };
+  it("is the sha256 of the canonical JSON of identity, prompt, messages, vars and repeat", () => {
+    // printf '%s' '{"identity":{"baseUrl":"http://x/v1","model":"m","params":{"temperature":0},"type":"openai"},"messages":null,"prompt":"hi","repeat":0,"vars":{"q":"a"}}' | sha256sum
+    expect(responseCacheKey(base)).toBe("45e4654a6fa51793a61ec374d084c9fc4a05d6e603aba5cce8bef9eabc6236f8");
   });
   it("changes with every part and not with key order", () => {
     const key = responseCacheKey(base);
@@ -25,6 +25,8 @@ describe("responseCacheKey", () => {
     expect(responseCacheKey({ ...base, prompt: "hi " })).not.toBe(key);
     expect(responseCacheKey({ ...base, identity: { ...base.identity, params: { temperature: 1 } } })).not.toBe(key);
     expect(responseCacheKey({ ...base, messages: [{ role: "user", content: "hi" }] })).not.toBe(key);
+    // Module, command and HTTP providers see vars: same prompt, other vars is another response.
+    expect(responseCacheKey({ ...base, vars: { q: "b" } })).not.toBe(key);
   });
 });
 

@@ -43,6 +43,25 @@ describe("compareRuns: paired statistics", () => {
     expect(Math.min(byName.exact?.pAdjusted as number, byName.pass_rate?.pAdjusted as number)).toBeCloseTo(2 * Math.min(...family), 15);
   });
 
+  it("notes when an interval excludes 0 but the Holm-corrected verdict is no significant change", () => {
+    // 13 pass -> fail, 4 fail -> pass: McNemar p = 0.049 alone, above 0.05 after Holm with the exact scorer's metric.
+    const { baseline, head } = pairedRuns({ both: 30, b: 13, c: 4, neither: 10 });
+    const comparison = compareRuns({ head, baseline, config: fast });
+    const passRate = comparison.metrics.find((m) => m.name === "pass_rate");
+    expect(passRate?.pValue).toBeLessThan(0.05);
+    expect(passRate?.verdict).toBe("no significant change");
+    expect(passRate?.ci.high).toBeLessThan(0);
+    expect(passRate?.note).toBe("the interval excludes 0, but the change is not significant after Holm correction across 2 metrics");
+  });
+
+  it("notes when the bootstrap interval excludes 0 but McNemar's exact test does not", () => {
+    const { baseline, head } = pairedRuns({ both: 30, b: 11, c: 3, neither: 10 });
+    const passRate = compareRuns({ head, baseline, config: fast }).metrics.find((m) => m.name === "pass_rate");
+    expect(passRate?.pValue).toBeGreaterThan(0.05);
+    expect(passRate?.ci.high).toBeLessThan(0);
+    expect(passRate?.note).toBe("the bootstrap interval excludes 0, but McNemar's exact test does not find the change significant");
+  });
+
   it("reads direction from higherIsBetter: more errors is a regression", () => {
     const specs = Array.from({ length: 40 }, (_, i) => ({ id: `c${i}`, pass: true }));
     const baseline = run("s", specs);

@@ -21,7 +21,7 @@ describe("compare: config section", () => {
 
   it("refuses unknown keys and a gate with no rule", () => {
     expect(() => parse("gates:\n  pass_rate: { maxDorp: 0.1 }\n")).toThrow(
-      'llmops.yaml:2:25: gates.pass_rate.maxDorp: unknown key "maxDorp"',
+      'llmops.yaml:2:16: gates.pass_rate.maxDorp: unknown key "maxDorp"',
     );
     expect(() => parse("gates:\n  pass_rate: {}\n")).toThrow(
       /gates\.pass_rate: expected at least one of maxDrop, maxRelativeDrop, noSignificantRegression/,
