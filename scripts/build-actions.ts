@@ -34,7 +34,20 @@ export async function buildAction(name: string, outDir: string): Promise<void> {
   await mkdir(dirname(outDir), { recursive: true });
   await run(
     process.execPath,
-    [ncc, "build", "src/index.ts", "--out", temp, "--minify", "--license", "licenses.txt", "--quiet", "--target", "es2024"],
+    [
+      ncc,
+      "build",
+      "src/index.ts",
+      "--out",
+      temp,
+      "--minify",
+      "--transpile-only",
+      "--license",
+      "licenses.txt",
+      "--quiet",
+      "--target",
+      "es2024",
+    ],
     actionDir,
   );
   await rm(outDir, { recursive: true, force: true });

@@ -10,7 +10,11 @@ const out = join(root, "examples", "demo", "out");
 
 describe("pnpm demo", () => {
   it("runs the whole PR loop offline and writes the comment and job summary", { timeout: 240_000 }, () => {
-    const result = spawnSync(process.execPath, [join(root, "examples", "demo", "run-demo.ts")], { cwd: root, encoding: "utf8", timeout: 240_000 });
+    const result = spawnSync(process.execPath, [join(root, "examples", "demo", "run-demo.ts")], {
+      cwd: root,
+      encoding: "utf8",
+      timeout: 240_000,
+    });
     expect(result.stderr).toContain("$ llmops version");
     expect(result.status).toBe(0);
     expect(result.stdout).toBe("verdict: pass\n");

@@ -22,7 +22,14 @@ const products = ["headphones", "blender", "laptop", "backpack", "kettle", "came
 const positive = ["great", "excellent", "reliable", "comfortable", "sturdy", "fantastic", "solid", "delightful"];
 const negative = ["awful", "flimsy", "disappointing", "noisy", "broken", "useless", "cheap", "terrible"];
 const openers = ["The", "This", "My new", "Our"];
-const closers = ["", " Would buy again.", " Five stars from me.", " Returned it the next day.", " Customer service was slow.", " Shipping was fast."];
+const closers = [
+  "",
+  " Would buy again.",
+  " Five stars from me.",
+  " Returned it the next day.",
+  " Customer service was slow.",
+  " Shipping was fast.",
+];
 const fillers = ["honestly", "really", "quite", "overall", "so far"];
 
 interface Review {
@@ -42,7 +49,13 @@ function review(index: number): Review {
   const adjective = negated ? `not ${word}` : word;
   // Closers carry sentiment-looking words unrelated to the label: noise a model must learn past.
   const text = `${pick(openers)} ${product} is ${pick(fillers)} ${adjective}.${pick(closers)}`;
-  return { id: `r${String(index).padStart(4, "0")}`, text, label: wantsPositive ? "positive" : "negative", product, negated: negated ? "yes" : "no" };
+  return {
+    id: `r${String(index).padStart(4, "0")}`,
+    text,
+    label: wantsPositive ? "positive" : "negative",
+    product,
+    negated: negated ? "yes" : "no",
+  };
 }
 
 const all = Array.from({ length: 800 }, (_, i) => review(i + 1));

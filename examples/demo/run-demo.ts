@@ -25,7 +25,15 @@ const show = (path: string) => relative(process.cwd(), path) || ".";
 
 function llmops(args: string[], options: { env?: Record<string, string>; allowGateFailure?: boolean } = {}): unknown {
   const printable = args.map((a) => (a.startsWith("/") ? show(a) : a)).join(" ");
-  process.stderr.write(`\n$ ${options.env ? `${Object.entries(options.env).map(([k, v]) => `${k}=${show(v)}`).join(" ")} ` : ""}llmops ${printable}\n`);
+  process.stderr.write(
+    `\n$ ${
+      options.env
+        ? `${Object.entries(options.env)
+            .map(([k, v]) => `${k}=${show(v)}`)
+            .join(" ")} `
+        : ""
+    }llmops ${printable}\n`,
+  );
   const result = spawnSync(process.execPath, [bin, ...args, "--json"], {
     cwd: here,
     // A fixed creation time makes the demo's version digests the same on every run and machine.
@@ -48,39 +56,98 @@ function step(title: string) {
 rmSync(out, { recursive: true, force: true });
 
 step("1. Version the dataset");
-const dataset = llmops(["version", join(here, "data"), "--name", "demo/reviews", "--kind", "dataset", "--store", store]) as { ref: string; digest: string };
+const dataset = llmops(["version", join(here, "data"), "--name", "demo/reviews", "--kind", "dataset", "--store", store]) as {
+  ref: string;
+  digest: string;
+};
 
 step("2. Train and version the production model (unigram naive Bayes)");
 trainToDirectory({ data: join(here, "data", "train.jsonl"), out: join(out, "model-unigram"), ngrams: 1, alpha: 1 });
 llmops([
-  "version", join(out, "model-unigram"), "--name", "demo/sentiment", "--kind", "model",
-  "--parent", `demo/reviews@${dataset.digest}`, "--param", "ngrams=1", "--alias", "production", "--store", store,
+  "version",
+  join(out, "model-unigram"),
+  "--name",
+  "demo/sentiment",
+  "--kind",
+  "model",
+  "--parent",
+  `demo/reviews@${dataset.digest}`,
+  "--param",
+  "ngrams=1",
+  "--alias",
+  "production",
+  "--store",
+  store,
 ]);
 
 step("3. Evaluate production and record the results as evidence on its version");
 llmops(["fetch", "demo/sentiment:production", join(out, "serving", "production"), "--store", store]);
 llmops(
-  ["eval", "--config", config, "--model", "demo/sentiment:production", "--store", store, "--out", join(out, "results", "production"), "--record", "--no-cache"],
+  [
+    "eval",
+    "--config",
+    config,
+    "--model",
+    "demo/sentiment:production",
+    "--store",
+    store,
+    "--out",
+    join(out, "results", "production"),
+    "--record",
+    "--no-cache",
+  ],
   { env: { LLMOPS_MODEL_DIR: join(out, "serving", "production") } },
 );
 
 step("4. The pull request: train with bigrams, version the candidate, evaluate it");
 trainToDirectory({ data: join(here, "data", "train.jsonl"), out: join(out, "model-bigram"), ngrams: 2, alpha: 1 });
 llmops([
-  "version", join(out, "model-bigram"), "--name", "demo/sentiment", "--kind", "model",
-  "--parent", `demo/reviews@${dataset.digest}`, "--param", "ngrams=2", "--alias", "candidate", "--store", store,
+  "version",
+  join(out, "model-bigram"),
+  "--name",
+  "demo/sentiment",
+  "--kind",
+  "model",
+  "--parent",
+  `demo/reviews@${dataset.digest}`,
+  "--param",
+  "ngrams=2",
+  "--alias",
+  "candidate",
+  "--store",
+  store,
 ]);
 llmops(["fetch", "demo/sentiment:candidate", join(out, "serving", "candidate"), "--store", store]);
 const evalResult = llmops(
-  ["eval", "--config", config, "--model", "demo/sentiment:candidate", "--store", store, "--out", join(out, "results", "candidate"), "--no-cache"],
+  [
+    "eval",
+    "--config",
+    config,
+    "--model",
+    "demo/sentiment:candidate",
+    "--store",
+    store,
+    "--out",
+    join(out, "results", "candidate"),
+    "--no-cache",
+  ],
   { env: { LLMOPS_MODEL_DIR: join(out, "serving", "candidate") }, allowGateFailure: true },
 ) as { suites: { suite: string; summaryPath: string }[] };
 
 step("5. Compare the candidate with the production baseline");
 const comparison = llmops(
   [
-    "compare", "--head", join(out, "results", "candidate", "sentiment"), "--baseline-ref", "demo/sentiment:production",
-    "--store", store, "--config", config, "--out", join(out, "compare"),
+    "compare",
+    "--head",
+    join(out, "results", "candidate", "sentiment"),
+    "--baseline-ref",
+    "demo/sentiment:production",
+    "--store",
+    store,
+    "--config",
+    config,
+    "--out",
+    join(out, "compare"),
   ],
   { allowGateFailure: true },
 ) as { verdict: string };
@@ -90,5 +157,7 @@ const commentPath = join(out, "compare", "comparison.md");
 const summaryPath = join(out, "job-summary.md");
 const evalSummaries = evalResult.suites.map((s) => join(s.summaryPath, "..", "summary.md")).filter(existsSync);
 writeFileSync(summaryPath, [readFileSync(commentPath, "utf8"), ...evalSummaries.map((p) => readFileSync(p, "utf8"))].join("\n\n"));
-process.stderr.write(`PR comment Markdown: ${show(commentPath)}\nJob summary:         ${show(summaryPath)}\nStore:               ${show(store)} (OCI image layout; try: skopeo inspect oci:${show(store)}:...)\n`);
+process.stderr.write(
+  `PR comment Markdown: ${show(commentPath)}\nJob summary:         ${show(summaryPath)}\nStore:               ${show(store)} (OCI image layout; try: skopeo inspect oci:${show(store)}:...)\n`,
+);
 process.stdout.write(`verdict: ${comparison.verdict}\n`);

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
@@ -127,6 +127,38 @@ describe("llmops version/fetch/tag/ls/history on the default layout store", () =
     expect(JSON.parse(ok.stdout).version).toBe("v1");
     const bad = spawnSync(node, [bin, "fetch", "m:nope", "x"], { cwd, env, encoding: "utf8" });
     expect(bad.status).toBe(2);
+  });
+});
+
+describe("unreadable input", () => {
+  // Root reads everything, so as root the check runs the CLI as `nobody` (setpriv); otherwise as ourselves.
+  it("an unreadable file: one-line error naming it, exit 2, nothing written", async () => {
+    const cwd = await workspace();
+    await writeFile(join(cwd, "model", "secret.bin"), "x");
+    await chmod(join(cwd, "model", "secret.bin"), 0o000);
+    await chmod(cwd, 0o777);
+    const bin = join(import.meta.dirname, "../../packages/cli/bin/llmops.js");
+    const node = join(import.meta.dirname, "../../node_modules/.bin/node");
+    const asRoot = process.getuid?.() === 0;
+    const command = asRoot ? "setpriv" : node;
+    const args = [
+      ...(asRoot ? ["--reuid=65534", "--regid=65534", "--clear-groups", node] : []),
+      bin,
+      "version",
+      "model",
+      "--name",
+      "m",
+      "--kind",
+      "model",
+    ];
+    const r = spawnSync(command, args, {
+      cwd,
+      env: { PATH: process.env.PATH ?? "", LLMOPS_CACHE_DIR: join(cwd, ".cache") },
+      encoding: "utf8",
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toBe("llmops version: path model/secret.bin: file is not readable");
+    expect((await readdir(cwd)).sort()).toEqual(["model"]);
   });
 });
 

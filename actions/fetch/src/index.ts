@@ -1,10 +1,10 @@
 import * as core from "@actions/core";
 import { type Logger, oneLine } from "@llmops/core";
+// The two GitHub helpers by file, not the @llmops/github index: the index pulls octokit and eval into the bundle.
+import { actionsBlobCache } from "@llmops/github/blob-cache";
+import { chooseActionStore } from "@llmops/github/ghcr";
 import { configuredStore, openStore } from "@llmops/store";
 import { z } from "zod";
-// The two GitHub helpers by file, not the @llmops/github index: the index pulls octokit and eval into the bundle.
-import { actionsBlobCache } from "../../../packages/github/src/blob-cache.ts";
-import { chooseActionStore } from "../../../packages/github/src/ghcr.ts";
 
 const inputsSchema = z.object({
   ref: z.string().min(1, "expected name:alias, name:vN or name@sha256:..."),

@@ -1,9 +1,9 @@
 import * as core from "@actions/core";
 import { type Logger, oneLine } from "@llmops/core";
+// The two GitHub helpers by file, not the @llmops/github index: the index pulls octokit and eval into the bundle.
+import { chooseActionStore } from "@llmops/github/ghcr";
 import { configuredStore, openStore, provenanceFromEnv, type VersionResult } from "@llmops/store";
 import { z } from "zod";
-// The two GitHub helpers by file, not the @llmops/github index: the index pulls octokit and eval into the bundle.
-import { chooseActionStore } from "../../../packages/github/src/ghcr.ts";
 
 const listInput = (raw: string) =>
   raw

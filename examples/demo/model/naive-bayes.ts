@@ -53,7 +53,15 @@ export function train(examples: { text: string; label: string }[], options: { ng
     }
     logLikelihoods[label] = perLabel;
   }
-  return { format: "llmops-demo-naive-bayes/v1", ngrams: options.ngrams, alpha: options.alpha, labels, logPriors, logLikelihoods, logUnseen };
+  return {
+    format: "llmops-demo-naive-bayes/v1",
+    ngrams: options.ngrams,
+    alpha: options.alpha,
+    labels,
+    logPriors,
+    logLikelihoods,
+    logUnseen,
+  };
 }
 
 export function predict(model: NaiveBayesModel, text: string): { label: string; logProbabilities: Record<string, number> } {

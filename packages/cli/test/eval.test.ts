@@ -338,6 +338,11 @@ describe("llmops eval: config errors exit 2 before any provider call", () => {
       /suites\[0\]\.scorers\[0\]\.pattern: invalid regular expression/,
     ],
     [
+      "a custom scorer whose module does not exist",
+      (url) => config(url).replace("scorers: [{ type: equals, name: exact }]", "scorers: [{ type: custom, module: ./missing-scorer.ts }]"),
+      /missing-scorer\.ts/,
+    ],
+    [
       "a template variable a case lacks",
       (url) => config(url).replace('prompt: "{{text}}"', 'prompt: "{{text}} {{missing}}"'),
       /variable "missing" .*case "c0"/,

@@ -37,7 +37,14 @@ const greet: Command = {
     return ExitCode.Success;
   },
 };
-const nested: Command = { name: "eval", summary: "Evaluate", usage: "", options: {}, subcommands: [{ ...greet, name: "merge" }], run: greet.run };
+const nested: Command = {
+  name: "eval",
+  summary: "Evaluate",
+  usage: "",
+  options: {},
+  subcommands: [{ ...greet, name: "merge" }],
+  run: greet.run,
+};
 
 describe("llmops dispatch", () => {
   it("lists commands on --help and exits 0", async () => {

@@ -4,7 +4,9 @@ import { canonicalJson } from "../src/canonical-json.ts";
 
 describe("canonicalJson", () => {
   it("sorts keys at every depth by code point and drops whitespace", () => {
-    expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: "x" }, B: true })).toBe('{"B":true,"a":{"c":"x","d":[3,{"y":2,"z":1}]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: "x" }, B: true })).toBe(
+      '{"B":true,"a":{"c":"x","d":[3,{"y":2,"z":1}]},"b":1}',
+    );
   });
 
   it("gives equal bytes for equal values whatever the insertion order", () => {
@@ -18,7 +20,7 @@ describe("canonicalJson", () => {
   });
 
   it("escapes strings as JSON does", () => {
-    expect(canonicalJson({ "quote\"": "line\nbreak\u2028" })).toBe(JSON.stringify({ 'quote"': "line\nbreak\u2028" }));
+    expect(canonicalJson({ 'quote"': "line\nbreak\u2028" })).toBe(JSON.stringify({ 'quote"': "line\nbreak\u2028" }));
   });
 
   it("refuses values JSON cannot carry, naming where they are", () => {

@@ -1,12 +1,12 @@
 import type { Command } from "../command.ts";
+import { compareCommand } from "./compare.ts";
+import { evalCommand } from "./eval.ts";
 import { fetchCommand } from "./fetch.ts";
 import { historyCommand } from "./history.ts";
 import { lsCommand } from "./ls.ts";
+import { schemaCommand } from "./schema.ts";
 import { tagCommand } from "./tag.ts";
 import { versionCommand } from "./version.ts";
-import { compareCommand } from "./compare.ts";
-import { evalCommand } from "./eval.ts";
-import { schemaCommand } from "./schema.ts";
 
 /** Every `llmops` subcommand, in the order `--help` lists them. */
 export const commands: Command[] = [

@@ -27,7 +27,13 @@ const entrySchema = z.object({
 export type CachedResponse = z.infer<typeof entrySchema>;
 
 export function responseCacheKey(parts: CacheKeyParts): string {
-  const material = { identity: parts.identity, prompt: parts.prompt, messages: parts.messages ?? null, vars: parts.vars, repeat: parts.repeat };
+  const material = {
+    identity: parts.identity,
+    prompt: parts.prompt,
+    messages: parts.messages ?? null,
+    vars: parts.vars,
+    repeat: parts.repeat,
+  };
   return createHash("sha256").update(canonicalJson(material)).digest("hex");
 }
 

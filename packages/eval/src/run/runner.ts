@@ -183,7 +183,13 @@ export async function runTasks(options: RunTasksOptions): Promise<RunTasksResult
 
   const runOne = async (task: RunTask): Promise<CaseResult | undefined> => {
     const key = options.cache
-      ? responseCacheKey({ identity: options.provider.identity, prompt: task.prompt, messages: task.messages, vars: task.vars, repeat: task.repeat })
+      ? responseCacheKey({
+          identity: options.provider.identity,
+          prompt: task.prompt,
+          messages: task.messages,
+          vars: task.vars,
+          repeat: task.repeat,
+        })
       : undefined;
     let output: string | null = null;
     let error: string | null = null;

@@ -1,12 +1,9 @@
 import { join } from "node:path";
 import {
   type CaseResult,
-  ConfigError,
   canonicalJson,
-  formatYamlPath,
   type LoadedConfig,
   type Logger,
-  type ProviderConfig,
   providerConfigSchema,
   type RunSummary,
   type SuiteConfig,

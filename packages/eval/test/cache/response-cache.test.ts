@@ -11,7 +11,12 @@ afterEach(async () => {
 });
 
 describe("responseCacheKey", () => {
-  const base = { identity: { type: "openai", model: "m", baseUrl: "http://x/v1", params: { temperature: 0 } }, prompt: "hi", vars: { q: "a" }, repeat: 0 };
+  const base = {
+    identity: { type: "openai", model: "m", baseUrl: "http://x/v1", params: { temperature: 0 } },
+    prompt: "hi",
+    vars: { q: "a" },
+    repeat: 0,
+  };
   it("is the sha256 of the canonical JSON of identity, prompt, messages, vars and repeat", () => {
     // printf '%s' '{"identity":{"baseUrl":"http://x/v1","model":"m","params":{"temperature":0},"type":"openai"},"messages":null,"prompt":"hi","repeat":0,"vars":{"q":"a"}}' | sha256sum
     expect(responseCacheKey(base)).toBe("45e4654a6fa51793a61ec374d084c9fc4a05d6e603aba5cce8bef9eabc6236f8");
