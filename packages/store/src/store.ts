@@ -157,7 +157,7 @@ export class Store implements EvidenceStore {
     this.#logger = options.logger;
     this.#prefix = (options.prefix ?? "").replace(/^\/+|\/+$/g, "");
     this.#statCachePath = options.statCachePath;
-    this.#concurrency = options.concurrency ?? 4;
+    this.#concurrency = options.concurrency ?? 8;
     this.#cwd = options.cwd;
   }
 
