@@ -3,19 +3,14 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startGitHubServer } from "@llmops/test/github-server";
-import { Octokit } from "@octokit/rest";
+import type { Octokit } from "@octokit/rest";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-
-type Server = Awaited<ReturnType<typeof startGitHubServer>>;
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
-const repo = { owner: "octo-org", repo: "octo-repo" };
+import { repo, type Server, startWithOctokit } from "./setup.ts";
 
 let server: Server;
 let octokit: Octokit;
 beforeEach(async () => {
-  server = await startGitHubServer();
-  octokit = new Octokit({ auth: "test-token", baseUrl: server.url, log: quiet });
+  ({ server, octokit } = await startWithOctokit());
 });
 afterEach(() => server.close());
 

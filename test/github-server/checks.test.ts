@@ -1,18 +1,14 @@
 // Check runs: create/update/get/list, annotations appended across updates, at most 50 per request.
-import { startGitHubServer } from "@llmops/test/github-server";
-import { Octokit } from "@octokit/rest";
+import type { Octokit } from "@octokit/rest";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { failure, repo, type Server, startWithOctokit } from "./setup.ts";
 
-type Server = Awaited<ReturnType<typeof startGitHubServer>>;
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
-const repo = { owner: "octo-org", repo: "octo-repo" };
 const sha = "d".repeat(40);
 
 let server: Server;
 let octokit: Octokit;
 beforeEach(async () => {
-  server = await startGitHubServer();
-  octokit = new Octokit({ auth: "test-token", baseUrl: server.url, log: quiet });
+  ({ server, octokit } = await startWithOctokit());
 });
 afterEach(() => server.close());
 
@@ -24,16 +20,6 @@ function annotations(count: number, from = 0) {
     annotation_level: "warning" as const,
     message: `case ${from + i} flipped`,
   }));
-}
-
-async function failure(promise: Promise<unknown>): Promise<{ status: number; message: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    const e = error as { status: number; response: { data: { message: string } } };
-    return { status: e.status, message: e.response.data.message };
-  }
-  throw new Error("expected the request to fail");
 }
 
 describe("check runs", () => {

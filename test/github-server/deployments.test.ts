@@ -1,30 +1,16 @@
 // Deployments with their statuses, commit statuses and the combined status, environments and refs.
-import { startGitHubServer } from "@llmops/test/github-server";
-import { Octokit } from "@octokit/rest";
+import type { Octokit } from "@octokit/rest";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { failure, repo, type Server, startWithOctokit } from "./setup.ts";
 
-type Server = Awaited<ReturnType<typeof startGitHubServer>>;
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
-const repo = { owner: "octo-org", repo: "octo-repo" };
 const sha = "f".repeat(40);
 
 let server: Server;
 let octokit: Octokit;
 beforeEach(async () => {
-  server = await startGitHubServer();
-  octokit = new Octokit({ auth: "test-token", baseUrl: server.url, log: quiet });
+  ({ server, octokit } = await startWithOctokit());
 });
 afterEach(() => server.close());
-
-async function failure(promise: Promise<unknown>): Promise<{ status: number; message: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    const e = error as { status: number; response: { data: { message: string } } };
-    return { status: e.status, message: e.response.data.message };
-  }
-  throw new Error("expected the request to fail");
-}
 
 describe("deployments", () => {
   it("creates a deployment on a branch, resolving it to the branch's commit", async () => {

@@ -1,17 +1,12 @@
 // Fault injection (failNext) and the record of every call.
-import { startGitHubServer } from "@llmops/test/github-server";
-import { Octokit } from "@octokit/rest";
+import type { Octokit } from "@octokit/rest";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-
-type Server = Awaited<ReturnType<typeof startGitHubServer>>;
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
-const repo = { owner: "octo-org", repo: "octo-repo" };
+import { failure, repo, type Server, startWithOctokit } from "./setup.ts";
 
 let server: Server;
 let octokit: Octokit;
 beforeEach(async () => {
-  server = await startGitHubServer();
-  octokit = new Octokit({ auth: "test-token", baseUrl: server.url, log: quiet });
+  ({ server, octokit } = await startWithOctokit());
   server.state.pulls.push({ number: 1 });
 });
 afterEach(() => server.close());
@@ -19,18 +14,6 @@ afterEach(() => server.close());
 // Sends what octokit's types would refuse: the point is to see the server refuse it too.
 function untyped(route: string, params: Record<string, unknown>) {
   return octokit.request(route, params);
-}
-
-async function failure(
-  promise: Promise<unknown>,
-): Promise<{ status: number; data: Record<string, unknown>; headers: Record<string, string> }> {
-  try {
-    await promise;
-  } catch (error) {
-    const e = error as { status: number; response: { data: Record<string, unknown>; headers: Record<string, string> } };
-    return { status: e.status, data: e.response.data, headers: e.response.headers };
-  }
-  throw new Error("expected the request to fail");
 }
 
 describe("failNext", () => {

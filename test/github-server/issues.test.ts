@@ -1,17 +1,12 @@
 // Issue and pull-request comments, issues and pulls: state kept across calls, pagination with Link.
-import { startGitHubServer } from "@llmops/test/github-server";
-import { Octokit } from "@octokit/rest";
+import type { Octokit } from "@octokit/rest";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-
-type Server = Awaited<ReturnType<typeof startGitHubServer>>;
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
-const repo = { owner: "octo-org", repo: "octo-repo" };
+import { repo, type Server, startWithOctokit } from "./setup.ts";
 
 let server: Server;
 let octokit: Octokit;
 beforeEach(async () => {
-  server = await startGitHubServer({ login: "llmops-bot" });
-  octokit = new Octokit({ auth: "test-token", baseUrl: server.url, log: quiet });
+  ({ server, octokit } = await startWithOctokit({ login: "llmops-bot" }));
 });
 afterEach(() => server.close());
 

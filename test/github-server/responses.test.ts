@@ -1,20 +1,17 @@
 // Every operation's success response carries the fields GitHub's description marks required (as
 // extracted into the fixture's response skeletons), so octokit users can rely on them here.
-import { startGitHubServer, toJsonSchema } from "@llmops/test/github-server";
-import { Octokit } from "@octokit/rest";
+import { toJsonSchema } from "@llmops/test/github-server";
+import type { Octokit } from "@octokit/rest";
 import { Ajv } from "ajv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { repo, type Server, startWithOctokit } from "./setup.ts";
 
-type Server = Awaited<ReturnType<typeof startGitHubServer>>;
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
-const repo = { owner: "octo-org", repo: "octo-repo" };
 const sha = "9".repeat(40);
 
 let server: Server;
 let octokit: Octokit;
 beforeAll(async () => {
-  server = await startGitHubServer();
-  octokit = new Octokit({ auth: "test-token", baseUrl: server.url, log: quiet });
+  ({ server, octokit } = await startWithOctokit());
   server.state.pulls.push({ number: 1, head: { sha } });
   server.state.issues.push({ number: 2, title: "seeded" });
   server.state.environments.push({ name: "staging" });

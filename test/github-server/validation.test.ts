@@ -3,32 +3,18 @@
 import { startGitHubServer } from "@llmops/test/github-server";
 import { Octokit } from "@octokit/rest";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-
-type Server = Awaited<ReturnType<typeof startGitHubServer>>;
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
-const repo = { owner: "octo-org", repo: "octo-repo" };
+import { failure, quiet, repo, type Server, startWithOctokit } from "./setup.ts";
 
 let server: Server;
 let octokit: Octokit;
 beforeEach(async () => {
-  server = await startGitHubServer();
-  octokit = new Octokit({ auth: "test-token", baseUrl: server.url, log: quiet });
+  ({ server, octokit } = await startWithOctokit());
 });
 afterEach(() => server.close());
 
 // Sends what octokit's types would refuse: the point is to see the server refuse it too.
 function untyped(route: string, params: Record<string, unknown>) {
   return octokit.request(route, params);
-}
-
-async function failure(promise: Promise<unknown>): Promise<{ status: number; data: Record<string, unknown> }> {
-  try {
-    await promise;
-  } catch (error) {
-    const e = error as { status: number; response?: { data: Record<string, unknown> } };
-    return { status: e.status, data: e.response?.data ?? {} };
-  }
-  throw new Error("expected the request to fail");
 }
 
 async function raw(path: string, init: RequestInit = {}): Promise<{ status: number; body: Record<string, unknown> }> {

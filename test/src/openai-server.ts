@@ -280,7 +280,9 @@ function sendError(
 /**
  * `node test/src/openai-server.ts '{"latencyMs": 50}'` runs the server in its own process (for
  * benchmarks, so its CPU does not compete with the client's event loop); prints the base URL as
- * the first line of stdout and stops on SIGTERM or SIGINT. Only JSON-expressible options apply.
+ * the first line of stdout and stops on SIGTERM or SIGINT. A line `count` on stdin is answered
+ * with the number of chat requests received so far, on its own line. Only JSON-expressible
+ * options apply.
  */
 if (import.meta.main) {
   const options = JSON.parse(process.argv[2] ?? "{}") as OpenAIServerOptions;
@@ -289,4 +291,16 @@ if (import.meta.main) {
   const stop = () => void server.close().then(() => process.exit(0));
   process.on("SIGTERM", stop);
   process.on("SIGINT", stop);
+  let pending = "";
+  process.stdin.setEncoding("utf8");
+  process.stdin.on("data", (chunk: string) => {
+    pending += chunk;
+    let newline = pending.indexOf("\n");
+    while (newline >= 0) {
+      const line = pending.slice(0, newline).trim();
+      pending = pending.slice(newline + 1);
+      if (line === "count") process.stdout.write(`${server.requests.length}\n`);
+      newline = pending.indexOf("\n");
+    }
+  });
 }

@@ -119,3 +119,16 @@ async function waitReady(url: string, child: ChildProcess): Promise<boolean> {
   }
   return false;
 }
+
+/**
+ * The raw manifest skopeo reads at `docker://<host>/<reference>`, with the registry's basic
+ * credentials when it has them: an independent reader of what we push.
+ */
+export function skopeoInspectRaw(registry: TestRegistry, reference: string): unknown {
+  const creds = registry.username ? ["--creds", `${registry.username}:${registry.password}`] : [];
+  return JSON.parse(
+    execFileSync("skopeo", ["inspect", "--raw", "--tls-verify=false", ...creds, `docker://${registry.host}/${reference}`], {
+      encoding: "utf8",
+    }),
+  );
+}

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { main } from "@llmops/cli";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startRegistry, type TestRegistry } from "../src/registry.ts";
+import { skopeoInspectRaw, startRegistry, type TestRegistry } from "../src/registry.ts";
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -179,21 +179,8 @@ describe("llmops against a registry", () => {
     expect(v.code).toBe(0);
     expect(JSON.parse(v.stdout).store).toBe(`oci://${registry.host}`);
     expect(JSON.parse(v.stdout).ref).toBe("m:v1");
-    const raw = execFileSync(
-      "skopeo",
-      [
-        "inspect",
-        "--raw",
-        "--tls-verify=false",
-        "--creds",
-        `${registry.username}:${registry.password}`,
-        `docker://${registry.host}/proj/m:v1`,
-      ],
-      {
-        encoding: "utf8",
-      },
-    );
-    expect(JSON.parse(raw).artifactType).toBe("application/vnd.llmops.dataset.v1+json");
+    const raw = skopeoInspectRaw(registry, "proj/m:v1") as { artifactType: string };
+    expect(raw.artifactType).toBe("application/vnd.llmops.dataset.v1+json");
     const f = await llmops(cwd, ["fetch", "m:v1", "out", "--json"], env);
     expect(f.code).toBe(0);
     const refused = await llmops(cwd, ["ls", "m"], {

@@ -2,6 +2,7 @@ import * as core from "@actions/core";
 import * as github from "@actions/github";
 import { type Logger, oneLine } from "@llmops/core";
 import { createOctokit, type GitHubTarget, runPullRequestCompare } from "@llmops/github";
+import { parseActionInputs } from "@llmops/github/action-inputs";
 import { z } from "zod";
 
 const bool = z.enum(["true", "false"]).transform((v) => v === "true");
@@ -37,13 +38,7 @@ function readInputs() {
     storePassword: core.getInput("store-password"),
     reportDir: core.getInput("report-dir") || ".llmops/compare",
   };
-  const parsed = inputsSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const name = String(issue?.path[0] ?? "").replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-    throw new Error(`input ${name}: ${issue?.message ?? "invalid"}`);
-  }
-  return parsed.data;
+  return parseActionInputs(inputsSchema, raw);
 }
 
 function gitHubTarget(token: string): GitHubTarget | undefined {

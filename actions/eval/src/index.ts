@@ -12,6 +12,7 @@ import {
   type RunProgress,
 } from "@llmops/eval";
 import { responseCacheKeys, restoreResponseCache, resultsArtifactName, saveResponseCache, uploadResults } from "@llmops/github";
+import { parseActionInputs } from "@llmops/github/action-inputs";
 import { renderJUnit, renderRunSummaryMarkdown } from "@llmops/report";
 import { openStore, registryAuthFromEnv } from "@llmops/store";
 import { z } from "zod";
@@ -69,13 +70,7 @@ function readInputs() {
     uploadResults: core.getInput("upload-results") || "false",
     token: core.getInput("token"),
   };
-  const parsed = inputsSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const name = String(issue?.path[0] ?? "").replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-    throw new Error(`input ${name}: ${issue?.message ?? "invalid"}`);
-  }
-  return parsed.data;
+  return parseActionInputs(inputsSchema, raw);
 }
 
 /** Every config error as an annotation on its line, so the PR diff shows where the problem is. */

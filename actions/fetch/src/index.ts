@@ -1,9 +1,9 @@
 import * as core from "@actions/core";
 import { type Logger, oneLine } from "@llmops/core";
-// The two GitHub helpers by file, not the @llmops/github index: the index pulls octokit and eval into the bundle.
+// The GitHub helpers by file, not the @llmops/github index: the index pulls octokit and eval into the bundle.
+import { parseActionInputs } from "@llmops/github/action-inputs";
 import { actionsBlobCache } from "@llmops/github/blob-cache";
-import { chooseActionStore } from "@llmops/github/ghcr";
-import { configuredStore, openStore } from "@llmops/store";
+import { openActionStore } from "@llmops/github/ghcr";
 import { z } from "zod";
 
 const inputsSchema = z.object({
@@ -18,7 +18,7 @@ const inputsSchema = z.object({
 const logger: Logger = { debug: core.debug, info: core.info, warn: core.warning, error: core.error };
 
 function readInputs() {
-  const parsed = inputsSchema.safeParse({
+  return parseActionInputs(inputsSchema, {
     ref: core.getInput("ref"),
     path: core.getInput("path"),
     store: core.getInput("store"),
@@ -26,26 +26,12 @@ function readInputs() {
     username: core.getInput("username"),
     cache: (core.getInput("cache") || "true").toLowerCase(),
   });
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`input ${String(issue?.path[0] ?? "")}: ${issue?.message ?? "invalid"}`);
-  }
-  return parsed.data;
 }
 
 async function run(): Promise<void> {
   const inputs = readInputs();
   const cwd = process.env.GITHUB_WORKSPACE || process.cwd();
-  const choice = chooseActionStore({
-    input: inputs.store,
-    configured: await configuredStore(cwd),
-    token: inputs.token,
-    username: inputs.username,
-    env: process.env,
-  });
-  if (choice.auth && "token" in choice.auth) core.setSecret(choice.auth.token);
-  if (choice.auth && "password" in choice.auth) core.setSecret(choice.auth.password);
-  const store = openStore(choice.spec, { logger, cwd, auth: choice.auth });
+  const { store, spec } = await openActionStore(inputs, { cwd, logger, env: process.env });
   const result = await store.fetch(inputs.ref, inputs.path, inputs.cache ? { blobCache: actionsBlobCache(logger) } : {});
   core.setOutput("digest", result.digest);
   core.setOutput("version", result.version ?? "");
@@ -54,7 +40,7 @@ async function run(): Promise<void> {
   const fromCache = result.files.filter((f) => f.source === "cache").length;
   await core.summary
     .addRaw(
-      `### Fetched \`${result.name}${result.version ? `:${result.version}` : ""}\`\n\nDigest \`${result.digest}\` from \`${choice.spec}\` into \`${result.path}\`: ${result.files.length} files verified, ${result.downloadedBytes} bytes downloaded, ${fromCache} from the blob cache.\n`,
+      `### Fetched \`${result.name}${result.version ? `:${result.version}` : ""}\`\n\nDigest \`${result.digest}\` from \`${spec}\` into \`${result.path}\`: ${result.files.length} files verified, ${result.downloadedBytes} bytes downloaded, ${fromCache} from the blob cache.\n`,
     )
     .write();
 }

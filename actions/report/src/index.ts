@@ -2,6 +2,7 @@ import * as core from "@actions/core";
 import * as github from "@actions/github";
 import { type Logger, oneLine } from "@llmops/core";
 import { createOctokit, postReportFromRun, type TriggeringRun } from "@llmops/github";
+import { parseActionInputs } from "@llmops/github/action-inputs";
 import { z } from "zod";
 
 const bool = z.enum(["true", "false"]).transform((v) => v === "true");
@@ -26,7 +27,7 @@ const runSchema = z.object({
 });
 
 async function main(): Promise<void> {
-  const parsed = inputsSchema.safeParse({
+  const inputs = parseActionInputs(inputsSchema, {
     token: core.getInput("token"),
     artifact: core.getInput("artifact") || "llmops-compare-report",
     runId: core.getInput("run-id"),
@@ -34,13 +35,6 @@ async function main(): Promise<void> {
     checkRun: (core.getInput("check-run") || "true").toLowerCase(),
     failOnRegression: (core.getInput("fail-on-regression") || "false").toLowerCase(),
   });
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(
-      `input ${String(issue?.path[0] ?? "").replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${issue?.message ?? "invalid"}`,
-    );
-  }
-  const inputs = parsed.data;
   core.setSecret(inputs.token);
   const { context } = github;
   const event = runSchema.safeParse(context.payload.workflow_run);

@@ -41,6 +41,18 @@ afterEach(async () => {
   await server.close();
 });
 
+/** The report artifact the first stage uploads for the triggering run: one suite, "qa". */
+function uploadReport(): void {
+  server.state.artifacts.push({
+    name: "llmops-compare-report",
+    workflow_run: { id: RUN_ID },
+    files: {
+      "report.json": JSON.stringify({ schemaVersion: 1, suites: [{ suite: "qa", directory: "qa" }] }),
+      "qa/comparison.json": JSON.stringify(comparison),
+    },
+  });
+}
+
 function run(inputs: Record<string, string> = {}, payload: Record<string, unknown> = {}) {
   return runAction("report", {
     event: "workflow_run",
@@ -52,14 +64,7 @@ function run(inputs: Record<string, string> = {}, payload: Record<string, unknow
 
 describe("actions/report (second stage of the fork-safe flow)", () => {
   it("posts the uploaded report to the run's pull request, once, and updates it next time", async () => {
-    server.state.artifacts.push({
-      name: "llmops-compare-report",
-      workflow_run: { id: RUN_ID },
-      files: {
-        "report.json": JSON.stringify({ schemaVersion: 1, suites: [{ suite: "qa", directory: "qa" }] }),
-        "qa/comparison.json": JSON.stringify(comparison),
-      },
-    });
+    uploadReport();
     const first = await run();
     expect(first.exitCode).toBe(0);
     expect(first.outputs).toMatchObject({ verdict: "pass", "pull-request": "2" });
@@ -71,14 +76,7 @@ describe("actions/report (second stage of the fork-safe flow)", () => {
   });
 
   it("names the missing permission when the token cannot comment", async () => {
-    server.state.artifacts.push({
-      name: "llmops-compare-report",
-      workflow_run: { id: RUN_ID },
-      files: {
-        "report.json": JSON.stringify({ schemaVersion: 1, suites: [{ suite: "qa", directory: "qa" }] }),
-        "qa/comparison.json": JSON.stringify(comparison),
-      },
-    });
+    uploadReport();
     server.failNext("POST", /\/issues\/2\/comments$/, 403);
     const result = await run({ "check-run": "false" });
     expect(result.annotations.map((a) => a.message).join("\n")).toContain("permissions: pull-requests: write");

@@ -1,8 +1,9 @@
 import * as core from "@actions/core";
 import { type Logger, oneLine } from "@llmops/core";
-// The two GitHub helpers by file, not the @llmops/github index: the index pulls octokit and eval into the bundle.
-import { chooseActionStore } from "@llmops/github/ghcr";
-import { configuredStore, openStore, provenanceFromEnv, type VersionResult } from "@llmops/store";
+// The GitHub helpers by file, not the @llmops/github index: the index pulls octokit and eval into the bundle.
+import { parseActionInputs } from "@llmops/github/action-inputs";
+import { openActionStore } from "@llmops/github/ghcr";
+import { provenanceFromEnv, type VersionResult } from "@llmops/store";
 import { z } from "zod";
 
 const listInput = (raw: string) =>
@@ -26,7 +27,7 @@ const inputsSchema = z.object({
 const logger: Logger = { debug: core.debug, info: core.info, warn: core.warning, error: core.error };
 
 function readInputs() {
-  const parsed = inputsSchema.safeParse({
+  return parseActionInputs(inputsSchema, {
     path: core.getInput("path"),
     name: core.getInput("name"),
     kind: core.getInput("kind"),
@@ -40,11 +41,6 @@ function readInputs() {
     token: core.getInput("token"),
     username: core.getInput("username"),
   });
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`input ${String(issue?.path[0] ?? "")}: ${issue?.message ?? "invalid"}`);
-  }
-  return parsed.data;
 }
 
 function short(digest: string): string {
@@ -76,16 +72,7 @@ function summary(result: VersionResult, store: string): string {
 async function run(): Promise<void> {
   const inputs = readInputs();
   const cwd = process.env.GITHUB_WORKSPACE || process.cwd();
-  const choice = chooseActionStore({
-    input: inputs.store,
-    configured: await configuredStore(cwd),
-    token: inputs.token,
-    username: inputs.username,
-    env: process.env,
-  });
-  if (choice.auth && "token" in choice.auth) core.setSecret(choice.auth.token);
-  if (choice.auth && "password" in choice.auth) core.setSecret(choice.auth.password);
-  const store = openStore(choice.spec, { logger, cwd, auth: choice.auth });
+  const { store, spec } = await openActionStore(inputs, { cwd, logger, env: process.env });
   const labels = Object.fromEntries(inputs.labels.map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
   const result = await store.version({
     path: inputs.path,
@@ -101,8 +88,8 @@ async function run(): Promise<void> {
   core.setOutput("ref", result.ref);
   core.setOutput("uploaded-bytes", String(result.uploadedBytes));
   core.setOutput("reused-bytes", String(result.reusedBytes));
-  core.setOutput("store", choice.spec);
-  await core.summary.addRaw(summary(result, choice.spec)).write();
+  core.setOutput("store", spec);
+  await core.summary.addRaw(summary(result, spec)).write();
 }
 
 run().catch((error: unknown) => core.setFailed(oneLine(error)));

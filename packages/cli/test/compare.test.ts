@@ -1,12 +1,11 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { Writable } from "node:stream";
 import { type CaseResult, comparisonSchema, EVAL_ARTIFACT_TYPE, type RunSummary, silentLogger } from "@llmops/core";
 import { openStore } from "@llmops/store";
 import { afterEach, describe, expect, it } from "vitest";
 import { pairedRuns, run } from "../../eval/test/compare/helpers.ts";
-import { main } from "../src/main.ts";
+import { runMain } from "./helpers.ts";
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -19,17 +18,6 @@ async function tempDir(): Promise<string> {
   return dir;
 }
 
-function capture(): { stream: Writable; text: () => string } {
-  const chunks: Buffer[] = [];
-  const stream = new Writable({
-    write(chunk, _encoding, callback) {
-      chunks.push(Buffer.from(chunk));
-      callback();
-    },
-  });
-  return { stream, text: () => Buffer.concat(chunks).toString("utf8") };
-}
-
 async function writeResults(dir: string, results: { summary: RunSummary; cases: CaseResult[] }): Promise<string> {
   await mkdir(dir, { recursive: true });
   await writeFile(path.join(dir, "summary.json"), JSON.stringify(results.summary));
@@ -37,11 +25,8 @@ async function writeResults(dir: string, results: { summary: RunSummary; cases: 
   return dir;
 }
 
-async function llmops(args: string[], cwd: string) {
-  const stdout = capture();
-  const stderr = capture();
-  const code = await main(args, { stdout: stdout.stream, stderr: stderr.stream, cwd, env: { LLMOPS_CACHE_DIR: path.join(cwd, ".cache") } });
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
+function llmops(args: string[], cwd: string) {
+  return runMain(args, { cwd, env: { LLMOPS_CACHE_DIR: path.join(cwd, ".cache") } });
 }
 
 describe("llmops compare", () => {

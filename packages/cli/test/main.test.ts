@@ -1,25 +1,12 @@
 import { spawnSync } from "node:child_process";
-import { PassThrough } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { ExitCode, GateFailedError, InputError } from "@llmops/core";
 import { describe, expect, it } from "vitest";
 import type { Command } from "../src/command.ts";
-import { main } from "../src/main.ts";
+import { runMain } from "./helpers.ts";
 
-function capture() {
-  const stream = new PassThrough();
-  let text = "";
-  stream.on("data", (chunk) => {
-    text += chunk;
-  });
-  return { stream, read: () => text };
-}
-
-async function run(argv: string[], commands: Command[]) {
-  const out = capture();
-  const err = capture();
-  const code = await main(argv, { stdout: out.stream, stderr: err.stream, env: {}, commands });
-  return { code, stdout: out.read(), stderr: err.read() };
+function run(argv: string[], commands: Command[]) {
+  return runMain(argv, { env: {}, commands });
 }
 
 const greet: Command = {

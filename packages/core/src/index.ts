@@ -9,4 +9,5 @@ export * from "./errors.ts";
 export * from "./evidence.ts";
 export * from "./logger.ts";
 export * from "./results.ts";
+export * from "./write-atomic.ts";
 export * from "./yaml-config.ts";

@@ -5,30 +5,18 @@
 // a bare fetch loop with the same concurrency against the same server shows what the machine
 // allows (on a loaded machine the server itself is slower than the ideal).
 // Run: node_modules/.bin/node packages/eval/bench/eval-bench.ts [--cases 2000] [--latency 50] [--concurrency 50]
+
+import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { silentLogger } from "@llmops/core";
-import { startOpenAIServer } from "../../../test/src/openai-server.ts";
 import { evaluate } from "../src/index.ts";
 
-// The server runs in a worker thread so its CPU time is not charged to the runner's event loop
-// (a real model server is another machine); messages report how many requests it received.
-if (!isMainThread) {
-  const server = await startOpenAIServer({ latencyMs: (workerData as { latencyMs: number }).latencyMs });
-  parentPort!.on("message", async (message: string) => {
-    if (message === "count") parentPort!.postMessage({ count: server.requests.length });
-    if (message === "close") {
-      await server.close();
-      parentPort!.close();
-    }
-  });
-  parentPort!.postMessage({ url: server.url });
-}
-
-if (isMainThread) await main();
+await main();
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -42,27 +30,36 @@ async function main(): Promise<void> {
   const latencyMs = Number(values.latency);
   const concurrency = Number(values.concurrency);
 
-  const worker = new Worker(new URL(import.meta.url), { workerData: { latencyMs } });
-  const ask = (message: string) =>
-    new Promise<{ url?: string; count?: number }>((resolve) => {
-      worker.once("message", resolve);
-      if (message) worker.postMessage(message);
-    });
-  const { url } = await ask("");
+  // The server runs in its own process so its CPU time is not charged to the runner's event loop
+  // (a real model server is another machine; a worker thread would also add its heap to this
+  // process's RSS); a `count` line on its stdin answers how many requests it received.
+  const serverScript = fileURLToPath(new URL("../../../test/src/openai-server.ts", import.meta.url));
+  const child = spawn(process.execPath, [serverScript, JSON.stringify({ latencyMs })], { stdio: ["pipe", "pipe", "inherit"] });
+  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  const readLine = async () => {
+    const line = await lines.next();
+    if (line.done) throw new Error("the test server exited");
+    return line.value;
+  };
   const server = {
-    url: url!,
-    requests: async () => (await ask("count")).count!,
+    url: await readLine(),
+    requests: async () => {
+      child.stdin!.write("count\n");
+      return Number(await readLine());
+    },
     close: async () => {
-      worker.postMessage("close");
-      await new Promise((resolve) => worker.once("exit", resolve));
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGTERM");
+      await exited;
     },
   };
   const dir = await mkdtemp(join(tmpdir(), "llmops-eval-bench-"));
   try {
-    const lines = Array.from({ length: cases }, (_, i) =>
+    const caseLines = Array.from({ length: cases }, (_, i) =>
       JSON.stringify({ id: `case-${i}`, vars: { text: `item ${i}` }, expected: `Echo: item ${i}`, tags: { bucket: String(i % 4) } }),
     );
-    await writeFile(join(dir, "cases.jsonl"), `${lines.join("\n")}\n`);
+    await writeFile(join(dir, "cases.jsonl"), `${caseLines.join("\n")}\n`);
     await writeFile(
       join(dir, "llmops.yaml"),
       [

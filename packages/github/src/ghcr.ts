@@ -1,3 +1,7 @@
+import { setSecret } from "@actions/core";
+import type { Logger } from "@llmops/core";
+import { configuredStore, openStore } from "@llmops/store";
+
 /** Registry credentials in the shape `@llmops/store` takes. */
 export type StoreAuth = { username: string; password: string } | { token: string; username?: string };
 
@@ -49,4 +53,26 @@ function storeAuth(spec: string, options: { token?: string; username?: string; e
     return { username: env.LLMOPS_REGISTRY_USERNAME, password: env.LLMOPS_REGISTRY_PASSWORD };
   if (env.LLMOPS_REGISTRY_TOKEN) return { token: env.LLMOPS_REGISTRY_TOKEN, username: env.LLMOPS_REGISTRY_USERNAME };
   return undefined;
+}
+
+/**
+ * Opens the store an action chose from its `store`, `token` and `username` inputs (see
+ * {@link chooseActionStore}), with the llmops.yaml of `cwd` as the fallback, after masking the
+ * credentials so no log line can show them.
+ */
+export async function openActionStore(
+  inputs: { store: string; token: string; username: string },
+  options: { cwd: string; logger: Logger; env: NodeJS.ProcessEnv },
+): Promise<{ store: ReturnType<typeof openStore>; spec: string }> {
+  const { cwd, logger } = options;
+  const choice = chooseActionStore({
+    input: inputs.store,
+    configured: await configuredStore(cwd),
+    token: inputs.token,
+    username: inputs.username,
+    env: options.env,
+  });
+  if (choice.auth && "token" in choice.auth) setSecret(choice.auth.token);
+  if (choice.auth && "password" in choice.auth) setSecret(choice.auth.password);
+  return { store: openStore(choice.spec, { logger, cwd, auth: choice.auth }), spec: choice.spec };
 }

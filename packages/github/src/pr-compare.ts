@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import {
   type BaselineSource,
@@ -11,20 +11,18 @@ import {
   type Logger,
   llmopsConfigSchema,
   parseLocatedYaml,
-  type RunSummary,
   readLocatedYaml,
   validateLocated,
+  writeFileAtomic,
 } from "@llmops/core";
 import {
   type BaselineInfo,
-  type CorpusStatistic,
   compareRuns,
-  corpusStatistics,
-  createScorer,
   loadBaselineFromStore,
   type RunResults,
   readResultsSet,
   regressions,
+  suiteCorpusStatistics,
 } from "@llmops/eval";
 import {
   type ComparisonMarkdownOptions,
@@ -119,13 +117,6 @@ export interface PullRequestCompareResult {
 
 const TWO_STAGE =
   "post it with the two-stage flow (examples/pr-compare/fork-safe): upload the report here, post it from a workflow_run workflow";
-
-async function writeAtomic(file: string, text: string): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const temp = `${file}.tmp-${process.pid}`;
-  await writeFile(temp, text);
-  await rename(temp, file);
-}
 
 export function suiteDirName(suite: string): string {
   return suite.replace(/[^A-Za-z0-9_.-]/g, "_");
@@ -263,18 +254,6 @@ async function caseSources(
   return sources;
 }
 
-/** Corpus metrics (BLEU, F1) are tested on matched cases only when their scorer can recompute them. */
-function corpusFor(summary: RunSummary, loaded: LoadedCompareConfig): Record<string, CorpusStatistic> | undefined {
-  const names = new Set(summary.metrics.filter((m) => m.kind === "corpus").map((m) => m.name));
-  if (names.size === 0 || !loaded.configFile) return undefined;
-  const suite = loaded.suites.find((s) => summary.suite === s.name || summary.suite.startsWith(`${s.name}/`));
-  if (!suite) return undefined;
-  const cwd = path.dirname(loaded.configFile);
-  return corpusStatistics(
-    suite.scorers.filter((scorer) => names.has(scorer.name ?? scorer.type)).map((scorer) => createScorer(scorer, { cwd })),
-  );
-}
-
 /** Failing cases to annotate: the regressions (pass → fail), or head's failures when there is no baseline. */
 function annotationsFor(report: SuiteReport, head: RunResults, sources: SourceText[], cwd: string): CheckAnnotation[] {
   const config = sources[0];
@@ -352,7 +331,10 @@ export async function runPullRequestCompare(options: PullRequestCompareOptions):
     const mainMetric = head.summary.metrics[0]?.name;
     const baseline = await resolveBaseline(spec, suite, { ...options, reportDir }, options.store ?? store, mainMetric);
     if (baseline.results === null) notices.push(`suite "${suite}": no baseline (${baseline.info.description}); this is a head-only report`);
-    const corpus = baseline.results ? corpusFor(head.summary, loaded) : undefined;
+    const corpus =
+      baseline.results && loaded.configFile
+        ? suiteCorpusStatistics(head.summary, loaded.suites, path.dirname(loaded.configFile))
+        : undefined;
     const comparison = compareRuns({
       head,
       baseline: baseline.results,
@@ -375,8 +357,8 @@ export async function runPullRequestCompare(options: PullRequestCompareOptions):
 
   for (const report of suites) {
     const dir = path.join(reportDir, suiteDirName(report.suite));
-    await writeAtomic(path.join(dir, "comparison.json"), `${JSON.stringify(report.comparison, null, 2)}\n`);
-    await writeAtomic(path.join(dir, "comment.md"), report.markdown);
+    await writeFileAtomic(path.join(dir, "comparison.json"), `${JSON.stringify(report.comparison, null, 2)}\n`);
+    await writeFileAtomic(path.join(dir, "comment.md"), report.markdown);
   }
   // The job summary takes up to 1 MiB; stay well under it in bytes, not only characters.
   const summary = renderComparisonMarkdown(
@@ -385,8 +367,8 @@ export async function runPullRequestCompare(options: PullRequestCompareOptions):
   );
   const verdict = suites.every((s) => s.verdict === "pass") ? "pass" : "fail";
   const regressionCount = suites.reduce((n, s) => n + s.regressions.metrics.length, 0);
-  await writeAtomic(path.join(reportDir, "summary.md"), summary);
-  await writeAtomic(
+  await writeFileAtomic(path.join(reportDir, "summary.md"), summary);
+  await writeFileAtomic(
     path.join(reportDir, "report.json"),
     `${JSON.stringify(
       {

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { ExternalError, InputError, silentLogger } from "@llmops/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFaultProxy } from "../../../test/src/registry/fault-proxy.ts";
-import { startRegistry, type TestRegistry } from "../../../test/src/registry.ts";
+import { skopeoInspectRaw, startRegistry, type TestRegistry } from "../../../test/src/registry.ts";
 import { AliasConflictError, type OpenStoreOptions, openStore, RegistryTransport } from "../src/index.ts";
 import { readTree, tempDir, writeTree } from "./helpers.ts";
 
@@ -35,11 +35,7 @@ describe("registry store (CNCF Distribution)", () => {
     const store = open(`oci://${registry.host}/team`, dir);
     const v = await store.version({ path: src, name: "anon/model", kind: "model", aliases: ["latest"], created: CREATED });
     expect(v.ref).toBe("anon/model:v1");
-    const raw = JSON.parse(
-      execFileSync("skopeo", ["inspect", "--raw", "--tls-verify=false", `docker://${registry.host}/team/anon/model:v1`], {
-        encoding: "utf8",
-      }),
-    );
+    const raw = skopeoInspectRaw(registry, "team/anon/model:v1") as { layers: { annotations: Record<string, string> }[] };
     expect(raw.layers.map((l: { annotations: Record<string, string> }) => l.annotations["org.opencontainers.image.title"])).toEqual([
       "tokenizer/vocab.txt",
       "weights.bin",
@@ -124,13 +120,7 @@ describe("registry store (CNCF Distribution)", () => {
       artifactType: "application/vnd.llmops.eval.v1+json",
       files: [{ title: "summary.json", mediaType: "application/json", data: Buffer.from("{}") }],
     });
-    const tagIndex = JSON.parse(
-      execFileSync(
-        "skopeo",
-        ["inspect", "--raw", "--tls-verify=false", `docker://${registry.host}/fallback/m:${subject.digest.replace(":", "-")}`],
-        { encoding: "utf8" },
-      ),
-    );
+    const tagIndex = skopeoInspectRaw(registry, `fallback/m:${subject.digest.replace(":", "-")}`) as { manifests: { digest: string }[] };
     expect(tagIndex.manifests.map((m: { digest: string }) => m.digest)).toContain(e.digest);
     expect((await store.listEvidence(subject, "application/vnd.llmops.eval.v1+json")).map((x) => x.digest)).toEqual([e.digest]);
     expect((store.transport as RegistryTransport).referrersApi).toBe(false);
@@ -203,19 +193,8 @@ describe("registry auth", () => {
       const store = open(`oci://${registry.host}/p`, dir, { auth: { username: registry.username!, password: registry.password! } });
       const v = await store.version({ path: src, name: "m", kind: "dataset", created: CREATED });
       expect((await store.fetch("m:v1", join(dir, "out"))).digest).toBe(v.digest);
-      const raw = execFileSync(
-        "skopeo",
-        [
-          "inspect",
-          "--raw",
-          "--tls-verify=false",
-          "--creds",
-          `${registry.username}:${registry.password}`,
-          `docker://${registry.host}/p/m:v1`,
-        ],
-        { encoding: "utf8" },
-      );
-      expect(JSON.parse(raw).artifactType).toBe("application/vnd.llmops.dataset.v1+json");
+      const raw = skopeoInspectRaw(registry, "p/m:v1") as { artifactType: string };
+      expect(raw.artifactType).toBe("application/vnd.llmops.dataset.v1+json");
       const anonymous = await open(`oci://${registry.host}/p`, dir)
         .resolve("m:v1")
         .catch((e: unknown) => e);

@@ -1,6 +1,4 @@
-import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import {
   type CompareConfig,
@@ -8,22 +6,20 @@ import {
   ExitCode,
   InputError,
   llmopsConfigSchema,
-  type RunSummary,
   readLocatedYaml,
   type SuiteConfig,
   UsageError,
   validateLocated,
+  writeFileAtomic,
 } from "@llmops/core";
 import {
   type BaselineInfo,
-  type CorpusStatistic,
   compareRuns,
-  corpusStatistics,
-  createScorer,
   loadBaselineFromStore,
   type RunResults,
   readResultsSet,
   regressions,
+  suiteCorpusStatistics,
 } from "@llmops/eval";
 import { renderComparisonMarkdown } from "@llmops/report";
 import { openStore, registryAuthFromEnv } from "@llmops/store";
@@ -34,19 +30,6 @@ const DEFAULT_STORE = ".llmops/store";
 
 function optionalString(value: unknown): string | undefined {
   return typeof value === "string" && value !== "" ? value : undefined;
-}
-
-/** Writes through a temp file and a rename, so a reader never sees half a report. */
-async function writeAtomic(file: string, text: string): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-  try {
-    await writeFile(temp, text);
-    await rename(temp, file);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
 }
 
 interface LoadedCompareConfig {
@@ -64,22 +47,6 @@ async function loadCompareConfig(context: CommandContext, explicit: string | und
   if (config.compare) result.compare = config.compare;
   if (config.store) result.store = config.store;
   return result;
-}
-
-/**
- * Corpus metrics (BLEU, classification F1) can only be tested when they can be recomputed on the
- * matched cases: that needs the suite's scorer, from llmops.yaml. A variant `<suite>/<provider>`
- * uses its suite's scorers.
- */
-function corpusFor(summary: RunSummary, config: LoadedCompareConfig): Record<string, CorpusStatistic> | undefined {
-  const corpusMetrics = new Set(summary.metrics.filter((m) => m.kind === "corpus").map((m) => m.name));
-  if (corpusMetrics.size === 0) return undefined;
-  const suite = config.suites.find((s) => summary.suite === s.name || summary.suite.startsWith(`${s.name}/`));
-  if (!suite) return undefined;
-  const scorers = suite.scorers
-    .filter((scorer) => corpusMetrics.has(scorer.name ?? scorer.type))
-    .map((scorer) => createScorer(scorer, { cwd: config.dir }));
-  return corpusStatistics(scorers);
 }
 
 type BaselineLookup = (suite: string, onlyHead: boolean) => Promise<{ results: RunResults | null; info: BaselineInfo }>;
@@ -209,7 +176,7 @@ export const compareCommand: Command = {
     const comparisons: Comparison[] = [];
     for (const run of heads) {
       const baseline = await lookup(run.summary.suite, heads.length === 1);
-      const corpus = baseline.results ? corpusFor(run.summary, config) : undefined;
+      const corpus = baseline.results ? suiteCorpusStatistics(run.summary, config.suites, config.dir) : undefined;
       comparisons.push(
         compareRuns({
           head: { summary: run.summary, cases: run.cases },
@@ -229,12 +196,12 @@ export const compareCommand: Command = {
       const file = single ? path.join(out, "comparison.json") : path.join(out, ...comparison.suite.split("/"), "comparison.json");
       if (!path.resolve(file).startsWith(out + path.sep))
         throw new InputError(`suite name "${comparison.suite}" would write outside ${out}`);
-      await writeAtomic(file, `${JSON.stringify(comparison, null, 2)}\n`);
+      await writeFileAtomic(file, `${JSON.stringify(comparison, null, 2)}\n`);
       comparisonPaths.push(file);
     }
     const title = optionalString(values.title);
     const markdownPath = path.join(out, "comparison.md");
-    await writeAtomic(markdownPath, renderComparisonMarkdown(comparisons, title ? { title } : {}));
+    await writeFileAtomic(markdownPath, renderComparisonMarkdown(comparisons, title ? { title } : {}));
 
     const verdict = comparisons.every((c) => c.verdict === "pass") ? "pass" : "fail";
     if (context.json) {

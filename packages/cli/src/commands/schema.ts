@@ -1,7 +1,5 @@
-import { randomBytes } from "node:crypto";
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
-import { llmopsConfigSchema } from "@llmops/core";
+import { resolve } from "node:path";
+import { llmopsConfigSchema, writeFileAtomic } from "@llmops/core";
 import type { Command } from "../command.ts";
 
 export const SCHEMA_ID = "https://llmops.dev/schema/llmops.schema.json";
@@ -35,15 +33,7 @@ export const schemaCommand: Command = {
       return 0;
     }
     const path = resolve(context.cwd, out);
-    await mkdir(dirname(path), { recursive: true });
-    const temp = `${path}.${randomBytes(4).toString("hex")}.tmp`;
-    try {
-      await writeFile(temp, text);
-      await rename(temp, path);
-    } catch (error) {
-      await rm(temp, { force: true });
-      throw error;
-    }
+    await writeFileAtomic(path, text);
     if (context.json) context.stdout.write(`${JSON.stringify({ path })}\n`);
     else context.logger.info(`wrote ${path}`);
     return 0;

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { canonicalJson, type Logger, type TokenUsage } from "@llmops/core";
 import { z } from "zod";
@@ -46,6 +46,11 @@ export class ResponseCache {
   readonly dir: string;
   readonly #logger: Logger;
   readonly #madeDirs = new Set<string>();
+  /**
+   * Fan-out directories present at the first read. A key in none of them (nor in one made since)
+   * is a miss without a failed open: on a cold run that is most of the cache's cost.
+   */
+  #existing: Promise<Set<string>> | undefined;
 
   constructor(dir: string, logger: Logger) {
     this.dir = dir;
@@ -57,6 +62,11 @@ export class ResponseCache {
   }
 
   async get(key: string): Promise<CachedResponse | undefined> {
+    this.#existing ??= readdir(this.dir).then(
+      (names) => new Set(names),
+      () => new Set<string>(),
+    );
+    if (!(await this.#existing).has(key.slice(0, 2)) && !this.#madeDirs.has(dirname(this.#path(key)))) return undefined;
     let text: string;
     try {
       text = await readFile(this.#path(key), "utf8");

@@ -1,15 +1,10 @@
-import type { CaseResult, TokenUsage } from "@llmops/core";
+import type { CaseResult, RunSummary, SuiteConfig } from "@llmops/core";
+import { createScorer } from "../scorers/create.ts";
+import type { ScorerInput } from "../scorers/types.ts";
 import type { CorpusStatistic } from "./metrics.ts";
 
-/** What a scorer's `corpus` reads of each case (the ScorerInput of the scorer contract). */
-export interface CorpusInput {
-  output: string | null;
-  expected: unknown;
-  vars: Record<string, unknown>;
-  latencyMs: number;
-  tokens: TokenUsage | null;
-  cost: number | null;
-}
+/** What a scorer's `corpus` reads of each case: the ScorerInput of the scorer contract. */
+export type CorpusInput = ScorerInput;
 
 export interface CorpusScorer {
   name: string;
@@ -39,4 +34,23 @@ export function corpusStatistics(scorers: readonly CorpusScorer[]): Record<strin
       ).value;
   }
   return statistics;
+}
+
+/**
+ * Corpus metrics (BLEU, classification F1) can only be tested when they can be recomputed on the
+ * matched cases: that needs the suite's scorers, from the config. A variant `<suite>/<provider>`
+ * uses its suite's scorers; `cwd` is where the config's relative paths start.
+ */
+export function suiteCorpusStatistics(
+  summary: RunSummary,
+  suites: readonly SuiteConfig[],
+  cwd: string,
+): Record<string, CorpusStatistic> | undefined {
+  const names = new Set(summary.metrics.filter((m) => m.kind === "corpus").map((m) => m.name));
+  if (names.size === 0) return undefined;
+  const suite = suites.find((s) => summary.suite === s.name || summary.suite.startsWith(`${s.name}/`));
+  if (!suite) return undefined;
+  return corpusStatistics(
+    suite.scorers.filter((scorer) => names.has(scorer.name ?? scorer.type)).map((scorer) => createScorer(scorer, { cwd })),
+  );
 }

@@ -1,6 +1,6 @@
 export { findResultsDirectories, loadBaselineFromStore, parseResults, parseSummary, readResultsSet, readRunResults } from "./baseline.ts";
 export { type BaselineInfo, type CompareRunsOptions, compareRuns, type RunResults, regressions } from "./compare.ts";
-export { type CorpusInput, type CorpusScorer, corpusStatistics } from "./corpus.ts";
+export { type CorpusInput, type CorpusScorer, corpusStatistics, suiteCorpusStatistics } from "./corpus.ts";
 export { excerpt } from "./excerpt.ts";
 export { type CaseMatch, type MatchedCase, matchCases } from "./match.ts";
 export type { CorpusStatistic } from "./metrics.ts";

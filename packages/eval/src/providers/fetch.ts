@@ -1,4 +1,5 @@
 import { InputError, type TokenUsage } from "@llmops/core";
+import { type HttpResponse, httpSend } from "./http-client.ts";
 import { ProviderError } from "./types.ts";
 
 /** Statuses worth retrying: request timeout, conflict, rate limit, server errors (as the OpenAI SDK does). */
@@ -10,10 +11,15 @@ export function isRetryableStatus(status: number): boolean {
  * How long the server asks us to wait: `retry-after-ms` (OpenAI) first, then `Retry-After` as
  * seconds or an HTTP date. Undefined when absent or unparseable.
  */
-export function parseRetryAfter(headers: Headers, now: number = Date.now()): number | undefined {
-  const ms = headers.get("retry-after-ms");
+export function parseRetryAfter(headers: Headers | HttpResponse["headers"], now: number = Date.now()): number | undefined {
+  const get = (name: string): string | null => {
+    if (headers instanceof Headers) return headers.get(name);
+    const value = headers[name];
+    return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
+  };
+  const ms = get("retry-after-ms");
   if (ms !== null && /^\s*\d+(\.\d+)?\s*$/.test(ms)) return Math.round(Number(ms));
-  const value = headers.get("retry-after");
+  const value = get("retry-after");
   if (value === null) return undefined;
   if (/^\s*\d+(\.\d+)?\s*$/.test(value)) return Math.round(Number(value) * 1000);
   const date = Date.parse(value);
@@ -55,11 +61,7 @@ export function readKey(env: NodeJS.ProcessEnv, name: string, providerId: string
   return value;
 }
 
-export interface JsonResponse {
-  status: number;
-  headers: Headers;
-  text: string;
-}
+export type JsonResponse = HttpResponse;
 
 /**
  * One HTTP request with the failures classified: network errors and aborts are retryable
@@ -71,17 +73,15 @@ export async function request(
   secrets: readonly (string | undefined)[],
 ): Promise<JsonResponse> {
   const where = safeUrl(url);
-  let response: Response;
-  let text: string;
+  let response: HttpResponse;
   try {
-    response = await fetch(url, { method: init.method, headers: init.headers, body: init.body, signal: init.signal });
-    text = await response.text();
+    response = await httpSend(url, init);
   } catch (error) {
     if (init.signal.aborted) throw new ProviderError(`request to ${where} timed out or was aborted`, { retryable: true });
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    const reason = cause?.code ?? cause?.message ?? (error as Error).message;
+    const reason = (error as { code?: string }).code ?? (error as Error).message;
     throw new ProviderError(redact(`request to ${where} failed: ${reason}`, secrets), { retryable: true });
   }
+  const text = response.text;
   if (response.status >= 400) {
     const retryAfterMs = parseRetryAfter(response.headers);
     throw new ProviderError(redact(`HTTP ${response.status} from ${where}: ${errorDetail(text)}`, secrets), {
@@ -90,7 +90,7 @@ export async function request(
       ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
     });
   }
-  return { status: response.status, headers: response.headers, text };
+  return response;
 }
 
 /** The API's own error message when the body has one (`{error: {message}}`), else the body's start. */

@@ -1,7 +1,6 @@
-import { randomBytes } from "node:crypto";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { type CaseResult, caseResultSchema, InputError, type RunSummary, runSummarySchema } from "@llmops/core";
+import { type CaseResult, caseResultSchema, InputError, type RunSummary, runSummarySchema, writeFileAtomic } from "@llmops/core";
 
 export const RESULTS_FILE = "results.jsonl";
 export const SUMMARY_FILE = "summary.json";
@@ -25,17 +24,6 @@ export interface WrittenRun {
   markdownPath?: string;
 }
 
-async function writeAtomic(path: string, data: string): Promise<void> {
-  const temp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-  try {
-    await writeFile(temp, data);
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true }).catch(() => {});
-    throw error;
-  }
-}
-
 export function toJsonl(rows: CaseResult[]): string {
   return rows.map((row) => `${JSON.stringify(row)}\n`).join("");
 }
@@ -53,16 +41,16 @@ export async function writeRunOutputs(
 ): Promise<WrittenRun> {
   await mkdir(dir, { recursive: true });
   const written: WrittenRun = { dir, summaryPath: join(dir, SUMMARY_FILE), resultsPath: join(dir, RESULTS_FILE) };
-  await writeAtomic(written.resultsPath, toJsonl(rows));
+  await writeFileAtomic(written.resultsPath, toJsonl(rows));
   if (renderers.junit) {
     written.junitPath = join(dir, JUNIT_FILE);
-    await writeAtomic(written.junitPath, renderers.junit(summary, rows));
+    await writeFileAtomic(written.junitPath, renderers.junit(summary, rows));
   }
   if (renderers.markdown) {
     written.markdownPath = join(dir, MARKDOWN_FILE);
-    await writeAtomic(written.markdownPath, renderers.markdown(summary, rows));
+    await writeFileAtomic(written.markdownPath, renderers.markdown(summary, rows));
   }
-  await writeAtomic(written.summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
+  await writeFileAtomic(written.summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
   return written;
 }
 

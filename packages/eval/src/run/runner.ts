@@ -86,15 +86,41 @@ export async function runTasks(options: RunTasksOptions): Promise<RunTasksResult
   const progress: RunProgress = { done: 0, total: options.tasks.length, errors: 0, cached: 0 };
   let providerCalls = 0;
   let next = 0;
-  const pendingWrites: Promise<void>[] = [];
+  // Cache writes go through at most two at a time: each is several file operations on libuv's
+  // four threads, and a burst of them would queue the cache reads that gate the next requests.
+  const writeQueue: (() => Promise<void>)[] = [];
+  let writing = 0;
+  let writesDone: (() => void) | undefined;
+  const pumpWrites = () => {
+    while (writing < 2 && writeQueue.length > 0) {
+      const write = writeQueue.shift()!;
+      writing++;
+      write()
+        .catch((error: unknown) => logger.warn(`response cache: ${redact(oneLine(error))}`))
+        .then(() => {
+          writing--;
+          pumpWrites();
+        });
+    }
+    if (writing === 0 && writeQueue.length === 0) writesDone?.();
+  };
 
   const callProvider = async (task: RunTask): Promise<{ response: RunnerProviderResponse; latencyMs: number }> => {
     const { value } = await withRetries(
       async () => {
         await limiter.acquire(stop);
-        const timeout = new AbortController();
-        const signal = AbortSignal.any([stop, timeout.signal]);
-        const timer = setTimeout(() => timeout.abort(new TimeoutError(timeoutMs)), timeoutMs);
+        if (stop.aborted) throw stop.reason;
+        // One controller per attempt, aborted by the timer or by `stop`; cheaper than
+        // AbortSignal.any, whose dependent signals stay registered on the long-lived `stop`.
+        const controller = new AbortController();
+        const signal = controller.signal;
+        let timedOut = false;
+        const onStop = () => controller.abort(stop.reason);
+        stop.addEventListener("abort", onStop, { once: true });
+        const timer = setTimeout(() => {
+          timedOut = true;
+          controller.abort(new TimeoutError(timeoutMs));
+        }, timeoutMs);
         const started = clock.now();
         providerCalls++;
         try {
@@ -111,9 +137,10 @@ export async function runTasks(options: RunTasksOptions): Promise<RunTasksResult
           return { response, latencyMs: Math.max(0, clock.now() - started) };
         } catch (error) {
           // A provider may surface our timeout as its own AbortError; report it as the timeout.
-          throw timeout.signal.aborted && !stop.aborted ? timeout.signal.reason : error;
+          throw timedOut && !stop.aborted ? signal.reason : error;
         } finally {
           clearTimeout(timer);
+          stop.removeEventListener("abort", onStop);
         }
       },
       {
@@ -209,7 +236,11 @@ export async function runTasks(options: RunTasksOptions): Promise<RunTasksResult
         output = response.output;
         latencyMs = called.latencyMs;
         // Written off the critical path (set never throws); awaited before the run returns.
-        if (key) pendingWrites.push(options.cache!.set(key, { ...response, latencyMs }));
+        if (key) {
+          const entry = { ...response, latencyMs };
+          writeQueue.push(() => options.cache!.set(key, entry));
+          pumpWrites();
+        }
       } catch (caught) {
         if (stop.aborted) return undefined;
         error = redact(describeError(caught));
@@ -254,7 +285,7 @@ export async function runTasks(options: RunTasksOptions): Promise<RunTasksResult
   };
 
   await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, options.tasks.length)) }, worker));
-  await Promise.all(pendingWrites);
+  if (writing > 0 || writeQueue.length > 0) await new Promise<void>((resolve) => (writesDone = resolve));
   const results = slots.filter((r): r is CaseResult => r !== undefined);
   return { results, complete: results.length === options.tasks.length, providerCalls };
 }

@@ -1,4 +1,5 @@
 import type { Logger, TokenUsage } from "@llmops/core";
+import type { ScorerInput } from "../scorers/types.ts";
 
 /**
  * The runner's view of providers and scorers: structurally the contracts of
@@ -32,14 +33,8 @@ export interface RunnerProvider {
   prepare?(): Promise<void>;
 }
 
-export interface RunnerScorerInput {
-  output: string | null;
-  expected: unknown;
-  vars: Record<string, unknown>;
-  latencyMs: number;
-  tokens: TokenUsage | null;
-  cost: number | null;
-}
+/** The scorer contract's input, shared rather than restated: it is plain data with no behaviour. */
+export type RunnerScorerInput = ScorerInput;
 
 export interface RunnerScorerContext {
   signal: AbortSignal;

@@ -1,0 +1,150 @@
+import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
+
+/**
+ * A small HTTP client for provider calls on `node:http` with keep-alive agents. `fetch` costs
+ * several times more CPU per request (WHATWG streams, Headers, Response objects), which at 50
+ * concurrent calls is what limits an eval run; the `undici` package would be as cheap but adds
+ * to every action bundle. Idle pooled sockets are unref'd by the agent, so they never keep the
+ * process alive, and the agent honours the server's `Keep-Alive: timeout` hint.
+ */
+
+export interface HttpResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  text: string;
+}
+
+export interface HttpRequestInit {
+  method: string;
+  headers: Record<string, string>;
+  body?: string;
+  signal: AbortSignal;
+}
+
+const httpAgent = new HttpAgent({ keepAlive: true });
+const httpsAgent = new HttpsAgent({ keepAlive: true });
+
+/** An error of the request itself (network, abort), not an HTTP status. */
+export class HttpClientError extends Error {
+  readonly code: string | undefined;
+  constructor(message: string, code?: string) {
+    super(message);
+    this.name = "HttpClientError";
+    this.code = code;
+  }
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 20;
+/** Credentials that must not follow a redirect to another origin. */
+const CREDENTIAL_HEADERS = ["authorization", "api-key", "x-api-key", "cookie", "proxy-authorization"];
+
+/**
+ * Sends one request and follows redirects as fetch does: 303, and 301/302 after a POST, become a
+ * GET without a body; 307/308 repeat the request. Credentials are dropped on a change of origin.
+ */
+export async function httpSend(url: string, init: HttpRequestInit): Promise<HttpResponse> {
+  let current = { url, init };
+  for (let hop = 0; ; hop++) {
+    const response = await sendOnce(current.url, current.init);
+    const location = response.headers.location;
+    if (!REDIRECTS.has(response.status) || typeof location !== "string") return response;
+    if (hop >= MAX_REDIRECTS) throw new HttpClientError(`more than ${MAX_REDIRECTS} redirects`, "ERR_TOO_MANY_REDIRECTS");
+    let next: URL;
+    try {
+      next = new URL(location, current.url);
+    } catch {
+      throw new HttpClientError("redirect to an invalid URL", "ERR_INVALID_URL");
+    }
+    const headers = { ...current.init.headers };
+    if (next.origin !== new URL(current.url).origin) for (const name of CREDENTIAL_HEADERS) delete headers[name];
+    const toGet = response.status === 303 ? current.init.method !== "HEAD" : response.status <= 302 && current.init.method === "POST";
+    const nextInit: HttpRequestInit = { ...current.init, headers };
+    if (toGet) {
+      nextInit.method = "GET";
+      delete nextInit.body;
+      delete headers["content-type"];
+    }
+    current = { url: next.href, init: nextInit };
+  }
+}
+
+function sendOnce(url: string, init: HttpRequestInit): Promise<HttpResponse> {
+  return new Promise<HttpResponse>((resolve, reject) => {
+    if (init.signal.aborted) return reject(new HttpClientError("aborted", "ABORT_ERR"));
+    let target: URL;
+    try {
+      target = new URL(url);
+    } catch {
+      return reject(new HttpClientError("invalid URL", "ERR_INVALID_URL"));
+    }
+    const secure = target.protocol === "https:";
+    if (!secure && target.protocol !== "http:") return reject(new HttpClientError(`unsupported protocol ${target.protocol}`));
+    let settled = false;
+    const finish = (error: Error | undefined, value?: HttpResponse) => {
+      if (settled) return;
+      settled = true;
+      init.signal.removeEventListener("abort", onAbort);
+      if (error) reject(error);
+      else resolve(value!);
+    };
+    const onAbort = () => {
+      finish(new HttpClientError("aborted", "ABORT_ERR"));
+      req.destroy();
+    };
+    const headers: Record<string, string | number> = { ...init.headers };
+    if (init.body !== undefined) headers["content-length"] = Buffer.byteLength(init.body);
+    const options = {
+      method: init.method,
+      headers,
+      agent: secure ? httpsAgent : httpAgent,
+      // Credentials in the URL become Basic auth, as fetch would send them.
+      ...(target.username || target.password
+        ? { auth: `${decodeURIComponent(target.username)}:${decodeURIComponent(target.password)}` }
+        : {}),
+    };
+    let req: ReturnType<typeof httpRequest>;
+    try {
+      req = (secure ? httpsRequest : httpRequest)(target, options, (res) => {
+        readText(res).then(
+          (text) => finish(undefined, { status: res.statusCode ?? 0, headers: res.headers, text }),
+          (error: NodeJS.ErrnoException) => finish(new HttpClientError(error.message, error.code)),
+        );
+      });
+    } catch (error) {
+      // Invalid header names or values are thrown synchronously.
+      const e = error as NodeJS.ErrnoException;
+      return reject(new HttpClientError(e.message, e.code));
+    }
+    init.signal.addEventListener("abort", onAbort, { once: true });
+    req.on("error", (error: NodeJS.ErrnoException) => finish(new HttpClientError(error.message, error.code)));
+    req.end(init.body);
+  });
+}
+
+/** The body as UTF-8, decompressed when the server compressed it anyway. */
+function readText(res: IncomingMessage): Promise<string> {
+  const encoding = String(res.headers["content-encoding"] ?? "")
+    .trim()
+    .toLowerCase();
+  const decoder =
+    encoding === "gzip" || encoding === "x-gzip"
+      ? createGunzip()
+      : encoding === "deflate"
+        ? createInflate()
+        : encoding === "br"
+          ? createBrotliDecompress()
+          : undefined;
+  return new Promise<string>((resolve, reject) => {
+    const source = decoder ? res.pipe(decoder) : res;
+    const chunks: Buffer[] = [];
+    source.on("data", (chunk: Buffer) => chunks.push(chunk));
+    source.on("end", () => resolve(chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8")));
+    source.on("error", reject);
+    if (decoder) res.on("error", reject);
+    // A connection reset mid-body ends the message as aborted rather than with an error.
+    res.on("aborted", () => reject(Object.assign(new Error("response aborted"), { code: "ECONNRESET" })));
+  });
+}
