@@ -1,8 +1,9 @@
 import * as core from "@actions/core";
 import * as github from "@actions/github";
 import { type Logger, oneLine } from "@llmops/core";
-import { createOctokit, type GitHubTarget, runPullRequestCompare } from "@llmops/github";
 import { parseActionInputs } from "@llmops/github/action-inputs";
+import { createOctokit } from "@llmops/github/octokit";
+import { type GitHubTarget, runPullRequestCompare } from "@llmops/github/pr-compare";
 import { z } from "zod";
 
 const bool = z.enum(["true", "false"]).transform((v) => v === "true");

@@ -11,8 +11,10 @@ import {
   RESPONSE_CACHE_DIR,
   type RunProgress,
 } from "@llmops/eval";
-import { responseCacheKeys, restoreResponseCache, resultsArtifactName, saveResponseCache, uploadResults } from "@llmops/github";
 import { parseActionInputs } from "@llmops/github/action-inputs";
+import { resultsArtifactName } from "@llmops/github/artifacts";
+import { responseCacheKeys, restoreResponseCache, saveResponseCache } from "@llmops/github/response-cache";
+import { uploadResults } from "@llmops/github/upload-results";
 import { renderJUnit, renderRunSummaryMarkdown } from "@llmops/report";
 import { openStore, registryAuthFromEnv } from "@llmops/store";
 import { z } from "zod";

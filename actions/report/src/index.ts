@@ -1,8 +1,9 @@
 import * as core from "@actions/core";
 import * as github from "@actions/github";
 import { type Logger, oneLine } from "@llmops/core";
-import { createOctokit, postReportFromRun, type TriggeringRun } from "@llmops/github";
 import { parseActionInputs } from "@llmops/github/action-inputs";
+import { createOctokit } from "@llmops/github/octokit";
+import { postReportFromRun, type TriggeringRun } from "@llmops/github/post-report";
 import { z } from "zod";
 
 const bool = z.enum(["true", "false"]).transform((v) => v === "true");
