@@ -15,6 +15,7 @@ export const lsCommand: Command = {
     if (name === undefined) {
       const names = await store.list();
       if (context.json) printJson(context, { names });
+      else if (names.length === 0) context.logger.info("no artifacts in this store yet (llmops version adds one)");
       else context.stdout.write(names.map((n) => `${n}\n`).join(""));
       return 0;
     }
@@ -23,6 +24,7 @@ export const lsCommand: Command = {
       printJson(context, { name, versions });
       return 0;
     }
+    if (versions.length === 0) context.logger.info(`no versions of ${name} in this store`);
     for (const v of versions) {
       context.stdout.write(
         `${v.version.padEnd(6)} ${v.digest}  ${v.created ?? ""}${v.aliases.length ? `  [${v.aliases.join(", ")}]` : ""}\n`,
