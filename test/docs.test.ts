@@ -5,6 +5,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadConfig } from "@llmops/core";
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { validateWorkflowFile } from "./src/harness/metadata-validation.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
@@ -20,6 +22,24 @@ describe("documented configuration stays valid", () => {
       expect(config.suites.map((s) => s.name)).toEqual(["support-bot"]);
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("the README's quickstart workflow passes GitHub's workflow parser and uses real action inputs", async () => {
+    const readme = readFileSync(join(root, "README.md"), "utf8");
+    const block = /## Quickstart in a workflow\n\n```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(block).toBeDefined();
+    const { errors } = await validateWorkflowFile("README.md#quickstart", block!);
+    expect(errors).toEqual([]);
+    // Every `with:` key must be an input of the action it is given to.
+    const workflow = parse(block!) as { jobs: Record<string, { steps: { uses?: string; with?: Record<string, unknown> }[] }> };
+    const steps = Object.values(workflow.jobs).flatMap((job) => job.steps);
+    const ours = steps.filter((step) => step.uses?.includes("/llmops-actions/actions/"));
+    expect(ours.length).toBeGreaterThan(0);
+    for (const step of ours) {
+      const action = /\/actions\/([a-z-]+)@/.exec(step.uses!)![1]!;
+      const inputs = Object.keys((parse(readFileSync(join(root, "actions", action, "action.yml"), "utf8")) as { inputs: object }).inputs);
+      for (const key of Object.keys(step.with ?? {})) expect(inputs, `actions/${action} input ${key}`).toContain(key);
     }
   });
 
