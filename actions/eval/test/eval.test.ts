@@ -82,10 +82,14 @@ describe("actions/eval", () => {
 
     const warned = await runAction("eval", {
       workspace,
-      inputs: { "base-url": server.url, cache: "false", "fail-on-gate": "false" },
+      inputs: { "base-url": server.url, cache: "false", "fail-on-gate": "false", "upload-results": "true" },
       env: { EVAL_API_KEY: KEY },
     });
     expect(warned.exitCode).toBe(0);
+    // The uploader is a chunk loaded on demand: it loads, and without an artifact service it warns.
+    expect(warned.annotations.filter((a) => a.level === "warning").map((a) => a.message)).toContainEqual(
+      expect.stringMatching(/ACTIONS_RUNTIME_TOKEN|artifact/i),
+    );
     expect(warned.outputs.passed).toBe("false");
     expect(warned.annotations.some((a) => a.level === "warning" && a.message.includes("exact is 0.9"))).toBe(true);
   });

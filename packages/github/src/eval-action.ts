@@ -21,7 +21,6 @@ import { openStore, registryAuthFromEnv } from "@llmops/store";
 import { z } from "zod";
 import { resultsArtifactName } from "./artifacts.ts";
 import { responseCacheKeys, restoreResponseCache, saveResponseCache } from "./response-cache.ts";
-import { uploadResults } from "./upload-results.ts";
 
 const bool = (name: string) =>
   z
@@ -58,6 +57,14 @@ export const evalActionInputsSchema = z.object({
 });
 
 export type EvalActionInputs = z.output<typeof evalActionInputsSchema>;
+
+/**
+ * `@actions/artifact` (with its Azure SDK) is most of the bundle and only needed with
+ * `upload-results: true`, so it is loaded on demand rather than on every job.
+ */
+async function loadUploader() {
+  return (await import("./upload-results.ts")).uploadResults;
+}
 
 const logger: Logger = { debug: core.debug, info: core.info, warn: core.warning, error: core.error };
 
@@ -129,7 +136,7 @@ async function merge(inputs: EvalActionInputs, workspace: string, env: NodeJS.Pr
   if (outcome.markdownPath) await core.summary.addRaw(await readFile(outcome.markdownPath, "utf8"), true).write();
   if (inputs.uploadResults) {
     try {
-      await uploadResults({ name: resultsArtifactName(outcome.suite), dir: out });
+      await (await loadUploader())({ name: resultsArtifactName(outcome.suite), dir: out });
     } catch (error) {
       core.warning(oneLine(error));
     }
@@ -223,7 +230,7 @@ export async function runEvalAction(inputs: EvalActionInputs): Promise<void> {
       const suffix = shard ? `-shard-${shard.index}-of-${shard.count}` : "";
       const name = `${resultsArtifactName(outcome.suite)}${suffix}`;
       try {
-        const uploaded = await uploadResults({ name, dir: resolve(outcome.summaryPath, "..") });
+        const uploaded = await (await loadUploader())({ name, dir: resolve(outcome.summaryPath, "..") });
         core.info(`uploaded ${uploaded.files} files as artifact ${name}`);
       } catch (error) {
         core.warning(oneLine(error));
