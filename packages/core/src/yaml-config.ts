@@ -6,6 +6,8 @@ import { ConfigError, InputError, type SourceLocation } from "./errors.ts";
 /** A parsed YAML document that can say where any YAML path came from. */
 export interface LocatedYaml {
   file: string;
+  /** The source text, for finding other things on its lines (case ids for annotations). */
+  text: string;
   value: unknown;
   /**
    * The location of the deepest node along `path` that exists (so a missing key points at its
@@ -28,6 +30,7 @@ export function parseLocatedYaml(text: string, file: string): LocatedYaml {
   }
   return {
     file,
+    text,
     value: doc.toJS({ maxAliasCount: 100 }) ?? {},
     locate(path, options = {}) {
       let node: unknown = doc.contents;

@@ -9,9 +9,8 @@ import {
   InputError,
   type LlmopsConfig,
   type Logger,
-  llmopsConfigSchema,
+  loadConfig,
   parseLocatedYaml,
-  readLocatedYaml,
   validateLocated,
   writeFileAtomic,
 } from "@llmops/core";
@@ -125,38 +124,30 @@ export function suiteDirName(suite: string): string {
 interface LoadedCompareConfig {
   compare: CompareConfig | undefined;
   store: string | undefined;
-  configText: string | undefined;
-  configFile: string | undefined;
-  configValue: unknown;
+  /** The config file and its text, where case lines are looked up for annotations. */
+  source: { file: string; text: string } | undefined;
   suites: LlmopsConfig["suites"];
 }
 
 async function loadCompareConfig(options: PullRequestCompareOptions): Promise<LoadedCompareConfig> {
-  let configValue: unknown;
-  let suites: LlmopsConfig["suites"] = [];
-  let compare: CompareConfig | undefined;
-  let store: string | undefined;
-  let configText: string | undefined;
-  let configFile: string | undefined;
+  const loaded: LoadedCompareConfig = { compare: undefined, store: undefined, source: undefined, suites: [] };
   if (options.config) {
     const file = path.resolve(options.cwd, options.config);
     if (existsSync(file) || options.configRequired) {
-      const doc = await readLocatedYaml(file);
-      const config = validateLocated(doc, llmopsConfigSchema);
-      compare = config.compare;
-      store = config.store;
-      configText = await readFile(file, "utf8");
-      configFile = file;
-      configValue = doc.value;
-      suites = config.suites;
+      const { config, doc } = await loadConfig(file);
+      loaded.compare = config.compare;
+      loaded.store = config.store;
+      loaded.source = { file, text: doc.text };
+      loaded.suites = config.suites;
     }
   }
   if (options.gates?.trim()) {
     const doc = parseLocatedYaml(options.gates, "gates input");
     const overrides = validateLocated(doc, compareSchema);
-    compare = { ...compare, ...overrides, gates: { ...compare?.gates, ...overrides.gates } };
+    const compare = loaded.compare;
+    loaded.compare = { ...compare, ...overrides, gates: { ...compare?.gates, ...overrides.gates } };
   }
-  return { compare, store, configText, configFile, configValue, suites };
+  return loaded;
 }
 
 function pickSuite(runs: (RunResults & { directory: string })[], suite: string, where: string): RunResults {
@@ -230,24 +221,13 @@ interface SourceText {
 }
 
 /** The config, then the suite's `casesFrom` file (when it is a plain file in the repository): where a case's line can be. */
-async function caseSources(
-  configFile: string | undefined,
-  configText: string | undefined,
-  configValue: unknown,
-  suite: string,
-): Promise<SourceText[]> {
-  if (!configFile || configText === undefined) return [];
-  const sources: SourceText[] = [{ file: configFile, text: configText }];
-  const suites = (configValue as { suites?: { name?: unknown; casesFrom?: unknown }[] } | undefined)?.suites ?? [];
-  const from = suites.find((s) => s.name === suite)?.casesFrom;
-  const file =
-    typeof from === "string"
-      ? from
-      : from && typeof from === "object" && !("dataset" in from)
-        ? (from as { file?: unknown }).file
-        : undefined;
-  if (typeof file === "string") {
-    const resolved = path.resolve(path.dirname(configFile), file);
+async function caseSources(config: LoadedCompareConfig, suite: string): Promise<SourceText[]> {
+  if (!config.source) return [];
+  const sources: SourceText[] = [config.source];
+  const from = config.suites.find((s) => s.name === suite)?.casesFrom;
+  const file = typeof from === "string" ? from : from && from.dataset === undefined ? from.file : undefined;
+  if (file !== undefined) {
+    const resolved = path.resolve(path.dirname(config.source.file), file);
     const text = await readFile(resolved, "utf8").catch(() => undefined);
     if (text !== undefined) sources.push({ file: resolved, text });
   }
@@ -332,9 +312,7 @@ export async function runPullRequestCompare(options: PullRequestCompareOptions):
     const baseline = await resolveBaseline(spec, suite, { ...options, reportDir }, options.store ?? store, mainMetric);
     if (baseline.results === null) notices.push(`suite "${suite}": no baseline (${baseline.info.description}); this is a head-only report`);
     const corpus =
-      baseline.results && loaded.configFile
-        ? suiteCorpusStatistics(head.summary, loaded.suites, path.dirname(loaded.configFile))
-        : undefined;
+      baseline.results && loaded.source ? suiteCorpusStatistics(head.summary, loaded.suites, path.dirname(loaded.source.file)) : undefined;
     const comparison = compareRuns({
       head,
       baseline: baseline.results,
@@ -449,9 +427,7 @@ export async function postToGitHub(args: {
           ...(github.runUrl ? { detailsUrl: github.runUrl } : {}),
         });
         const head = args.headsBySuite?.get(report.suite);
-        const sources = args.config
-          ? await caseSources(args.config.configFile, args.config.configText, args.config.configValue, report.suite)
-          : [];
+        const sources = args.config ? await caseSources(args.config, report.suite) : [];
         const annotations = head ? annotationsFor(report, head, sources, options.cwd) : [];
         const { metrics, gates } = report.regressions;
         const title =

@@ -5,11 +5,9 @@ import {
   type Comparison,
   ExitCode,
   InputError,
-  llmopsConfigSchema,
-  readLocatedYaml,
+  loadConfig,
   type SuiteConfig,
   UsageError,
-  validateLocated,
   writeFileAtomic,
 } from "@llmops/core";
 import {
@@ -42,7 +40,7 @@ interface LoadedCompareConfig {
 async function loadCompareConfig(context: CommandContext, explicit: string | undefined): Promise<LoadedCompareConfig> {
   const file = explicit ? path.resolve(context.cwd, explicit) : path.join(context.cwd, "llmops.yaml");
   if (!explicit && !existsSync(file)) return { dir: context.cwd, suites: [] };
-  const config = validateLocated(await readLocatedYaml(file), llmopsConfigSchema);
+  const { config } = await loadConfig(file);
   const result: LoadedCompareConfig = { dir: path.dirname(file), suites: config.suites };
   if (config.compare) result.compare = config.compare;
   if (config.store) result.store = config.store;
