@@ -61,78 +61,59 @@ const dataset = llmops(["version", join(here, "data"), "--name", "demo/reviews",
   digest: string;
 };
 
+/** Trains the model with word n-grams up to `ngrams` and versions it under `alias`, derived from the dataset. */
+function trainAndVersion(ngrams: number, alias: string): void {
+  const model = join(out, `model-ngrams${ngrams}`);
+  trainToDirectory({ data: join(here, "data", "train.jsonl"), out: model, ngrams, alpha: 1 });
+  llmops([
+    "version",
+    model,
+    "--name",
+    "demo/sentiment",
+    "--kind",
+    "model",
+    "--parent",
+    `demo/reviews@${dataset.digest}`,
+    "--param",
+    `ngrams=${ngrams}`,
+    "--alias",
+    alias,
+    "--store",
+    store,
+  ]);
+}
+
+/** Fetches the version `alias` names, as a serving job would, and evaluates it there. */
+function fetchAndEvaluate(alias: string, options: { record: boolean }): { suites: { suite: string; summaryPath: string }[] } {
+  const serving = join(out, "serving", alias);
+  llmops(["fetch", `demo/sentiment:${alias}`, serving, "--store", store]);
+  return llmops(
+    [
+      "eval",
+      "--config",
+      config,
+      "--model",
+      `demo/sentiment:${alias}`,
+      "--store",
+      store,
+      "--out",
+      join(out, "results", alias),
+      ...(options.record ? ["--record"] : []),
+      "--no-cache",
+    ],
+    { env: { LLMOPS_MODEL_DIR: serving }, allowGateFailure: !options.record },
+  ) as { suites: { suite: string; summaryPath: string }[] };
+}
+
 step("2. Train and version the production model (unigram naive Bayes)");
-trainToDirectory({ data: join(here, "data", "train.jsonl"), out: join(out, "model-unigram"), ngrams: 1, alpha: 1 });
-llmops([
-  "version",
-  join(out, "model-unigram"),
-  "--name",
-  "demo/sentiment",
-  "--kind",
-  "model",
-  "--parent",
-  `demo/reviews@${dataset.digest}`,
-  "--param",
-  "ngrams=1",
-  "--alias",
-  "production",
-  "--store",
-  store,
-]);
+trainAndVersion(1, "production");
 
 step("3. Evaluate production and record the results as evidence on its version");
-llmops(["fetch", "demo/sentiment:production", join(out, "serving", "production"), "--store", store]);
-llmops(
-  [
-    "eval",
-    "--config",
-    config,
-    "--model",
-    "demo/sentiment:production",
-    "--store",
-    store,
-    "--out",
-    join(out, "results", "production"),
-    "--record",
-    "--no-cache",
-  ],
-  { env: { LLMOPS_MODEL_DIR: join(out, "serving", "production") } },
-);
+fetchAndEvaluate("production", { record: true });
 
 step("4. The pull request: train with bigrams, version the candidate, evaluate it");
-trainToDirectory({ data: join(here, "data", "train.jsonl"), out: join(out, "model-bigram"), ngrams: 2, alpha: 1 });
-llmops([
-  "version",
-  join(out, "model-bigram"),
-  "--name",
-  "demo/sentiment",
-  "--kind",
-  "model",
-  "--parent",
-  `demo/reviews@${dataset.digest}`,
-  "--param",
-  "ngrams=2",
-  "--alias",
-  "candidate",
-  "--store",
-  store,
-]);
-llmops(["fetch", "demo/sentiment:candidate", join(out, "serving", "candidate"), "--store", store]);
-const evalResult = llmops(
-  [
-    "eval",
-    "--config",
-    config,
-    "--model",
-    "demo/sentiment:candidate",
-    "--store",
-    store,
-    "--out",
-    join(out, "results", "candidate"),
-    "--no-cache",
-  ],
-  { env: { LLMOPS_MODEL_DIR: join(out, "serving", "candidate") }, allowGateFailure: true },
-) as { suites: { suite: string; summaryPath: string }[] };
+trainAndVersion(2, "candidate");
+const evalResult = fetchAndEvaluate("candidate", { record: false });
 
 step("5. Compare the candidate with the production baseline");
 const comparison = llmops(
