@@ -9,5 +9,6 @@ export * from "./errors.ts";
 export * from "./evidence.ts";
 export * from "./logger.ts";
 export * from "./results.ts";
+export * from "./retry-after.ts";
 export * from "./write-atomic.ts";
 export * from "./yaml-config.ts";

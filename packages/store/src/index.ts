@@ -11,7 +11,7 @@ export { LayoutTransport } from "./layout.ts";
 export * from "./media.ts";
 export * from "./metadata.ts";
 export { parseRef } from "./refs.ts";
-export { nextLink, parseChallenge, type RegistryAuth, RegistryTransport, retryAfterMs } from "./registry.ts";
+export { nextLink, parseChallenge, type RegistryAuth, RegistryTransport } from "./registry.ts";
 export * from "./store.ts";
 export type { StoredManifest, Transport } from "./transport.ts";
 

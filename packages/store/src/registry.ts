@@ -1,7 +1,7 @@
 import { createReadStream } from "node:fs";
 import { Readable, Transform } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
-import { ExternalError, InputError, type Logger } from "@llmops/core";
+import { ExternalError, InputError, type Logger, retryAfterMs } from "@llmops/core";
 import { AliasConflictError } from "./errors.ts";
 import { type Descriptor, type ImageIndex, type Manifest, OCI_INDEX, OCI_MANIFEST } from "./media.ts";
 import type { StoredManifest, Transport } from "./transport.ts";
@@ -492,13 +492,6 @@ export function parseChallenge(header: string): { scheme: string; params: Record
   const re = /([a-zA-Z_]+)=(?:"([^"]*)"|([^,\s]*))/g;
   for (const m of header.slice(space + 1).matchAll(re)) params[m[1]!.toLowerCase()] = m[2] ?? m[3] ?? "";
   return { scheme, params };
-}
-
-export function retryAfterMs(header: string | null): number | undefined {
-  if (!header) return undefined;
-  if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
 function describeCause(error: unknown): string {

@@ -1,5 +1,6 @@
+import { retryAfterMs } from "@llmops/core";
 import { describe, expect, it } from "vitest";
-import { nextLink, parseChallenge, retryAfterMs } from "../src/registry.ts";
+import { nextLink, parseChallenge } from "../src/registry.ts";
 
 // Header forms from the distribution spec (Link, RFC 8288) and RFC 6750/7235 challenges as GHCR and Docker Hub send them.
 describe("registry header parsing", () => {

@@ -1,4 +1,4 @@
-import { InputError, type TokenUsage } from "@llmops/core";
+import { InputError, retryAfterMs, type TokenUsage } from "@llmops/core";
 import { type HttpResponse, httpSend } from "./http-client.ts";
 import { ProviderError } from "./types.ts";
 
@@ -19,11 +19,7 @@ export function parseRetryAfter(headers: Headers | HttpResponse["headers"], now:
   };
   const ms = get("retry-after-ms");
   if (ms !== null && /^\s*\d+(\.\d+)?\s*$/.test(ms)) return Math.round(Number(ms));
-  const value = get("retry-after");
-  if (value === null) return undefined;
-  if (/^\s*\d+(\.\d+)?\s*$/.test(value)) return Math.round(Number(value) * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+  return retryAfterMs(get("retry-after"), now);
 }
 
 /** Replaces every secret in a text, so a server echoing a key cannot leak it through an error. */

@@ -12,7 +12,7 @@ import {
 } from "@llmops/core";
 import { RESPONSE_CACHE_DIR, ResponseCache } from "../cache/response-cache.ts";
 import { type EvalCase, type FetchDatasetFile, loadCases } from "../cases/index.ts";
-import { createProvider, secretEnvNamesOf, validateProviderVariables } from "../providers/index.ts";
+import { createProvider, redact, secretEnvNamesOf, validateProviderVariables } from "../providers/index.ts";
 import { buildRunSummary, suiteDigest } from "../results/summary.ts";
 import { createScorer, loadCustomScorer } from "../scorers/index.ts";
 import { inShard, type Shard } from "../shard/shard.ts";
@@ -148,7 +148,7 @@ export async function prepareSuite(options: PrepareSuiteOptions): Promise<Prepar
   }
   const secretEnvNames = secretEnvNamesOf(providerConfigs);
   const secrets = secretEnvNames.map((name) => options.env[name]).filter((v): v is string => typeof v === "string" && v.length >= 4);
-  const redact = (text: string) => secrets.reduce((out, secret) => out.split(secret).join("***"), text);
+  const redactSecrets = (text: string) => redact(text, secrets);
 
   // LLM-judge scorers name their own provider; build each once.
   const judges = new Map<string, RunnerProvider>();
@@ -191,7 +191,7 @@ export async function prepareSuite(options: PrepareSuiteOptions): Promise<Prepar
         logger: options.logger,
         cwd,
         complete,
-        redact,
+        redact: redactSecrets,
         ...(run.clock ? { clock: run.clock } : {}),
       });
       const summary = buildRunSummary({
