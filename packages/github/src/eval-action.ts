@@ -194,10 +194,7 @@ export async function runEvalAction(inputs: EvalActionInputs): Promise<void> {
       signal: controller.signal,
       onProgress: progressLogger(),
       renderers: { junit: renderJUnit, markdown: renderRunSummaryMarkdown },
-      openStore: (spec) => {
-        const auth = registryAuthFromEnv(spec, env);
-        return openStore(spec, { logger, cwd: workspace, env, ...(auth ? { auth } : {}) });
-      },
+      openStore: (spec) => openStore(spec, { logger, cwd: workspace, env, auth: registryAuthFromEnv(spec, env) }),
       onPrepared: (prepared) => {
         for (const suite of prepared) for (const name of suite.secretEnvNames) if (env[name]) core.setSecret(env[name]!);
       },

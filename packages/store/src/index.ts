@@ -1,6 +1,6 @@
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
-import { InputError, type Logger } from "@llmops/core";
+import { InputError, type Logger, OCI_REPOSITORY_PATTERN } from "@llmops/core";
 import { LayoutTransport } from "./layout.ts";
 import { type RegistryAuth, RegistryTransport } from "./registry.ts";
 import { Store } from "./store.ts";
@@ -48,7 +48,7 @@ export function openStore(spec: string, options: OpenStoreOptions): Store {
     const prefix = slash < 0 ? "" : rest.slice(slash + 1).replace(/\/+$/, "");
     if (!/^[a-zA-Z0-9.-]+(:\d+)?$|^\[[0-9a-fA-F:]+\](:\d+)?$/.test(host))
       throw new InputError(`store ${spec}: expected oci://host[:port]/prefix`);
-    if (prefix && !/^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/.test(prefix)) {
+    if (prefix && !OCI_REPOSITORY_PATTERN.test(prefix)) {
       throw new InputError(`store ${spec}: prefix "${prefix}" is not an OCI repository path (lowercase letters, digits, . _ - /)`);
     }
     const transport = new RegistryTransport({

@@ -84,8 +84,12 @@ async function baselineLookup(
   }
   if (ref) {
     const spec = values.store ?? config.store ?? DEFAULT_STORE;
-    const auth = registryAuthFromEnv(spec, context.env);
-    const store = openStore(spec, { logger: context.logger, cwd: context.cwd, env: context.env, ...(auth ? { auth } : {}) });
+    const store = openStore(spec, {
+      logger: context.logger,
+      cwd: context.cwd,
+      env: context.env,
+      auth: registryAuthFromEnv(spec, context.env),
+    });
     const baselineRef = ref;
     return (suite) => loadBaselineFromStore({ store, ref: baselineRef, suite, logger: context.logger });
   }

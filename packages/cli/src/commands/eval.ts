@@ -19,10 +19,8 @@ const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 const renderers = { junit: renderJUnit, markdown: renderRunSummaryMarkdown };
 
 function storeOpener(context: CommandContext): (spec: string) => EvalStore {
-  return (spec) => {
-    const auth = registryAuthFromEnv(spec, context.env);
-    return openStore(spec, { logger: context.logger, cwd: context.cwd, env: context.env, ...(auth ? { auth } : {}) });
-  };
+  return (spec) =>
+    openStore(spec, { logger: context.logger, cwd: context.cwd, env: context.env, auth: registryAuthFromEnv(spec, context.env) });
 }
 
 function strings(value: unknown): string[] {
