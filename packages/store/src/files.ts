@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { type BigIntStats, constants } from "node:fs";
-import { access, type FileHandle, lstat, mkdir, open, readdir, readFile, rename, stat, writeFile } from "node:fs/promises";
+import { access, type FileHandle, lstat, mkdir, open, readdir, readFile, stat } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
-import { InputError } from "@llmops/core";
+import { InputError, writeFileAtomic } from "@llmops/core";
 
 export interface SourceFile {
   /** Absolute path on disk. */
@@ -183,10 +183,7 @@ export class StatCache {
 
   async save(): Promise<void> {
     if (!this.#dirty) return;
-    await mkdir(dirname(this.file), { recursive: true });
-    const temp = `${this.file}.${process.pid}.${Date.now()}.tmp`;
-    await writeFile(temp, JSON.stringify({ version: 1, entries: Object.fromEntries(this.#entries) }));
-    await rename(temp, this.file);
+    await writeFileAtomic(this.file, JSON.stringify({ version: 1, entries: Object.fromEntries(this.#entries) }));
     this.#dirty = false;
   }
 }

@@ -4,12 +4,15 @@ import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from "node:f
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
-import { ExternalError, InputError } from "@llmops/core";
+import { ExternalError, InputError, writeFileAtomic } from "@llmops/core";
 import { AliasConflictError } from "./errors.ts";
 import { hashAndCopy } from "./files.ts";
 import { type Descriptor, type ImageIndex, type Manifest, OCI_INDEX, REF_NAME } from "./media.ts";
 import type { StoredManifest, Transport } from "./transport.ts";
 import { sha256Hex } from "./verify.ts";
+
+/** Layout metadata and blobs must survive a crash: fsync before the rename. */
+const DURABLE = { durable: true };
 
 /**
  * An OCI image layout directory. Tags are `org.opencontainers.image.ref.name` annotations in
@@ -46,8 +49,12 @@ export class LayoutTransport implements Transport {
       if (error instanceof InputError) throw error;
     }
     await mkdir(join(this.#root, "blobs", "sha256"), { recursive: true });
-    await writeAtomic(join(this.#root, "index.json"), JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [] }));
-    await writeAtomic(join(this.#root, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }));
+    await writeFileAtomic(
+      join(this.#root, "index.json"),
+      JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [] }),
+      DURABLE,
+    );
+    await writeFileAtomic(join(this.#root, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }), DURABLE);
   }
 
   async #readIndex(): Promise<ImageIndex> {
@@ -66,7 +73,7 @@ export class LayoutTransport implements Transport {
     try {
       const index = await this.#readIndex();
       const result = change(index);
-      await writeAtomic(join(this.#root, "index.json"), JSON.stringify(index));
+      await writeFileAtomic(join(this.#root, "index.json"), JSON.stringify(index), DURABLE);
       return result;
     } finally {
       await release();
@@ -110,7 +117,7 @@ export class LayoutTransport implements Transport {
   async putBlobBytes(_repo: string, digest: string, bytes: Uint8Array): Promise<void> {
     if (await this.hasBlob(_repo, digest)) return;
     await this.#ensure();
-    await writeAtomic(this.#blobPath(digest), bytes);
+    await writeFileAtomic(this.#blobPath(digest), bytes, DURABLE);
   }
 
   async openBlob(_repo: string, digest: string): Promise<Readable | undefined> {
@@ -210,18 +217,6 @@ export class LayoutTransport implements Transport {
     }
     return out;
   }
-}
-
-async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const temp = `${path}.${randomBytes(6).toString("hex")}.tmp`;
-  const handle = await open(temp, "w");
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temp, path);
 }
 
 /** An O_EXCL lock file holding our pid; a lock whose owner is gone is taken over. */
