@@ -7,10 +7,16 @@ import { loadConfig } from "@llmops/core";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { validateWorkflowFile } from "./src/harness/metadata-validation.ts";
+import { loadPrerequisites, renderReadmePrerequisites } from "./src/prerequisites.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
 describe("documented configuration stays valid", () => {
+  it("the README's prerequisites are the ones in test/prerequisites.yaml (pnpm preflight --write-readme)", () => {
+    const readme = readFileSync(join(root, "README.md"), "utf8");
+    expect(readme).toContain(renderReadmePrerequisites(loadPrerequisites()));
+  });
+
   it("the README's llmops.yaml example passes the config schema", async () => {
     const readme = readFileSync(join(root, "README.md"), "utf8");
     const block = /## `llmops\.yaml`\n\n```yaml\n([\s\S]*?)```/.exec(readme)?.[1];

@@ -5,6 +5,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { requireProgram } from "./prerequisites.ts";
 import { startTokenServer, type TokenServer } from "./registry/token-server.ts";
 
 export interface TestRegistry {
@@ -39,6 +40,7 @@ async function freePort(): Promise<number> {
  */
 export async function startRegistry(options: { auth?: "none" | "basic" | "bearer" } = {}): Promise<TestRegistry> {
   const auth = options.auth ?? "none";
+  const registryBin = requireProgram("docker-registry");
   const dir = await mkdtemp(join(tmpdir(), "llmops-registry-"));
   const storageDir = join(dir, "storage");
   const username = "llmops";
@@ -46,7 +48,7 @@ export async function startRegistry(options: { auth?: "none" | "basic" | "bearer
   let tokenServer: TokenServer | undefined;
   let authYaml = "";
   if (auth === "basic") {
-    const line = execFileSync("htpasswd", ["-Bbn", username, password], { encoding: "utf8" }).trim();
+    const line = execFileSync(requireProgram("htpasswd"), ["-Bbn", username, password], { encoding: "utf8" }).trim();
     await writeFile(join(dir, "htpasswd"), `${line}\n`);
     authYaml = `auth:\n  htpasswd:\n    realm: llmops-test\n    path: ${join(dir, "htpasswd")}\n`;
   } else if (auth === "bearer") {
@@ -77,7 +79,7 @@ export async function startRegistry(options: { auth?: "none" | "basic" | "bearer
     ].join("\n");
     await writeFile(join(dir, "config.yml"), config);
     const log = openSync(logPath, "a");
-    const started = spawn("docker-registry", ["serve", join(dir, "config.yml")], { stdio: ["ignore", log, log] });
+    const started = spawn(registryBin, ["serve", join(dir, "config.yml")], { stdio: ["ignore", log, log] });
     closeSync(log);
     if (await waitReady(`http://127.0.0.1:${port}/v2/`, started)) child = started;
     else started.kill();
@@ -126,9 +128,10 @@ async function waitReady(url: string, child: ChildProcess): Promise<boolean> {
  */
 export function skopeoInspectRaw(registry: TestRegistry, reference: string): unknown {
   const creds = registry.username ? ["--creds", `${registry.username}:${registry.password}`] : [];
-  return JSON.parse(
-    execFileSync("skopeo", ["inspect", "--raw", "--tls-verify=false", ...creds, `docker://${registry.host}/${reference}`], {
-      encoding: "utf8",
-    }),
-  );
+  return JSON.parse(skopeo(["inspect", "--raw", "--tls-verify=false", ...creds, `docker://${registry.host}/${reference}`]));
+}
+
+/** Runs skopeo (found through the prerequisites list) and returns its stdout. */
+export function skopeo(args: string[]): string {
+  return execFileSync(requireProgram("skopeo"), args, { encoding: "utf8" });
 }
