@@ -1,17 +1,21 @@
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { comparisonSchema } from "@llmops/core";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const out = join(root, "examples", "demo", "out");
+const out = mkdtempSync(join(tmpdir(), "llmops-demo-"));
 
 describe("pnpm demo", () => {
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
   it("runs the whole PR loop offline and writes the comment and job summary", { timeout: 240_000 }, () => {
     const result = spawnSync(process.execPath, [join(root, "examples", "demo", "run-demo.ts")], {
       cwd: root,
+      env: { ...process.env, LLMOPS_DEMO_OUT: out },
       encoding: "utf8",
       timeout: 240_000,
     });

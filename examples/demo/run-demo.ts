@@ -11,13 +11,15 @@
 // Every step is a real `llmops` command, printed before it runs.
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { trainToDirectory } from "./model/train.ts";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const root = join(here, "..", "..");
-const out = join(here, "out");
+// LLMOPS_DEMO_OUT moves everything the demo writes elsewhere (its test writes to a temp dir, never
+// into the work tree).
+const out = process.env.LLMOPS_DEMO_OUT ? resolve(process.env.LLMOPS_DEMO_OUT) : join(here, "out");
 const bin = join(root, "packages", "cli", "bin", "llmops.js");
 const store = join(out, "store");
 const config = join(here, "llmops.yaml");
