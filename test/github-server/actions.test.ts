@@ -150,6 +150,9 @@ describe("artifacts", () => {
     });
     const forged = await fetch(location.replace(/sig=[0-9a-f]+/, "sig=0000"));
     expect(forged.status).toBe(403);
+    expect(server.takeUnexpectedCalls()).toMatchObject([
+      { status: 403, unexpected: "not an artifact download URL this server handed out" },
+    ]);
   });
 
   it("lets octokit follow the redirect and receive the zip bytes", async () => {

@@ -61,6 +61,8 @@ describe("check runs", () => {
     const update = await failure(octokit.rest.checks.update({ ...repo, check_run_id: run.data.id, status: "completed" }));
     expect(update.status).toBe(422);
     expect((await octokit.rest.checks.get({ ...repo, check_run_id: run.data.id })).data.status).toBe("queued");
+    // The create broke a rule only GitHub's code knows (a legal request); the update broke the schema.
+    expect(server.takeUnexpectedCalls().map((c) => [c.status, c.operation])).toEqual([[422, "checks/update"]]);
   });
 
   it("appends annotations across updates and counts them", async () => {
@@ -103,6 +105,10 @@ describe("check runs", () => {
     );
     expect(update.status).toBe(422);
     expect((await octokit.rest.checks.get({ ...repo, check_run_id: run.data.id })).data.output.annotations_count).toBe(0);
+    expect(server.takeUnexpectedCalls().map((c) => [c.status, c.operation])).toEqual([
+      [422, "checks/create"],
+      [422, "checks/update"],
+    ]);
   });
 
   it("lists the latest run per name for a ref, or all of them", async () => {

@@ -69,6 +69,7 @@ describe("deployments", () => {
     expect(
       (await failure(octokit.rest.repos.createDeploymentStatus({ ...repo, deployment_id: id, state: "done" as "success" }))).status,
     ).toBe(422);
+    expect(server.takeUnexpectedCalls().map((c) => [c.status, c.operation])).toEqual([[422, "repos/create-deployment-status"]]);
   });
 
   it("marks the previous successful deployment to the same non-production environment inactive", async () => {
@@ -149,5 +150,6 @@ describe("commit statuses", () => {
     const { status, message } = await failure(octokit.rest.repos.createCommitStatus({ ...repo, sha, state: "passed" as "success" }));
     expect(status).toBe(422);
     expect(message).toContain(`"passed" is not a member of ["error","failure","pending","success"]`);
+    expect(server.takeUnexpectedCalls()).toHaveLength(1);
   });
 });

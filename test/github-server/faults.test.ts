@@ -72,13 +72,22 @@ describe("calls", () => {
         status: 200,
         operation: "issues/list-comments",
       },
-      { method: "GET", path: "/repos/octo-org/octo-repo/nothing-here", query: {}, body: undefined, status: 404 },
+      {
+        method: "GET",
+        path: "/repos/octo-org/octo-repo/nothing-here",
+        query: {},
+        body: undefined,
+        status: 404,
+        unexpected: "no operation in GitHub's REST description matches GET /repos/octo-org/octo-repo/nothing-here",
+      },
     ]);
+    expect(server.takeUnexpectedCalls()).toEqual([server.calls[2]]);
   });
 
   it("records refused requests too", async () => {
     await failure(untyped("POST /repos/{owner}/{repo}/check-runs", { ...repo, name: 1 }));
     expect(server.calls).toHaveLength(1);
     expect(server.calls[0]).toMatchObject({ status: 422, operation: "checks/create", body: { name: 1 } });
+    expect(server.takeUnexpectedCalls()).toEqual([server.calls[0]]);
   });
 });

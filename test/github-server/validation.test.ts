@@ -1,5 +1,6 @@
 // Requests are checked against GitHub's REST description: unknown routes, missing auth, bad path,
-// query and body values are refused the way api.github.com refuses them.
+// query and body values are refused the way api.github.com refuses them, and recorded as unexpected
+// (each test here takes the refusals it caused off the record, saying what they were).
 import { startGitHubServer } from "@llmops/test/github-server";
 import { Octokit } from "@octokit/rest";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -17,6 +18,11 @@ function untyped(route: string, params: Record<string, unknown>) {
   return octokit.request(route, params);
 }
 
+/** The refused requests since the last look, as "status operation-or-path", taken off the record. */
+function refused(): string[] {
+  return server.takeUnexpectedCalls().map((c) => `${c.status} ${c.operation ?? c.path}`);
+}
+
 async function raw(path: string, init: RequestInit = {}): Promise<{ status: number; body: Record<string, unknown> }> {
   const headers = new Headers(init.headers);
   if (!headers.has("authorization")) headers.set("authorization", "token test-token");
@@ -30,27 +36,34 @@ describe("routing", () => {
     const res = await raw("/repos/octo-org/octo-repo/check-run");
     expect(res.status).toBe(404);
     expect(res.body).toEqual({ message: "Not Found", documentation_url: "https://docs.github.com/rest", status: "404" });
+    expect(refused()).toEqual(["404 /repos/octo-org/octo-repo/check-run"]);
   });
 
   it("answers 404 for a method the path does not support", async () => {
     const res = await raw("/repos/octo-org/octo-repo/check-runs", { method: "GET" });
     expect(res.status).toBe(404);
+    expect(refused()).toEqual(["404 /repos/octo-org/octo-repo/check-runs"]);
   });
 
   it("answers 404 for a trailing slash, as GitHub does", async () => {
     expect((await raw("/repos/octo-org/octo-repo/")).status).toBe(404);
     expect((await raw("/repos/octo-org/octo-repo")).status).toBe(200);
+    expect(refused()).toEqual(["404 /repos/octo-org/octo-repo/"]);
   });
 
   it("answers 404 when a numeric path parameter is not a number", async () => {
     const res = await raw("/repos/octo-org/octo-repo/issues/comments/abc");
     expect(res.status).toBe(404);
+    expect(refused()).toEqual(["404 /repos/octo-org/octo-repo/issues/comments/abc"]);
   });
 
   it("answers 404 for another repository", async () => {
     const { status } = await failure(octokit.rest.repos.get({ owner: "octo-org", repo: "other" }));
     expect(status).toBe(404);
     expect((await octokit.rest.repos.get({ owner: "OCTO-ORG", repo: "Octo-Repo" })).data.full_name).toBe("octo-org/octo-repo");
+    expect(server.takeUnexpectedCalls().map((c) => c.unexpected)).toEqual([
+      "octo-org/other is not the repository this server holds (octo-org/octo-repo)",
+    ]);
   });
 
   it("prefers literal segments: issues/comments/{id} is a comment, not issue number 'comments'", async () => {
@@ -77,12 +90,14 @@ describe("authentication", () => {
     expect(await res.json()).toMatchObject({ message: "Requires authentication", status: "401" });
     const anonymous = new Octokit({ baseUrl: server.url, log: quiet });
     expect((await failure(anonymous.rest.repos.get(repo))).status).toBe(401);
+    expect(server.takeUnexpectedCalls().map((c) => c.unexpected)).toEqual(["no Authorization header", "no Authorization header"]);
   });
 
   it("accepts both `token X` and `Bearer X`", async () => {
     expect((await raw("/rate_limit", { headers: { authorization: "token abc" } })).status).toBe(200);
     expect((await raw("/rate_limit", { headers: { authorization: "Bearer abc" } })).status).toBe(200);
     expect((await raw("/rate_limit", { headers: { authorization: "Basic abc" } })).status).toBe(401);
+    expect(refused()).toEqual(["401 rate-limit/get"]);
   });
 
   it("answers 401 Bad credentials for a token other than the configured one", async () => {
@@ -112,6 +127,7 @@ describe("request bodies", () => {
     expect(data.documentation_url).toBe("https://docs.github.com/rest/reference/checks#create-a-check-run");
     expect(data.status).toBe("422");
     expect(server.state.checkRuns).toHaveLength(0);
+    expect(refused()).toEqual(["422 checks/create"]);
   });
 
   it("refuses a key where the schema has additionalProperties: false", async () => {
@@ -125,6 +141,7 @@ describe("request bodies", () => {
     expect(status).toBe(422);
     expect(data.message).toBe('Invalid request.\n\n"colour" is not a permitted key.');
     expect(server.state.issues).toHaveLength(0);
+    expect(server.takeUnexpectedCalls().map((c) => c.unexpected)).toEqual(['issues/create: "colour" is not a permitted key.']);
   });
 
   it("accepts unknown keys where the schema allows them, as GitHub does", async () => {
@@ -136,6 +153,7 @@ describe("request bodies", () => {
     const { status, data } = await failure(untyped("POST /repos/{owner}/{repo}/check-runs", { ...repo, name: "eval" }));
     expect(status).toBe(422);
     expect(data.message).toBe(`Invalid request.\n\n"head_sha" wasn't supplied.`);
+    expect(refused()).toEqual(["422 checks/create"]);
   });
 
   it("names a wrongly typed field, with nil for null", async () => {
@@ -149,6 +167,7 @@ describe("request bodies", () => {
       untyped("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...repo, issue_number: 1, body: null }),
     );
     expect(nil.data.message).toBe("Invalid request.\n\nFor 'properties/body', nil is not a string.");
+    expect(refused()).toEqual(["422 issues/create-comment", "422 issues/create-comment"]);
   });
 
   it("treats OpenAPI `nullable` as allowing null", async () => {
@@ -172,12 +191,14 @@ describe("request bodies", () => {
     expect(status).toBe(422);
     expect(data.message).toContain("annotation_level");
     expect(data.message).toContain('"error" is not a member of ["notice","warning","failure"]');
+    expect(refused()).toEqual(["422 checks/create"]);
   });
 
   it("refuses a missing body where one is required", async () => {
     const res = await raw("/repos/octo-org/octo-repo/check-runs", { method: "POST" });
     expect(res.status).toBe(422);
     expect(res.body.message).toBe("Invalid request.\n\nFor 'links/0/schema', nil is not an object.");
+    expect(refused()).toEqual(["422 checks/create"]);
   });
 
   it("answers 400 Problems parsing JSON for a body that is not JSON", async () => {
@@ -188,6 +209,9 @@ describe("request bodies", () => {
     });
     expect(res.status).toBe(400);
     expect(res.body.message).toBe("Problems parsing JSON");
+    expect(server.takeUnexpectedCalls()).toMatchObject([
+      { status: 400, body: "{nope", unexpected: "checks/create: the request body is not JSON" },
+    ]);
   });
 
   it("accepts a lenient date-time and refuses text that is no time at all", async () => {
@@ -196,6 +220,7 @@ describe("request bodies", () => {
     );
     const { status } = await failure(octokit.rest.checks.create({ ...repo, name: "a", head_sha: sha, started_at: "yesterday" }));
     expect(status).toBe(422);
+    expect(refused()).toEqual(["422 checks/create"]);
   });
 });
 
@@ -209,9 +234,23 @@ describe("query parameters", () => {
     const badEnum = await raw("/repos/octo-org/octo-repo/pulls?state=merged");
     expect(badEnum.status).toBe(422);
     expect(badEnum.body.message).toContain(`"merged" is not a member of ["open","closed","all"]`);
+    expect(refused()).toEqual(["422 pulls/list", "422 pulls/list"]);
   });
 
-  it("ignores query parameters the operation does not declare", async () => {
-    expect((await raw("/repos/octo-org/octo-repo/pulls?unknown=1")).status).toBe(200);
+  // Stricter than GitHub, which ignores them: a misspelt parameter would go unnoticed there.
+  it("refuses query parameters the operation does not declare, naming the ones it does", async () => {
+    const res = await raw("/repos/octo-org/octo-repo/pulls?state=open&per-page=5");
+    expect(res.status).toBe(422);
+    expect(res.body.message).toBe(
+      'Invalid request.\n\nUnknown query parameter "per-page": pulls/list takes state, head, base, sort, direction, per_page, page.',
+    );
+    const none = await raw("/repos/octo-org/octo-repo?page=1");
+    expect(none.status).toBe(422);
+    expect(none.body.message).toBe('Invalid request.\n\nUnknown query parameter "page": repos/get takes none.');
+    expect(server.takeUnexpectedCalls().map((c) => c.unexpected)).toEqual([
+      'pulls/list: Unknown query parameter "per-page": pulls/list takes state, head, base, sort, direction, per_page, page.',
+      'repos/get: Unknown query parameter "page": repos/get takes none.',
+    ]);
+    expect((await raw("/repos/octo-org/octo-repo/pulls?state=open&per_page=5")).status).toBe(200);
   });
 });

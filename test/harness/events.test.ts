@@ -1,3 +1,4 @@
+import { get } from "node:http";
 import { describe, expect, it } from "vitest";
 import { runAction } from "../src/harness.ts";
 import { actionsRoot, readDump, script } from "./helpers.ts";
@@ -15,12 +16,25 @@ async function probe(options: Parameters<typeof runAction>[1]) {
   return { env, payload: result.payload as Payload, result };
 }
 
+/** The error code of a plain HTTP request to `url` (@actions/http-client's way), not left to time out. */
+function connectionError(url: URL): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const req = get(url, { timeout: 10_000 }, (res) => {
+      res.resume();
+      resolve(`HTTP ${res.statusCode}`);
+    });
+    req.on("timeout", () => req.destroy(new Error("timed out")));
+    req.on("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+  });
+}
+
 const common = {
   GITHUB_REPOSITORY: "octo-org/octo-repo",
   GITHUB_REPOSITORY_OWNER: "octo-org",
   GITHUB_SERVER_URL: "https://github.com",
-  GITHUB_API_URL: "https://api.github.com",
-  GITHUB_GRAPHQL_URL: "https://api.github.com/graphql",
+  // Never api.github.com: a test that points no action at a local server must not reach GitHub.
+  GITHUB_API_URL: "http://127.0.0.1:9",
+  GITHUB_GRAPHQL_URL: "http://127.0.0.1:9/graphql",
   GITHUB_RUN_ATTEMPT: "1",
 };
 
@@ -116,9 +130,21 @@ describe("event payloads and context variables", () => {
     expect(JSON.stringify(payload)).not.toContain("octo-org/octo-repo");
   });
 
+  it("gives an unroutable GitHub API URL by default, so a request to it fails at once", async () => {
+    const { env } = await probe({});
+    for (const name of ["GITHUB_API_URL", "GITHUB_GRAPHQL_URL"]) {
+      const url = new URL(env[name] ?? "");
+      expect(url.hostname, name).toBe("127.0.0.1");
+      expect(env[name], name).not.toMatch(/github\.com/);
+      // fetch (octokit) refuses port 9 outright ("bad port"); other clients are refused by the host.
+      await expect(fetch(url), name).rejects.toThrow("fetch failed");
+      expect(await connectionError(url), name).toBe("ECONNREFUSED");
+    }
+  });
+
   it("lets env override context variables such as GITHUB_API_URL", async () => {
-    const { env } = await probe({ env: { GITHUB_API_URL: "http://127.0.0.1:9/api" } });
-    expect(env.GITHUB_API_URL).toBe("http://127.0.0.1:9/api");
+    const { env } = await probe({ env: { GITHUB_API_URL: "http://127.0.0.1:8/api" } });
+    expect(env.GITHUB_API_URL).toBe("http://127.0.0.1:8/api");
   });
 
   it("uses the event's default payload for an action without its own fixture", async () => {

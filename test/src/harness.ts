@@ -22,7 +22,9 @@
  * evaluated with GitHub's expression engine; post runs after a failed main, as on the runner):
  * - runs `dist/*.js` with the workspace's Node 24, cwd = workspace, in its own process group;
  * - env: a clean machine env (PATH, HOME, locale) plus RUNNER_* / GITHUB_* / CI as on a hosted
- *   runner, the event's context variables (GITHUB_SHA, GITHUB_REF, GITHUB_HEAD_REF, …), then
+ *   runner, the event's context variables (GITHUB_SHA, GITHUB_REF, GITHUB_HEAD_REF, …; GITHUB_API_URL
+ *   and GITHUB_GRAPHQL_URL point at the unroutable {@link UNROUTABLE_API_URL}, never api.github.com,
+ *   so an action a test did not point at a local server fails fast instead of calling GitHub), then
  *   `options.env`, then what earlier steps wrote to GITHUB_ENV, `STATE_*` from GITHUB_STATE,
  *   `INPUT_*` (defaults from action.yml; an input action.yml does not declare throws), and fresh
  *   GITHUB_OUTPUT / GITHUB_ENV / GITHUB_STATE / GITHUB_PATH / GITHUB_STEP_SUMMARY files;
@@ -63,7 +65,7 @@ import { node24 } from "./harness/node.ts";
 import { defaultActionsRoot } from "./harness/paths.ts";
 import { type Annotation, CommandProcessor, type LogLine } from "./harness/workflow-commands.ts";
 
-export { DEFAULT_REPOSITORY } from "./harness/events.ts";
+export { DEFAULT_REPOSITORY, UNROUTABLE_API_URL } from "./harness/events.ts";
 export type { Annotation, LogLine } from "./harness/workflow-commands.ts";
 
 export type RunActionOptions = {

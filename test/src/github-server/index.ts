@@ -1,6 +1,15 @@
 // A local stand-in for api.github.com: every request is checked against GitHub's published REST
 // description (the operations extracted into test/fixtures/github-openapi/operations.json), answered
 // from simple in-memory state, and recorded. Point GITHUB_API_URL (or octokit's baseUrl) at `url`.
+//
+// Strict by default: a request the description does not allow (no operation matches, a path, query
+// or body value its schemas refuse, a query parameter the operation does not declare, no token,
+// another repository) is answered as GitHub would and also recorded as unexpected, and unexpected
+// calls fail the test that made them even when the code under test swallowed the 404 or 422. When
+// the server is started while a vitest test runs (in the test or its beforeEach), the check runs
+// when that test finishes (after its afterEach hooks); otherwise (beforeAll, scripts) `close()`
+// rejects after closing. A test that sends a bad request on purpose takes it off the record with
+// `takeUnexpectedCalls()` and asserts on what it got.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type Handler, handlers } from "./handlers.ts";
@@ -36,6 +45,11 @@ export interface GitHubServerOptions {
   defaultBranch?: string;
   /** Base of html_url links (default https://github.com). */
   serverUrl?: string;
+  /**
+   * When started inside a running vitest test, check for unexpected calls when that test finishes
+   * (default true). With false, or outside a test, `close()` does the check instead.
+   */
+  checkAfterTest?: boolean;
 }
 
 export interface RecordedCall {
@@ -46,6 +60,11 @@ export interface RecordedCall {
   status: number;
   /** The operationId the request matched, when it matched one. */
   operation?: string;
+  /**
+   * Why the request is not one GitHub's REST description allows (or why the server failed on it);
+   * absent for every request a correct client could send. Such calls fail the test (see the module doc).
+   */
+  unexpected?: string;
 }
 
 export interface GitHubServer {
@@ -56,6 +75,13 @@ export interface GitHubServer {
   failNext(method: string, pathPattern: RegExp, status: number, message?: string, headers?: Record<string, string>): void;
   /** The extracted REST description the server validates against. */
   spec: GitHubSpec;
+  /** Every unexpected call so far (those reported or taken too, and those a test cleared from `calls`). */
+  readonly unexpectedCalls: RecordedCall[];
+  /** Throws naming the unexpected calls not yet reported or taken, then counts them as reported. */
+  assertNoUnexpectedCalls(): void;
+  /** Returns the unexpected calls not yet reported or taken, and takes them off the record: for tests that send bad requests on purpose. */
+  takeUnexpectedCalls(): RecordedCall[];
+  /** Stops the server; rejects after stopping when unexpected calls are left and no running test checks them. */
   close(): Promise<void>;
 }
 
@@ -97,12 +123,47 @@ function token(req: IncomingMessage): string | undefined {
   return match?.[1];
 }
 
+/** Marks the call unexpected with `reason` and returns the error GitHub would answer with. */
+function refuse(call: RecordedCall, reason: string, error: GitHubHttpError): GitHubHttpError {
+  call.unexpected ??= reason;
+  return error;
+}
+
+function describeCall(call: RecordedCall): string {
+  const query = new URLSearchParams(call.query).toString();
+  return `${call.method} ${call.path}${query ? `?${query}` : ""} -> ${call.status}: ${call.unexpected ?? ""}`;
+}
+
+export function unexpectedCallsMessage(calls: RecordedCall[]): string {
+  const count = calls.length === 1 ? "1 request" : `${calls.length} requests`;
+  return [
+    `GitHub test server: ${count} GitHub's REST description does not allow:`,
+    ...calls.map((call) => `  ${describeCall(call).replaceAll("\n", " ")}`),
+    "(A test that sends such a request on purpose takes it off the record with server.takeUnexpectedCalls().)",
+  ].join("\n");
+}
+
+/** Registers `check` to run when the current vitest test finishes; false outside a running test. */
+async function checkWhenTestFinishes(check: () => void): Promise<boolean> {
+  if (!process.env.VITEST) return false;
+  try {
+    const { onTestFinished } = await import("vitest");
+    onTestFinished(check);
+    return true;
+  } catch {
+    // "can only be called inside a test": started in beforeAll, at module level or in a script.
+    return false;
+  }
+}
+
 export async function startGitHubServer(options: GitHubServerOptions = {}): Promise<GitHubServer> {
   cachedSpec ??= new GitHubSpec();
   const spec = cachedSpec;
   const defaultBranch = options.defaultBranch ?? "main";
   const state = createState(defaultBranch);
   const calls: RecordedCall[] = [];
+  // Kept apart from `calls`, which tests may clear, so no unexpected call escapes the check.
+  const unexpected: RecordedCall[] = [];
   const faults: Fault[] = [];
   const blobs = new Map<string, Uint8Array>();
   const ids = new Ids();
@@ -116,31 +177,66 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
   const filler: Filler = { site, ids, login: options.login ?? ACTIONS_BOT.login, defaultBranch };
 
   async function route(req: IncomingMessage, requestUrl: URL, call: RecordedCall): Promise<Reply> {
-    const method = (req.method ?? "GET").toUpperCase();
-    const fault = faults.findIndex((f) => f.method === method && f.pattern.test(requestUrl.pathname));
-    if (fault >= 0) {
-      const [f] = faults.splice(fault, 1);
-      await readBody(req).catch(() => "");
-      throw new GitHubHttpError(f!.status, f!.message ?? DEFAULT_FAULT_MESSAGES[f!.status] ?? "Error", GENERIC_DOCS, undefined, f!.headers);
-    }
-    if (requestUrl.pathname.startsWith("/_blobs/")) return blob(method, requestUrl);
-
-    const { op, params } = spec.match(method, requestUrl.pathname);
-    call.operation = op.id;
+    const method = call.method;
     const text = await readBody(req);
-    const presented = token(req);
-    if (presented === undefined) throw new GitHubHttpError(401, "Requires authentication", GENERIC_DOCS);
-    if (options.token !== undefined && presented !== options.token) throw new GitHubHttpError(401, "Bad credentials", GENERIC_DOCS);
-    // Other repositories do not exist here; GitHub says Not Found rather than revealing anything.
-    if (
-      REPO_SCOPED.test(op.path) &&
-      (String(params.owner).toLowerCase() !== site.owner.toLowerCase() || String(params.repo).toLowerCase() !== site.repo.toLowerCase())
-    )
-      throw notFound(op.documentationUrl);
-    const query = spec.validateQuery(op, call.query);
-    const body = op.requestBody ? parseJson(text) : undefined;
-    call.body = body ?? (text === "" ? undefined : text);
-    spec.validateBody(op, body);
+    // An injected fault answers whatever the request is, but a malformed request stays unexpected.
+    const fault = faults.findIndex((f) => f.method === method && f.pattern.test(requestUrl.pathname));
+    const injected = fault >= 0 ? faults.splice(fault, 1)[0] : undefined;
+    const faultError = (f: Fault) =>
+      new GitHubHttpError(f.status, f.message ?? DEFAULT_FAULT_MESSAGES[f.status] ?? "Error", GENERIC_DOCS, undefined, f.headers);
+
+    if (requestUrl.pathname.startsWith("/_blobs/")) {
+      if (injected) throw faultError(injected);
+      return blob(method, requestUrl, call);
+    }
+
+    let matched: ReturnType<GitHubSpec["match"]>;
+    try {
+      matched = spec.match(method, requestUrl.pathname);
+    } catch (error) {
+      const reason = `no operation in GitHub's REST description matches ${method} ${requestUrl.pathname}`;
+      throw refuse(call, reason, injected ? faultError(injected) : (error as GitHubHttpError));
+    }
+    const { op, params } = matched;
+    call.operation = op.id;
+
+    // What GitHub checks, in its order: authentication, the repository, query, body.
+    let refusal: GitHubHttpError | undefined;
+    let query: Record<string, unknown> = {};
+    let body: unknown;
+    try {
+      const presented = token(req);
+      if (presented === undefined)
+        throw refuse(call, "no Authorization header", new GitHubHttpError(401, "Requires authentication", GENERIC_DOCS));
+      if (options.token !== undefined && presented !== options.token) throw new GitHubHttpError(401, "Bad credentials", GENERIC_DOCS);
+      // Other repositories do not exist here; GitHub says Not Found rather than revealing anything.
+      if (
+        REPO_SCOPED.test(op.path) &&
+        (String(params.owner).toLowerCase() !== site.owner.toLowerCase() || String(params.repo).toLowerCase() !== site.repo.toLowerCase())
+      )
+        throw refuse(
+          call,
+          `${String(params.owner)}/${String(params.repo)} is not the repository this server holds (${site.owner}/${site.repo})`,
+          notFound(op.documentationUrl),
+        );
+      query = invalid(call, op.id, () => spec.validateQuery(op, call.query));
+      if (op.requestBody) {
+        try {
+          body = parseJson(text);
+        } catch (error) {
+          call.body = text;
+          throw refuse(call, `${op.id}: the request body is not JSON`, error as GitHubHttpError);
+        }
+      }
+      call.body = body ?? (text === "" ? undefined : text);
+      invalid(call, op.id, () => spec.validateBody(op, body));
+    } catch (error) {
+      if (!(error instanceof GitHubHttpError)) throw error;
+      refusal = error;
+    }
+    if (injected) throw faultError(injected);
+    if (refusal) throw refusal;
+
     const handler: Handler | undefined = handlers[op.id];
     if (!handler) throw new Error(`no handler for ${op.id}`);
     fillState(state, filler);
@@ -149,11 +245,25 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
     return reply;
   }
 
-  function blob(method: string, requestUrl: URL): Reply {
+  /** Runs a schema check of `op`; its refusal is unexpected, named by the operation and GitHub's lines. */
+  function invalid<T>(call: RecordedCall, operation: string, check: () => T): T {
+    try {
+      return check();
+    } catch (error) {
+      if (!(error instanceof GitHubHttpError)) throw error;
+      throw refuse(call, `${operation}: ${error.message.replace(/^Invalid request\.\n\n/, "").replaceAll("\n", " ")}`, error);
+    }
+  }
+
+  function blob(method: string, requestUrl: URL, call: RecordedCall): Reply {
     const signature = requestUrl.searchParams.get("sig") ?? "";
     const zip = blobs.get(signature);
     if (method !== "GET" || !zip || !/^\/_blobs\/artifacts\/\d+\.zip$/.test(requestUrl.pathname))
-      throw new GitHubHttpError(403, "Server failed to authenticate the request.", GENERIC_DOCS);
+      throw refuse(
+        call,
+        "not an artifact download URL this server handed out",
+        new GitHubHttpError(403, "Server failed to authenticate the request.", GENERIC_DOCS),
+      );
     return { status: 200, raw: zip, headers: { "content-type": "application/zip" } };
   }
 
@@ -170,13 +280,17 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
     try {
       reply = await route(req, requestUrl, call);
     } catch (error) {
-      if (!(error instanceof GitHubHttpError))
-        process.stderr.write(`github test server: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      if (!(error instanceof GitHubHttpError)) {
+        const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+        process.stderr.write(`github test server: ${message}\n`);
+        call.unexpected ??= `the test server failed: ${error instanceof Error ? error.message : String(error)}`;
+      }
       const e = error instanceof GitHubHttpError ? error : new GitHubHttpError(500, "Server Error", GENERIC_DOCS);
       reply = { status: e.status, body: errorBody(e), ...(e.headers ? { headers: e.headers } : {}) };
     }
     call.status = reply.status;
     calls.push(call);
+    if (call.unexpected !== undefined) unexpected.push(call);
     const reset = Math.floor(Date.now() / 1000) + 3600;
     const headers: Record<string, string> = {
       "x-github-media-type": "github.v3; format=json",
@@ -221,19 +335,40 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
   const { port } = server.address() as AddressInfo;
   site.api = `http://127.0.0.1:${port}`;
 
-  return {
+  // unexpected[settled..] are the unexpected calls no check has reported and no test has taken.
+  let settled = 0;
+  let checkedAfterTest = false;
+  const settle = () => {
+    const left = unexpected.slice(settled);
+    settled = unexpected.length;
+    return left;
+  };
+  const github: GitHubServer = {
     url: site.api,
     calls,
     state,
     spec,
+    get unexpectedCalls() {
+      return [...unexpected];
+    },
+    assertNoUnexpectedCalls() {
+      const left = settle();
+      if (left.length > 0) throw new Error(unexpectedCallsMessage(left));
+    },
+    takeUnexpectedCalls() {
+      return settle();
+    },
     failNext(method, pathPattern, status, message, headers) {
       faults.push({ method: method.toUpperCase(), pattern: pathPattern, status, message, headers });
     },
-    close() {
-      return new Promise((resolve, reject) => {
+    async close() {
+      await new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       });
+      if (!checkedAfterTest) github.assertNoUnexpectedCalls();
     },
   };
+  checkedAfterTest = options.checkAfterTest !== false && (await checkWhenTestFinishes(() => github.assertNoUnexpectedCalls()));
+  return github;
 }

@@ -197,11 +197,21 @@ export class GitHubSpec {
     throw notFound();
   }
 
-  /** Known query parameters coerced to their schema types (others are ignored, as GitHub does); 422 when one does not match. */
+  /**
+   * Query parameters coerced to their schema types; 422 when one does not match, or when the
+   * operation does not declare it. GitHub ignores undeclared parameters, which is exactly why a
+   * misspelt one (`per-page`, `stat`) would go unnoticed there: here it is refused.
+   */
   validateQuery(op: OperationSpec, query: Record<string, string>): Record<string, unknown> {
     const route = this.route(op);
-    const known = new Set(op.parameters.filter((p) => p.in === "query").map((p) => p.name));
-    const values = coerceAll(op, "query", Object.fromEntries(Object.entries(query).filter(([name]) => known.has(name))));
+    const declared = op.parameters.filter((p) => p.in === "query").map((p) => p.name);
+    const unknown = Object.keys(query).filter((name) => !declared.includes(name));
+    if (unknown.length > 0) {
+      const takes = declared.length > 0 ? `${op.id} takes ${declared.join(", ")}` : `${op.id} takes none`;
+      const lines = unknown.map((name) => `Unknown query parameter "${name}": ${takes}.`);
+      throw new GitHubHttpError(422, `Invalid request.\n\n${lines.join("\n")}`, op.documentationUrl);
+    }
+    const values = coerceAll(op, "query", query);
     if (!route.validateQuery(values)) throw invalidRequest(route.validateQuery.errors ?? [], op);
     return values;
   }

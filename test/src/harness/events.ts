@@ -83,6 +83,15 @@ function refName(ref: string): string {
 export type RunIds = { runId: string; runNumber: string; runAttempt: string };
 
 /**
+ * GITHUB_API_URL when a test gives none, so a request a test did not point at a local server fails
+ * at once and never reaches api.github.com: fetch (octokit) refuses port 9 outright ("bad port") and
+ * other clients find nothing listening on 127.0.0.1:9 (ECONNREFUSED). GITHUB_GRAPHQL_URL hangs off
+ * it the same way. GITHUB_SERVER_URL stays https://github.com: it only builds links (run URLs) here,
+ * and @actions/artifact and @actions/cache take any other host for GitHub Enterprise Server.
+ */
+export const UNROUTABLE_API_URL = "http://127.0.0.1:9";
+
+/**
  * The GITHUB_* variables for `event`, derived from the payload as the runner does: for a pull
  * request GITHUB_SHA/GITHUB_REF are the test merge commit and refs/pull/<n>/merge.
  */
@@ -143,8 +152,8 @@ export function contextVariables(event: EventName, payload: Payload, ids: RunIds
     GITHUB_WORKFLOW_SHA: sha,
     GITHUB_JOB: "test",
     GITHUB_SERVER_URL: "https://github.com",
-    GITHUB_API_URL: "https://api.github.com",
-    GITHUB_GRAPHQL_URL: "https://api.github.com/graphql",
+    GITHUB_API_URL: UNROUTABLE_API_URL,
+    GITHUB_GRAPHQL_URL: `${UNROUTABLE_API_URL}/graphql`,
     GITHUB_RETENTION_DAYS: "90",
   };
 }
