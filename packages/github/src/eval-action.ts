@@ -11,10 +11,11 @@ import {
   type EvaluateResult,
   evaluate,
   mergeEvalShards,
-  outputDirName,
+  outputDirFor,
   parseShard,
   RESPONSE_CACHE_DIR,
   type RunProgress,
+  readRunSummary,
 } from "@llmops/eval";
 import { renderJUnit, renderRunSummaryMarkdown } from "@llmops/report";
 import { openStore, registryAuthFromEnv } from "@llmops/store";
@@ -118,10 +119,9 @@ async function shardDirs(patterns: string[], workspace: string): Promise<string[
 
 async function merge(inputs: EvalActionInputs, workspace: string, env: NodeJS.ProcessEnv): Promise<void> {
   const dirs = await shardDirs(inputs.merge, workspace);
-  const first = await readFile(join(dirs[0]!, "summary.json"), "utf8")
-    .then((t) => JSON.parse(t) as { suite?: string })
-    .catch(() => ({}) as { suite?: string });
-  const out = join(resolve(workspace, inputs.out), outputDirName(first.suite ?? "merged"));
+  // A shard's summary is an artifact from another job: validated before its suite name becomes a path.
+  const first = await readRunSummary(dirs[0]!);
+  const out = outputDirFor(resolve(workspace, inputs.out), first.suite);
   const outcome = await mergeEvalShards({
     dirs,
     out,

@@ -10,10 +10,11 @@ const headersSchema = z.record(z.string(), z.string());
 /** Model parameters passed through to the API (`temperature`, `max_tokens`, ...). */
 const paramsSchema = z.record(z.string(), z.unknown());
 const envNameSchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "expected an environment variable name");
+/** Part of result directory names (`<suite>/<provider id>/`): no separators, and not `.` or `..`. */
 const providerIdSchema = z
   .string()
   .min(1)
-  .regex(/^[^/\s]+$/, "expected a provider id without spaces or /");
+  .regex(/^(?!\.{1,2}$)[^/\s]+$/, "expected a provider id without spaces or /, and not . or ..");
 
 /** Price in currency units per 1M tokens, so `cost` can be computed from `usage`. */
 export const pricingSchema = z.strictObject({
@@ -217,6 +218,12 @@ export const suiteSchema = z
     timeoutMs: z.number().int().positive().default(30_000),
     retries: z.number().int().nonnegative().default(3),
     rateLimit: rateLimitSchema.optional(),
+    /**
+     * Part of every response cache key of the suite, for what changes the answers but no config
+     * shows: weights or scripts a command or module provider loads, a redeployed server behind
+     * the same URL. Change it (e.g. to a weights digest) and cached responses are not reused.
+     */
+    cacheKey: z.string().min(1).optional(),
   })
   .superRefine((suite, ctx) => {
     if ((suite.provider === undefined) === (suite.providers === undefined)) {

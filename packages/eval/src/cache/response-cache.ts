@@ -8,13 +8,20 @@ import { z } from "zod";
 export const RESPONSE_CACHE_DIR = join(".llmops", "cache", "responses");
 
 export interface CacheKeyParts {
-  /** Provider identity: type, model, base URL, params — never the API key. */
+  /** Provider identity: its config less id and credential values, and digests of files it reads. */
   identity: Record<string, unknown>;
   prompt: string;
   messages?: unknown;
   /** Module, command and HTTP providers see the case's vars, not only the prompt. */
   vars: Record<string, unknown>;
   repeat: number;
+  /**
+   * Digest of the model version evaluated (`--model`): a command or module loading weights from
+   * disk, or a server behind an unchanged URL, answers differently for another version.
+   */
+  model?: string | undefined;
+  /** The suite's `cacheKey`: whatever else changes the answers that no config shows. */
+  cacheKey?: string | undefined;
 }
 
 const entrySchema = z.object({
@@ -26,15 +33,24 @@ const entrySchema = z.object({
 });
 export type CachedResponse = z.infer<typeof entrySchema>;
 
-export function responseCacheKey(parts: CacheKeyParts): string {
-  const material = {
+/**
+ * The canonical JSON the key hashes. Entries persist on disk and travel between workflow runs
+ * (a pull request restores main's), so it must cover everything that decides the answer.
+ */
+export function responseCacheKeyMaterial(parts: CacheKeyParts): string {
+  return canonicalJson({
     identity: parts.identity,
     prompt: parts.prompt,
     messages: parts.messages ?? null,
     vars: parts.vars,
     repeat: parts.repeat,
-  };
-  return createHash("sha256").update(canonicalJson(material)).digest("hex");
+    model: parts.model ?? null,
+    cacheKey: parts.cacheKey ?? null,
+  });
+}
+
+export function responseCacheKey(parts: CacheKeyParts): string {
+  return createHash("sha256").update(responseCacheKeyMaterial(parts)).digest("hex");
 }
 
 /**

@@ -1,57 +1,10 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import {
-  type CaseResult,
-  caseResultSchema,
-  EVAL_ARTIFACT_TYPE,
-  type EvidenceStore,
-  InputError,
-  type Logger,
-  type RunSummary,
-  runSummarySchema,
-} from "@llmops/core";
-import type { z } from "zod";
+import { EVAL_ARTIFACT_TYPE, type EvidenceStore, InputError, type Logger } from "@llmops/core";
+import { parseResults, parseSummary, resultsPathOf } from "../results/parse.ts";
 import type { BaselineInfo, RunResults } from "./compare.ts";
 
-function firstIssue(error: z.ZodError): string {
-  const issue = error.issues[0];
-  if (!issue) return "invalid";
-  const where = issue.path.length > 0 ? `${issue.path.map(String).join(".")}: ` : "";
-  return `${where}${issue.message}`;
-}
-
-/** Parses `summary.json` text; `source` names it in errors. */
-export function parseSummary(text: string, source: string): RunSummary {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new InputError(`${source}: not valid JSON (${(error as Error).message})`);
-  }
-  const parsed = runSummarySchema.safeParse(json);
-  if (!parsed.success) throw new InputError(`${source}: not an eval summary: ${firstIssue(parsed.error)}`);
-  return parsed.data;
-}
-
-/** Parses `results.jsonl` text (one case result per line); errors name the line. */
-export function parseResults(text: string, source: string): CaseResult[] {
-  const cases: CaseResult[] = [];
-  const lines = text.split("\n");
-  for (let i = 0; i < lines.length; i++) {
-    const line = (lines[i] as string).trim();
-    if (line === "") continue;
-    let json: unknown;
-    try {
-      json = JSON.parse(line);
-    } catch {
-      throw new InputError(`${source}:${i + 1}: not valid JSON`);
-    }
-    const parsed = caseResultSchema.safeParse(json);
-    if (!parsed.success) throw new InputError(`${source}:${i + 1}: not a case result: ${firstIssue(parsed.error)}`);
-    cases.push(parsed.data);
-  }
-  return cases;
-}
+export { parseResults, parseSummary };
 
 async function readText(file: string, what: string): Promise<string> {
   try {
@@ -73,7 +26,7 @@ export async function readRunResults(location: string): Promise<RunResults & { d
   const summaryFile = info.isDirectory() ? path.join(location, "summary.json") : location;
   const directory = path.dirname(summaryFile);
   const summary = parseSummary(await readText(summaryFile, "eval summary"), summaryFile);
-  const resultsFile = path.resolve(directory, summary.results);
+  const resultsFile = resultsPathOf(directory, summary, summaryFile);
   const cases = parseResults(await readText(resultsFile, "eval results"), resultsFile);
   return { summary, cases, directory };
 }

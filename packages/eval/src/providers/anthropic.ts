@@ -1,5 +1,6 @@
 import type { AnthropicProviderConfig } from "@llmops/core";
 import { costOf, jsonHeaders, parseJsonBody, readKey, redact, request, snippet, tokenUsage } from "./fetch.ts";
+import { configIdentity } from "./identity.ts";
 import { type Provider, type ProviderCall, type ProviderContext, ProviderError } from "./types.ts";
 
 /** Anthropic Messages API: system messages go in `system`, the rest alternate user/assistant. */
@@ -10,14 +11,7 @@ export function createAnthropicProvider(config: AnthropicProviderConfig & { id: 
 
   return {
     id: config.id,
-    identity: {
-      type: "anthropic",
-      model: config.model,
-      baseUrl: base,
-      max_tokens: config.max_tokens,
-      anthropicVersion: config.anthropicVersion,
-      params: config.params,
-    },
+    identity: configIdentity(config),
     async call(call: ProviderCall) {
       const key = readKey(context.env, config.apiKeyEnv, config.id);
       const all = call.messages ?? [{ role: "user" as const, content: call.prompt }];

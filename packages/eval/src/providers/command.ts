@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { resolve } from "node:path";
 import type { CommandProviderConfig } from "@llmops/core";
 import { credentialValues, redact } from "./fetch.ts";
+import { configIdentity } from "./identity.ts";
 import { structuredResponse } from "./structured.ts";
 import { type Provider, type ProviderCall, type ProviderContext, ProviderError } from "./types.ts";
 
@@ -17,7 +18,8 @@ export function createCommandProvider(config: CommandProviderConfig & { id: stri
   const [program, ...args] = config.argv as [string, ...string[]];
   return {
     id: config.id,
-    identity: { type: "command", argv: config.argv, cwd: config.cwd ?? ".", env: Object.keys(config.env).sort() },
+    // The command's own files and what it loads are out of sight: `--model` or the suite's cacheKey covers them.
+    identity: configIdentity(config),
     call(call: ProviderCall) {
       return new Promise((resolvePromise, reject) => {
         if (call.signal.aborted) return reject(new ProviderError(`command ${program} was aborted before it started`, { retryable: true }));

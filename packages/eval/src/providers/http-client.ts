@@ -38,12 +38,18 @@ export class HttpClientError extends Error {
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 20;
-/** Credentials that must not follow a redirect to another origin. */
-const CREDENTIAL_HEADERS = ["authorization", "api-key", "x-api-key", "cookie", "proxy-authorization"];
+/**
+ * Headers that may follow a redirect to another origin: they describe the request, never the
+ * caller. Everything else is dropped. A config can put a secret in any header (`x-goog-api-key`,
+ * `{{env.TOKEN}}` in a custom one), and a list of credential names always misses one; another
+ * origin that needs credentials must be configured as the URL.
+ */
+const CROSS_ORIGIN_HEADERS = new Set(["accept", "content-type"]);
 
 /**
  * Sends one request and follows redirects as fetch does: 303, and 301/302 after a POST, become a
- * GET without a body; 307/308 repeat the request. Credentials are dropped on a change of origin.
+ * GET without a body; 307/308 repeat the request. On a change of origin every header but
+ * `accept` and `content-type` is dropped, for the rest of the chain.
  */
 export async function httpSend(url: string, init: HttpRequestInit): Promise<HttpResponse> {
   let current = { url, init };
@@ -58,8 +64,10 @@ export async function httpSend(url: string, init: HttpRequestInit): Promise<Http
     } catch {
       throw new HttpClientError("redirect to an invalid URL", "ERR_INVALID_URL");
     }
-    const headers = { ...current.init.headers };
-    if (next.origin !== new URL(current.url).origin) for (const name of CREDENTIAL_HEADERS) delete headers[name];
+    const headers =
+      next.origin === new URL(current.url).origin
+        ? { ...current.init.headers }
+        : Object.fromEntries(Object.entries(current.init.headers).filter(([name]) => CROSS_ORIGIN_HEADERS.has(name.toLowerCase())));
     const toGet = response.status === 303 ? current.init.method !== "HEAD" : response.status <= 302 && current.init.method === "POST";
     const nextInit: HttpRequestInit = { ...current.init, headers };
     if (toGet) {

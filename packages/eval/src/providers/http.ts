@@ -9,6 +9,7 @@ import {
   TemplateSyntaxError,
 } from "../template/template.ts";
 import { parseJsonBody, redact, request, snippet, tokenUsage } from "./fetch.ts";
+import { configIdentity } from "./identity.ts";
 import { type Provider, type ProviderCall, type ProviderContext, ProviderError } from "./types.ts";
 import { stringsIn } from "./variables.ts";
 
@@ -37,14 +38,7 @@ export function createHttpProvider(config: HttpProviderConfig & { id: string }, 
 
   return {
     id: config.id,
-    identity: {
-      type: "http",
-      url: config.url,
-      method: config.method,
-      headers: config.headers,
-      body: config.body ?? null,
-      responsePath: config.responsePath ?? null,
-    },
+    identity: configIdentity(config),
     async call(call: ProviderCall) {
       const env: Record<string, string> = {};
       for (const name of envNames) env[name] = envValue(context.env, name, config.id);

@@ -4,6 +4,7 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { InputError, type ModuleProviderConfig } from "@llmops/core";
 import { credentialValues, redact } from "./fetch.ts";
+import { configIdentity } from "./identity.ts";
 import { structuredResponse } from "./structured.ts";
 import { type Provider, type ProviderCall, type ProviderContext, ProviderError } from "./types.ts";
 
@@ -43,12 +44,7 @@ export function createModuleProvider(config: ModuleProviderConfig & { id: string
   return {
     id: config.id,
     // The source digest, so editing the module invalidates cached responses.
-    identity: {
-      type: "module",
-      path: config.path,
-      export: config.export,
-      source: `sha256:${createHash("sha256").update(source).digest("hex")}`,
-    },
+    identity: { ...configIdentity(config), source: `sha256:${createHash("sha256").update(source).digest("hex")}` },
     async prepare() {
       await load();
     },

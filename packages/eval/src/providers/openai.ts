@@ -1,5 +1,6 @@
 import { DEFAULT_OPENAI_BASE_URL, type OpenAIProviderConfig } from "@llmops/core";
 import { costOf, jsonHeaders, parseJsonBody, readKey, redact, request, snippet, tokenUsage } from "./fetch.ts";
+import { configIdentity } from "./identity.ts";
 import { type Provider, type ProviderCall, type ProviderContext, ProviderError } from "./types.ts";
 
 /**
@@ -20,13 +21,7 @@ export function createOpenAIProvider(config: OpenAIProviderConfig & { id: string
 
   return {
     id: config.id,
-    identity: {
-      type: "openai",
-      model: config.model,
-      baseUrl: base,
-      params: config.params,
-      ...(azure ? { apiVersion: config.apiVersion, deployment: config.deployment ?? config.model } : {}),
-    },
+    identity: configIdentity(config),
     async call(call: ProviderCall) {
       const key = keyEnv ? (keyRequired ? readKey(context.env, keyEnv, config.id) : context.env[keyEnv] || undefined) : undefined;
       const auth: Record<string, string> = key ? (azure ? { "api-key": key } : { authorization: `Bearer ${key}` }) : {};

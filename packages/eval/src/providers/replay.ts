@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { InputError, type ReplayProviderConfig } from "@llmops/core";
+import { configIdentity } from "./identity.ts";
 import { structuredResponse } from "./structured.ts";
 import { type Provider, type ProviderCall, type ProviderContext, ProviderError } from "./types.ts";
 
@@ -57,7 +58,7 @@ export function createReplayProvider(config: ReplayProviderConfig & { id: string
 
   return {
     id: config.id,
-    identity: { type: "replay", file: config.file, source: `sha256:${createHash("sha256").update(text).digest("hex")}` },
+    identity: { ...configIdentity(config), source: `sha256:${createHash("sha256").update(text).digest("hex")}` },
     async call(call: ProviderCall) {
       const recording =
         (call.caseId !== undefined ? (byId.get(`${call.caseId}#${call.repeat ?? 0}`) ?? byId.get(call.caseId)) : undefined) ??

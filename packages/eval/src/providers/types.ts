@@ -22,7 +22,10 @@ export interface ProviderResponse {
 export interface Provider {
   /** Label used in results (`provider` field). */
   id: string;
-  /** What the response cache key hashes: type, model, base URL, params, source digests. Never a key. */
+  /**
+   * What the response cache key hashes: the whole config less its id (see identity.ts) plus
+   * digests of files the provider reads (a module's source, a recording). Never a credential.
+   */
   identity: Record<string, unknown>;
   call(request: ProviderCall): Promise<ProviderResponse>;
   /**

@@ -1,2 +1,3 @@
+export * from "./output-dir.ts";
 export * from "./summary.ts";
 export * from "./write.ts";

@@ -1,6 +1,7 @@
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { type CaseResult, caseResultSchema, InputError, type RunSummary, runSummarySchema, writeFileAtomic } from "@llmops/core";
+import { type CaseResult, InputError, type RunSummary, writeFileAtomic } from "@llmops/core";
+import { parseResults, parseSummary, resultsPathOf } from "./parse.ts";
 
 export const RESULTS_FILE = "results.jsonl";
 export const SUMMARY_FILE = "summary.json";
@@ -54,36 +55,25 @@ export async function writeRunOutputs(
   return written;
 }
 
+async function readText(file: string, missing: string): Promise<string> {
+  try {
+    return await readFile(file, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new InputError(`${file}: ${code === "ENOENT" ? `not found (${missing})` : `cannot be read (${code})`}`);
+  }
+}
+
+/** A results directory's summary.json, validated: one-line errors name the file. */
+export async function readRunSummary(dir: string): Promise<RunSummary> {
+  const summaryPath = join(dir, SUMMARY_FILE);
+  return parseSummary(await readText(summaryPath, "expected the output directory of an eval run"), summaryPath);
+}
+
 /** Reads a results directory (summary.json + results.jsonl), validating both. */
 export async function readRunOutputs(dir: string): Promise<{ summary: RunSummary; rows: CaseResult[] }> {
-  const summaryPath = join(dir, SUMMARY_FILE);
-  let text: string;
-  try {
-    text = await readFile(summaryPath, "utf8");
-  } catch {
-    throw new InputError(`${summaryPath}: not found (expected the output directory of an eval run)`);
-  }
-  let summary: RunSummary;
-  try {
-    summary = runSummarySchema.parse(JSON.parse(text));
-  } catch (error) {
-    throw new InputError(`${summaryPath}: not a valid eval summary (${(error as Error).message.split("\n")[0]})`);
-  }
-  const resultsPath = join(dir, summary.results);
-  let lines: string;
-  try {
-    lines = await readFile(resultsPath, "utf8");
-  } catch {
-    throw new InputError(`${resultsPath}: not found (the summary names it)`);
-  }
-  const rows: CaseResult[] = [];
-  lines.split("\n").forEach((line, i) => {
-    if (!line.trim()) return;
-    try {
-      rows.push(caseResultSchema.parse(JSON.parse(line)));
-    } catch {
-      throw new InputError(`${resultsPath}:${i + 1}: expected a case result as JSON`);
-    }
-  });
+  const summary = await readRunSummary(dir);
+  const resultsPath = resultsPathOf(dir, summary, join(dir, SUMMARY_FILE));
+  const rows = parseResults(await readText(resultsPath, "the summary names it"), resultsPath);
   return { summary, rows };
 }

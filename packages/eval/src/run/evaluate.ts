@@ -14,6 +14,7 @@ import {
 } from "@llmops/core";
 import { RESPONSE_CACHE_DIR } from "../cache/response-cache.ts";
 import { recordEvalEvidence } from "../evidence/record.ts";
+import { outputDirFor } from "../results/output-dir.ts";
 import { type Renderers, readRunOutputs, writeRunOutputs } from "../results/write.ts";
 import type { Shard, ShardOutput } from "../shard/shard.ts";
 import { mergeShardOutputs } from "./merge.ts";
@@ -84,14 +85,6 @@ export interface EvaluateResult {
 /** `{ exact: 0.8, pass_rate: 0.75, ... }`: the headline number of each metric. */
 export function metricValues(metrics: MetricSummary[]): Record<string, number> {
   return Object.fromEntries(metrics.map((m) => [m.name, m.mean]));
-}
-
-/** Directory-safe form of a variant name (`suite/openai:gpt-4o` → `suite/openai_gpt-4o`). */
-export function outputDirName(name: string): string {
-  return name
-    .split("/")
-    .map((part) => part.replace(/[^A-Za-z0-9._-]/g, "_"))
-    .join("/");
 }
 
 export function applyOverrides(suite: SuiteConfig, overrides: ProviderOverrides | undefined): SuiteConfig {
@@ -211,7 +204,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
       for (const run of runs) {
         providerCalls += run.providerCalls;
         if (!run.summary.complete && !options.shard) interrupted = true;
-        const written = await writeRunOutputs(join(outRoot, outputDirName(run.name)), run.summary, run.rows, options.renderers);
+        const written = await writeRunOutputs(outputDirFor(outRoot, run.name), run.summary, run.rows, options.renderers);
         let evidenceDigest: string | undefined;
         // Evidence is a claim about a whole run: never record a shard or an interrupted run.
         if (options.record && model && run.summary.complete) {

@@ -14,6 +14,8 @@ export interface RunTasksOptions {
   retry?: Partial<RetryPolicy>;
   rateLimit?: RateLimitOptions;
   cache?: ResponseCache | null;
+  /** What besides provider and task decides an answer: the model digest and the suite's cacheKey. */
+  cacheScope?: { model?: string | undefined; cacheKey?: string | undefined };
   /** Aborting stops scheduling and cancels calls in flight; finished results are kept. */
   signal?: AbortSignal;
   onProgress?: (progress: RunProgress) => void;
@@ -201,7 +203,8 @@ export async function runTasks(options: RunTasksOptions): Promise<RunTasksResult
           score: 0,
           pass: false,
           weight: scorer.weight,
-          reason: `scorer failed: ${oneLine(error)}`,
+          // A judge's error may quote its own request or reply, key included.
+          reason: `scorer failed: ${redact(oneLine(error))}`,
         });
       }
     }
@@ -216,6 +219,8 @@ export async function runTasks(options: RunTasksOptions): Promise<RunTasksResult
           messages: task.messages,
           vars: task.vars,
           repeat: task.repeat,
+          model: options.cacheScope?.model,
+          cacheKey: options.cacheScope?.cacheKey,
         })
       : undefined;
     let output: string | null = null;

@@ -1,7 +1,9 @@
 import { join } from "node:path";
 import {
   type CaseResult,
+  ConfigError,
   canonicalJson,
+  formatYamlPath,
   type LoadedConfig,
   type Logger,
   providerConfigSchema,
@@ -14,7 +16,7 @@ import { RESPONSE_CACHE_DIR, ResponseCache } from "../cache/response-cache.ts";
 import { type EvalCase, type FetchDatasetFile, loadCases } from "../cases/index.ts";
 import { createProvider, redact, secretEnvNamesOf, validateProviderVariables } from "../providers/index.ts";
 import { buildRunSummary, suiteDigest } from "../results/summary.ts";
-import { createScorer, loadCustomScorer } from "../scorers/index.ts";
+import { createScorer, loadCustomScorer, UnsupportedRegexError } from "../scorers/index.ts";
 import { inShard, type Shard } from "../shard/shard.ts";
 import { renderPrompt, resolvePrompts, validatePromptVariables } from "../template/index.ts";
 import { systemClock } from "./clock.ts";
@@ -68,7 +70,7 @@ export interface PreparedSuite {
   selected: EvalCase[];
   variants: { name: string; provider: RunnerProvider; tasks: RunTask[]; digest: string }[];
   scorers: RunnerScorer[];
-  /** Every API key env var the suite's providers read, for masking. */
+  /** Every API key env var the suite's providers and judges read, for masking. */
   secretEnvNames: string[];
   execute(options?: ExecuteOptions): Promise<VariantRun[]>;
 }
@@ -92,7 +94,16 @@ export async function prepareSuite(options: PrepareSuiteOptions): Promise<Prepar
   const prompts = await resolvePrompts(suite, { cwd, doc: loaded.doc, suiteIndex: options.suiteIndex });
   validatePromptVariables(prompts, cases);
   validateProviderVariables(suite, cases, { doc: loaded.doc, suiteIndex: options.suiteIndex });
-  const scorers: RunnerScorer[] = suite.scorers.map((config) => createScorer(config, { cwd }));
+  const scorers: RunnerScorer[] = suite.scorers.map((config, i) => {
+    try {
+      return createScorer(config, { cwd });
+    } catch (error) {
+      if (!(error instanceof UnsupportedRegexError)) throw error;
+      // The schema checks JavaScript syntax; what RE2 cannot run is still a config error on its line.
+      const path = ["suites", options.suiteIndex, "scorers", i, error.field];
+      throw new ConfigError(error.message, formatYamlPath(path), loaded.doc.locate(path));
+    }
+  });
   // A custom scorer whose module or export is missing is a config error, found before any call.
   for (const config of suite.scorers) {
     if (config.type === "custom") await loadCustomScorer(config.module, config.export, cwd);
@@ -146,7 +157,11 @@ export async function prepareSuite(options: PrepareSuiteOptions): Promise<Prepar
       });
     }
   }
-  const secretEnvNames = secretEnvNamesOf(providerConfigs);
+  // A judge's key is as secret as the model's: masked in CI logs and scrubbed from results alike.
+  const judgeConfigs = suite.scorers.flatMap((scorer) =>
+    scorer.type === "llm-judge" ? [providerConfigSchema.parse(scorer.provider)] : [],
+  );
+  const secretEnvNames = secretEnvNamesOf([...providerConfigs, ...judgeConfigs]);
   const secrets = secretEnvNames.map((name) => options.env[name]).filter((v): v is string => typeof v === "string" && v.length >= 4);
   const redactSecrets = (text: string) => redact(text, secrets);
 
@@ -186,6 +201,7 @@ export async function prepareSuite(options: PrepareSuiteOptions): Promise<Prepar
         retry: { retries: suite.retries, ...run.retry },
         ...(suite.rateLimit ? { rateLimit: suite.rateLimit } : {}),
         cache,
+        cacheScope: { model: run.model?.digest, cacheKey: suite.cacheKey },
         ...(run.signal ? { signal: run.signal } : {}),
         ...(run.onProgress ? { onProgress: (p: RunProgress) => run.onProgress!(variant.name, p) } : {}),
         logger: options.logger,

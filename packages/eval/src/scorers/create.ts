@@ -13,6 +13,7 @@ import { parseJsonOutput } from "./json.ts";
 import { judgeInstructions, parseJudgeReply, renderRubric, unknownRubricPlaceholders } from "./judge.ts";
 import { levenshteinSimilarity } from "./levenshtein.ts";
 import { parseNumbers, withinTolerance } from "./numeric.ts";
+import { compileLinearRegex } from "./regex.ts";
 import { rougeMulti } from "./rouge.ts";
 import { squadExactMatch, tokenF1 } from "./squad.ts";
 import { asText, referenceList, requireReferences } from "./text.ts";
@@ -134,8 +135,8 @@ function implement(config: ScorerConfig, cwd: string): Implementation {
       };
     }
     case "regex": {
-      // Stateless flags only: g and y would make test() depend on the previous call.
-      const pattern = new RegExp(config.pattern, config.flags.replace(/[gy]/g, ""));
+      // Linear-time matching: a model's output must not be able to hang the run (see regex.ts).
+      const pattern = compileLinearRegex(config.pattern, config.flags);
       return {
         defaultThreshold: 1,
         score(output) {

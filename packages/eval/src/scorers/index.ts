@@ -8,6 +8,7 @@ export { parseJudgeReply, renderRubric } from "./judge.ts";
 export * from "./levenshtein.ts";
 export { parseNumbers, withinTolerance } from "./numeric.ts";
 export { porterStem } from "./porter.ts";
+export { compileLinearRegex, type LinearRegex, UnsupportedRegexError } from "./regex.ts";
 export * from "./rouge.ts";
 export * from "./squad.ts";
 export type * from "./types.ts";

@@ -17,9 +17,13 @@ describe("responseCacheKey", () => {
     vars: { q: "a" },
     repeat: 0,
   };
-  it("is the sha256 of the canonical JSON of identity, prompt, messages, vars and repeat", () => {
-    // printf '%s' '{"identity":{"baseUrl":"http://x/v1","model":"m","params":{"temperature":0},"type":"openai"},"messages":null,"prompt":"hi","repeat":0,"vars":{"q":"a"}}' | sha256sum
-    expect(responseCacheKey(base)).toBe("45e4654a6fa51793a61ec374d084c9fc4a05d6e603aba5cce8bef9eabc6236f8");
+  it("is the sha256 of the canonical JSON of identity, prompt, messages, vars, repeat, model and cacheKey", () => {
+    // printf '%s' '{"cacheKey":null,"identity":{"baseUrl":"http://x/v1","model":"m","params":{"temperature":0},"type":"openai"},"messages":null,"model":null,"prompt":"hi","repeat":0,"vars":{"q":"a"}}' | sha256sum
+    expect(responseCacheKey(base)).toBe("48f9fd7baf7bfe7b953c81b54c3b7b7682daf1766c5a205a0d859e5fc4d39170");
+    // printf '%s' '{"cacheKey":"weights-2024-05","identity":{"baseUrl":"http://x/v1","model":"m","params":{"temperature":0},"type":"openai"},"messages":null,"model":"sha256:1111111111111111111111111111111111111111111111111111111111111111","prompt":"hi","repeat":0,"vars":{"q":"a"}}' | sha256sum
+    expect(responseCacheKey({ ...base, model: `sha256:${"1".repeat(64)}`, cacheKey: "weights-2024-05" })).toBe(
+      "ab1d7cc656b7a14c08eab0bab65ac8d42ca01975c80faea2f51f42d698d34488",
+    );
   });
   it("changes with every part and not with key order", () => {
     const key = responseCacheKey(base);
@@ -32,6 +36,12 @@ describe("responseCacheKey", () => {
     expect(responseCacheKey({ ...base, messages: [{ role: "user", content: "hi" }] })).not.toBe(key);
     // Module, command and HTTP providers see vars: same prompt, other vars is another response.
     expect(responseCacheKey({ ...base, vars: { q: "b" } })).not.toBe(key);
+    // Another model version, or what the suite's cacheKey stands for, is another response.
+    const v1 = responseCacheKey({ ...base, model: `sha256:${"1".repeat(64)}` });
+    expect(v1).not.toBe(key);
+    expect(responseCacheKey({ ...base, model: `sha256:${"2".repeat(64)}` })).not.toBe(v1);
+    expect(responseCacheKey({ ...base, cacheKey: "weights-a" })).not.toBe(key);
+    expect(responseCacheKey({ ...base, cacheKey: "weights-b" })).not.toBe(responseCacheKey({ ...base, cacheKey: "weights-a" }));
   });
 });
 

@@ -112,6 +112,43 @@ describe("httpSend redirects", () => {
     ]);
   });
 
+  it("drops every configured header but accept and content-type when a redirect leaves the origin", async () => {
+    // Two servers on two ports of 127.0.0.1 are two origins; the second records what reaches it.
+    let received: { method?: string; body?: string; headers?: Record<string, unknown> } = {};
+    const other = createServer((req, res) => {
+      let body = "";
+      req.on("data", (chunk) => (body += chunk));
+      req.on("end", () => {
+        received = { method: req.method, body, headers: { ...req.headers } };
+        res.end("second");
+      });
+    });
+    await new Promise<void>((resolve) => other.listen(0, "127.0.0.1", resolve));
+    const otherUrl = `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
+    try {
+      const url = await serve((_req, res) => res.writeHead(307, { location: `${otherUrl}/next` }).end());
+      const headers = {
+        authorization: "Bearer a-secret",
+        "x-goog-api-key": "g-secret",
+        "x-custom": "{{env.TOKEN}} rendered as c-secret",
+        "x-trace": "t-1",
+        cookie: "session=s-secret",
+        accept: "application/json",
+        "content-type": "application/json",
+      };
+      const response = await send(url, { headers, body: '{"q":1}' });
+      expect(response.text).toBe("second");
+      expect(received.method).toBe("POST");
+      expect(received.body).toBe('{"q":1}');
+      const names = Object.keys(received.headers!).sort();
+      expect(names).toEqual(["accept", "connection", "content-length", "content-type", "host"]);
+      expect(received.headers).toMatchObject({ accept: "application/json", "content-type": "application/json" });
+    } finally {
+      other.closeAllConnections();
+      await new Promise((resolve) => other.close(resolve));
+    }
+  });
+
   it("drops credentials when a redirect leaves the origin, and stops after 20 redirects", async () => {
     const other = createServer((req, res) =>
       res.end(JSON.stringify({ auth: req.headers.authorization ?? null, key: req.headers["x-api-key"] ?? null })),

@@ -104,7 +104,15 @@ describe("openai provider", () => {
     server = await startOpenAIServer({ faults: { 0: { status: 401, message: `Incorrect API key provided: ${KEY}` } } });
     const p = provider({ baseUrl: server.url, apiKeyEnv: "OPENAI_API_KEY" });
     expect(JSON.stringify(p.identity)).not.toContain(KEY);
-    expect(p.identity).toEqual({ type: "openai", model: "test-model", baseUrl: server.url, params: {} });
+    // The whole config less its id: the key's variable name is part of it, never its value.
+    expect(p.identity).toEqual({
+      type: "openai",
+      model: "test-model",
+      baseUrl: server.url,
+      apiKeyEnv: "OPENAI_API_KEY",
+      params: {},
+      headers: {},
+    });
     const error = await failure(p.call(call("x")));
     expect(error.status).toBe(401);
     expect(error.retryable).toBe(false);

@@ -86,8 +86,8 @@ describe("writeRunOutputs / readRunOutputs", () => {
     await expect(readRunOutputs(dir)).rejects.toThrow(`${join(dir, "summary.json")}: not found`);
     await writeRunOutputs(dir, summary, rows);
     await writeFile(join(dir, "results.jsonl"), `${JSON.stringify(rows[0])}\n{"id": 1}\n`);
-    await expect(readRunOutputs(dir)).rejects.toThrow(`${join(dir, "results.jsonl")}:2: expected a case result as JSON`);
+    await expect(readRunOutputs(dir)).rejects.toThrow(`${join(dir, "results.jsonl")}:2: not a case result: `);
     await writeFile(join(dir, "summary.json"), "{}");
-    await expect(readRunOutputs(dir)).rejects.toThrow(/not a valid eval summary/);
+    await expect(readRunOutputs(dir)).rejects.toThrow(`${join(dir, "summary.json")}: not an eval summary: schemaVersion: `);
   });
 });
