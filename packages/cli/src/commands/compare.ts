@@ -4,7 +4,6 @@ import {
   type CompareConfig,
   type Comparison,
   ExitCode,
-  InputError,
   loadConfig,
   type SuiteConfig,
   UsageError,
@@ -14,6 +13,7 @@ import {
   type BaselineInfo,
   compareRuns,
   loadBaselineFromStore,
+  outputDirFor,
   type RunResults,
   readResultsSet,
   regressions,
@@ -195,9 +195,7 @@ export const compareCommand: Command = {
     const single = comparisons.length === 1;
     const comparisonPaths: string[] = [];
     for (const comparison of comparisons) {
-      const file = single ? path.join(out, "comparison.json") : path.join(out, ...comparison.suite.split("/"), "comparison.json");
-      if (!path.resolve(file).startsWith(out + path.sep))
-        throw new InputError(`suite name "${comparison.suite}" would write outside ${out}`);
+      const file = path.join(single ? out : outputDirFor(out, comparison.suite), "comparison.json");
       await writeFileAtomic(file, `${JSON.stringify(comparison, null, 2)}\n`);
       comparisonPaths.push(file);
     }
