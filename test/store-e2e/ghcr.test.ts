@@ -34,4 +34,27 @@ describe("store choice in actions", () => {
     });
     expect(chooseActionStore({ input: "oci://r.example/x", token: "ghs_job", env: {} }).auth).toBeUndefined();
   });
+
+  it("never offers the job token to a registry other than ghcr.io, even when a username is set", () => {
+    // The `token` input defaults to the job's GITHUB_TOKEN, an installation token (`ghs_` prefix,
+    // GitHub's token-format announcement, 2021): a username alone must not make it another registry's password.
+    const other = "oci://registry.example.com/team";
+    expect(chooseActionStore({ input: other, username: "me", token: "ghs_jobToken", env: actions }).auth).toBeUndefined();
+    expect(
+      chooseActionStore({ input: other, username: "me", token: "job-token", env: { ...actions, GITHUB_TOKEN: "job-token" } }).auth,
+    ).toBeUndefined();
+    expect(chooseActionStore({ input: "oci://ghcr.io.example.com/x", token: "ghs_jobToken", env: actions }).auth).toBeUndefined();
+    expect(
+      chooseActionStore({ input: other, username: "me", token: "ghs_jobToken", env: { ...actions, LLMOPS_REGISTRY_TOKEN: "rt" } }).auth,
+    ).toEqual({ token: "rt", username: undefined });
+    // An explicit password for that registry still works, and GHCR still gets the job token with a username.
+    expect(chooseActionStore({ input: other, username: "me", token: "registry-password", env: actions }).auth).toEqual({
+      username: "me",
+      password: "registry-password",
+    });
+    expect(chooseActionStore({ input: "oci://ghcr.io/o/r", username: "me", token: "ghs_jobToken", env: actions }).auth).toEqual({
+      username: "me",
+      password: "ghs_jobToken",
+    });
+  });
 });

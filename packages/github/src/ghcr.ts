@@ -21,8 +21,9 @@ export interface ActionStoreChoice {
  * The store an action uses: its `store` input, else `store:` of llmops.yaml, else — in GitHub
  * Actions — GHCR under the repository with the job's token (needs `permissions: packages: write`
  * to push, `packages: read` to fetch), else the local layout `.llmops/store`.
- * Credentials: `username` + `token` inputs for any registry; the token alone for ghcr.io; else
- * LLMOPS_REGISTRY_USERNAME/PASSWORD or LLMOPS_REGISTRY_TOKEN from the environment.
+ * Credentials: `username` + `token` inputs for any registry, except that the job's GITHUB_TOKEN
+ * goes to ghcr.io only; the token alone for ghcr.io; else LLMOPS_REGISTRY_USERNAME/PASSWORD or
+ * LLMOPS_REGISTRY_TOKEN from the environment.
  */
 export function chooseActionStore(options: {
   input?: string;
@@ -41,11 +42,23 @@ export function chooseActionStore(options: {
   return { spec, auth: storeAuth(spec, options), source };
 }
 
+/**
+ * The job's GITHUB_TOKEN: the `token` input's default, or the token the environment holds. It is an
+ * installation token, which GitHub prefixes `ghs_`, so a copy the environment does not name is known too.
+ */
+function isJobToken(token: string, env: NodeJS.ProcessEnv): boolean {
+  return token === env.GITHUB_TOKEN || token.startsWith("ghs_");
+}
+
 function storeAuth(spec: string, options: { token?: string; username?: string; env: NodeJS.ProcessEnv }): StoreAuth | undefined {
   if (!spec.startsWith("oci://")) return undefined;
   const { env } = options;
-  if (options.username && options.token) return { username: options.username, password: options.token };
-  if (/^oci:\/\/ghcr\.io(\/|$)/.test(spec)) {
+  const ghcr = /^oci:\/\/ghcr\.io(\/|$)/.test(spec);
+  // The `token` input defaults to the job token: with only a username set, it must not become another registry's password.
+  if (options.username && options.token && (ghcr || !isJobToken(options.token, env))) {
+    return { username: options.username, password: options.token };
+  }
+  if (ghcr) {
     const token = options.token || env.GITHUB_TOKEN;
     if (token) return { token, username: env.GITHUB_ACTOR || "github-actions" };
   }

@@ -241,16 +241,31 @@ describe("registry faults (fault-injecting proxy in front of Distribution)", () 
     await registry?.close();
   });
 
-  it("retries 5xx with backoff, honouring Retry-After", async () => {
+  it("retries 5xx, waiting as long as Retry-After asks on uploads and downloads (gaps measured at the proxy)", async () => {
     const proxy = await startFaultProxy(registry.url);
     try {
       const { dir, src } = await source();
-      proxy.failNext("PUT", /\/blobs\/uploads\//, { kind: "status", status: 503, retryAfter: "0" }, 2);
+      // The client's own backoff is 10 ms here, so a retry a second later can only come from Retry-After.
+      proxy.failNext("PUT", /\/blobs\/uploads\//, { kind: "status", status: 503, retryAfter: "1" }, 1);
       proxy.failNext("PUT", /\/manifests\//, { kind: "status", status: 500 }, 1);
       const store = open(`oci://${proxy.host}/r`, dir);
       const v = await store.version({ path: src, name: "m", kind: "model", created: CREATED });
-      expect(proxy.requests.filter((r) => r.status >= 500)).toHaveLength(3);
+      expect(proxy.requests.filter((r) => r.status >= 500)).toHaveLength(2);
+      const weights = v.files.find((f) => f.title === "weights.bin")!.digest;
+      proxy.failNext("GET", new RegExp(`/blobs/${weights}$`), { kind: "status", status: 503, retryAfter: "1" }, 1);
       expect((await store.fetch("m:v1", join(dir, "out"))).digest).toBe(v.digest);
+      expect(await readTree(join(dir, "out"))).toEqual(await readTree(src));
+      // RFC 9110 §10.2.3: Retry-After "1" asks for one second; the gap runs from the refused request to the next same request.
+      // Files go up concurrently, so the retry is recognised by the blob digest it names.
+      const gapAfter = (method: string, path: RegExp) => {
+        const refused = proxy.requests.find((r) => r.method === method && path.test(r.path) && r.status === 503)!;
+        const blob = /sha256(?::|%3A)([a-f0-9]{64})/i.exec(refused.path)![1]!;
+        const retried = proxy.requests.find((r) => r.method === method && r.at > refused.at && r.path.includes(blob));
+        expect(retried).toBeDefined();
+        return retried!.at - refused.at;
+      };
+      expect(gapAfter("PUT", /\/blobs\/uploads\//)).toBeGreaterThanOrEqual(950);
+      expect(gapAfter("GET", /\/blobs\/sha256:/)).toBeGreaterThanOrEqual(950);
     } finally {
       await proxy.close();
     }
