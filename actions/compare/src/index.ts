@@ -2,6 +2,7 @@ import * as core from "@actions/core";
 import * as github from "@actions/github";
 import { type Logger, oneLine } from "@llmops/core";
 import { parseActionInputs } from "@llmops/github/action-inputs";
+import { writeJobSummary } from "@llmops/github/job-summary";
 import { createOctokit } from "@llmops/github/octokit";
 import { type GitHubTarget, runPullRequestCompare } from "@llmops/github/pr-compare";
 import { z } from "zod";
@@ -47,7 +48,11 @@ function gitHubTarget(token: string): GitHubTarget | undefined {
   const { context } = github;
   const { owner, repo } = context.repo;
   const pr = context.payload.pull_request as
-    | { number: number; head: { sha: string; repo?: { full_name?: string } | null }; base: { ref: string; repo: { full_name: string } } }
+    | {
+        number: number;
+        head: { sha: string; repo?: { full_name?: string } | null };
+        base: { ref: string; sha?: string; repo: { full_name: string } };
+      }
     | undefined;
   const target: GitHubTarget = {
     octokit: createOctokit({ token, logger }),
@@ -62,6 +67,7 @@ function gitHubTarget(token: string): GitHubTarget | undefined {
       number: pr.number,
       baseRef: pr.base.ref,
       fromFork: !headRepo || headRepo.toLowerCase() !== pr.base.repo.full_name.toLowerCase(),
+      ...(pr.base.sha ? { baseSha: pr.base.sha } : {}),
     };
   }
   return target;
@@ -94,7 +100,7 @@ async function main(): Promise<void> {
   core.setOutput("regressions", String(result.regressionCount));
   core.setOutput("regressions-json", JSON.stringify(result.suites.map((s) => ({ suite: s.suite, ...s.regressions }))));
   core.setOutput("comment-url", result.comments[0]?.url ?? "");
-  await core.summary.addRaw(result.summary).write();
+  await writeJobSummary(result.summary);
   if (result.verdict === "fail" && inputs.failOnRegression) {
     const reasons = result.suites.flatMap((s) => [...s.regressions.gates.map((g) => `${s.suite}: ${g}`)]);
     core.setFailed(`gate failed: ${reasons.join("; ") || "see the report"}`);

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +12,8 @@ const N = 120;
 const MARKER = "<!-- llmops:compare suite=qa -->";
 let server: GitHubServer;
 let workspace: string;
+/** The workspace's commit of llmops.yaml, given as the pull request's base so the gate diff reads it from the checkout. */
+let baseSha: string;
 
 beforeEach(async () => {
   server = await startGitHubServer();
@@ -31,6 +34,12 @@ beforeEach(async () => {
     join(workspace, "llmops.yaml"),
     configYaml("qa", N, "compare:\n  baseline: { file: baseline }\n  gates:\n    pass_rate: { noSignificantRegression: true }\n"),
   );
+  const git = (...args: string[]) =>
+    execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], { cwd: workspace, encoding: "utf8" }).trim();
+  git("init", "-q");
+  git("add", "llmops.yaml");
+  git("commit", "-q", "-m", "base");
+  baseSha = git("rev-parse", "HEAD");
 });
 afterEach(async () => {
   await server.close();
@@ -38,9 +47,10 @@ afterEach(async () => {
 });
 
 function run(inputs: Record<string, string> = {}, payload: Record<string, unknown> = {}) {
+  const pullRequest = (payload.pull_request ?? {}) as Record<string, unknown>;
   return runAction("compare", {
     event: "pull_request",
-    payload,
+    payload: { ...payload, pull_request: { base: { sha: baseSha }, ...pullRequest } },
     workspace,
     inputs: { results: "head", token: TOKEN, ...inputs },
     env: { GITHUB_API_URL: server.url, LLMOPS_GITHUB_PACE: "false" },

@@ -4,6 +4,7 @@ import { type Logger, oneLine } from "@llmops/core";
 import { parseActionInputs } from "@llmops/github/action-inputs";
 import { actionsBlobCache } from "@llmops/github/blob-cache";
 import { openActionStore } from "@llmops/github/ghcr";
+import { renderFetchSummary, writeJobSummary } from "@llmops/github/job-summary";
 import { z } from "zod";
 
 const inputsSchema = z.object({
@@ -37,12 +38,7 @@ async function run(): Promise<void> {
   core.setOutput("version", result.version ?? "");
   core.setOutput("path", result.path);
   core.setOutput("downloaded-bytes", String(result.downloadedBytes));
-  const fromCache = result.files.filter((f) => f.source === "cache").length;
-  await core.summary
-    .addRaw(
-      `### Fetched \`${result.name}${result.version ? `:${result.version}` : ""}\`\n\nDigest \`${result.digest}\` from \`${spec}\` into \`${result.path}\`: ${result.files.length} files verified, ${result.downloadedBytes} bytes downloaded, ${fromCache} from the blob cache.\n`,
-    )
-    .write();
+  await writeJobSummary(renderFetchSummary(result, spec));
 }
 
 run().catch((error: unknown) => core.setFailed(oneLine(error)));

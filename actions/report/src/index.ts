@@ -14,6 +14,7 @@ const inputsSchema = z.object({
   comment: z.enum(["sticky", "off"]),
   checkRun: bool,
   failOnRegression: bool,
+  config: z.string(),
 });
 
 const logger: Logger = { debug: core.debug, info: core.info, warn: core.warning, error: core.error };
@@ -24,7 +25,8 @@ const runSchema = z.object({
   head_sha: z.string(),
   head_branch: z.string(),
   html_url: z.string().optional(),
-  head_repository: z.object({ owner: z.object({ login: z.string() }) }),
+  // Null when the fork was deleted; such a run is treated as a fork's.
+  head_repository: z.object({ full_name: z.string().optional(), owner: z.object({ login: z.string() }) }).nullable(),
 });
 
 async function main(): Promise<void> {
@@ -35,6 +37,7 @@ async function main(): Promise<void> {
     comment: core.getInput("comment") || "sticky",
     checkRun: (core.getInput("check-run") || "true").toLowerCase(),
     failOnRegression: (core.getInput("fail-on-regression") || "false").toLowerCase(),
+    config: core.getInput("config"),
   });
   core.setSecret(inputs.token);
   const { context } = github;
@@ -46,7 +49,8 @@ async function main(): Promise<void> {
     event: w.event,
     headSha: w.head_sha,
     headBranch: w.head_branch,
-    headOwner: w.head_repository.owner.login,
+    headOwner: w.head_repository?.owner.login ?? "",
+    ...(w.head_repository?.full_name ? { headRepo: w.head_repository.full_name } : {}),
     ...(w.html_url ? { htmlUrl: w.html_url } : {}),
   };
   const result = await postReportFromRun({
@@ -57,6 +61,8 @@ async function main(): Promise<void> {
     artifact: inputs.artifact,
     comment: inputs.comment,
     checkRun: inputs.checkRun,
+    ...(inputs.config ? { config: inputs.config } : {}),
+    cwd: process.env.GITHUB_WORKSPACE ?? process.cwd(),
     logger,
   });
   core.setOutput("verdict", result.verdict);

@@ -3,7 +3,8 @@ import { type Logger, oneLine } from "@llmops/core";
 // The GitHub helpers by file, not the @llmops/github index: the index pulls octokit and eval into the bundle.
 import { parseActionInputs } from "@llmops/github/action-inputs";
 import { openActionStore } from "@llmops/github/ghcr";
-import { provenanceFromEnv, type VersionResult } from "@llmops/store";
+import { renderVersionSummary, writeJobSummary } from "@llmops/github/job-summary";
+import { provenanceFromEnv } from "@llmops/store";
 import { z } from "zod";
 
 const listInput = (raw: string) =>
@@ -43,32 +44,6 @@ function readInputs() {
   });
 }
 
-function short(digest: string): string {
-  return digest.slice(0, 19);
-}
-
-function summary(result: VersionResult, store: string): string {
-  const rows = result.files.map((f) => `| \`${f.title}\` | ${f.size} | \`${short(f.digest)}\` | ${f.reused ? "reused" : "stored"} |`);
-  const lineage = result.parents.length
-    ? result.parents.map((p) => `- derived from ${p.ref ? `\`${p.ref}\` ` : ""}\`${p.digest}\``).join("\n")
-    : "- no parents recorded";
-  return [
-    `### ${result.kind} \`${result.ref}\``,
-    "",
-    `Digest \`${result.digest}\` in \`${store}\`; ${result.uploadedBytes} bytes stored, ${result.reusedBytes} reused.`,
-    result.aliases.length ? `Aliases: ${result.aliases.map((a) => `\`${a}\``).join(", ")}` : "",
-    "",
-    "#### Lineage",
-    lineage,
-    "",
-    "#### Files",
-    "| File | Bytes | Digest | |",
-    "| --- | ---: | --- | --- |",
-    ...rows,
-    "",
-  ].join("\n");
-}
-
 async function run(): Promise<void> {
   const inputs = readInputs();
   const cwd = process.env.GITHUB_WORKSPACE || process.cwd();
@@ -89,7 +64,7 @@ async function run(): Promise<void> {
   core.setOutput("uploaded-bytes", String(result.uploadedBytes));
   core.setOutput("reused-bytes", String(result.reusedBytes));
   core.setOutput("store", spec);
-  await core.summary.addRaw(summary(result, spec)).write();
+  await writeJobSummary(renderVersionSummary(result, spec));
 }
 
 run().catch((error: unknown) => core.setFailed(oneLine(error)));

@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { type Document, isMap, isNode, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import { type Document, isMap, isNode, isScalar, isSeq, LineCounter, type Node, parseDocument, visit } from "yaml";
 import type { z } from "zod";
 import { ConfigError, InputError, type SourceLocation } from "./errors.ts";
 
@@ -105,6 +105,43 @@ export function listConfigErrors<S extends z.ZodType>(doc: LocatedYaml, schema: 
     const { path, expected, atKey } = describeIssue(issue);
     return new ConfigError(expected, formatYamlPath(path), doc.locate(path, { atKey }));
   });
+}
+
+/** A mapping entry `key: value` found in a text, with the value as YAML reads it and where the entry starts. */
+export interface ScalarEntry {
+  value: string;
+  line: number;
+  column: number;
+}
+
+function scalarEntries(text: string, key: string, firstLine: number, out: ScalarEntry[]): boolean {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
+  visit(doc, {
+    Pair(_, pair) {
+      if (!isScalar(pair.key) || String(pair.key.value) !== key || !isScalar(pair.value)) return;
+      const value = pair.value.value;
+      if (typeof value !== "string" && typeof value !== "number") return;
+      const { line, col } = lineCounter.linePos(pair.key.range?.[0] ?? 0);
+      out.push({ value: String(value), line: firstLine + line - 1, column: col });
+    },
+  });
+  return doc.errors.length === 0;
+}
+
+/**
+ * Every `key: <string or number>` entry of a YAML or JSON text, in document order, with its value
+ * decoded by the YAML parser (so `"caf\xe9"` is `café`, `'it''s'` is `it's`) and the line and
+ * column of its key. JSON Lines, which is not one YAML document, is read one line at a time.
+ */
+export function findScalarEntries(text: string, key: string): ScalarEntry[] {
+  const whole: ScalarEntry[] = [];
+  if (scalarEntries(text, key, 1, whole)) return whole;
+  const byLine: ScalarEntry[] = [];
+  text.split(/\r?\n/).forEach((line, i) => {
+    if (line.trim() !== "") scalarEntries(line, key, i + 1, byLine);
+  });
+  return byLine;
 }
 
 export async function readLocatedYaml(file: string): Promise<LocatedYaml> {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { ConfigError, ExitCode } from "../src/errors.ts";
-import { formatYamlPath, listConfigErrors, parseLocatedYaml, validateLocated } from "../src/yaml-config.ts";
+import { findScalarEntries, formatYamlPath, listConfigErrors, parseLocatedYaml, validateLocated } from "../src/yaml-config.ts";
 
 const schema = z.strictObject({
   store: z.string().optional(),
@@ -67,6 +67,39 @@ describe("located YAML config", () => {
 
   it("formats YAML paths as users write them", () => {
     expect(formatYamlPath(["suites", 0, "scorers", 2, "type"])).toBe("suites[0].scorers[2].type");
+  });
+});
+
+describe("findScalarEntries", () => {
+  it("decodes values as YAML does, escapes included, and gives the key's line", () => {
+    // YAML 1.2 double-quoted escapes that JSON does not have: \x, \e, \N, \_; single quotes double themselves.
+    const text = [
+      "suites:",
+      "  - name: qa",
+      "    cases:",
+      '      - id: "caf\\xe9"',
+      "      - { id: 'it''s', vars: {} }",
+      '      - id: "tab\\there \\N \\u00e9"',
+      "      - id: plain # a comment",
+      "      - id: 42",
+      "      - vars: { id: nested }",
+      "",
+    ].join("\n");
+    expect(findScalarEntries(text, "id")).toEqual([
+      { value: "café", line: 4, column: 9 },
+      { value: "it's", line: 5, column: 11 },
+      { value: "tab\there \u0085 é", line: 6, column: 9 },
+      { value: "plain", line: 7, column: 9 },
+      { value: "42", line: 8, column: 9 },
+      { value: "nested", line: 9, column: 17 },
+    ]);
+  });
+
+  it("reads JSON Lines one line at a time", () => {
+    expect(findScalarEntries('{"id":"a"}\n\n{"id": "b\\u00e9", "vars": {}}\n', "id")).toEqual([
+      { value: "a", line: 1, column: 2 },
+      { value: "bé", line: 3, column: 2 },
+    ]);
   });
 });
 

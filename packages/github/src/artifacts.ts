@@ -1,9 +1,13 @@
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
-import { dirname, isAbsolute, join, normalize, resolve, sep } from "node:path";
-import { InputError, type Logger } from "@llmops/core";
-import { unzipSync } from "fflate";
-import { withGitHubErrors } from "./errors.ts";
+import { createWriteStream } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Readable, Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { ExternalError, type Logger } from "@llmops/core";
+import { ArtifactTooLargeError, withGitHubErrors } from "./errors.ts";
 import type { GitHubClient } from "./octokit.ts";
+import { extractZipFile, type ZipLimits } from "./zip.ts";
 
 const PERMISSION = "actions: read";
 
@@ -12,33 +16,96 @@ export function resultsArtifactName(suite: string): string {
   return `llmops-results-${suite.replace(/[^A-Za-z0-9_.-]/g, "_")}`;
 }
 
-/** Extracts a zip into `dest` (replaced whole, via a temp dir); entries escaping it are refused. */
-export async function extractZip(zip: Uint8Array, dest: string): Promise<string[]> {
-  const entries = unzipSync(zip);
-  const temp = `${resolve(dest)}.tmp-${process.pid}-${Date.now()}`;
-  await rm(temp, { recursive: true, force: true });
-  await mkdir(temp, { recursive: true });
-  const written: string[] = [];
+export interface ArtifactLimits extends ZipLimits {
+  /** Most bytes of zip downloaded. */
+  maxZipBytes: number;
+}
+
+const MiB = 1024 * 1024;
+
+/** Generous for eval results (a results.jsonl of many thousand cases), small next to a runner's disk. */
+export const DEFAULT_ARTIFACT_LIMITS: ArtifactLimits = {
+  maxZipBytes: 512 * MiB,
+  maxEntryBytes: 1024 * MiB,
+  maxTotalBytes: 2048 * MiB,
+  maxEntries: 10_000,
+};
+
+async function withTempDir<T>(prefix: string, work: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), prefix));
   try {
-    for (const [name, data] of Object.entries(entries)) {
-      if (name.endsWith("/")) continue;
-      const relative = normalize(name.replace(/\\/g, "/"));
-      if (isAbsolute(relative) || relative.startsWith(`..${sep}`) || relative === "..") {
-        throw new InputError(`artifact entry ${JSON.stringify(name)} points outside the extraction directory`);
-      }
-      const target = join(temp, relative);
-      await mkdir(dirname(target), { recursive: true });
-      await writeFile(target, data);
-      written.push(relative.split(sep).join("/"));
-    }
-    await rm(dest, { recursive: true, force: true });
-    await mkdir(dirname(resolve(dest)), { recursive: true });
-    await rename(temp, dest);
-  } catch (error) {
-    await rm(temp, { recursive: true, force: true });
-    throw error;
+    return await work(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
-  return written.sort();
+}
+
+/** Extracts a zip held in memory into `dest` (replaced whole); entries escaping it are refused. */
+export async function extractZip(zip: Uint8Array, dest: string, limits: Partial<ArtifactLimits> = {}): Promise<string[]> {
+  return withTempDir("llmops-zip-", async (dir) => {
+    const file = join(dir, "artifact.zip");
+    await writeFile(file, zip);
+    return extractZipFile(file, dest, { ...DEFAULT_ARTIFACT_LIMITS, ...limits });
+  });
+}
+
+/** Stops a download once more than `max` bytes have come. */
+function byteCap(max: number, what: string): Transform {
+  let bytes = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      bytes += chunk.length;
+      if (bytes > max) callback(new ArtifactTooLargeError(`${what} is over ${max} bytes`));
+      else callback(null, chunk);
+    },
+  });
+}
+
+/**
+ * Downloads an artifact's zip to `file`, streamed and capped. GitHub answers the download with a
+ * redirect to a signed blob URL; the redirect is taken by hand so the token stays with GitHub
+ * (the signed URL needs none) and the body goes to disk instead of into a buffer.
+ */
+async function downloadArtifactZip(options: {
+  octokit: GitHubClient;
+  owner: string;
+  repo: string;
+  artifactId: number;
+  what: string;
+  file: string;
+  maxBytes: number;
+}): Promise<void> {
+  const { octokit, owner, repo, artifactId, what, maxBytes } = options;
+  const response = await withGitHubErrors({ what: `download ${what}`, permission: PERMISSION }, () =>
+    octokit.rest.actions.downloadArtifact({ owner, repo, artifact_id: artifactId, archive_format: "zip", request: { redirect: "manual" } }),
+  );
+  const status = response.status as number;
+  const location = (response.headers as Record<string, string | undefined>).location;
+  if (status < 300 || status >= 400 || !location) {
+    // Not the documented redirect: a body that came inline was already read, so only its size can be checked.
+    const data = response.data as unknown;
+    if (!(data instanceof ArrayBuffer)) throw new ExternalError(`GitHub did not redirect the download of ${what} (${status})`);
+    if (data.byteLength > maxBytes) throw new ArtifactTooLargeError(`${what} is over ${maxBytes} bytes`);
+    await writeFile(options.file, new Uint8Array(data));
+    return;
+  }
+  const url = new URL(location, octokit.request.endpoint.DEFAULTS.baseUrl);
+  if (url.protocol !== "https:" && url.protocol !== "http:")
+    throw new ExternalError(`GitHub redirected the download of ${what} to a ${url.protocol} URL`);
+  // A stalled blob server must not hold the job until its own timeout.
+  const blob = await fetch(url, { redirect: "follow", signal: AbortSignal.timeout(30 * 60_000) }).catch((error: unknown) => {
+    throw new ExternalError(`downloading ${what} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  });
+  if (!blob.ok || !blob.body) {
+    await blob.body?.cancel();
+    throw new ExternalError(`downloading ${what} failed (${blob.status})`);
+  }
+  const declared = Number(blob.headers.get("content-length") ?? Number.NaN);
+  if (declared > maxBytes) {
+    await blob.body.cancel();
+    throw new ArtifactTooLargeError(`${what} is ${declared} bytes; at most ${maxBytes} are downloaded`);
+  }
+  await pipeline(Readable.fromWeb(blob.body), byteCap(maxBytes, what), createWriteStream(options.file));
 }
 
 export interface FoundArtifact {
@@ -52,7 +119,11 @@ export interface FoundArtifact {
   files: string[];
 }
 
-/** Downloads and extracts one artifact of a workflow run by name; undefined when the run has none (or it expired). */
+/**
+ * Downloads and extracts one artifact of a workflow run by name; undefined when the run has none
+ * (or it expired). The zip is streamed to disk and extracted entry by entry within `limits`;
+ * `include` picks the entries to extract (all by default).
+ */
 export async function downloadRunArtifact(options: {
   octokit: GitHubClient;
   owner: string;
@@ -60,17 +131,25 @@ export async function downloadRunArtifact(options: {
   runId: number;
   name: string;
   dest: string;
+  limits?: Partial<ArtifactLimits>;
+  include?: (path: string) => boolean;
 }): Promise<{ artifactId: number; files: string[] } | undefined> {
   const { octokit, owner, repo, runId, name, dest } = options;
+  const limits = { ...DEFAULT_ARTIFACT_LIMITS, ...options.limits };
   const { data } = await withGitHubErrors({ what: `list the artifacts of workflow run ${runId}`, permission: PERMISSION }, () =>
     octokit.rest.actions.listWorkflowRunArtifacts({ owner, repo, run_id: runId, name, per_page: 100 }),
   );
   const artifact = data.artifacts.find((a) => a.name === name && !a.expired);
   if (!artifact) return undefined;
-  const { data: zip } = await withGitHubErrors({ what: `download artifact ${name} of workflow run ${runId}`, permission: PERMISSION }, () =>
-    octokit.rest.actions.downloadArtifact({ owner, repo, artifact_id: artifact.id, archive_format: "zip" }),
-  );
-  const files = await extractZip(new Uint8Array(zip as ArrayBuffer), dest);
+  const what = `artifact ${name} of workflow run ${runId}`;
+  // GitHub measured the zip when it was uploaded; no need to start a download that cannot be kept.
+  if (artifact.size_in_bytes > limits.maxZipBytes)
+    throw new ArtifactTooLargeError(`${what} is ${artifact.size_in_bytes} bytes; at most ${limits.maxZipBytes} are downloaded`);
+  const files = await withTempDir("llmops-artifact-", async (dir) => {
+    const file = join(dir, "artifact.zip");
+    await downloadArtifactZip({ octokit, owner, repo, artifactId: artifact.id, what, file, maxBytes: limits.maxZipBytes });
+    return extractZipFile(file, dest, limits, options.include);
+  });
   return { artifactId: artifact.id, files };
 }
 

@@ -1,3 +1,5 @@
+import { findScalarEntries, type Logger, oneLine } from "@llmops/core";
+import { clip, escapeInline, stripControlChars } from "@llmops/report";
 import { withGitHubErrors } from "./errors.ts";
 import type { GitHubClient } from "./octokit.ts";
 
@@ -23,20 +25,16 @@ export function conclusionFromVerdict(verdict: "pass" | "fail" | "none"): CheckC
   return verdict === "pass" ? "success" : verdict === "fail" ? "failure" : "neutral";
 }
 
-function clip(text: string, limit: number): string {
-  if (text.length <= limit) return text;
-  const note = "\n\n… (cut at GitHub's limit)";
-  return text.slice(0, text.lastIndexOf("\n", limit - note.length)) + note;
-}
-
-export async function createCheckRun(options: {
+export interface CreateCheckRunOptions {
   octokit: GitHubClient;
   owner: string;
   repo: string;
   name: string;
   headSha: string;
   detailsUrl?: string;
-}): Promise<number> {
+}
+
+export async function createCheckRun(options: CreateCheckRunOptions): Promise<number> {
   const { octokit, owner, repo, name, headSha } = options;
   const { data } = await withGitHubErrors({ what: `create the check run "${name}"`, permission: PERMISSION }, () =>
     octokit.rest.checks.create({
@@ -49,6 +47,58 @@ export async function createCheckRun(options: {
     }),
   );
   return data.id;
+}
+
+/**
+ * Ends a check run as `failure` with the error's message. A run left in progress shows as pending
+ * on the pull request for good, and a required check would block merging; so every error after
+ * creation ends here. A failure to say so is logged, and the original error stays the one thrown.
+ */
+export async function failCheckRun(options: {
+  octokit: GitHubClient;
+  owner: string;
+  repo: string;
+  checkRunId: number;
+  error: unknown;
+  logger?: Logger;
+}): Promise<void> {
+  const { octokit, owner, repo, checkRunId } = options;
+  const message = oneLine(options.error);
+  try {
+    await withGitHubErrors({ what: `update the check run ${checkRunId}`, permission: PERMISSION }, () =>
+      octokit.rest.checks.update({
+        owner,
+        repo,
+        check_run_id: checkRunId,
+        status: "completed",
+        conclusion: "failure",
+        completed_at: new Date().toISOString(),
+        output: {
+          title: clip(`llmops failed: ${message}`, 255, { suffix: "…", lineWindow: 0 }),
+          summary: clip(`The step failed before it could report: ${escapeInline(message)}`, OUTPUT_LIMIT),
+        },
+      }),
+    );
+  } catch (secondary) {
+    options.logger?.warn(`could not mark check run ${checkRunId} as failed: ${oneLine(secondary)}`);
+  }
+}
+
+/**
+ * Creates a check run and runs `work` with its id. Whatever `work` throws ends the run as
+ * `failure` with the message (see failCheckRun) before it is rethrown.
+ */
+export async function withCheckRun<T>(
+  options: CreateCheckRunOptions & { logger?: Logger },
+  work: (checkRunId: number) => Promise<T>,
+): Promise<T> {
+  const checkRunId = await createCheckRun(options);
+  try {
+    return await work(checkRunId);
+  } catch (error) {
+    await failCheckRun({ ...options, checkRunId, error });
+    throw error;
+  }
 }
 
 /**
@@ -69,11 +119,12 @@ export async function completeCheckRun(options: {
   const { octokit, owner, repo, checkRunId } = options;
   const annotations = (options.annotations ?? []).map((a) => ({
     ...a,
-    message: clip(a.message, 60_000),
-    ...(a.title ? { title: a.title.slice(0, 255) } : {}),
+    // Messages carry model output and case ids: no controls or bidi overrides; GitHub caps them at 64 KB, in bytes.
+    message: clip(stripControlChars(a.message), 60_000, { unit: "bytes" }),
+    ...(a.title ? { title: clip(stripControlChars(a.title), 255, { suffix: "…", lineWindow: 0 }) } : {}),
   }));
   const output = {
-    title: options.title.slice(0, 255),
+    title: clip(options.title, 255, { suffix: "…", lineWindow: 0 }),
     summary: clip(options.summary, OUTPUT_LIMIT),
     ...(options.text ? { text: clip(options.text, OUTPUT_LIMIT) } : {}),
   };
@@ -109,18 +160,13 @@ export async function completeCheckRun(options: {
 
 /**
  * Lines where cases are declared in a config or cases file (`id: x` in YAML, `"id": "x"` in
- * JSON/JSONL), so annotations land on the case a reviewer would edit.
+ * JSON/JSONL), so annotations land on the case a reviewer would edit. Ids are read by the YAML
+ * parser, so a quoted id with escapes (`"caf\xe9"`) is found as the id it stands for.
  */
 export function locateCaseLines(text: string, ids: Iterable<string>): Map<string, number> {
   const wanted = new Set(ids);
   const found = new Map<string, number>();
-  const lines = text.split(/\r?\n/);
-  const pattern = /(?:^|[\s{,-])["']?id["']?\s*:\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^\s,#}]+))/;
-  lines.forEach((line, i) => {
-    const match = pattern.exec(line);
-    if (!match) return;
-    const raw = match[1] !== undefined ? JSON.parse(`"${match[1]}"`) : match[2] !== undefined ? match[2].replace(/''/g, "'") : match[3];
-    if (typeof raw === "string" && wanted.has(raw) && !found.has(raw)) found.set(raw, i + 1);
-  });
+  for (const entry of findScalarEntries(text, "id"))
+    if (wanted.has(entry.value) && !found.has(entry.value)) found.set(entry.value, entry.line);
   return found;
 }

@@ -50,3 +50,9 @@ export async function withGitHubErrors<T>(context: GitHubCallContext, call: () =
     throw mapGitHubError(error, context);
   }
 }
+
+/** An artifact (its zip, one of its files, or all of them unpacked) is larger than the step allows. */
+export class ArtifactTooLargeError extends InputError {}
+
+/** An artifact's zip holds something that is never extracted: a path leaving the directory, a link, an encrypted or unknown entry. */
+export class UnsafeArtifactError extends InputError {}

@@ -1,23 +1,38 @@
+import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { type Comparison, comparisonSchema, InputError, type Logger } from "@llmops/core";
+import { type Comparison, comparisonSchema, InputError, type LlmopsConfig, type Logger, loadConfig } from "@llmops/core";
 import { regressions } from "@llmops/eval";
 import { renderSuiteComparisonMarkdown } from "@llmops/report";
 import { z } from "zod";
-import { downloadRunArtifact } from "./artifacts.ts";
+import { type ArtifactLimits, downloadRunArtifact } from "./artifacts.ts";
 import type { GitHubClient } from "./octokit.ts";
 import { postToGitHub, type SuiteReport } from "./pr-compare.ts";
 import { findPullRequestForRun } from "./pulls.ts";
 import type { StickyCommentResult } from "./sticky-comment.ts";
+import { judgeWithTrustedGates } from "./trusted-gates.ts";
 
 /** Name of the artifact the first stage uploads (the action's report directory). */
 export const REPORT_ARTIFACT = "llmops-compare-report";
 
 const reportIndexSchema = z.object({
   schemaVersion: z.literal(1),
-  suites: z.array(z.object({ suite: z.string(), directory: z.string().regex(/^[A-Za-z0-9_.-]+$/) })).max(100),
+  suites: z.array(z.object({ suite: z.string(), directory: z.string().regex(/^(?!\.\.?$)[A-Za-z0-9_.-]+$/) })).max(100),
 });
+
+/**
+ * A compare report is a few JSON files; the first stage's report directory may also hold the
+ * baseline's results, which are not read here and so not extracted.
+ */
+export const REPORT_ARTIFACT_LIMITS: Partial<ArtifactLimits> = {
+  maxZipBytes: 32 * 1024 * 1024,
+  maxEntryBytes: 64 * 1024 * 1024,
+  maxTotalBytes: 256 * 1024 * 1024,
+  maxEntries: 10_000,
+};
+
+const REPORT_ENTRY = /^(report\.json|[A-Za-z0-9_.-]+\/comparison\.json)$/;
 
 /** What `workflow_run` events say about the run that triggered them; GitHub wrote these fields, not the PR. */
 export interface TriggeringRun {
@@ -26,6 +41,8 @@ export interface TriggeringRun {
   headSha: string;
   headBranch: string;
   headOwner: string;
+  /** `owner/name` of the repository the run's code came from; absent (a deleted fork) counts as a fork. */
+  headRepo?: string;
   htmlUrl?: string;
 }
 
@@ -51,6 +68,13 @@ export async function postReportFromRun(options: {
   artifact?: string;
   comment: "sticky" | "off";
   checkRun: boolean;
+  /**
+   * `llmops.yaml` from a checkout of this repository's default branch — never the pull request's
+   * code. With it, a fork's numbers are judged by this repository's gates; without it, check runs
+   * for fork pull requests conclude `neutral`.
+   */
+  config?: string;
+  cwd?: string;
   logger: Logger;
 }): Promise<PostReportResult> {
   const { octokit, owner, repo, run, logger } = options;
@@ -62,26 +86,66 @@ export async function postReportFromRun(options: {
   };
   if (run.event !== "pull_request" && run.event !== "pull_request_target")
     return none(`workflow run ${run.id} was triggered by ${run.event}, not a pull request: nothing to post`);
+  if (!run.headOwner) return none(`workflow run ${run.id} has no head repository (a deleted fork?): no pull request to post to`);
   const name = options.artifact ?? REPORT_ARTIFACT;
   const dir = await mkdtemp(path.join(tmpdir(), "llmops-report-"));
   try {
     const dest = path.join(dir, "report");
-    const found = await downloadRunArtifact({ octokit, owner, repo, runId: run.id, name, dest });
+    const found = await downloadRunArtifact({
+      octokit,
+      owner,
+      repo,
+      runId: run.id,
+      name,
+      dest,
+      limits: REPORT_ARTIFACT_LIMITS,
+      include: (entry) => REPORT_ENTRY.test(entry),
+    });
     if (!found)
       return none(`workflow run ${run.id} has no artifact named ${name}: the compare step did not run or did not upload its report`);
     const index = reportIndexSchema.safeParse(JSON.parse(await readFile(path.join(dest, "report.json"), "utf8").catch(() => "null")));
     if (!index.success) throw new InputError(`artifact ${name}: report.json is missing or not a compare report`);
+    const fromFork = !run.headRepo || run.headRepo.toLowerCase() !== `${owner}/${repo}`.toLowerCase();
+    const trusted = fromFork ? await trustedConfig(options) : undefined;
     const suites: SuiteReport[] = [];
+    const unjudged = new Set<SuiteReport>();
     for (const entry of index.data.suites) {
       const file = path.join(dest, entry.directory, "comparison.json");
       const parsed = comparisonSchema.safeParse(JSON.parse(await readFile(file, "utf8").catch(() => "null")));
       if (!parsed.success) throw new InputError(`artifact ${name}: ${entry.directory}/comparison.json is not a comparison`);
       const comparison: Comparison = parsed.data;
+      let provenance: string | undefined;
+      // A fork's report counts only when this repository's gates could judge it.
+      let judged = !fromFork;
+      if (fromFork) {
+        const who = run.headRepo ?? `${run.headOwner}'s fork`;
+        const judgement = trusted ? judgeWithTrustedGates(comparison, trusted) : undefined;
+        if (judgement && judgement.unchecked.length === 0) {
+          comparison.gates = judgement.gates;
+          judged = true;
+          provenance = `These numbers come from the run of a pull request from a fork (${who}), which ran the fork's code and could have changed them; the gates applied are this repository's llmops.yaml on the default branch.`;
+        } else {
+          provenance = judgement
+            ? `These numbers come from the run of a pull request from a fork (${who}), which ran the fork's code; this repository's gates could not all be checked from its report (${judgement.unchecked.join("; ")}), so this check is neutral.`
+            : `These numbers and gates come from the run of a pull request from a fork (${who}), which ran the fork's code and config and could have changed both; this check is neutral and gates nothing.`;
+        }
+      }
       // The verdict follows the gates it lists, whatever the artifact's own verdict field says.
       comparison.verdict = comparison.gates.every((g) => g.passed) ? "pass" : "fail";
       const artifactUrl = run.htmlUrl ? `${run.htmlUrl}#artifacts` : undefined;
-      const markdown = renderSuiteComparisonMarkdown(comparison, artifactUrl ? { artifactUrl } : {});
-      suites.push({ suite: comparison.suite, verdict: comparison.verdict, comparison, markdown, regressions: regressions(comparison) });
+      const markdown = renderSuiteComparisonMarkdown(comparison, {
+        ...(artifactUrl ? { artifactUrl } : {}),
+        ...(provenance ? { provenance } : {}),
+      });
+      const report: SuiteReport = {
+        suite: comparison.suite,
+        verdict: comparison.verdict,
+        comparison,
+        markdown,
+        regressions: regressions(comparison),
+      };
+      suites.push(report);
+      if (!judged) unjudged.add(report);
     }
     const number = await findPullRequestForRun({
       octokit,
@@ -101,15 +165,20 @@ export async function postReportFromRun(options: {
       pullRequest: { number, baseRef: "", fromFork: false },
       ...(run.htmlUrl ? { runUrl: run.htmlUrl } : {}),
     };
+    if (unjudged.size > 0)
+      notices.push(
+        `the pull request comes from a fork and its report of ${[...unjudged].map((s) => `"${s.suite}"`).join(", ")} could not be judged by this repository's gates: those check runs conclude neutral`,
+      );
     const posted = await postToGitHub({
       github,
       suites,
       options: { comment: options.comment, checkRun: options.checkRun, cwd: dir, logger },
       notices,
+      override: (report) => (unjudged.has(report) ? { conclusion: "neutral", title: "reported by a fork's run, not gating" } : undefined),
     });
     for (const notice of notices) logger.warn(notice);
     return {
-      verdict: suites.every((s) => s.verdict === "pass") ? "pass" : "fail",
+      verdict: unjudged.size > 0 ? "none" : suites.every((s) => s.verdict === "pass") ? "pass" : "fail",
       pullRequest: number,
       comments: posted.comments,
       checkRuns: posted.checkRuns,
@@ -118,4 +187,15 @@ export async function postReportFromRun(options: {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** This repository's own config, when the workflow gave one from a trusted checkout; a missing file means none. */
+async function trustedConfig(options: { config?: string; cwd?: string; logger: Logger }): Promise<LlmopsConfig | undefined> {
+  if (!options.config) return undefined;
+  const file = path.resolve(options.cwd ?? process.cwd(), options.config);
+  if (!existsSync(file)) {
+    options.logger.warn(`${options.config} not found: a fork's report cannot be judged by this repository's gates`);
+    return undefined;
+  }
+  return (await loadConfig(file)).config;
 }

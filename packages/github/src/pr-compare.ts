@@ -8,6 +8,7 @@ import {
   compareSchema,
   InputError,
   type LlmopsConfig,
+  type LocatedYaml,
   type Logger,
   loadConfig,
   parseLocatedYaml,
@@ -26,6 +27,7 @@ import {
 import {
   type ComparisonMarkdownOptions,
   commentMarker,
+  type GateChange,
   type HistoryPoint,
   renderComparisonMarkdown,
   renderSuiteComparisonMarkdown,
@@ -33,10 +35,18 @@ import {
 import { openStore } from "@llmops/store";
 import { aliasMetricHistory } from "./alias-history.ts";
 import { findBranchBaseline } from "./artifacts.ts";
-import { type CheckAnnotation, completeCheckRun, conclusionFromVerdict, createCheckRun, locateCaseLines } from "./check-run.ts";
+import {
+  type CheckAnnotation,
+  type CheckConclusion,
+  completeCheckRun,
+  conclusionFromVerdict,
+  locateCaseLines,
+  withCheckRun,
+} from "./check-run.ts";
 import { GitHubPermissionError } from "./errors.ts";
+import { diffGateSettings, gateSettingsFromText, readFileAtRef } from "./gate-changes.ts";
 import type { GitHubClient } from "./octokit.ts";
-import { type StickyCommentResult, upsertStickyComment } from "./sticky-comment.ts";
+import { resolveCommentAuthor, type StickyCommentResult, upsertStickyComment } from "./sticky-comment.ts";
 
 /** Where a pull request's head results are compared from, as the action input spells it. */
 export type BaselineSpec = { kind: "alias"; ref: string } | { kind: "branch" } | { kind: "file"; path: string } | { kind: "none" };
@@ -65,7 +75,8 @@ export interface GitHubTarget {
   repo: string;
   /** The commit the check run is attached to (the PR head). */
   sha: string;
-  pullRequest?: { number: number; baseRef: string; fromFork: boolean };
+  /** `baseSha` is the base branch's commit the pull request is compared with (the event's `pull_request.base.sha`). */
+  pullRequest?: { number: number; baseRef: string; fromFork: boolean; baseSha?: string };
   runUrl?: string;
 }
 
@@ -124,8 +135,8 @@ export function suiteDirName(suite: string): string {
 interface LoadedCompareConfig {
   compare: CompareConfig | undefined;
   store: string | undefined;
-  /** The config file and its text, where case lines are looked up for annotations. */
-  source: { file: string; text: string } | undefined;
+  /** The config file, its text and parsed document, where case and suite lines are looked up for annotations. */
+  source: { file: string; text: string; doc: LocatedYaml } | undefined;
   suites: LlmopsConfig["suites"];
 }
 
@@ -137,7 +148,7 @@ async function loadCompareConfig(options: PullRequestCompareOptions): Promise<Lo
       const { config, doc } = await loadConfig(file);
       loaded.compare = config.compare;
       loaded.store = config.store;
-      loaded.source = { file, text: doc.text };
+      loaded.source = { file, text: doc.text, doc };
       loaded.suites = config.suites;
     }
   }
@@ -235,7 +246,13 @@ async function caseSources(config: LoadedCompareConfig, suite: string): Promise<
 }
 
 /** Failing cases to annotate: the regressions (pass → fail), or head's failures when there is no baseline. */
-function annotationsFor(report: SuiteReport, head: RunResults, sources: SourceText[], cwd: string): CheckAnnotation[] {
+function annotationsFor(
+  report: SuiteReport,
+  head: RunResults,
+  sources: SourceText[],
+  configDoc: LocatedYaml | undefined,
+  cwd: string,
+): CheckAnnotation[] {
   const config = sources[0];
   if (!config) return [];
   const flips = report.comparison.flips.filter((f) => f.direction === "pass-to-fail");
@@ -261,7 +278,7 @@ function annotationsFor(report: SuiteReport, head: RunResults, sources: SourceTe
   for (const source of sources) {
     for (const [id, line] of locateCaseLines(source.text, ids)) if (!located.has(id)) located.set(id, { file: source.file, line });
   }
-  const suiteLine = locateSuiteLine(config.text, report.suite);
+  const suiteLine = locateSuiteLine(configDoc, report.suite);
   const relative = (file: string) => path.relative(cwd, file).split(path.sep).join("/");
   const seen = new Set<string>();
   return failing
@@ -279,12 +296,58 @@ function annotationsFor(report: SuiteReport, head: RunResults, sources: SourceTe
     });
 }
 
-function locateSuiteLine(text: string, suite: string): number {
-  const lines = text.split(/\r?\n/);
-  const index = lines.findIndex((l) =>
-    new RegExp(`^\\s*-?\\s*name:\\s*["']?${suite.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}["']?\\s*$`).test(l),
-  );
-  return index < 0 ? 1 : index + 1;
+/** The line of the suite's `name:` as the YAML parser places it; line 1 when it cannot be found. */
+function locateSuiteLine(doc: LocatedYaml | undefined, suite: string): number {
+  const suites = (doc?.value as { suites?: unknown } | undefined)?.suites;
+  const index = Array.isArray(suites) ? suites.findIndex((s) => (s as { name?: unknown } | null)?.name === suite) : -1;
+  return doc && index >= 0 ? doc.locate(["suites", index, "name"]).line : 1;
+}
+
+/**
+ * The gate settings a same-repository pull request changes in its config, per suite; empty when
+ * nothing changed or it cannot tell (then a notice says why). Fork pull requests are judged in
+ * the second stage instead, with the base branch's gates (see postReportFromRun).
+ */
+async function gateChangesOf(
+  options: PullRequestCompareOptions,
+  loaded: LoadedCompareConfig,
+  suites: string[],
+  notices: string[],
+): Promise<Record<string, GateChange[]>> {
+  const github = options.github;
+  const pr = github?.pullRequest;
+  if (!github || !pr || pr.fromFork || !pr.baseSha || !loaded.source) return {};
+  const file = path.relative(options.cwd, loaded.source.file);
+  const base = await readFileAtRef({
+    octokit: github.octokit,
+    owner: github.owner,
+    repo: github.repo,
+    path: file,
+    sha: pr.baseSha,
+    cwd: options.cwd,
+    logger: options.logger,
+  });
+  if (base === undefined) {
+    notices.push(`could not read ${file} at the base commit ${pr.baseSha.slice(0, 7)}, so changes to its gates are not shown`);
+    return {};
+  }
+  let baseSettings: ReturnType<typeof gateSettingsFromText>;
+  try {
+    baseSettings = base.found ? gateSettingsFromText(base.text, file) : { suites: new Map(), compare: undefined };
+  } catch {
+    notices.push(`${file} at the base commit ${pr.baseSha.slice(0, 7)} is not valid YAML, so changes to its gates are not shown`);
+    return {};
+  }
+  const headSettings = gateSettingsFromText(loaded.source.text, file);
+  const changes: Record<string, GateChange[]> = {};
+  for (const suite of suites) {
+    const diff = diffGateSettings(baseSettings, headSettings, suite);
+    if (diff.length > 0) {
+      changes[suite] = diff;
+      options.logger.warn(`suite "${suite}": this pull request changes ${diff.length} gate setting(s) in ${file}`);
+    }
+  }
+  return changes;
 }
 
 /**
@@ -304,6 +367,13 @@ export async function runPullRequestCompare(options: PullRequestCompareOptions):
   const renderOptions: ComparisonMarkdownOptions = {};
   if (options.artifactUrl) renderOptions.artifactUrl = options.artifactUrl;
   if (options.history) renderOptions.history = options.history;
+  const gateChanges = await gateChangesOf(
+    options,
+    loaded,
+    heads.map((h) => h.summary.suite),
+    notices,
+  );
+  if (Object.keys(gateChanges).length > 0) renderOptions.gateChanges = gateChanges;
   const headsBySuite = new Map<string, RunResults>();
   const historyBySuite: Record<string, HistoryPoint[]> = {};
   for (const head of heads) {
@@ -384,6 +454,8 @@ export async function postToGitHub(args: {
   headsBySuite?: Map<string, RunResults>;
   config?: LoadedCompareConfig;
   notices: string[];
+  /** A suite's check run concludes so, with this title after the suite, instead of following the verdict (a fork's numbers). */
+  override?: (report: SuiteReport) => { conclusion: CheckConclusion; title: string } | undefined;
 }): Promise<{ comments: StickyCommentResult[]; checkRuns: number[] }> {
   const { github, suites, options, notices } = args;
   const { octokit, owner, repo } = github;
@@ -393,6 +465,7 @@ export async function postToGitHub(args: {
   const permissionNotice = (error: GitHubPermissionError) => notices.push(`${error.message}; ${TWO_STAGE}`);
   if (options.comment === "sticky" && pr) {
     try {
+      const author = await resolveCommentAuthor(octokit, options.logger);
       for (const report of suites) {
         const result = await upsertStickyComment({
           octokit,
@@ -402,6 +475,7 @@ export async function postToGitHub(args: {
           marker: commentMarker(report.suite),
           body: report.markdown,
           runLabel: `${github.sha.slice(0, 7)}${github.runUrl ? ` · ${github.runUrl}` : ""}`,
+          author,
           logger: options.logger,
         });
         options.logger.info(`${result.action} comment ${result.url}`);
@@ -417,32 +491,37 @@ export async function postToGitHub(args: {
   if (options.checkRun) {
     try {
       for (const report of suites) {
-        const name = `llmops compare (${report.suite})`;
-        const id = await createCheckRun({
+        const create = {
           octokit,
           owner,
           repo,
-          name,
+          name: `llmops compare (${report.suite})`,
           headSha: github.sha,
+          logger: options.logger,
           ...(github.runUrl ? { detailsUrl: github.runUrl } : {}),
-        });
-        const head = args.headsBySuite?.get(report.suite);
-        const sources = args.config ? await caseSources(args.config, report.suite) : [];
-        const annotations = head ? annotationsFor(report, head, sources, options.cwd) : [];
-        const { metrics, gates } = report.regressions;
-        const title =
-          report.verdict === "pass"
-            ? `${report.suite}: no regression gate failed`
-            : `${report.suite}: ${[metrics.length ? `${metrics.length} significant regression(s)` : "", gates.length ? `${gates.length} gate(s) failed` : ""].filter(Boolean).join(", ")}`;
-        await completeCheckRun({
-          octokit,
-          owner,
-          repo,
-          checkRunId: id,
-          conclusion: conclusionFromVerdict(report.verdict),
-          title,
-          summary: report.markdown,
-          annotations,
+        };
+        const id = await withCheckRun(create, async (checkRunId) => {
+          const head = args.headsBySuite?.get(report.suite);
+          const sources = args.config ? await caseSources(args.config, report.suite) : [];
+          const annotations = head ? annotationsFor(report, head, sources, args.config?.source?.doc, options.cwd) : [];
+          const { metrics, gates } = report.regressions;
+          const override = args.override?.(report);
+          const title = override
+            ? `${report.suite}: ${override.title}`
+            : report.verdict === "pass"
+              ? `${report.suite}: no regression gate failed`
+              : `${report.suite}: ${[metrics.length ? `${metrics.length} significant regression(s)` : "", gates.length ? `${gates.length} gate(s) failed` : ""].filter(Boolean).join(", ")}`;
+          await completeCheckRun({
+            octokit,
+            owner,
+            repo,
+            checkRunId,
+            conclusion: override?.conclusion ?? conclusionFromVerdict(report.verdict),
+            title,
+            summary: report.markdown,
+            annotations,
+          });
+          return checkRunId;
         });
         checkRuns.push(id);
       }

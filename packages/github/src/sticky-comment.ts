@@ -1,5 +1,6 @@
-import type { Logger } from "@llmops/core";
-import { httpStatus, withGitHubErrors } from "./errors.ts";
+import { type Logger, oneLine } from "@llmops/core";
+import { clip, escapeInline } from "@llmops/report";
+import { httpStatus, mapGitHubError, withGitHubErrors } from "./errors.ts";
 import type { GitHubClient } from "./octokit.ts";
 
 /** GitHub rejects issue comments longer than this many characters. */
@@ -22,6 +23,11 @@ export interface StickyCommentOptions {
   runLabel?: string;
   /** Earlier runs kept folded in `<details>`; default 5. */
   keepEarlier?: number;
+  /**
+   * Login our comments are posted as; default: asked of GitHub for the token (resolveCommentAuthor).
+   * Only comments by this login are ever updated, deleted or folded into "Earlier runs".
+   */
+  author?: string;
   logger?: Logger;
 }
 
@@ -35,7 +41,59 @@ interface IssueComment {
   id: number;
   body?: string | null;
   html_url: string;
+  user?: { login: string; type?: string } | null;
 }
+
+/** The login GitHub Actions' `GITHUB_TOKEN` posts as. */
+export const ACTIONS_BOT_LOGIN = "github-actions[bot]";
+
+const authors = new WeakMap<GitHubClient, Promise<string>>();
+
+/**
+ * The login comments made with this client's token appear under, so that only our own comments
+ * are ever touched: anyone can post a comment that starts with our marker, and such a comment
+ * must not be edited, deleted or quoted.
+ *
+ * - `GET /user` answers for a personal access token or a user's OAuth token (the user's login).
+ * - GitHub App installation tokens, `GITHUB_TOKEN` among them, get 403 there (`GET /app` needs
+ *   the App's JWT, which a workflow does not have); GraphQL's `viewer` answers for them with the
+ *   App's bot login (`github-actions[bot]`, `<slug>[bot]`).
+ * - Failing both (a GitHub Enterprise Server without GraphQL access, a network error), the token
+ *   is taken to be `GITHUB_TOKEN`; the first comment created corrects this (its `user` is read
+ *   back) so the run never leaves a duplicate behind.
+ *
+ * Logins are compared exactly (case-insensitively, as GitHub treats them): a `[bot]` suffix
+ * cannot be registered by a user, so a user cannot pose as an App, and the App's own login is
+ * the only one it posts under.
+ */
+export function resolveCommentAuthor(octokit: GitHubClient, logger?: Logger): Promise<string> {
+  let pending = authors.get(octokit);
+  if (!pending) {
+    pending = (async () => {
+      try {
+        const { data } = await octokit.rest.users.getAuthenticated();
+        return data.login;
+      } catch (error) {
+        const status = httpStatus(error);
+        if (status !== 401 && status !== 403 && status !== 404)
+          throw mapGitHubError(error, { what: "tell which login the token posts as", permission: "(none)" });
+      }
+      try {
+        const data = await octokit.graphql<{ viewer: { login: string } }>("query { viewer { login } }");
+        if (data.viewer.login) return data.viewer.login;
+      } catch (error) {
+        logger?.debug(`GraphQL viewer unavailable (${oneLine(error)}); taking the token to be GITHUB_TOKEN`);
+      }
+      return ACTIONS_BOT_LOGIN;
+    })();
+    authors.set(octokit, pending);
+    // A failed lookup is not remembered: the next call asks again.
+    pending.catch(() => authors.delete(octokit));
+  }
+  return pending;
+}
+
+const sameLogin = (a: string | undefined, b: string) => a !== undefined && a.toLowerCase() === b.toLowerCase();
 
 /** The body's own copy of our structure markers is defused, so a crafted body cannot split into fake sections. */
 function defuse(body: string, marker: string): string {
@@ -68,7 +126,7 @@ export function composeStickyBody(options: {
   previous?: string;
   keepEarlier?: number;
 }): string {
-  const label = options.runLabel ? `\n\n<sub>${options.runLabel.replace(/[<>&]/g, "")}</sub>` : "";
+  const label = options.runLabel ? `\n\n<sub>${escapeInline(options.runLabel)}</sub>` : "";
   let main = `${defuse(options.body, options.marker)}${label}`;
   const previous = options.previous ? parseStickyBody(options.previous) : { main: "", earlier: [] };
   let entries = [previous.main, ...previous.earlier].filter((e) => e.length > 0).slice(0, options.keepEarlier ?? 5);
@@ -85,14 +143,14 @@ export function composeStickyBody(options: {
   }
   if (text.length > COMMENT_LIMIT) {
     const note = "\n\n> [!NOTE]\n> Cut at GitHub's comment limit.";
-    const room = COMMENT_LIMIT - (text.length - main.length) - note.length;
-    main = `${main.slice(0, main.lastIndexOf("\n", room))}${note}`;
+    main = clip(main, COMMENT_LIMIT - (text.length - main.length), { suffix: note });
     text = build();
   }
   return text;
 }
 
-async function listMarked(options: StickyCommentOptions): Promise<IssueComment[]> {
+/** Our comments with the marker, oldest first; comments by anyone else are never returned, whatever they say. */
+async function listMarked(options: StickyCommentOptions, author: string): Promise<IssueComment[]> {
   const { octokit, owner, repo, issueNumber, marker } = options;
   const comments = await withGitHubErrors(
     {
@@ -102,12 +160,15 @@ async function listMarked(options: StickyCommentOptions): Promise<IssueComment[]
     },
     () => octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: issueNumber, per_page: 100 }),
   );
-  return (comments as IssueComment[]).filter((c) => (c.body ?? "").startsWith(marker)).sort((a, b) => a.id - b.id);
+  return (comments as IssueComment[])
+    .filter((c) => sameLogin(c.user?.login, author) && (c.body ?? "").startsWith(marker))
+    .sort((a, b) => a.id - b.id);
 }
 
 /**
  * One comment per marker, updated in place. Concurrent jobs may each create one; every job
- * re-lists after creating and the oldest wins, so the PR ends with exactly one.
+ * re-lists after creating and the oldest wins, so the PR ends with exactly one. Only comments
+ * posted under our own login count (see resolveCommentAuthor).
  */
 export async function upsertStickyComment(options: StickyCommentOptions): Promise<StickyCommentResult> {
   const { octokit, owner, repo, issueNumber, marker } = options;
@@ -132,7 +193,8 @@ export async function upsertStickyComment(options: StickyCommentOptions): Promis
     return { action: "updated", commentId: data.id, url: data.html_url };
   };
 
-  const existing = await listMarked(options);
+  let author = options.author ?? (await resolveCommentAuthor(octokit, options.logger));
+  const existing = await listMarked(options, author);
   const [oldest, ...duplicates] = existing;
   if (oldest) {
     const result = await update(oldest);
@@ -144,7 +206,12 @@ export async function upsertStickyComment(options: StickyCommentOptions): Promis
   const { data: created } = await withGitHubErrors(write, () =>
     octokit.rest.issues.createComment({ owner, repo, issue_number: issueNumber, body }),
   );
-  const after = await listMarked(options);
+  const postedAs = (created as IssueComment).user?.login;
+  if (postedAs && !sameLogin(postedAs, author)) {
+    options.logger?.info(`comments are posted as ${postedAs}, not ${author}; looking for earlier ones by ${postedAs}`);
+    author = postedAs;
+  }
+  const after = await listMarked(options, author);
   const winner = after[0];
   if (!winner || winner.id === created.id) {
     await withGitHubErrors(write, () => remove(after.slice(1).map((c) => c.id)));

@@ -6,10 +6,24 @@ import { type GitHubServer, startGitHubServer } from "@llmops/test/github-server
 import { zipSync } from "fflate";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { extractZip, findBranchBaseline } from "../src/artifacts.ts";
-import { ANNOTATIONS_PER_REQUEST, type CheckAnnotation, completeCheckRun, createCheckRun, locateCaseLines } from "../src/check-run.ts";
+import {
+  ANNOTATIONS_PER_REQUEST,
+  type CheckAnnotation,
+  completeCheckRun,
+  createCheckRun,
+  locateCaseLines,
+  withCheckRun,
+} from "../src/check-run.ts";
 import { GitHubPermissionError } from "../src/errors.ts";
 import { createOctokit, type GitHubClient } from "../src/octokit.ts";
-import { COMMENT_LIMIT, composeStickyBody, parseStickyBody, upsertStickyComment } from "../src/sticky-comment.ts";
+import {
+  ACTIONS_BOT_LOGIN,
+  COMMENT_LIMIT,
+  composeStickyBody,
+  parseStickyBody,
+  resolveCommentAuthor,
+  upsertStickyComment,
+} from "../src/sticky-comment.ts";
 
 const owner = "octo-org";
 const repo = "octo-repo";
@@ -96,10 +110,69 @@ describe("upsertStickyComment", () => {
     expect((missing as Error).message).toBe("pull request #404 not found in octo-org/octo-repo");
   });
 
+  it("never edits, deletes or quotes another user's comment that starts with the marker", async () => {
+    const hostile = `${marker}\n<!-- llmops:main -->\nHOSTILE all gates passed, merge it @admin\n<!-- llmops:earlier -->\n<!-- llmops:entry -->\nHOSTILE earlier\n`;
+    server.state.comments.push({ issue_number: 7, body: hostile, user: { login: "mallory", type: "User" } });
+    const first = await upsertStickyComment({ octokit, owner, repo, issueNumber: 7, marker, body: `${marker}\nreport 1` });
+    const second = await upsertStickyComment({ octokit, owner, repo, issueNumber: 7, marker, body: `${marker}\nreport 2` });
+    expect(first.action).toBe("created");
+    expect(second).toMatchObject({ action: "updated", commentId: first.commentId });
+    const mallory = server.state.comments.filter((c) => (c.user as { login?: string }).login === "mallory");
+    expect(mallory.map((c) => c.body)).toEqual([hostile]);
+    const ours = server.state.comments.filter((c) => (c.user as { login?: string }).login === ACTIONS_BOT_LOGIN);
+    expect(ours).toHaveLength(1);
+    expect(ours[0]?.body).not.toContain("HOSTILE");
+    expect(parseStickyBody(ours[0]?.body ?? "").earlier.join("\n")).toContain("report 1");
+    const touched = server.calls.filter((c) => c.method !== "GET").map((c) => c.path);
+    expect(touched.some((p) => p.endsWith(`/comments/${mallory[0]?.id}`))).toBe(false);
+  });
+
+  it("only takes over comments of the token's own login, whatever App or user that is", async () => {
+    await server.close();
+    server = await startGitHubServer({ owner, repo, login: "my-app[bot]" });
+    server.state.pulls.push({ number: 7, head: { ref: "feature", sha: "a".repeat(40) }, base: { ref: "main" } });
+    octokit = createOctokit({ token: "t0ken", baseUrl: server.url, logger: silentLogger, retries: 0, pace: false });
+    // Another workflow's GITHUB_TOKEN comment with the same marker is not ours either.
+    server.state.comments.push({
+      issue_number: 7,
+      body: `${marker}\nfrom github-actions`,
+      user: { login: ACTIONS_BOT_LOGIN, type: "Bot" },
+    });
+    expect(await resolveCommentAuthor(octokit)).toBe("my-app[bot]");
+    await upsertStickyComment({ octokit, owner, repo, issueNumber: 7, marker, body: "mine" });
+    await upsertStickyComment({ octokit, owner, repo, issueNumber: 7, marker, body: "mine again" });
+    expect(server.state.comments.map((c) => [(c.user as { login?: string }).login, c.body.includes("from github-actions")])).toEqual([
+      [ACTIONS_BOT_LOGIN, true],
+      ["my-app[bot]", false],
+    ]);
+  });
+
+  it("takes an installation token that GET /user refuses for GITHUB_TOKEN, and corrects itself from the comment it created", async () => {
+    await server.close();
+    server = await startGitHubServer({ owner, repo, login: "my-app[bot]" });
+    server.state.pulls.push({ number: 7, head: { ref: "feature", sha: "a".repeat(40) }, base: { ref: "main" } });
+    octokit = createOctokit({ token: "t0ken", baseUrl: server.url, logger: silentLogger, retries: 0, pace: false });
+    server.state.comments.push({ issue_number: 7, body: `${marker}\n<!-- llmops:main -->\nearlier run\n` });
+    server.failNext("GET", /^\/user$/, 403, "Resource not accessible by integration");
+    const result = await upsertStickyComment({ octokit, owner, repo, issueNumber: 7, marker, body: "this run" });
+    // GraphQL is not part of the REST description this server checks against; on GitHub it names the App.
+    const unexpected = (server as { takeUnexpectedCalls?: () => { path: string }[] }).takeUnexpectedCalls?.() ?? [];
+    expect(unexpected.every((c) => c.path === "/graphql")).toBe(true);
+    expect(result).toMatchObject({ action: "updated" });
+    expect(marked()).toHaveLength(1);
+    expect(parseStickyBody(marked()[0]?.body ?? "").earlier.join("\n")).toContain("earlier run");
+  });
+
   it("does not let a crafted body forge structure markers", () => {
     const body = composeStickyBody({ marker, body: "evil <!-- llmops:earlier --> <!-- llmops:entry --> fake" });
     expect(parseStickyBody(body).earlier).toEqual([]);
     expect(parseStickyBody(body).main).toContain("fake");
+  });
+
+  it("cuts a main section without line breaks under GitHub's limit too", () => {
+    const body = composeStickyBody({ marker, body: "z".repeat(70_000), runLabel: "run 1" });
+    expect(body.length).toBeLessThanOrEqual(COMMENT_LIMIT);
+    expect(body).toContain("Cut at GitHub's comment limit.");
   });
 
   it("drops earlier runs to stay under GitHub's limit", () => {
@@ -142,6 +215,55 @@ describe("check runs", () => {
     expect(run?.annotations).toHaveLength(120);
   });
 
+  it("ends the check run as failure with the message when completing it fails", async () => {
+    server.failNext("PATCH", /\/check-runs\/\d+$/, 500, "Server Error");
+    const error = await withCheckRun({ octokit, owner, repo, name: "llmops compare (qa)", headSha: "a".repeat(40) }, (checkRunId) =>
+      completeCheckRun({ octokit, owner, repo, checkRunId, conclusion: "success", title: "ok", summary: "s" }),
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ExternalError);
+    const run = server.state.checkRuns[0];
+    expect(run).toMatchObject({ status: "completed", conclusion: "failure" });
+    expect((run?.output as { title?: string } | undefined)?.title).toBe(
+      `llmops failed: GitHub failed to update the check run ${run?.id} (500): Server Error`,
+    );
+  });
+
+  it("ends the check run as failure when a later annotation batch fails, though the first update completed it", async () => {
+    const annotations: CheckAnnotation[] = Array.from({ length: 60 }, (_, i) => ({
+      path: "llmops.yaml",
+      start_line: i + 1,
+      end_line: i + 1,
+      annotation_level: "failure",
+      message: `case ${i}`,
+    }));
+    // The first update (completing the run as success) goes through; the second batch of annotations fails.
+    let updates = 0;
+    octokit.hook.before("request", (request) => {
+      if (request.method === "PATCH" && ++updates === 2) server.failNext("PATCH", /\/check-runs\/\d+$/, 502);
+    });
+    const error = await withCheckRun({ octokit, owner, repo, name: "x", headSha: "a".repeat(40) }, (checkRunId) =>
+      completeCheckRun({ octokit, owner, repo, checkRunId, conclusion: "success", title: "t", summary: "s", annotations }),
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ExternalError);
+    expect(server.state.checkRuns[0]).toMatchObject({ status: "completed", conclusion: "failure" });
+  });
+
+  it("keeps a one-line summary over the limit under it", async () => {
+    const id = await createCheckRun({ octokit, owner, repo, name: "x", headSha: "a".repeat(40) });
+    await completeCheckRun({
+      octokit,
+      owner,
+      repo,
+      checkRunId: id,
+      conclusion: "neutral",
+      title: "t".repeat(300),
+      summary: "x".repeat(70_000),
+    });
+    const output = server.state.checkRuns[0]?.output as { title: string; summary: string };
+    expect(output.summary.length).toBeLessThanOrEqual(65_535);
+    expect(output.title.length).toBeLessThanOrEqual(255);
+  });
+
   it("names checks: write on 403", async () => {
     server.failNext("POST", /\/check-runs$/, 403, "Resource not accessible by integration");
     const error = await createCheckRun({ octokit, owner, repo, name: "x", headSha: "a".repeat(40) }).catch((e: unknown) => e);
@@ -165,6 +287,14 @@ describe("check runs", () => {
       ['q"x', 7],
     ]);
     expect(locateCaseLines('{"id":"a"}\n{"id": "b", "vars": {}}\n', ["b"]).get("b")).toBe(2);
+  });
+
+  it("locates a case id written with YAML escapes that JSON does not have", () => {
+    const yaml = 'suites:\n  - name: qa\n    cases:\n      - id: plain\n      - id: "caf\\xe9 \\N"\n        vars: {}\n';
+    expect([...locateCaseLines(yaml, ["café \u0085", "plain"])]).toEqual([
+      ["plain", 4],
+      ["café \u0085", 5],
+    ]);
   });
 });
 

@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { comparisonSchema, silentLogger } from "@llmops/core";
 import { type GitHubServer, startGitHubServer } from "@llmops/test/github-server";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -30,18 +33,25 @@ function seedArtifact(files: Record<string, string>, runId = 900) {
   server.state.artifacts.push({ name: REPORT_ARTIFACT, workflow_run: { id: runId }, files });
 }
 
+/** A run of a pull request from a fork: its code, and so its artifact, are the fork's. */
 const run: TriggeringRun = {
   id: 900,
   event: "pull_request",
   headSha,
   headBranch: "feature",
   headOwner: "forker",
+  headRepo: "forker/octo-repo",
   htmlUrl: "https://github.com/octo-org/octo-repo/actions/runs/900",
 };
+/** A run of a pull request from a branch of this repository. */
+const sameRepoRun: TriggeringRun = { ...run, headOwner: "octo-org", headRepo: "octo-org/octo-repo" };
 
 beforeEach(async () => {
   server = await startGitHubServer({ owner, repo });
-  server.state.pulls.push({ number: 12, head: { ref: "feature", sha: headSha, label: "forker:feature" }, base: { ref: "main" } });
+  server.state.pulls.push(
+    { number: 12, head: { ref: "feature", sha: headSha, label: "forker:feature" }, base: { ref: "main" } },
+    { number: 13, head: { ref: "feature", sha: headSha, label: "octo-org:feature" }, base: { ref: "main" } },
+  );
   octokit = createOctokit({ token: "t", baseUrl: server.url, logger: silentLogger, retries: 0, pace: false });
 });
 afterEach(async () => {
@@ -56,16 +66,134 @@ describe("postReportFromRun", () => {
       "qa/comparison.json": JSON.stringify(comparison("pass", false)),
       "qa/comment.md": "<!-- llmops:compare suite=qa -->\nall good, trust me",
     });
-    const result = await postReportFromRun({ octokit, owner, repo, run, comment: "sticky", checkRun: true, logger: silentLogger });
-    expect(result).toMatchObject({ verdict: "fail", pullRequest: 12 });
+    const result = await postReportFromRun({
+      octokit,
+      owner,
+      repo,
+      run: sameRepoRun,
+      comment: "sticky",
+      checkRun: true,
+      logger: silentLogger,
+    });
+    expect(result).toMatchObject({ verdict: "fail", pullRequest: 13 });
     const body = server.state.comments[0]?.body ?? "";
-    expect(server.state.comments[0]?.issue_number).toBe(12);
+    expect(server.state.comments[0]?.issue_number).toBe(13);
     expect(body).not.toContain("trust me");
     expect(body).toContain("🔻 pass → fail");
     expect(body).toContain("**Verdict: fail**");
     expect(server.state.checkRuns[0]).toMatchObject({ head_sha: headSha, conclusion: "failure" });
     const pullsQuery = server.calls.find((c) => c.path.endsWith("/pulls"))?.query;
-    expect(pullsQuery).toMatchObject({ head: "forker:feature", state: "open" });
+    expect(pullsQuery).toMatchObject({ head: "octo-org:feature", state: "open" });
+  });
+
+  it("concludes neutral for a fork's report and says where the numbers came from", async () => {
+    // The fork's artifact claims its own gates passed.
+    seedArtifact({
+      "report.json": JSON.stringify({ schemaVersion: 1, suites: [{ suite: "qa", directory: "qa" }] }),
+      "qa/comparison.json": JSON.stringify(comparison("pass", true)),
+    });
+    const result = await postReportFromRun({ octokit, owner, repo, run, comment: "sticky", checkRun: true, logger: silentLogger });
+    expect(result).toMatchObject({ verdict: "none", pullRequest: 12 });
+    expect(server.state.checkRuns[0]).toMatchObject({ conclusion: "neutral", status: "completed" });
+    expect((server.state.checkRuns[0]?.output as { title?: string } | undefined)?.title).toBe("qa: reported by a fork's run, not gating");
+    const body = server.state.comments[0]?.body ?? "";
+    expect(body).toContain("> [!CAUTION]");
+    expect(body).toContain("come from the run of a pull request from a fork (forker/octo-repo)");
+    expect(body).toContain("this check is neutral and gates nothing");
+    // A deleted fork (no head repository) is a fork too.
+    const { headRepo: _gone, ...deleted } = run;
+    const again = await postReportFromRun({ octokit, owner, repo, run: deleted, comment: "off", checkRun: true, logger: silentLogger });
+    expect(again.verdict).toBe("none");
+    expect(server.state.checkRuns[1]).toMatchObject({ conclusion: "neutral" });
+  });
+
+  describe("with this repository's llmops.yaml from a trusted checkout", () => {
+    let dir: string;
+    beforeEach(async () => {
+      dir = await mkdtemp(join(tmpdir(), "llmops-post-report-"));
+    });
+    afterEach(async () => {
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    const config = (gates: string, compare: string) =>
+      `suites:\n  - name: qa\n    provider: { type: replay, file: r.jsonl }\n    prompt: "{{q}}"\n    cases: [{ id: a, vars: { q: x } }]\n    slices: [language]\n    gates: ${gates}\n${compare}`;
+
+    /** The fork's comparison: exact fell from 0.9 to 0.5, but the fork's only gate says all is well. */
+    function forkComparison() {
+      return comparisonSchema.parse({
+        ...comparison("pass", true),
+        metrics: [
+          {
+            name: "exact",
+            kind: "rate",
+            higherIsBetter: true,
+            n: 10,
+            baseline: 0.9,
+            head: 0.5,
+            delta: -0.4,
+            relativeDelta: -0.444,
+            ci: { low: -0.6, high: -0.2, level: 0.95, method: "bootstrap" },
+            test: "mcnemar-exact",
+            pValue: 0.03,
+            pAdjusted: 0.03,
+            verdict: "significant regression",
+          },
+        ],
+        gates: [{ description: "exact >= 0.1", metric: "exact", actual: 0.5, threshold: 0.1, passed: true }],
+      });
+    }
+
+    it("judges the fork's numbers by this repository's gates, and the check follows them", async () => {
+      await writeFile(
+        join(dir, "llmops.yaml"),
+        config("[{ metric: exact, min: 0.8 }]", "compare:\n  gates: { exact: { maxDrop: 0.02 } }\n"),
+      );
+      seedArtifact({
+        "report.json": JSON.stringify({ schemaVersion: 1, suites: [{ suite: "qa", directory: "qa" }] }),
+        "qa/comparison.json": JSON.stringify(forkComparison()),
+      });
+      const result = await postReportFromRun({
+        octokit,
+        owner,
+        repo,
+        run,
+        comment: "sticky",
+        checkRun: true,
+        config: "llmops.yaml",
+        cwd: dir,
+        logger: silentLogger,
+      });
+      expect(result.verdict).toBe("fail");
+      expect(server.state.checkRuns[0]).toMatchObject({ conclusion: "failure" });
+      const body = server.state.comments[0]?.body ?? "";
+      expect(body).toContain("the gates applied are this repository's llmops.yaml on the default branch");
+      expect(body).toContain("exact &gt;= 0.8");
+      expect(body).toContain("exact drop &lt;= 0.02 vs baseline");
+      expect(body).not.toContain("exact &gt;= 0.1");
+    });
+
+    it("stays neutral when a gate cannot be checked from the report", async () => {
+      await writeFile(join(dir, "llmops.yaml"), config("[{ metric: exact, min: 0.1, eachSlice: language }]", ""));
+      seedArtifact({
+        "report.json": JSON.stringify({ schemaVersion: 1, suites: [{ suite: "qa", directory: "qa" }] }),
+        "qa/comparison.json": JSON.stringify(forkComparison()),
+      });
+      const result = await postReportFromRun({
+        octokit,
+        owner,
+        repo,
+        run,
+        comment: "sticky",
+        checkRun: true,
+        config: "llmops.yaml",
+        cwd: dir,
+        logger: silentLogger,
+      });
+      expect(result.verdict).toBe("none");
+      expect(server.state.checkRuns[0]).toMatchObject({ conclusion: "neutral" });
+      expect(server.state.comments[0]?.body).toContain("exact per slice (the report has overall values only)");
+    });
   });
 
   it("posts nothing when no open pull request has the run's head", async () => {

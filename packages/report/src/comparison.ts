@@ -1,6 +1,6 @@
 import type { Comparison, FlippedCase, MetricComparison } from "@llmops/core";
-import { codeBlock, codeSpan, escapeInline, excerpt, mermaidLabel } from "./escape.ts";
-import { escapeHtml, formatNumber, formatP, formatPercent, formatSigned, safeUrl } from "./format.ts";
+import { codeBlock, codeSpan, escapeHtml, escapeInline, excerpt, mermaidLabel } from "./escape.ts";
+import { formatNumber, formatP, formatPercent, formatSigned, safeUrl } from "./format.ts";
 import { gatesTable } from "./run-summary.ts";
 
 /** GitHub rejects issue comments longer than this many characters. */
@@ -9,6 +9,18 @@ export const GITHUB_COMMENT_LIMIT = 65_536;
 export interface HistoryPoint {
   label: string;
   value: number;
+}
+
+/** One gate setting that differs between the base branch's config and the pull request's. */
+export interface GateChange {
+  /** What the gate is on: `suite qa: pass_rate`, `compare: exact`, `compare: baseline`. */
+  subject: string;
+  /** Which setting: `min`, `maxDrop`, `noSignificantRegression`. */
+  setting: string;
+  /** The base branch's value, or null when it had none. */
+  before: string | null;
+  /** The pull request's value, or null when it removes the setting. */
+  after: string | null;
 }
 
 export interface ComparisonMarkdownOptions {
@@ -25,6 +37,10 @@ export interface ComparisonMarkdownOptions {
   maxFlipDetails?: number;
   /** Characters of input/expected/output shown per flipped case. */
   excerptLength?: number;
+  /** Gate settings this pull request changes in llmops.yaml, keyed by suite, shown at the top so a reviewer sees them. */
+  gateChanges?: Record<string, GateChange[]>;
+  /** Where the numbers came from when that limits what they prove (a fork's run), shown at the top. */
+  provenance?: string;
 }
 
 export function commentMarker(suite: string): string {
@@ -143,8 +159,21 @@ function headline(c: Comparison, title: string | undefined): string[] {
   return [`### ${icon} ${heading}`, "", `**Verdict: ${c.verdict}** — ${parts.join("; ")}.`, ""];
 }
 
+const MAX_GATE_CHANGES = 50;
+
+function gateChangeLines(changes: GateChange[]): string[] {
+  if (changes.length === 0) return [];
+  const value = (v: string | null) => v ?? "(none)";
+  const listed = changes.slice(0, MAX_GATE_CHANGES).map((g) => `${g.subject} ${g.setting} ${value(g.before)} → ${value(g.after)}`);
+  if (changes.length > MAX_GATE_CHANGES) listed.push(`… and ${changes.length - MAX_GATE_CHANGES} more`);
+  // Escaped as one line: every part is the pull request's own text.
+  return ["> [!WARNING]", `> **Gates changed in this PR** (llmops.yaml, base branch → this PR): ${escapeInline(listed.join("; "))}.`, ""];
+}
+
 function renderOne(c: Comparison, options: ComparisonMarkdownOptions, budget: Budget): { text: string; cuts: string[] } {
   const out: string[] = [commentMarker(c.suite), ...headline(c, options.title)];
+  if (options.provenance) out.push("> [!CAUTION]", `> ${escapeInline(options.provenance)}`, "");
+  out.push(...gateChangeLines(options.gateChanges?.[c.suite] ?? []));
   const cuts: string[] = [];
   const artifact = safeUrl(options.artifactUrl);
   if (c.baseline.source === "none") {

@@ -21,18 +21,6 @@ export function formatP(value: number): string {
   return value < 0.001 ? "<0.001" : value.toFixed(3);
 }
 
-/** Escapes text for an HTML context such as `<summary>`, where Markdown escapes are not honoured. */
-export function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&#39;")
-    .replace(/@(?=[A-Za-z0-9])/g, "@\u200B")
-    .replace(/#(?=\d)/g, "#\u200B");
-}
-
 /** Only plain http(s) URLs become links; anything else could smuggle Markdown or javascript:. */
 export function safeUrl(url: string | undefined): string | undefined {
   if (!url) return undefined;

@@ -1,3 +1,5 @@
+export * from "./artifact-summary.ts";
+export * from "./clip.ts";
 export * from "./comparison.ts";
 export * from "./escape.ts";
 export * from "./format.ts";

@@ -2,5 +2,7 @@ export { findResultsDirectories, loadBaselineFromStore, parseResults, parseSumma
 export { type BaselineInfo, type CompareRunsOptions, compareRuns, type RunResults, regressions } from "./compare.ts";
 export { type CorpusInput, type CorpusScorer, corpusStatistics, suiteCorpusStatistics } from "./corpus.ts";
 export { excerpt } from "./excerpt.ts";
+// The fork-safe flow's second stage judges a fork's reported metrics with the base branch's gates.
+export { evaluateRegressionGates } from "./gates.ts";
 export { type CaseMatch, type MatchedCase, matchCases } from "./match.ts";
 export type { CorpusStatistic } from "./metrics.ts";

@@ -1,0 +1,68 @@
+import { type Comparison, type GateResult, type LlmopsConfig, type MetricSummary, resolveCompareSettings } from "@llmops/core";
+import { evaluateGates, evaluateRegressionGates } from "@llmops/eval";
+
+/**
+ * A fork's report judged by this repository's own gates. The fork's workflow ran the fork's
+ * code and config, so both its numbers and its gates are the fork's to choose; the numbers
+ * cannot be checked after the fact, but the gates can be replaced by the ones in a trusted
+ * checkout (the default branch, where the `workflow_run` workflow runs). A gate that cannot be
+ * evaluated from the report (per-slice gates: the report has overall values only; a metric the
+ * report lacks) leaves the check neutral rather than passing by omission.
+ */
+export interface TrustedJudgement {
+  /** This repository's gates, evaluated on the report's numbers. */
+  gates: GateResult[];
+  /** Gates that could not be evaluated from the report, for people; non-empty means not judged. */
+  unchecked: string[];
+}
+
+export function judgeWithTrustedGates(comparison: Comparison, config: LlmopsConfig): TrustedJudgement {
+  const suite = config.suites.find((s) => s.name === comparison.suite);
+  if (!suite) return { gates: [], unchecked: [`suite "${comparison.suite}" is not in this repository's llmops.yaml`] };
+  const settings = resolveCompareSettings(config.compare, comparison.suite);
+  const unchecked: string[] = [];
+  const gates: GateResult[] = [];
+
+  if (comparison.baseline.source === "none") {
+    // A head-only report carries no metric values; only the no-baseline policy can be judged.
+    if (suite.gates.length > 0) unchecked.push("the suite's gates (a head-only report has no metric values)");
+    if (settings.noBaseline === "fail")
+      gates.push({
+        description: "a baseline to compare with (compare.noBaseline: fail)",
+        metric: "baseline",
+        actual: null,
+        threshold: 1,
+        passed: false,
+        reason: comparison.baseline.description,
+      });
+    return { gates, unchecked };
+  }
+
+  const overall: MetricSummary[] = comparison.metrics.map((m) => ({
+    name: m.name,
+    kind: m.kind,
+    n: m.n,
+    mean: m.head,
+    sd: 0,
+    ci: { low: m.head, high: m.head, level: 0.95, method: "none" },
+    higherIsBetter: m.higherIsBetter,
+  }));
+  for (const gate of suite.gates) {
+    const label = `${gate.metric}${gate.slice || gate.eachSlice ? " per slice" : ""}${gate.across ? ` across ${gate.across}` : ""}`;
+    if (gate.slice || gate.eachSlice || gate.across) {
+      unchecked.push(`${label} (the report has overall values only)`);
+      continue;
+    }
+    if (!overall.some((m) => m.name === gate.metric && m.n > 0)) {
+      unchecked.push(`${gate.metric} (not in the report)`);
+      continue;
+    }
+    gates.push(...evaluateGates([gate], { metricsFor: () => overall, sliceValues: () => [] }));
+  }
+  for (const [metric] of Object.entries(settings.gates)) {
+    if (!comparison.metrics.some((m) => m.name === metric)) unchecked.push(`compare gate ${metric} (not in the report)`);
+  }
+  if (unchecked.length > 0) return { gates, unchecked };
+  gates.push(...evaluateRegressionGates(comparison.metrics, settings, comparison.suite));
+  return { gates, unchecked };
+}
