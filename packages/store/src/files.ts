@@ -3,6 +3,7 @@ import { type BigIntStats, constants } from "node:fs";
 import { access, type FileHandle, lstat, mkdir, open, readdir, readFile, stat } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { InputError, writeFileAtomic } from "@llmops/core";
+import { isDigest } from "./schema.ts";
 
 export interface SourceFile {
   /** Absolute path on disk. */
@@ -143,13 +144,25 @@ export async function hashAndCopy(
 interface StatEntry {
   size: string;
   mtimeNs: string;
+  ctimeNs: string;
   ino: string;
+  /** When the stat this entry was made from was taken (ns since the epoch). */
+  seenNs: string;
   digest: string;
 }
 
 /**
- * path + size + mtime + inode → digest, so re-versioning unchanged files reads nothing. A changed
- * file changes mtime (or size/inode on replace), which misses the cache and rehashes.
+ * A file whose mtime is this close to the moment it was stat'ed may still be written to within the
+ * same timestamp tick (coarse filesystems tick in seconds; FAT in two): git's "racy git" rule.
+ */
+const RACY_NS = 2_000_000_000n;
+
+/**
+ * path + size + mtime + ctime + inode → digest, so re-versioning unchanged files reads nothing. A
+ * write changes mtime; a write that puts mtime back (utimes, touch -r) still changes ctime, which
+ * no user call can set; a replace changes the inode. An entry made less than 2 s after the file's
+ * mtime is never trusted (https://git-scm.com/docs/racy-git): the file could have changed again in
+ * the same tick without any of these moving.
  */
 export class StatCache {
   readonly file: string;
@@ -163,7 +176,8 @@ export class StatCache {
   async load(): Promise<this> {
     try {
       const parsed = JSON.parse(await readFile(this.file, "utf8")) as { version?: number; entries?: Record<string, StatEntry> };
-      if (parsed.version === 1 && parsed.entries) this.#entries = new Map(Object.entries(parsed.entries));
+      // Version 1 entries lack ctime and the racy-git timestamp: dropping them costs one rehash.
+      if (parsed.version === 2 && parsed.entries) this.#entries = new Map(Object.entries(parsed.entries));
     } catch {
       // A missing or corrupt cache only costs a rehash.
     }
@@ -172,18 +186,37 @@ export class StatCache {
 
   get(path: string, st: BigIntStats): string | undefined {
     const e = this.#entries.get(path);
-    if (!e) return undefined;
-    return e.size === String(st.size) && e.mtimeNs === String(st.mtimeNs) && e.ino === String(st.ino) ? e.digest : undefined;
+    // The cache file is ours but lives outside the store: a digest from it still becomes a blob path.
+    if (!e || !isDigest(e.digest)) return undefined;
+    try {
+      if (BigInt(e.seenNs) - BigInt(e.mtimeNs) < RACY_NS) return undefined;
+    } catch {
+      return undefined;
+    }
+    return e.size === String(st.size) && e.mtimeNs === String(st.mtimeNs) && e.ctimeNs === String(st.ctimeNs) && e.ino === String(st.ino)
+      ? e.digest
+      : undefined;
   }
 
-  set(path: string, st: BigIntStats, digest: string): void {
-    this.#entries.set(path, { size: String(st.size), mtimeNs: String(st.mtimeNs), ino: String(st.ino), digest });
+  /**
+   * Records that the file had `digest` when it had stat `st`. `seenAtMs` is when `st` was taken (or
+   * any earlier moment): taking it after the stat could hide a write made right after it.
+   */
+  set(path: string, st: BigIntStats, digest: string, seenAtMs: number): void {
+    this.#entries.set(path, {
+      size: String(st.size),
+      mtimeNs: String(st.mtimeNs),
+      ctimeNs: String(st.ctimeNs),
+      ino: String(st.ino),
+      seenNs: String(BigInt(Math.floor(seenAtMs)) * 1_000_000n),
+      digest,
+    });
     this.#dirty = true;
   }
 
   async save(): Promise<void> {
     if (!this.#dirty) return;
-    await writeFileAtomic(this.file, JSON.stringify({ version: 1, entries: Object.fromEntries(this.#entries) }));
+    await writeFileAtomic(this.file, JSON.stringify({ version: 2, entries: Object.fromEntries(this.#entries) }));
     this.#dirty = false;
   }
 }

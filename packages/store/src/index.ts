@@ -7,6 +7,7 @@ import { Store } from "./store.ts";
 
 export { AliasConflictError } from "./errors.ts";
 export { hashFile, listFiles, StatCache } from "./files.ts";
+export { InvalidManifestError, TreeSwapError } from "./integrity-errors.ts";
 export { LayoutTransport } from "./layout.ts";
 export * from "./media.ts";
 export * from "./metadata.ts";
@@ -14,6 +15,7 @@ export { parseRef } from "./refs.ts";
 export { nextLink, parseChallenge, type RegistryAuth, RegistryTransport } from "./registry.ts";
 export * from "./store.ts";
 export type { StoredManifest, Transport } from "./transport.ts";
+export { isMountPoint, type MountProbe } from "./tree.ts";
 
 export const DEFAULT_STORE = ".llmops/store";
 

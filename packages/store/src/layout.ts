@@ -1,13 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
-import { setTimeout as sleep } from "node:timers/promises";
-import { ExternalError, InputError, writeFileAtomic } from "@llmops/core";
+import { InputError, writeFileAtomic } from "@llmops/core";
 import { AliasConflictError } from "./errors.ts";
 import { hashAndCopy } from "./files.ts";
+import { acquireLock } from "./lock.ts";
 import { type Descriptor, type ImageIndex, type Manifest, OCI_INDEX, REF_NAME } from "./media.ts";
+import { DIGEST_EXPECTED, isDigest, parseIndex } from "./schema.ts";
 import type { StoredManifest, Transport } from "./transport.ts";
 import { sha256Hex } from "./verify.ts";
 
@@ -19,7 +20,7 @@ const DURABLE = { durable: true };
  * index.json with the value `<name>:<tag>`, so `skopeo inspect oci:<dir>:<name>:<tag>` reads them
  * (skopeo splits `oci:` references at the first colon after the directory). Every manifest we write
  * is listed in index.json (untagged ones without a ref name) so garbage collectors keep it; updates
- * to index.json happen under an O_EXCL lock file and land by atomic rename.
+ * to index.json happen under an exclusive lock file (lock.ts) and land by atomic rename.
  */
 export class LayoutTransport implements Transport {
   readonly kind = "layout" as const;
@@ -31,9 +32,10 @@ export class LayoutTransport implements Transport {
     this.location = root;
   }
 
+  /** Refuses anything but a sha256 digest, so no digest read from a manifest can point outside blobs/. */
   #blobPath(digest: string): string {
-    const [alg, hex] = digest.split(":");
-    return join(this.#root, "blobs", alg ?? "sha256", hex ?? "");
+    if (!isDigest(digest)) throw new InputError(`store ${this.#root}: digest ${JSON.stringify(digest)}: ${DIGEST_EXPECTED}`);
+    return join(this.#root, "blobs", "sha256", digest.slice("sha256:".length));
   }
 
   async #ensure(): Promise<void> {
@@ -57,13 +59,16 @@ export class LayoutTransport implements Transport {
     await writeFileAtomic(join(this.#root, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }), DURABLE);
   }
 
+  /** index.json, schema-checked: its digests become blob paths. */
   async #readIndex(): Promise<ImageIndex> {
+    let bytes: Buffer;
     try {
-      return JSON.parse(await readFile(join(this.#root, "index.json"), "utf8")) as ImageIndex;
+      bytes = await readFile(join(this.#root, "index.json"));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [] };
       throw new InputError(`store ${this.#root}: index.json cannot be read (${(error as Error).message.split("\n")[0]})`);
     }
+    return parseIndex(bytes, `store ${this.#root}: index.json`, "");
   }
 
   /** Read-modify-write of index.json under the lock; `change` may throw to abort. */
@@ -81,8 +86,9 @@ export class LayoutTransport implements Transport {
   }
 
   async hasBlob(_repo: string, digest: string): Promise<boolean> {
+    const path = this.#blobPath(digest);
     try {
-      return (await stat(this.#blobPath(digest))).isFile();
+      return (await stat(path)).isFile();
     } catch {
       return false;
     }
@@ -216,36 +222,5 @@ export class LayoutTransport implements Transport {
       out.push(d);
     }
     return out;
-  }
-}
-
-/** An O_EXCL lock file holding our pid; a lock whose owner is gone is taken over. */
-async function acquireLock(path: string, timeoutMs = 30_000): Promise<() => Promise<void>> {
-  const deadline = Date.now() + timeoutMs;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const handle = await open(path, "wx");
-      await handle.writeFile(String(process.pid));
-      await handle.close();
-      return () => unlink(path).catch(() => {});
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    }
-    const owner = Number(await readFile(path, "utf8").catch(() => ""));
-    if (owner > 0 && owner !== process.pid && !alive(owner)) {
-      await unlink(path).catch(() => {});
-      continue;
-    }
-    if (Date.now() > deadline) throw new ExternalError(`store lock ${path} held by pid ${owner || "?"} for over ${timeoutMs / 1000}s`);
-    await sleep(Math.min(50, 2 + attempt * 2));
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }

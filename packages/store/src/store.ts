@@ -1,6 +1,6 @@
-import { randomBytes } from "node:crypto";
-import { lstat, mkdir, rename, rm } from "node:fs/promises";
-import { basename, dirname, join, resolve } from "node:path";
+import type { BigIntStats, Stats } from "node:fs";
+import { link, lstat, mkdir, realpath, rm } from "node:fs/promises";
+import { dirname, join, resolve, sep } from "node:path";
 import {
   type ArtifactKind,
   artifactKindSchema,
@@ -15,7 +15,8 @@ import {
   type ResolvedVersion,
 } from "@llmops/core";
 import { AliasConflictError } from "./errors.ts";
-import { freshStat, hashFile, listFiles, StatCache } from "./files.ts";
+import { freshStat, hashAndCopy, hashFile, listFiles, StatCache } from "./files.ts";
+import { InvalidManifestError } from "./integrity-errors.ts";
 import { mapLimit } from "./limit.ts";
 import {
   ALIAS_ARTIFACT_TYPE,
@@ -31,7 +32,9 @@ import {
 } from "./media.ts";
 import { type AliasMove, aliasMoveSchema, resolveCreated, type VersionMetadata, versionMetadataSchema } from "./metadata.ts";
 import { checkDigest, checkName, checkTag, type ParsedRef, parseRef, versionNumber } from "./refs.ts";
+import { isDigest, isSafeTitle, parseDescriptors, parseManifest, TITLE_EXPECTED } from "./schema.ts";
 import type { StoredManifest, Transport } from "./transport.ts";
+import { isMountPoint, stageTree } from "./tree.ts";
 import { digestOf, readVerified, writeVerified } from "./verify.ts";
 
 export interface ProgressEvent {
@@ -136,6 +139,11 @@ export interface StoreOptions {
   concurrency?: number;
   /** Relative paths given to version/fetch resolve against this (default process.cwd()). */
   cwd?: string;
+  /**
+   * Whether a fetch destination (a real path) is a mount point, where the new tree is staged inside
+   * it instead of beside it. Default: tree.ts isMountPoint; tests inject their own.
+   */
+  isMountPoint?: (dir: string) => Promise<boolean>;
 }
 
 const ARTIFACT_TYPES: Record<ArtifactKind, string> = { model: MODEL_ARTIFACT_TYPE, dataset: DATASET_ARTIFACT_TYPE };
@@ -151,6 +159,7 @@ export class Store implements EvidenceStore {
   readonly #statCachePath: string;
   readonly #concurrency: number;
   readonly #cwd: string | undefined;
+  readonly #isMountPoint: (dir: string) => Promise<boolean>;
 
   constructor(transport: Transport, options: StoreOptions) {
     this.transport = transport;
@@ -159,6 +168,7 @@ export class Store implements EvidenceStore {
     this.#statCachePath = options.statCachePath;
     this.#concurrency = options.concurrency ?? 8;
     this.#cwd = options.cwd;
+    this.#isMountPoint = options.isMountPoint ?? ((dir) => isMountPoint(dir));
   }
 
   get location(): string {
@@ -169,10 +179,43 @@ export class Store implements EvidenceStore {
     return this.#prefix ? `${this.#prefix}/${name}` : name;
   }
 
-  async #manifest(name: string, reference: string, ref: string): Promise<StoredManifest> {
-    const found = await this.transport.getManifest(this.repo(name), reference);
+  /**
+   * Every manifest the store reads comes through here: whichever transport returned it, its bytes
+   * must hash to its digest (the one asked for, when asked by digest) and match the schema before
+   * any digest, size or title in it is used to build a path or URL.
+   */
+  async #read(repo: string, reference: string, what: string): Promise<{ stored: StoredManifest; manifest: Manifest } | undefined> {
+    const stored = await this.transport.getManifest(repo, reference);
+    if (!stored) return undefined;
+    const where = `${what} in store ${this.transport.location}`;
+    const actual = digestOf(stored.bytes);
+    if (stored.digest !== actual || (reference.startsWith("sha256:") && reference !== actual)) {
+      throw new InvalidManifestError(
+        where,
+        reference,
+        "",
+        `content hashes to ${actual}, expected ${isDigest(stored.digest) ? stored.digest : reference}`,
+      );
+    }
+    if (stored.mediaType !== OCI_MANIFEST) {
+      throw new InvalidManifestError(where, actual, "mediaType", `expected ${OCI_MANIFEST}, got ${JSON.stringify(stored.mediaType)}`);
+    }
+    return { stored, manifest: parseManifest(stored.bytes, where, actual) };
+  }
+
+  async #manifest(name: string, reference: string, ref: string): Promise<{ stored: StoredManifest; manifest: Manifest }> {
+    const found = await this.#read(this.repo(name), reference, `ref ${ref}`);
     if (!found) throw new InputError(`ref ${ref}: not found in store ${this.transport.location}`);
     return found;
+  }
+
+  /** Referrers as the transport listed them, each descriptor schema-checked. */
+  async #referrers(repo: string, digest: string): Promise<Descriptor[]> {
+    return parseDescriptors(
+      await this.transport.referrers(repo, digest),
+      `referrers of ${repo}@${digest} in store ${this.transport.location}`,
+      digest,
+    );
   }
 
   async #versionTagOf(name: string, digest: string): Promise<string | undefined> {
@@ -180,17 +223,18 @@ export class Store implements EvidenceStore {
       .filter((t) => versionNumber(t) !== undefined)
       .sort((a, b) => (versionNumber(b) ?? 0) - (versionNumber(a) ?? 0));
     for (const tag of tags) {
-      const m = await this.transport.getManifest(this.repo(name), tag);
-      if (m?.digest === digest) return tag;
+      const m = await this.#read(this.repo(name), tag, `${name}:${tag}`);
+      if (m?.stored.digest === digest) return tag;
     }
     return undefined;
   }
 
   async resolve(ref: string): Promise<ResolvedVersion> {
     const parsed = parseRef(ref);
-    const m = await this.#manifest(parsed.name, parsed.digest ?? parsed.tag ?? "latest", ref);
-    const version = parsed.tag && versionNumber(parsed.tag) !== undefined ? parsed.tag : await this.#versionTagOf(parsed.name, m.digest);
-    return version ? { name: parsed.name, digest: m.digest, version } : { name: parsed.name, digest: m.digest };
+    const { stored } = await this.#manifest(parsed.name, parsed.digest ?? parsed.tag ?? "latest", ref);
+    const version =
+      parsed.tag && versionNumber(parsed.tag) !== undefined ? parsed.tag : await this.#versionTagOf(parsed.name, stored.digest);
+    return version ? { name: parsed.name, digest: stored.digest, version } : { name: parsed.name, digest: stored.digest };
   }
 
   async version(options: VersionOptions): Promise<VersionResult> {
@@ -207,7 +251,13 @@ export class Store implements EvidenceStore {
       const resolved = await this.resolve(ref);
       parents.push({ ref, digest: resolved.digest });
     }
+    // Taken before any file is stat'ed: the stat cache's racy-git rule needs a time no later than the stat.
+    const listedAt = Date.now();
     const files = await listFiles(options.path, this.#cwd);
+    for (const file of files) {
+      if (!isSafeTitle(file.title))
+        throw new InputError(`path ${file.path}: its relative path "${file.title}" cannot be a file title (${TITLE_EXPECTED})`);
+    }
     const created = resolveCreated(options.created);
     const repo = this.repo(options.name);
     const statCache = await new StatCache(this.#statCachePath).load();
@@ -243,10 +293,8 @@ export class Store implements EvidenceStore {
         if (reused) progress(file.size);
       }
       const after = await freshStat(file.path);
-      if (after.size !== file.stat.size || after.mtimeNs !== file.stat.mtimeNs) {
-        throw new InputError(`path ${file.path}: file changed while being versioned`);
-      }
-      statCache.set(file.path, file.stat, digest);
+      if (!sameFile(after, file.stat)) throw new InputError(`path ${file.path}: file changed while being versioned`);
+      statCache.set(file.path, file.stat, digest, listedAt);
       return { title: file.title, digest, size: file.size, reused };
     });
     await statCache.save().catch((error: Error) => this.#logger.debug(`stat cache not saved: ${error.message}`));
@@ -274,9 +322,8 @@ export class Store implements EvidenceStore {
       layers: versioned.map((f) => ({ mediaType: FILE_MEDIA_TYPE, digest: f.digest, size: f.size, annotations: { [TITLE]: f.title } })),
       annotations: { [CREATED]: created },
     };
-    const manifestBytes = Buffer.from(canonicalJson(manifest));
-    const digest = await this.transport.putManifest(repo, manifestBytes, OCI_MANIFEST);
-    const stored: StoredManifest = { bytes: manifestBytes, digest, mediaType: OCI_MANIFEST };
+    const stored = await this.#putManifest(repo, manifest, `version ${options.name}`);
+    const digest = stored.digest;
     const version = await this.#assignVersion(options.name, stored);
     for (const alias of options.aliases ?? []) {
       await this.#moveAlias(options.name, alias, stored, undefined, { actor: options.actor, runUrl: options.runUrl });
@@ -300,6 +347,14 @@ export class Store implements EvidenceStore {
     };
   }
 
+  /** Writes only manifests the store would accept back (#read), so a bad title or type fails here, not at fetch. */
+  async #putManifest(repo: string, manifest: Manifest, what: string): Promise<StoredManifest> {
+    const bytes = Buffer.from(canonicalJson(manifest));
+    parseManifest(bytes, what, digestOf(bytes));
+    const digest = await this.transport.putManifest(repo, bytes, OCI_MANIFEST);
+    return { bytes, digest, mediaType: OCI_MANIFEST };
+  }
+
   /** The next free `vN`, claimed by compare-and-swap against "no such tag"; re-versioning the latest digest reuses its number. */
   async #assignVersion(name: string, manifest: StoredManifest): Promise<string> {
     const repo = this.repo(name);
@@ -307,8 +362,8 @@ export class Store implements EvidenceStore {
       const numbers = (await this.transport.listTags(repo)).map(versionNumber).filter((n): n is number => n !== undefined);
       const latest = numbers.length ? Math.max(...numbers) : 0;
       if (latest > 0) {
-        const current = await this.transport.getManifest(repo, `v${latest}`);
-        if (current?.digest === manifest.digest) return `v${latest}`;
+        const current = await this.#read(repo, `v${latest}`, `${name}:v${latest}`);
+        if (current?.stored.digest === manifest.digest) return `v${latest}`;
       }
       const tag = `v${latest + 1}`;
       try {
@@ -329,7 +384,7 @@ export class Store implements EvidenceStore {
     who: { actor?: string; runUrl?: string },
   ): Promise<TagResult> {
     const repo = this.repo(name);
-    const current = (await this.transport.getManifest(repo, alias))?.digest ?? null;
+    const current = (await this.#read(repo, alias, `${name}:${alias}`))?.stored.digest ?? null;
     if (current === target.digest && (expect === undefined || expect === current)) {
       return { name, alias, digest: target.digest, previous: current, record: null };
     }
@@ -361,7 +416,7 @@ export class Store implements EvidenceStore {
     checkTag(alias);
     if (versionNumber(alias) !== undefined) throw new InputError(`alias "${alias}": vN tags are assigned by version, pick another alias`);
     if (options.expect !== undefined) checkDigest(options.expect);
-    const target = await this.#manifest(parsed.name, parsed.digest ?? parsed.tag ?? "latest", ref);
+    const { stored: target } = await this.#manifest(parsed.name, parsed.digest ?? parsed.tag ?? "latest", ref);
     const result = await this.#moveAlias(parsed.name, alias, target, options.expect, options);
     this.#logger.info(`${parsed.name}:${alias} -> ${target.digest}${result.previous ? ` (was ${result.previous})` : ""}`);
     return result;
@@ -391,21 +446,34 @@ export class Store implements EvidenceStore {
       subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.bytes.length },
       annotations: { [CREATED]: created, ...annotations },
     };
-    return this.transport.putManifest(repo, Buffer.from(canonicalJson(manifest)), OCI_MANIFEST);
+    return (await this.#putManifest(repo, manifest, `referrer of ${repo}@${subject.digest}`)).digest;
   }
 
+  /**
+   * Leaves `destDir` holding exactly the version: every file verified, nothing else. The new tree
+   * is built in a staging directory (beside the destination, or inside it when it is a mount
+   * point), files already present with the right digest are hard-linked (or copied) into it, and
+   * it replaces the old tree only once complete (tree.ts): a failure leaves the old tree as it was.
+   */
   async fetch(ref: string, destDir: string, options: FetchOptions = {}): Promise<FetchResult> {
     const parsed = parseRef(ref);
-    const stored = await this.#manifest(parsed.name, parsed.digest ?? parsed.tag ?? "latest", ref);
-    const manifest = JSON.parse(stored.bytes.toString("utf8")) as Manifest;
+    const { stored, manifest } = await this.#manifest(parsed.name, parsed.digest ?? parsed.tag ?? "latest", ref);
     const dest = resolve(this.#cwd ?? process.cwd(), destDir);
-    const layers = manifest.layers.map((layer) => ({ layer, title: safeTitle(layer.annotations?.[TITLE], ref) }));
+    const layers = manifest.layers.map((layer) => ({ layer, title: safeTitle(layer.annotations?.[TITLE], ref), parts: [] as string[] }));
     const titles = new Set<string>();
-    for (const { title } of layers) {
-      if (titles.has(title)) throw new InputError(`ref ${ref}: file ${title} appears twice`);
-      titles.add(title);
-      await refuseLinks(dest, title);
+    const dirs = new Set<string>();
+    for (const entry of layers) {
+      entry.parts = entry.title.split("/");
+      if (titles.has(entry.title)) throw new InputError(`ref ${ref}: file ${entry.title} appears twice`);
+      titles.add(entry.title);
+      for (let i = 1; i < entry.parts.length; i++) dirs.add(entry.parts.slice(0, i).join("/"));
     }
+    for (const title of titles) {
+      if (dirs.has(title)) throw new InputError(`ref ${ref}: file ${title} is also a directory of other files; expected distinct paths`);
+    }
+    const existed = await checkDestination(dest);
+    await this.#refuseShared(dest, existed);
+    for (const { title } of layers) await refuseLinks(dest, title);
     const repo = this.repo(parsed.name);
     const total = layers.reduce((s, l) => s + l.layer.size, 0);
     let done = 0;
@@ -413,19 +481,18 @@ export class Store implements EvidenceStore {
       done += n;
       options.onProgress?.({ phase: "fetch", done, total });
     };
-    // Everything lands in a sibling staging directory first, so a failure leaves `dest` as it was.
-    const staging = join(dirname(dest), `.${basename(dest)}.llmops-${randomBytes(6).toString("hex")}`);
     const statCache = await new StatCache(this.#statCachePath).load();
+    const tree = await stageTree(dest, { inside: existed && (await this.#isMountPoint(await realpath(dest))) });
     let downloadedBytes = 0;
+    let fetched: FetchedFile[];
     try {
-      const fetched = await mapLimit(layers, this.#concurrency, async ({ layer, title }): Promise<FetchedFile> => {
-        const target = join(dest, ...title.split("/"));
-        if (await alreadyPresent(target, layer, statCache)) {
+      fetched = await mapLimit(layers, this.#concurrency, async ({ layer, title, parts }): Promise<FetchedFile> => {
+        const staged = join(tree.root, ...parts);
+        await mkdir(dirname(staged), { recursive: true });
+        if (existed && (await keepPresent(join(dest, ...parts), staged, layer, statCache))) {
           progress(layer.size);
           return { title, digest: layer.digest, size: layer.size, source: "present" };
         }
-        const staged = join(staging, ...title.split("/"));
-        await mkdir(dirname(staged), { recursive: true });
         if (options.blobCache && (await this.#fromCache(options.blobCache, layer, staged, title))) {
           progress(layer.size);
           return { title, digest: layer.digest, size: layer.size, source: "cache" };
@@ -441,24 +508,48 @@ export class Store implements EvidenceStore {
         }
         return { title, digest: layer.digest, size: layer.size, source: "store" };
       });
-      await mkdir(dest, { recursive: true });
-      for (const file of fetched) {
-        if (file.source === "present") continue;
-        const target = join(dest, ...file.title.split("/"));
-        await mkdir(dirname(target), { recursive: true });
-        await rename(join(staging, ...file.title.split("/")), target);
-        const st = await freshStat(target);
-        statCache.set(target, st, file.digest);
+      await tree.commit();
+    } catch (error) {
+      await tree.abort();
+      throw error;
+    }
+    for (const file of fetched) {
+      const target = join(dest, ...file.title.split("/"));
+      const seenAt = Date.now();
+      statCache.set(target, await freshStat(target), file.digest, seenAt);
+    }
+    await statCache.save().catch((error: Error) => this.#logger.debug(`stat cache not saved: ${error.message}`));
+    const version =
+      parsed.tag && versionNumber(parsed.tag) !== undefined ? parsed.tag : await this.#versionTagOf(parsed.name, stored.digest);
+    this.#logger.info(`fetched ${parsed.name}@${stored.digest} into ${dest} (${downloadedBytes} bytes downloaded)`);
+    const result: FetchResult = { name: parsed.name, digest: stored.digest, path: dest, files: fetched, downloadedBytes };
+    if (version) result.version = version;
+    return result;
+  }
+
+  /**
+   * Fetch removes whatever in the destination is not in the version, so it refuses a destination
+   * holding the working directory (`fetch ref .` in a repository would empty it) or the layout
+   * store itself, and one inside the store.
+   */
+  async #refuseShared(dest: string, existed: boolean): Promise<void> {
+    const real = async (p: string) => realpath(p).catch(() => p);
+    const target = existed ? await real(dest) : dest;
+    const within = (inner: string, outer: string) => inner === outer || inner.startsWith(outer.endsWith(sep) ? outer : outer + sep);
+    for (const [what, path] of [
+      ["the working directory", process.cwd()],
+      ["the working directory", this.#cwd],
+      ["the store", this.transport.kind === "layout" ? this.transport.location : undefined],
+    ] as const) {
+      if (!path) continue;
+      const other = await real(resolve(path));
+      if (within(other, target)) {
+        throw new InputError(
+          `destination ${dest}: holds ${what} ${other}; fetch replaces a directory's whole content, expected a directory of its own`,
+        );
       }
-      await statCache.save().catch(() => {});
-      const version =
-        parsed.tag && versionNumber(parsed.tag) !== undefined ? parsed.tag : await this.#versionTagOf(parsed.name, stored.digest);
-      this.#logger.info(`fetched ${parsed.name}@${stored.digest} into ${dest} (${downloadedBytes} bytes downloaded)`);
-      const result: FetchResult = { name: parsed.name, digest: stored.digest, path: dest, files: fetched, downloadedBytes };
-      if (version) result.version = version;
-      return result;
-    } finally {
-      await rm(staging, { recursive: true, force: true });
+      if (what === "the store" && within(target, other))
+        throw new InputError(`destination ${dest}: is inside the store ${other}; expected a directory outside it`);
     }
   }
 
@@ -486,17 +577,16 @@ export class Store implements EvidenceStore {
     checkName(name);
     const repo = this.repo(name);
     const tags = await this.transport.listTags(repo);
-    const byTag = new Map<string, StoredManifest>();
+    const byTag = new Map<string, { stored: StoredManifest; manifest: Manifest }>();
     await mapLimit(tags, this.#concurrency, async (tag) => {
-      const m = await this.transport.getManifest(repo, tag);
+      const m = await this.#read(repo, tag, `${name}:${tag}`);
       if (m) byTag.set(tag, m);
     });
     const versions: ListedVersion[] = [];
-    for (const [tag, m] of byTag) {
+    for (const [tag, { stored: m, manifest }] of byTag) {
       if (versionNumber(tag) === undefined) continue;
-      const manifest = JSON.parse(m.bytes.toString("utf8")) as Manifest;
       const aliases = [...byTag]
-        .filter(([t, other]) => versionNumber(t) === undefined && other.digest === m.digest)
+        .filter(([t, other]) => versionNumber(t) === undefined && other.stored.digest === m.digest)
         .map(([t]) => t)
         .sort();
       const entry: ListedVersion = { version: tag, digest: m.digest, aliases };
@@ -514,12 +604,12 @@ export class Store implements EvidenceStore {
     const repo = this.repo(name);
     const digests = new Set<string>();
     for (const tag of await this.transport.listTags(repo)) {
-      const m = await this.transport.getManifest(repo, tag);
-      if (m) digests.add(m.digest);
+      const m = await this.#read(repo, tag, `${name}:${tag}`);
+      if (m) digests.add(m.stored.digest);
     }
     const entries: HistoryEntry[] = [];
     for (const digest of digests) {
-      for (const d of await this.transport.referrers(repo, digest)) {
+      for (const d of await this.#referrers(repo, digest)) {
         if (d.artifactType !== ALIAS_ARTIFACT_TYPE || d.annotations?.[MOVE_ALIAS] !== alias) continue;
         const data = await this.#readReferrerFile(repo, d.digest, "alias.json");
         const move = aliasMoveSchema.safeParse(JSON.parse(Buffer.from(data).toString("utf8")));
@@ -530,9 +620,9 @@ export class Store implements EvidenceStore {
   }
 
   async #readReferrerFile(repo: string, referrer: string, title: string): Promise<Uint8Array> {
-    const m = await this.transport.getManifest(repo, referrer);
+    const m = await this.#read(repo, referrer, `evidence ${referrer}`);
     if (!m) throw new InputError(`evidence ${referrer}: not found in store ${this.transport.location}`);
-    const manifest = JSON.parse(m.bytes.toString("utf8")) as Manifest;
+    const manifest = m.manifest;
     const layer = manifest.layers.find((l) => l.annotations?.[TITLE] === title);
     if (!layer) throw new InputError(`evidence ${referrer}: has no file ${title}`);
     const stream = await this.transport.openBlob(repo, layer.digest);
@@ -544,7 +634,8 @@ export class Store implements EvidenceStore {
     subject: ResolvedVersion,
     evidence: { artifactType: string; files: EvidenceFile[]; annotations?: Record<string, string> },
   ): Promise<{ digest: string }> {
-    const target = await this.#manifest(subject.name, subject.digest, `${subject.name}@${subject.digest}`);
+    checkSubject(subject);
+    const { stored: target } = await this.#manifest(subject.name, subject.digest, `${subject.name}@${subject.digest}`);
     const created = evidence.annotations?.[CREATED] ?? new Date().toISOString();
     const digest = await this.#putReferrer(
       this.repo(subject.name),
@@ -558,7 +649,8 @@ export class Store implements EvidenceStore {
   }
 
   async listEvidence(subject: ResolvedVersion, artifactType: string): Promise<EvidenceSummary[]> {
-    const found = await this.transport.referrers(this.repo(subject.name), subject.digest);
+    checkSubject(subject);
+    const found = await this.#referrers(this.repo(subject.name), subject.digest);
     return found
       .filter((d) => d.artifactType === artifactType)
       .map((d) => ({ digest: d.digest, artifactType, annotations: d.annotations ?? {} }))
@@ -570,52 +662,95 @@ export class Store implements EvidenceStore {
   }
 
   async readEvidenceFile(subject: ResolvedVersion, evidenceDigest: string, title: string): Promise<Uint8Array> {
+    checkSubject(subject);
     checkDigest(evidenceDigest);
     return this.#readReferrerFile(this.repo(subject.name), evidenceDigest, title);
   }
 }
 
+/** A subject's name and digest end up in paths and URLs: check them like a parsed ref. */
+function checkSubject(subject: ResolvedVersion): void {
+  checkName(subject.name);
+  checkDigest(subject.digest);
+}
+
 /** A layer title as a safe relative POSIX path, or an InputError naming it. */
 export function safeTitle(title: string | undefined, ref: string): string {
   if (!title) throw new InputError(`ref ${ref}: a layer has no ${TITLE} annotation`);
-  const parts = title.split("/");
-  if (
-    title.startsWith("/") ||
-    /^[a-zA-Z]:/.test(title) ||
-    title.includes("\\") ||
-    title.includes("\0") ||
-    parts.some((p) => p === "" || p === "." || p === "..")
-  ) {
+  if (!isSafeTitle(title)) {
     throw new InputError(`ref ${ref}: file title "${title}" escapes the destination (absolute, .. or empty segment)`);
   }
   return title;
 }
 
-/** Refuses a destination whose existing path components (or the file itself) are symbolic links. */
+/** Whether the destination exists; refuses one that is a symbolic link or not a directory. */
+async function checkDestination(dest: string): Promise<boolean> {
+  let st: Stats;
+  try {
+    st = await lstat(dest);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
+    throw new InputError(`destination ${dest}: cannot be read (${(error as NodeJS.ErrnoException).code})`);
+  }
+  if (st.isSymbolicLink()) throw new InputError(`destination ${dest}: is a symbolic link; refusing to write through it`);
+  if (!st.isDirectory()) throw new InputError(`destination ${dest}: exists and is not a directory; expected a directory`);
+  return true;
+}
+
+/** Refuses a title whose existing path components (or the file itself) inside the destination are symbolic links. */
 async function refuseLinks(dest: string, title: string): Promise<void> {
   let current = dest;
-  for (const part of ["", ...title.split("/")]) {
-    if (part) current = join(current, part);
+  const parts = title.split("/");
+  for (const [i, part] of parts.entries()) {
+    current = join(current, part);
+    let st: Stats;
     try {
-      const st = await lstat(current);
-      if (st.isSymbolicLink()) throw new InputError(`destination ${current}: is a symbolic link; refusing to write through it`);
-      if (!st.isDirectory() && part !== title.split("/").at(-1)) return;
-    } catch (error) {
-      if (error instanceof InputError) throw error;
+      st = await lstat(current);
+    } catch {
       return;
     }
+    if (st.isSymbolicLink()) throw new InputError(`destination ${current}: is a symbolic link; refusing to write through it`);
+    if (!st.isDirectory() && i < parts.length - 1) return;
   }
 }
 
-async function alreadyPresent(target: string, layer: Descriptor, statCache: StatCache): Promise<boolean> {
+function sameFile(a: BigIntStats, b: BigIntStats): boolean {
+  return a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs;
+}
+
+/**
+ * Puts the destination's own copy of a file into the staged tree when it already has the right
+ * digest: a hard link (no bytes copied; the old tree is never written to), or a verified copy where
+ * links are refused. False when the file is absent, different, or changed while we looked.
+ */
+async function keepPresent(target: string, staged: string, layer: Descriptor, statCache: StatCache): Promise<boolean> {
+  const seenAt = Date.now();
+  let before: BigIntStats;
   try {
-    const st = await freshStat(target);
-    if (!st.isFile() || Number(st.size) !== layer.size) return false;
-    const digest = statCache.get(target, st) ?? (await hashFile(target)).digest;
-    return digest === layer.digest;
+    before = await lstat(target, { bigint: true });
   } catch {
     return false;
   }
+  if (!before.isFile() || before.size !== BigInt(layer.size)) return false;
+  let digest = statCache.get(target, before);
+  if (!digest) {
+    digest = (await hashFile(target)).digest;
+    statCache.set(target, before, digest, seenAt);
+  }
+  if (digest !== layer.digest) return false;
+  try {
+    await link(target, staged);
+  } catch {
+    const copy = await hashAndCopy(target, staged).catch(() => undefined);
+    if (copy?.digest === layer.digest && copy.size === layer.size) return true;
+    await rm(staged, { force: true });
+    return false;
+  }
+  // link(2) moves ctime, nothing else: anything else moving means the file changed since we hashed it.
+  const after = await lstat(staged, { bigint: true });
+  if (after.ino === before.ino && after.size === before.size && after.mtimeNs === before.mtimeNs) return true;
+  await rm(staged, { force: true });
+  return false;
 }
 
 export type { ParsedRef };

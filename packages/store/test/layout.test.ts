@@ -1,10 +1,12 @@
-import { execFileSync, spawn } from "node:child_process";
-import { chmod, readFile, symlink, writeFile } from "node:fs/promises";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { chmod, chown, readFile, stat, symlink, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { InputError, silentLogger } from "@llmops/core";
 import { describe, expect, it } from "vitest";
-import { AliasConflictError, openStore, type Store } from "../src/index.ts";
+import { AliasConflictError, InvalidManifestError, LayoutTransport, openStore } from "../src/index.ts";
 import { OCI_MANIFEST } from "../src/media.ts";
+import { Store } from "../src/store.ts";
 import { exists, readTree, sha256sum, tempDir, writeTree } from "./helpers.ts";
 
 const CREATED = "2024-05-01T12:00:00.000Z";
@@ -82,24 +84,34 @@ describe("layout store: version", () => {
     }
   });
 
-  it("re-versioning unchanged files reads nothing (stat cache) and a changed file is rehashed and stored alone", async () => {
-    const { src, store } = await setup();
+  it("re-versioning unchanged files reads nothing (stat cache); a rewrite keeping size, mtime and inode is still rehashed", async () => {
+    const { dir, src, storeDir } = await setup();
+    // Written an hour ago: the stat cache only trusts entries made 2 s or more after mtime (racy git).
+    const past = Math.floor(Date.now() / 1000) - 3600;
+    for (const f of ["weights.bin", "config/model.json"]) await utimes(join(src, f), past, past);
+    const read: string[] = [];
+    const store = readCountingStore(storeDir, join(dir, "cache"), read);
     const first = await store.version({ path: src, name: "m", kind: "model", created: CREATED });
-    // Same size, same mtime, same inode, different bytes: only a re-read would notice.
-    const weights = join(src, "weights.bin");
-    const reference = join(src, "..", "mtime-reference");
-    execFileSync("touch", ["-r", weights, reference]);
-    await writeFile(weights, Buffer.alloc(300_000, 9), { flag: "r+" });
-    // touch -r copies the timestamp to the nanosecond, which utimes() cannot.
-    execFileSync("touch", ["-r", reference, weights]);
+    expect(read).toHaveLength(2);
     const warm = await store.version({ path: src, name: "m", kind: "model", created: CREATED });
     expect(warm.digest).toBe(first.digest);
     expect(warm.version).toBe("v1");
-    expect(warm.uploadedBytes).toBe(0);
+    expect(read).toHaveLength(2);
+    // Same size, same mtime (put back), same inode, different bytes: only ctime tells.
+    const weights = join(src, "weights.bin");
+    const before = await stat(weights, { bigint: true });
+    await writeFile(weights, Buffer.alloc(300_000, 9), { flag: "r+" });
+    await utimes(weights, past, past);
+    const after = await stat(weights, { bigint: true });
+    expect([after.size, after.mtimeNs, after.ino]).toEqual([before.size, before.mtimeNs, before.ino]);
+    const rewritten = await store.version({ path: src, name: "m", kind: "model", created: CREATED });
+    expect(rewritten.version).toBe("v2");
+    expect(rewritten.files.find((f) => f.title === "weights.bin")?.digest).toBe(sha256sum(weights));
+    expect(rewritten.uploadedBytes).toBe(300_000);
     // A real change moves mtime: it is rehashed and only its bytes are stored.
     await writeFile(join(src, "config/model.json"), '{"layers":3}');
     const changed = await store.version({ path: src, name: "m", kind: "model", created: CREATED });
-    expect(changed.version).toBe("v2");
+    expect(changed.version).toBe("v3");
     expect(changed.uploadedBytes).toBe(12);
     expect(changed.files.find((f) => f.title === "config/model.json")?.digest).toBe(sha256sum(join(src, "config/model.json")));
   });
@@ -141,10 +153,15 @@ describe("layout store: version", () => {
       await expectInputError(store.version({ path: src, name: "m", kind: "model" }), /link: is a symbolic link/);
       expect(await exists(storeDir)).toBe(false);
     });
-    it.skipIf(process.getuid?.() === 0)("unreadable file", async () => {
-      const { src, storeDir, store } = await setup();
+    it("unreadable file (run as an unprivileged user when the suite runs as root)", async () => {
+      const { dir, src, storeDir } = await setup();
       await chmod(join(src, "weights.bin"), 0o000);
-      await expectInputError(store.version({ path: src, name: "m", kind: "model" }), /weights.bin: file is not readable/);
+      const outcome = await versionAsUnprivileged(dir, src, storeDir);
+      expect(outcome.uid).not.toBe(0);
+      expect(outcome.name).toBe("InputError");
+      expect(outcome.exitCode).toBe(2);
+      expect(outcome.message).toMatch(/weights.bin: file is not readable/);
+      expect(outcome.message).not.toContain("\n");
       expect(await exists(storeDir)).toBe(false);
     });
     it.each(["Model", "a//b", "-m", "m_", "x".repeat(256)])("invalid name %j", async (name) => {
@@ -211,7 +228,11 @@ describe("layout store: fetch", () => {
     async (title) => {
       const { dir, store } = await setup();
       const manifest = await craftVersion(store, "m", [{ title, data: "x" }]);
-      await expectInputError(store.fetch(`m@${manifest}`, join(dir, "out")), /escapes the destination/);
+      const error = await store.fetch(`m@${manifest}`, join(dir, "out")).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidManifestError);
+      expect((error as Error).message).toMatch(
+        /layers\[0\]\.annotations\["org\.opencontainers\.image\.title"\]: expected a relative POSIX path/,
+      );
       expect(await exists(join(dir, "out"))).toBe(false);
       expect(await exists(join(dir, "evil"))).toBe(false);
     },
@@ -230,6 +251,69 @@ describe("layout store: fetch", () => {
     expect(await readTree(elsewhere)).toEqual({ a: "a" });
   });
 });
+
+const NOBODY = 65534;
+
+/**
+ * Versions `src` into `storeDir` as a user that file modes apply to. Root reads any file whatever
+ * its mode, so under root (CI) the same call runs in a child process as `nobody`, with the temp
+ * dir handed over so that the store could be created if the check did not stop it first.
+ */
+async function versionAsUnprivileged(
+  dir: string,
+  src: string,
+  storeDir: string,
+): Promise<{ uid: number; name?: string; exitCode?: number; message?: string }> {
+  const cacheDir = join(dir, "cache");
+  if (process.getuid?.() !== 0) {
+    const error = await openStore(storeDir, { logger: silentLogger, cacheDir })
+      .version({ path: src, name: "m", kind: "model" })
+      .then(
+        () => undefined,
+        (e: unknown) => e as InputError,
+      );
+    return { uid: process.getuid?.() ?? -1, name: error?.name, exitCode: error?.exitCode, message: error?.message };
+  }
+  const script = join(dir, "version-as-nobody.mjs");
+  await writeFile(
+    script,
+    `import { openStore } from ${JSON.stringify(pathToFileURL(join(import.meta.dirname, "../src/index.ts")).href)};
+const [src, storeDir, cacheDir] = process.argv.slice(2);
+const logger = { debug() {}, info() {}, warn() {}, error() {} };
+const out = { uid: process.getuid() };
+try {
+  await openStore(storeDir, { logger, cacheDir }).version({ path: src, name: "m", kind: "model" });
+} catch (e) {
+  Object.assign(out, { name: e.name, exitCode: e.exitCode, message: e.message });
+}
+console.log(JSON.stringify(out));
+`,
+  );
+  // mkdtemp makes the dir 0700 for root; give the whole tree to nobody (the unreadable file keeps mode 000).
+  const { readdir } = await import("node:fs/promises");
+  for (const entry of await readdir(dir, { recursive: true })) await chown(join(dir, entry), NOBODY, NOBODY);
+  await chown(dir, NOBODY, NOBODY);
+  const child = spawnSync(process.execPath, [script, src, storeDir, cacheDir], {
+    uid: NOBODY,
+    gid: NOBODY,
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir },
+    encoding: "utf8",
+  });
+  if (child.status !== 0) throw new Error(`version as nobody exited ${child.status}: ${child.stderr}`);
+  return JSON.parse(child.stdout);
+}
+
+/** A layout store that records every file it reads to store (a stat-cache hit reads none). */
+function readCountingStore(storeDir: string, cacheDir: string, read: string[]): Store {
+  const layout = new LayoutTransport(storeDir);
+  const ingest = layout.ingestFile.bind(layout);
+  layout.ingestFile = (path, onBytes) => {
+    read.push(path);
+    return ingest(path, onBytes);
+  };
+  return new Store(layout, { logger: silentLogger, statCachePath: join(cacheDir, "stat-cache.json") });
+}
 
 /** Stores a hand-made version manifest (as a hostile store could hold) and returns its digest. */
 async function craftVersion(store: Store, name: string, files: { title: string; data: string }[]): Promise<string> {
