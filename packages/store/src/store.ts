@@ -58,6 +58,12 @@ export interface VersionOptions {
   /** Fixes `created` (else SOURCE_DATE_EPOCH, else now): same files + same metadata → same digest. */
   created?: string | Date;
   actor?: string;
+  /**
+   * When the latest `vN` already holds the same files, kind, params, labels and parents, return it
+   * instead of writing a new version (its `created`, commit and run URL are kept): re-versioning an
+   * unchanged declared artifact costs nothing and adds no version.
+   */
+  reuseUnchanged?: boolean;
   onProgress?: (event: ProgressEvent) => void;
 }
 
@@ -81,6 +87,8 @@ export interface VersionResult {
   parents: { ref?: string; digest: string }[];
   aliases: string[];
   created: string;
+  /** True when `reuseUnchanged` found the latest version identical, so nothing new was written. */
+  unchanged?: boolean;
 }
 
 /** Restores and saves blobs by digest (e.g. `@actions/cache`); failures must not fail a fetch. */
@@ -311,6 +319,28 @@ export class Store implements EvidenceStore {
       labels: options.labels ?? {},
       files: { count: files.length, bytes: total },
     });
+    if (options.reuseUnchanged) {
+      const latest = await this.#sameAsLatest(options.name, metadata, versioned);
+      if (latest) {
+        for (const alias of options.aliases ?? []) {
+          await this.#moveAlias(options.name, alias, latest.stored, undefined, { actor: options.actor, runUrl: options.runUrl });
+        }
+        return {
+          name: options.name,
+          kind: kind.data,
+          digest: latest.stored.digest,
+          version: latest.version,
+          ref: `${options.name}:${latest.version}`,
+          uploadedBytes: 0,
+          reusedBytes: total,
+          files: versioned.map((f) => ({ ...f, reused: true })),
+          parents,
+          aliases: options.aliases ?? [],
+          created: latest.created,
+          unchanged: true,
+        };
+      }
+    }
     const configBytes = Buffer.from(canonicalJson(metadata));
     const configDigest = digestOf(configBytes);
     await this.transport.putBlobBytes(repo, configDigest, configBytes);
@@ -345,6 +375,41 @@ export class Store implements EvidenceStore {
       aliases: options.aliases ?? [],
       created,
     };
+  }
+
+  /**
+   * The latest `vN` of `name` when it holds the same files (title, digest, size, in order) and the
+   * same kind, params, labels and parents as `metadata`; provenance and `created` may differ.
+   */
+  async #sameAsLatest(
+    name: string,
+    metadata: VersionMetadata,
+    files: VersionedFile[],
+  ): Promise<{ stored: StoredManifest; version: string; created: string } | undefined> {
+    const repo = this.repo(name);
+    const numbers = (await this.transport.listTags(repo)).map(versionNumber).filter((n): n is number => n !== undefined);
+    if (numbers.length === 0) return undefined;
+    const version = `v${Math.max(...numbers)}`;
+    const latest = await this.#read(repo, version, `${name}:${version}`);
+    if (!latest) return undefined;
+    const { manifest } = latest;
+    const sameFiles =
+      manifest.layers.length === files.length &&
+      manifest.layers.every(
+        (l, i) => l.digest === files[i]!.digest && l.size === files[i]!.size && l.annotations?.[TITLE] === files[i]!.title,
+      );
+    // A version's config is a few hundred bytes; a huge one is not ours to read into memory.
+    if (!sameFiles || manifest.config.size > 1 << 20) return undefined;
+    const stream = await this.transport.openBlob(repo, manifest.config.digest);
+    if (!stream) return undefined;
+    const bytes = await readVerified(stream, manifest.config.digest, manifest.config.size, `${name}:${version}: config`);
+    const parsed = versionMetadataSchema.safeParse(JSON.parse(Buffer.from(bytes).toString("utf8")));
+    if (!parsed.success) return undefined;
+    const before = parsed.data;
+    const essence = (m: VersionMetadata) =>
+      canonicalJson({ kind: m.kind, params: m.params, labels: m.labels, parents: m.parents.map((p) => p.digest) });
+    if (essence(before) !== essence(metadata)) return undefined;
+    return { stored: latest.stored, version, created: before.created };
   }
 
   /** Writes only manifests the store would accept back (#read), so a bad title or type fails here, not at fetch. */

@@ -6,22 +6,30 @@ import { suiteSchema } from "./suite.ts";
 /** Where versions live: an OCI layout directory or `oci://host[:port]/repo-prefix`. */
 export const storeSchema = z.string().min(1, "expected a store: a directory path or oci://host/prefix");
 
+/**
+ * A dataset or model the repository versions: `llmops version` (and `actions/version`) with no
+ * path versions every declared artifact, or the named ones.
+ */
 export const artifactSchema = z.strictObject({
   kind: artifactKindSchema,
-  path: z.string().min(1),
-  parents: z.array(z.string()).default([]),
+  /** File or directory, relative to llmops.yaml. */
+  path: z.string().min(1, "expected a file or directory relative to llmops.yaml"),
+  /** Refs this artifact is derived from (`name:alias`, `name:v3`, `name@sha256:…`); a declared name resolves to the version just made. */
+  parents: z.array(z.string().min(1)).default([]),
   aliases: z.array(aliasSchema).default([]),
+  /** Free-form parameters recorded in the version's metadata (hyper-parameters, sources). */
+  params: z.record(z.string(), z.unknown()).default({}),
   labels: z.record(z.string(), z.string()).default({}),
 });
 export type ArtifactConfig = z.infer<typeof artifactSchema>;
 
-export const environmentSchema = z.strictObject({
-  /** The alias that names what is serving in this environment; defaults to the environment name. */
-  alias: aliasSchema.optional(),
-  /** Suites whose passing eval evidence a version must carry before promotion. */
-  requires: z.array(z.string()).default([]),
+/**
+ * Promotion to environments is not built yet. The section is refused rather than ignored, so no
+ * one believes a requirement written here is being enforced.
+ */
+export const environmentsSchema = z.never({
+  error: "promotion to environments is not supported yet; remove this section (nothing in it would be enforced)",
 });
-export type EnvironmentConfig = z.infer<typeof environmentSchema>;
 
 /** `llmops.yaml`: the single source of truth for config files; JSON Schema is generated from it. */
 export const llmopsConfigSchema = z.strictObject({
@@ -30,6 +38,6 @@ export const llmopsConfigSchema = z.strictObject({
   artifacts: z.record(artifactNameSchema, artifactSchema).default({}),
   suites: z.array(suiteSchema).default([]),
   compare: compareSchema.optional(),
-  environments: z.record(z.string(), environmentSchema).default({}),
+  environments: environmentsSchema.optional(),
 });
 export type LlmopsConfig = z.infer<typeof llmopsConfigSchema>;
