@@ -6,6 +6,11 @@ import { z } from "zod";
  * pass; scorers with a 0/1 score ignore it unless set) and `not` (negation: pass <-> fail,
  * score -> 1 - score). Scores are fractions in [0, 1] — BLEU and chrF too (sacrebleu's 0..100
  * divided by 100).
+ *
+ * Each type has one exported schema here (`bleuScorerSchema`, …) and one definition in
+ * `@llmops/eval`'s scorer registry (packages/eval/src/scorers/registry.ts) that names it; a test
+ * there keeps the two lists equal. The schemas stay in core because the config loader needs them
+ * and core may not import eval.
  */
 
 const common = {
@@ -32,7 +37,7 @@ const regexFlags = z.string().regex(/^(?!.*(.).*\1)[dgimsuvy]*$/, "expected regu
 /** Text compared with the output; without it the case's `expected` is used. */
 const textValue = z.string().optional();
 
-const equalsSchema = z.strictObject({
+export const equalsScorerSchema = z.strictObject({
   type: z.literal("equals"),
   ...common,
   value: z.unknown().optional(),
@@ -40,7 +45,7 @@ const equalsSchema = z.strictObject({
   caseSensitive: z.boolean().default(true),
 });
 
-const containsSchema = z
+export const containsScorerSchema = z
   .strictObject({
     type: z.literal("contains"),
     ...common,
@@ -52,7 +57,7 @@ const containsSchema = z
   })
   .refine((c) => !(c.value !== undefined && c.values !== undefined), { message: "expected value or values, not both", path: ["values"] });
 
-const startsWithSchema = z.strictObject({
+export const startsWithScorerSchema = z.strictObject({
   type: z.literal("starts-with"),
   ...common,
   value: textValue,
@@ -60,7 +65,7 @@ const startsWithSchema = z.strictObject({
   caseSensitive: z.boolean().default(true),
 });
 
-const regexSchema = z
+export const regexScorerSchema = z
   .strictObject({
     type: z.literal("regex"),
     ...common,
@@ -72,14 +77,14 @@ const regexSchema = z
     if (problem) ctx.addIssue({ code: "custom", path: ["pattern"], message: problem });
   });
 
-const isJsonSchema = z.strictObject({
+export const isJsonScorerSchema = z.strictObject({
   type: z.literal("is-json"),
   ...common,
   /** Also accept JSON wrapped in a Markdown code fence. */
   allowFence: z.boolean().default(false),
 });
 
-const jsonSchemaSchema = z
+export const jsonSchemaScorerSchema = z
   .strictObject({
     type: z.literal("json-schema"),
     ...common,
@@ -93,7 +98,7 @@ const jsonSchemaSchema = z
     path: ["schema"],
   });
 
-const numericSchema = z.strictObject({
+export const numericScorerSchema = z.strictObject({
   type: z.literal("numeric"),
   ...common,
   /** The target number; without it the case's `expected`. */
@@ -106,7 +111,7 @@ const numericSchema = z.strictObject({
   pick: z.enum(["first", "last"]).default("first"),
 });
 
-const levenshteinSchema = z.strictObject({
+export const levenshteinScorerSchema = z.strictObject({
   type: z.literal("levenshtein"),
   ...common,
   threshold: fraction.optional(),
@@ -114,10 +119,10 @@ const levenshteinSchema = z.strictObject({
   caseSensitive: z.boolean().default(true),
 });
 
-const squadExactSchema = z.strictObject({ type: z.literal("squad-exact-match"), ...common });
-const tokenF1Schema = z.strictObject({ type: z.literal("token-f1"), ...common, threshold: fraction.optional() });
+export const squadExactMatchScorerSchema = z.strictObject({ type: z.literal("squad-exact-match"), ...common });
+export const tokenF1ScorerSchema = z.strictObject({ type: z.literal("token-f1"), ...common, threshold: fraction.optional() });
 
-const bleuSchema = z.strictObject({
+export const bleuScorerSchema = z.strictObject({
   type: z.literal("bleu"),
   ...common,
   threshold: fraction.optional(),
@@ -128,7 +133,7 @@ const bleuSchema = z.strictObject({
   smoothValue: z.number().nonnegative().optional(),
 });
 
-const rougeSchema = z.strictObject({
+export const rougeScorerSchema = z.strictObject({
   type: z.literal("rouge"),
   ...common,
   threshold: fraction.optional(),
@@ -137,7 +142,7 @@ const rougeSchema = z.strictObject({
   stemmer: z.boolean().default(false),
 });
 
-const chrfSchema = z.strictObject({
+export const chrfScorerSchema = z.strictObject({
   type: z.literal("chrf"),
   ...common,
   threshold: fraction.optional(),
@@ -150,7 +155,7 @@ const chrfSchema = z.strictObject({
   epsSmoothing: z.boolean().default(false),
 });
 
-const classificationSchema = z.strictObject({
+export const classificationScorerSchema = z.strictObject({
   type: z.literal("classification"),
   ...common,
   /** The corpus value reported for the suite. */
@@ -168,16 +173,16 @@ const budgetFields = {
   max: z.number().nonnegative().optional(),
 };
 
-const latencySchema = z.strictObject({ type: z.literal("latency"), ...common, ...budgetFields });
-const costSchema = z.strictObject({ type: z.literal("cost"), ...common, ...budgetFields });
-const tokensSchema = z.strictObject({
+export const latencyScorerSchema = z.strictObject({ type: z.literal("latency"), ...common, ...budgetFields });
+export const costScorerSchema = z.strictObject({ type: z.literal("cost"), ...common, ...budgetFields });
+export const tokensScorerSchema = z.strictObject({
   type: z.literal("tokens"),
   ...common,
   ...budgetFields,
   count: z.enum(["total", "prompt", "completion"]).default("total"),
 });
 
-const llmJudgeSchema = z.strictObject({
+export const llmJudgeScorerSchema = z.strictObject({
   type: z.literal("llm-judge"),
   ...common,
   threshold: fraction.optional(),
@@ -192,7 +197,7 @@ const llmJudgeSchema = z.strictObject({
   scale: z.number().int().positive().default(1),
 });
 
-const customSchema = z.strictObject({
+export const customScorerSchema = z.strictObject({
   type: z.literal("custom"),
   ...common,
   /** JS/TS module path, relative to the config's directory. */
@@ -204,25 +209,25 @@ const customSchema = z.strictObject({
 
 export const scorerConfigSchema = z
   .discriminatedUnion("type", [
-    equalsSchema,
-    containsSchema,
-    startsWithSchema,
-    regexSchema,
-    isJsonSchema,
-    jsonSchemaSchema,
-    numericSchema,
-    levenshteinSchema,
-    squadExactSchema,
-    tokenF1Schema,
-    bleuSchema,
-    rougeSchema,
-    chrfSchema,
-    classificationSchema,
-    latencySchema,
-    tokensSchema,
-    costSchema,
-    llmJudgeSchema,
-    customSchema,
+    equalsScorerSchema,
+    containsScorerSchema,
+    startsWithScorerSchema,
+    regexScorerSchema,
+    isJsonScorerSchema,
+    jsonSchemaScorerSchema,
+    numericScorerSchema,
+    levenshteinScorerSchema,
+    squadExactMatchScorerSchema,
+    tokenF1ScorerSchema,
+    bleuScorerSchema,
+    rougeScorerSchema,
+    chrfScorerSchema,
+    classificationScorerSchema,
+    latencyScorerSchema,
+    tokensScorerSchema,
+    costScorerSchema,
+    llmJudgeScorerSchema,
+    customScorerSchema,
   ])
   .superRefine((scorer, ctx) => {
     if (scorer.type === "latency" || scorer.type === "tokens" || scorer.type === "cost") {
@@ -238,4 +243,6 @@ export const scorerConfigSchema = z
 export type ScorerConfig = z.infer<typeof scorerConfigSchema>;
 export type ScorerConfigInput = z.input<typeof scorerConfigSchema>;
 export type ScorerType = ScorerConfig["type"];
+/** The validated config of one scorer type, e.g. `ScorerConfigOf<"bleu">`. */
+export type ScorerConfigOf<T extends ScorerType> = Extract<ScorerConfig, { type: T }>;
 export const SCORER_TYPES = scorerConfigSchema.options.map((option) => option.shape.type.value) as readonly ScorerType[];

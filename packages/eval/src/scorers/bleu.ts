@@ -1,4 +1,7 @@
-import { splitWhitespace } from "./text.ts";
+import { bleuScorerSchema, type ScorerConfigOf } from "@llmops/core";
+import { defineScorer, round } from "./definition.ts";
+import { perInput, requireReferences, splitWhitespace } from "./helpers.ts";
+import type { ScorerInput } from "./types.ts";
 
 /**
  * BLEU as sacrebleu 2.x computes it (Post, 2018), so scores are comparable with published ones:
@@ -7,8 +10,9 @@ import { splitWhitespace } from "./text.ts";
  * return fractions in [0, 1] (sacrebleu's value / 100).
  */
 
-export type BleuTokenize = "13a" | "none" | "char";
-export type BleuSmooth = "exp" | "floor" | "add-k" | "none";
+/** The tokenizers and smoothing methods of the `bleu` scorer's config (`@llmops/core`). */
+export type BleuTokenize = ScorerConfigOf<"bleu">["tokenize"];
+export type BleuSmooth = ScorerConfigOf<"bleu">["smooth"];
 
 export const MAX_NGRAM_ORDER = 4;
 const SMOOTH_DEFAULTS: Record<BleuSmooth, number> = { exp: 0, floor: 0.1, "add-k": 1, none: 0 };
@@ -199,3 +203,54 @@ export function corpusBleu(
   const stats = hypotheses.map((hyp, i) => bleuStats(hyp, references[i]!, options));
   return bleuFromStats(sumBleuStats(stats), { effectiveOrder: false, ...options });
 }
+
+export const bleuScorer = defineScorer({
+  schemas: { bleu: bleuScorerSchema },
+  docs: {
+    definition:
+      "BLEU: the geometric mean of the modified (clipped) n-gram precisions for n = 1..4 against the case's " +
+      "`expected` references, times a brevity penalty when the output is shorter than the closest reference. Per " +
+      "case it is sacrebleu's sentence BLEU (effective order, `smooth` for zero counts); over the suite it is corpus " +
+      "BLEU from the summed statistics, which is not the mean of the sentence scores. Both are sacrebleu's 0..100 " +
+      "divided by 100; a case passes at 0.5 unless `threshold` says otherwise.",
+    params: "`tokenize` 13a/none/char (13a), `lowercase`, `smooth` exp/floor/add-k/none (exp), `smoothValue`; threshold 0.5",
+    score: "sacrebleu sentence BLEU (effective order) / 100",
+    corpus: "sacrebleu corpus BLEU / 100",
+    reference:
+      "Papineni et al. (2002); computed as sacrebleu 2.x (Post, 2018). Tests: sacrebleu's published test expectations and NLTK's corpus_bleu (fixtures/scorers/bleu_nltk.py).",
+  },
+  create(config, { label }) {
+    const cache = new WeakMap<ScorerInput, BleuStats>();
+    const options = {
+      tokenize: config.tokenize,
+      lowercase: config.lowercase,
+      smooth: config.smooth,
+      ...(config.smoothValue !== undefined ? { smoothValue: config.smoothValue } : {}),
+    };
+    return {
+      defaultThreshold: 0.5,
+      score(output, input) {
+        const score = sentenceBleu(output, requireReferences(input.expected, label), options).score;
+        return { score, reason: `sentence BLEU ${round(score)}` };
+      },
+      corpus(inputs) {
+        // Corpus BLEU keeps sacrebleu's corpus defaults (exp smoothing, no effective order).
+        const stats = perInput(inputs, cache, (i, refs) =>
+          bleuStats(i.output ?? "", refs, { tokenize: config.tokenize, lowercase: config.lowercase }),
+        );
+        const result = bleuFromStats(sumBleuStats(stats.values), { effectiveOrder: false });
+        return {
+          value: result.score,
+          details: {
+            scale: "fraction (sacrebleu score / 100)",
+            precisions: result.precisions,
+            brevityPenalty: result.brevityPenalty,
+            hypLength: result.hypLength,
+            refLength: result.refLength,
+            ...(stats.skipped > 0 ? { skippedWithoutExpected: stats.skipped } : {}),
+          },
+        };
+      },
+    };
+  },
+});

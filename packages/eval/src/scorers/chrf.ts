@@ -1,3 +1,8 @@
+import { chrfScorerSchema } from "@llmops/core";
+import { defineScorer, round } from "./definition.ts";
+import { perInput, requireReferences } from "./helpers.ts";
+import type { ScorerInput } from "./types.ts";
+
 /**
  * chrF as sacrebleu 2.x computes it (Popović, 2015): character n-grams up to order 6, beta 2,
  * whitespace removed, no word n-grams. sacrebleu reports 0..100; these functions return fractions
@@ -123,3 +128,46 @@ export function corpusChrF(hypotheses: readonly string[], references: readonly (
   });
   return chrfFromStats(sum, options);
 }
+
+export const chrfScorer = defineScorer({
+  schemas: { chrf: chrfScorerSchema },
+  docs: {
+    definition:
+      "chrF: the character n-gram F-score (n = 1..`charOrder`, recall weighted `beta` times as much as precision) of " +
+      "the output against the best of the case's `expected` references, whitespace removed unless `whitespace: " +
+      "true`. Over the suite the n-gram statistics are summed before one F-score is taken. Both are sacrebleu's " +
+      "0..100 divided by 100; a case passes at 0.5 unless `threshold` says otherwise.",
+    params: "`charOrder` 6, `beta` 2, `whitespace` false, `lowercase` false, `epsSmoothing` false; threshold 0.5",
+    score: "sacrebleu sentence chrF / 100",
+    corpus: "sacrebleu corpus chrF / 100",
+    reference: "Popović (2015); computed as sacrebleu 2.x `CHRF`. Tests: sacrebleu's published test_chrf.py expectations.",
+  },
+  create(config, { label }) {
+    const cache = new WeakMap<ScorerInput, ChrfStats>();
+    const options = {
+      charOrder: config.charOrder,
+      beta: config.beta,
+      whitespace: config.whitespace,
+      lowercase: config.lowercase,
+      epsSmoothing: config.epsSmoothing,
+    };
+    return {
+      defaultThreshold: 0.5,
+      score(output, input) {
+        const score = chrF(output, requireReferences(input.expected, label), options);
+        return { score, reason: `chrF ${round(score)}` };
+      },
+      corpus(inputs) {
+        const stats = perInput(inputs, cache, (i, refs) => chrfStats(i.output ?? "", refs, options));
+        const sum: number[] = Array(config.charOrder * 3).fill(0);
+        for (const one of stats.values) {
+          for (let j = 0; j < one.length; j++) sum[j]! += one[j]!;
+        }
+        return {
+          value: chrfFromStats(sum, options),
+          details: { scale: "fraction (sacrebleu score / 100)", ...(stats.skipped > 0 ? { skippedWithoutExpected: stats.skipped } : {}) },
+        };
+      },
+    };
+  },
+});

@@ -1,4 +1,7 @@
-import { f1 } from "./text.ts";
+import { classificationScorerSchema } from "@llmops/core";
+import { binary, defineScorer, quote } from "./definition.ts";
+import { asText, f1 } from "./helpers.ts";
+import type { ScorerInput } from "./types.ts";
 
 export interface LabelMetrics {
   precision: number;
@@ -80,3 +83,58 @@ export function classificationReport(
     confusionMatrix: matrix,
   };
 }
+
+export const classificationScorer = defineScorer({
+  schemas: { classification: classificationScorerSchema },
+  docs: {
+    definition:
+      "Treats the output as a predicted label and the case's `expected` as the true one, both trimmed and " +
+      "lowercased by default. A case passes when they are equal. Over the suite it reports `metric`: accuracy, or " +
+      "precision, recall or F1 macro-averaged over the labels or micro-averaged over the cases, with the full " +
+      "report and the confusion matrix in `details`.",
+    params: "`metric` accuracy, or macro/micro-precision/recall/f1 (accuracy); `trim` (true), `caseSensitive` (false), `labels?`",
+    score: "0/1, the label is correct",
+    corpus: "the chosen metric. `details`: the full report and the confusion matrix (rows are true labels).",
+    reference:
+      "scikit-learn's accuracy_score, precision_recall_fscore_support (zero_division=0) and confusion_matrix, run once to produce the test fixture (fixtures/scorers/classification_sklearn.py).",
+  },
+  create(config, { label: scorerLabel }) {
+    const normalise = (label: unknown) => {
+      const text = asText(label);
+      const trimmed = config.trim ? text.trim() : text;
+      return config.caseSensitive ? trimmed : trimmed.toLowerCase();
+    };
+    const truth = (input: ScorerInput) => {
+      if (input.expected === undefined || input.expected === null)
+        throw new Error(`${scorerLabel}: classification needs the case's expected label`);
+      return normalise(input.expected);
+    };
+    const labels = config.labels?.map(normalise);
+    const hasTruth = (input: ScorerInput) => input.expected !== undefined && input.expected !== null;
+    return {
+      defaultThreshold: 1,
+      score(output, input) {
+        const expected = truth(input);
+        const predicted = normalise(output);
+        const ok = predicted === expected;
+        return binary(ok, ok ? undefined : `predicted ${quote(predicted)}, expected ${quote(expected)}`);
+      },
+      corpus(inputs) {
+        // An errored case has no label: it counts as the empty label, a wrong prediction.
+        const labelled = inputs.filter(hasTruth);
+        const report = classificationReport(
+          labelled.map(truth),
+          labelled.map((i) => normalise(i.output ?? "")),
+          labels,
+        );
+        const [average, measure] =
+          config.metric === "accuracy"
+            ? [undefined, undefined]
+            : (config.metric.split("-") as ["macro" | "micro", "precision" | "recall" | "f1"]);
+        const value = average && measure ? report[average][measure] : report.accuracy;
+        const skipped = inputs.length - labelled.length;
+        return { value, details: { ...report, ...(skipped > 0 ? { skippedWithoutExpected: skipped } : {}) } };
+      },
+    };
+  },
+});

@@ -1,7 +1,8 @@
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { InputError } from "@llmops/core";
+import { customScorerSchema, InputError } from "@llmops/core";
 import { z } from "zod";
+import { defineScorer } from "./definition.ts";
 import type { ScorerInput } from "./types.ts";
 
 export type CustomScorerFunction = (input: ScorerInput, options: Record<string, unknown>) => unknown;
@@ -53,3 +54,34 @@ function describe(value: unknown): string {
   if (typeof value === "object") return `an object with keys ${Object.keys(value).join(", ") || "(none)"}`;
   return typeof value === "string" ? `the string ${JSON.stringify(value.slice(0, 40))}` : String(value);
 }
+
+export const customScorer = defineScorer({
+  schemas: { custom: customScorerSchema },
+  docs: {
+    definition:
+      "Calls a function of your own: the `export` of the JavaScript or TypeScript `module` (relative to the config) " +
+      "receives the case's scorer input and `options`. It returns a boolean (pass or fail), a number (the score; " +
+      "the threshold, 0.5 by default, decides) or `{score, pass?, reason?}`. A missing module or export is a config " +
+      "error before any provider call; any other return value is a failure with a reason, which `not` does not flip.",
+    params: "`module`, `export` (default), `options`; threshold 0.5",
+    score: "What the function returns: a boolean, a number, or `{score, pass?, reason?}`",
+    reference: "Defined here, after promptfoo's `javascript` assertion (a function returning a boolean, a number or a grading result).",
+  },
+  create(config, { cwd }) {
+    let loaded: Promise<CustomScorerFunction> | undefined;
+    return {
+      defaultThreshold: 0.5,
+      async score(_output, input) {
+        loaded ??= loadCustomScorer(config.module, config.export, cwd);
+        const fn = await loaded;
+        const result = interpretCustomResult(await fn(input, config.options ?? {}));
+        if (!result.ok) return { score: 0, pass: false, invalid: true, reason: result.reason };
+        return {
+          score: result.score,
+          ...(result.pass !== undefined ? { pass: result.pass } : {}),
+          ...(result.reason !== undefined ? { reason: result.reason } : {}),
+        };
+      },
+    };
+  },
+});

@@ -1,14 +1,30 @@
-export * from "./bleu.ts";
-export * from "./chrf.ts";
-export * from "./classification.ts";
+export {
+  type BleuOptions,
+  type BleuResult,
+  type BleuScoreOptions,
+  type BleuSmooth,
+  type BleuStats,
+  type BleuTokenize,
+  bleuFromStats,
+  bleuStats,
+  bleuTokens,
+  corpusBleu,
+  MAX_NGRAM_ORDER,
+  type SentenceBleuOptions,
+  sentenceBleu,
+  sumBleuStats,
+  tokenize13a,
+} from "./bleu.ts";
+export { type ChrfOptions, type ChrfStats, chrF, chrfFromStats, chrfStats, corpusChrF } from "./chrf.ts";
+export { type ClassificationReport, classificationReport, type LabelMetrics } from "./classification.ts";
 export { createScorer } from "./create.ts";
 export { type CustomScorerFunction, interpretCustomResult, loadCustomScorer } from "./custom.ts";
 export { extractJsonObject, fencedBlock, parseJsonOutput } from "./json.ts";
 export { parseJudgeReply, renderRubric } from "./judge.ts";
-export * from "./levenshtein.ts";
+export { levenshteinDistance, levenshteinSimilarity } from "./levenshtein.ts";
 export { parseNumbers, withinTolerance } from "./numeric.ts";
 export { porterStem } from "./porter.ts";
 export { compileLinearRegex, type LinearRegex, UnsupportedRegexError } from "./regex.ts";
-export * from "./rouge.ts";
-export * from "./squad.ts";
+export { lcsLength, type RougeOptions, type RougeScore, type RougeVariant, rougeL, rougeMulti, rougeN, rougeTokenize } from "./rouge.ts";
+export { squadExactMatch, squadNormalize, tokenF1 } from "./squad.ts";
 export type * from "./types.ts";

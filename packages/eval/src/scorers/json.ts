@@ -1,3 +1,12 @@
+import { readFileSync } from "node:fs";
+import { isAbsolute, resolve } from "node:path";
+import { InputError, isJsonScorerSchema, jsonSchemaScorerSchema } from "@llmops/core";
+import { Ajv, type ValidateFunction } from "ajv";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import addFormats from "ajv-formats";
+import { parse as parseYaml } from "yaml";
+import { binary, defineScorer } from "./definition.ts";
+
 /** The body of the first Markdown code fence (```json … ``` or ``` … ```), if any. */
 export function fencedBlock(text: string): string | undefined {
   const match = /```[A-Za-z0-9_-]*[ \t]*\r?\n([\s\S]*?)\r?\n?```/.exec(text);
@@ -39,4 +48,89 @@ export function extractJsonObject(reply: string): unknown {
     }
   }
   return undefined;
+}
+
+export const isJsonScorer = defineScorer({
+  schemas: { "is-json": isJsonScorerSchema },
+  docs: {
+    definition:
+      "Passes when the trimmed output is one JSON value. With `allowFence: true`, JSON inside the output's first " +
+      "Markdown code fence also passes, since chat models often wrap their answer in one.",
+    params: "`allowFence` (false): also accept JSON inside a Markdown code fence",
+    score: "0/1",
+    reference: "JSON as RFC 8259 defines it, read by JavaScript's JSON.parse; as promptfoo's `is-json` assertion without a schema.",
+  },
+  create(config) {
+    return {
+      defaultThreshold: 1,
+      score(output) {
+        const parsed = parseJsonOutput(output, config.allowFence);
+        return binary(parsed.ok, parsed.ok ? undefined : parsed.error);
+      },
+    };
+  },
+});
+
+export const jsonSchemaScorer = defineScorer({
+  schemas: { "json-schema": jsonSchemaScorerSchema },
+  docs: {
+    definition:
+      "Passes when the output is JSON (as `is-json`, `allowFence` included) that validates against a JSON Schema: " +
+      "`schema` inline, or `schemaFile`, a JSON or YAML file relative to the config. The schema is compiled once, when " +
+      "the scorer is built, so a missing file or an invalid schema is a config error; a failing case's reason names " +
+      "the first three violations.",
+    params:
+      "`schema` or `schemaFile` (JSON/YAML), `allowFence`. Uses Ajv with formats. The draft is 2020-12 when `$schema` says so, draft-07 otherwise.",
+    score: "0/1",
+    reference: "JSON Schema draft-07 and 2020-12 (json-schema.org) as Ajv implements them, with ajv-formats for `format`.",
+  },
+  create(config, { cwd, label }) {
+    const validate = compileSchema(config.schema ?? readSchemaFile(config.schemaFile!, cwd, label), label);
+    return {
+      defaultThreshold: 1,
+      score(output) {
+        const parsed = parseJsonOutput(output, config.allowFence);
+        if (!parsed.ok) return binary(false, parsed.error);
+        if (validate(parsed.value)) return binary(true);
+        const errors = (validate.errors ?? []).slice(0, 3).map((e) => `${e.instancePath || "(root)"} ${e.message ?? "is invalid"}`);
+        return binary(false, `does not match the schema: ${errors.join("; ")}`);
+      },
+    };
+  },
+});
+
+function readSchemaFile(file: string, cwd: string, label: string): Record<string, unknown> {
+  const path = isAbsolute(file) ? file : resolve(cwd, file);
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new InputError(`${label}: schema file ${file}: ${code === "ENOENT" ? "not found" : `cannot be read (${code})`}`);
+  }
+  let value: unknown;
+  try {
+    value = /\.ya?ml$/i.test(file) ? parseYaml(text) : JSON.parse(text);
+  } catch (error) {
+    throw new InputError(
+      `${label}: schema file ${file}: not valid ${/\.ya?ml$/i.test(file) ? "YAML" : "JSON"} (${(error as Error).message.split("\n")[0]})`,
+    );
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value))
+    throw new InputError(`${label}: schema file ${file}: expected a JSON Schema object`);
+  return value as Record<string, unknown>;
+}
+
+/** Compiles once per scorer; draft 2020-12 when the schema says so, draft-07 otherwise. */
+function compileSchema(schema: Record<string, unknown>, label: string): ValidateFunction {
+  const is2020 = typeof schema.$schema === "string" && schema.$schema.includes("2020-12");
+  const ajv = is2020
+    ? new Ajv2020({ allErrors: true, strict: false, logger: false })
+    : new Ajv({ allErrors: true, strict: false, logger: false });
+  addFormats(ajv);
+  try {
+    return ajv.compile(schema);
+  } catch (error) {
+    throw new InputError(`${label}: invalid JSON schema: ${(error as Error).message}`);
+  }
 }

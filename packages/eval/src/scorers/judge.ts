@@ -1,4 +1,6 @@
+import { InputError, llmJudgeScorerSchema } from "@llmops/core";
 import { z } from "zod";
+import { defineScorer } from "./definition.ts";
 import { extractJsonObject } from "./json.ts";
 
 const PLACEHOLDER = /\{\{\s*([^{}\s]+)\s*\}\}/g;
@@ -53,3 +55,37 @@ export function parseJudgeReply(reply: string, scale: number): JudgeVerdict {
   const score = scale === 1 ? parsed.data.score : (parsed.data.score - 1) / (scale - 1);
   return { ok: true, score, reason: parsed.data.reason ?? "" };
 }
+
+export const llmJudgeScorer = defineScorer({
+  schemas: { "llm-judge": llmJudgeScorerSchema },
+  docs: {
+    definition:
+      "Asks a judge model to grade the output: the `rubric` is rendered with the case (`{{output}}`, `{{expected}}`, " +
+      "`{{vars.x}}`), sent to the judge's `provider` with an instruction to reply with JSON `{score, reason}`, and the " +
+      "score is normalised from the `scale` to 0..1. A case passes at 0.5 unless `threshold` says otherwise; a reply " +
+      "that cannot be read is a failure with a reason, which `not` does not flip.",
+    params:
+      "`rubric` (with `{{output}}`, `{{expected}}`, `{{vars.x}}`), `provider` (required), `scale` (1 means 0..1; N means 1..N); threshold 0.5",
+    score: "the judge's score, normalised to 0..1",
+    reference:
+      'LLM-as-a-judge (Zheng et al., 2023, "Judging LLM-as-a-Judge with MT-Bench and Chatbot Arena"); cf. promptfoo\'s `llm-rubric` assertion.',
+  },
+  create(config, { label }) {
+    const unknown = unknownRubricPlaceholders(config.rubric);
+    if (unknown.length > 0) {
+      throw new InputError(`${label}: rubric placeholder {{${unknown[0]}}} is not one of {{output}}, {{expected}}, {{vars.<name>}}`);
+    }
+    return {
+      defaultThreshold: 0.5,
+      async score(output, input, scoreContext) {
+        if (!scoreContext.complete) throw new Error(`${label}: llm-judge needs a provider, and none was supplied to score with`);
+        const prompt =
+          renderRubric(config.rubric, { output, expected: input.expected, vars: input.vars }) + judgeInstructions(config.scale);
+        const reply = await scoreContext.complete(prompt, config.provider);
+        const verdict = parseJudgeReply(reply, config.scale);
+        if (!verdict.ok) return { score: 0, pass: false, invalid: true, reason: verdict.reason };
+        return { score: verdict.score, ...(verdict.reason ? { reason: verdict.reason } : {}) };
+      },
+    };
+  },
+});

@@ -1,3 +1,7 @@
+import { levenshteinScorerSchema } from "@llmops/core";
+import { defineScorer, round } from "./definition.ts";
+import { requireReferences } from "./helpers.ts";
+
 /** Edit distance (insertions, deletions, substitutions of Unicode code points). */
 export function levenshteinDistance(a: string, b: string): number {
   const s = Array.from(a);
@@ -23,3 +27,28 @@ export function levenshteinSimilarity(a: string, b: string): number {
   const longest = Math.max(Array.from(a).length, Array.from(b).length);
   return longest === 0 ? 1 : 1 - levenshteinDistance(a, b) / longest;
 }
+
+export const levenshteinScorer = defineScorer({
+  schemas: { levenshtein: levenshteinScorerSchema },
+  docs: {
+    definition:
+      "Normalised edit similarity: 1 − d / max(len), where d is the Levenshtein distance (insertions, deletions and " +
+      "substitutions of Unicode code points) between the output and a reference, and len counts code points. The " +
+      "score is the best over `value`, or else over the case's `expected` references; a case passes at 0.8 unless " +
+      "`threshold` says otherwise.",
+    params: "`value?`, `caseSensitive` (true), threshold 0.8",
+    score: "1 - d/max(len), best over the references",
+    reference: "Levenshtein (1966) edit distance; reference distances from NLTK's `edit_distance` (fixtures/scorers/squad_official.py).",
+  },
+  create(config, { label }) {
+    const fold = (text: string) => (config.caseSensitive ? text : text.toLowerCase());
+    return {
+      defaultThreshold: 0.8,
+      score(output, input) {
+        const refs = config.value !== undefined ? [config.value] : requireReferences(input.expected, label);
+        const score = Math.max(...refs.map((ref) => levenshteinSimilarity(fold(output), fold(ref))));
+        return { score, reason: `similarity ${round(score)}` };
+      },
+    };
+  },
+});

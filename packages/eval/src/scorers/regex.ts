@@ -1,5 +1,6 @@
-import { InputError } from "@llmops/core";
+import { InputError, regexScorerSchema } from "@llmops/core";
 import { RE2JS } from "re2js";
+import { binary, defineScorer } from "./definition.ts";
 
 /**
  * Regex scorers run on RE2 (the `re2js` port), which matches in time linear in the output's
@@ -180,3 +181,29 @@ export function compileLinearRegex(pattern: string, flags: string): LinearRegex 
   }
   return { test: (text) => compiled.test(text) };
 }
+
+export const regexScorer = defineScorer({
+  schemas: { regex: regexScorerSchema },
+  docs: {
+    definition:
+      "Passes when `pattern` matches anywhere in the output. Patterns are written in JavaScript syntax and matched in " +
+      "time linear in the output's length by RE2, so no output can hang the run; a pattern whose JavaScript meaning " +
+      "RE2 cannot keep (lookahead, backreferences) is a config error at its line.",
+    params:
+      "`pattern`, `flags` (`i`, `m`, `s`; `g`/`y`/`d` are ignored, `u`/`v` change nothing). Runs in linear time, see [Regular expressions](#regular-expressions).",
+    score: "0/1",
+    reference:
+      "ECMAScript RegExp syntax (ECMA-262 §22.2) run on RE2 through the `re2js` port; the tests take JavaScript's own RegExp as the reference for every supported pattern.",
+  },
+  create(config) {
+    // Linear-time matching: a model's output must not be able to hang the run.
+    const pattern = compileLinearRegex(config.pattern, config.flags);
+    return {
+      defaultThreshold: 1,
+      score(output) {
+        const ok = pattern.test(output);
+        return binary(ok, ok ? undefined : `no match for /${config.pattern}/${config.flags}`);
+      },
+    };
+  },
+});

@@ -1,5 +1,7 @@
+import { rougeScorerSchema, type ScorerConfigOf } from "@llmops/core";
+import { defineScorer, round } from "./definition.ts";
+import { countItems, f1, requireReferences } from "./helpers.ts";
 import { porterStem } from "./porter.ts";
-import { countItems, f1 } from "./text.ts";
 
 /**
  * ROUGE as Google's `rouge-score` package computes it: lowercase, every run of characters other
@@ -73,7 +75,8 @@ export function rougeL(target: string, prediction: string, options: RougeOptions
   return score(common, p.length, t.length);
 }
 
-export type RougeVariant = "rouge1" | "rouge2" | "rougeL";
+/** The variants of the `rouge` scorer's config (`@llmops/core`). */
+export type RougeVariant = ScorerConfigOf<"rouge">["variant"];
 
 /** The variant's score against the best of several targets (highest F-measure, as `score_multi`). */
 export function rougeMulti(targets: readonly string[], prediction: string, variant: RougeVariant, options: RougeOptions = {}): RougeScore {
@@ -87,3 +90,30 @@ export function rougeMulti(targets: readonly string[], prediction: string, varia
   }
   return best;
 }
+
+export const rougeScorer = defineScorer({
+  schemas: { rouge: rougeScorerSchema },
+  docs: {
+    definition:
+      "ROUGE F-measure of the output against the best of the case's `expected` references: `rouge1` and `rouge2` " +
+      "count overlapping unigrams and bigrams, `rougeL` the longest common subsequence of tokens. Tokens are " +
+      "lowercased runs of a-z and 0-9; with `stemmer: true` tokens longer than 3 characters are Porter-stemmed. A " +
+      "case passes at 0.5 unless `threshold` says otherwise.",
+    params: "`variant` rouge1/rouge2/rougeL (rougeL), `stemmer` (false: NLTK Porter on tokens longer than 3 characters); threshold 0.5",
+    score: "rouge-score F-measure, best over the references",
+    reference:
+      "Lin (2004); computed as Google's rouge-score package. Tests: its published rouge_scorer_test.py expectations and NLTK's PorterStemmer (fixtures/scorers/porter_nltk.py).",
+  },
+  create(config, { label }) {
+    return {
+      defaultThreshold: 0.5,
+      score(output, input) {
+        const result = rougeMulti(requireReferences(input.expected, label), output, config.variant, { stemmer: config.stemmer });
+        return {
+          score: result.fmeasure,
+          reason: `${config.variant} F ${round(result.fmeasure)} (P ${round(result.precision)}, R ${round(result.recall)})`,
+        };
+      },
+    };
+  },
+});

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { InputError, scorerConfigSchema, silentLogger } from "@llmops/core";
 import { describe, expect, it } from "vitest";
+import { referenceList } from "../../src/scorers/helpers.ts";
 import { corpusBleu, corpusChrF, createScorer, type ScorerContext, type ScorerInput } from "../../src/scorers/index.ts";
-import { referenceList } from "../../src/scorers/text.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "llmops-scorers-"));
 const make = (config: Record<string, unknown>) => createScorer(scorerConfigSchema.parse(config), { cwd: dir });
