@@ -49,6 +49,7 @@ export const OPERATION_IDS = [
   "repos/create-deployment-status",
   "repos/get",
   "repos/get-combined-status-for-ref",
+  "repos/get-content",
   "repos/get-environment",
   "repos/list-commit-statuses-for-ref",
   "repos/list-deployment-statuses",

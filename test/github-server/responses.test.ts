@@ -17,6 +17,7 @@ beforeAll(async () => {
   server.state.environments.push({ name: "staging" });
   server.state.workflowRuns.push({ id: 41 });
   server.state.artifacts.push({ id: 51, name: "results", workflow_run: { id: 41 }, files: { "a.txt": "a" } });
+  server.state.files.push({ path: "models/registry.yaml", content: "models: []\n" });
 });
 afterAll(() => server.close());
 
@@ -28,6 +29,7 @@ const calls: [string, Call][] = [
   ["rate-limit/get", () => octokit.rest.rateLimit.get()],
   ["users/get-authenticated", () => octokit.rest.users.getAuthenticated()],
   ["repos/get", () => octokit.rest.repos.get(repo)],
+  ["repos/get-content", () => octokit.rest.repos.getContent({ ...repo, path: "models/registry.yaml", ref: "main" })],
   ["git/get-ref", () => octokit.rest.git.getRef({ ...repo, ref: "heads/main" })],
   ["repos/get-environment", () => octokit.rest.repos.getEnvironment({ ...repo, environment_name: "staging" })],
   ["issues/create", () => octokit.rest.issues.create({ ...repo, title: "alert", labels: ["x"] })],

@@ -115,7 +115,7 @@ describe("tests that swallow a refused request fail", () => {
   it("fails exactly the tests marked FAILS, each naming the refused request", () => {
     const file = report.testResults.find((f) => f.name.endsWith("per-test.fixture.ts"));
     const results = file?.assertionResults ?? [];
-    expect(results.length).toBe(6);
+    expect(results.length).toBe(8);
     for (const test of results) {
       expect(test.status, test.title).toBe(test.title.startsWith("FAILS") ? "failed" : "passed");
       if (test.status === "failed") expect(test.failureMessages.join("\n"), test.title).toMatch(/REST description does not allow/);
@@ -124,6 +124,7 @@ describe("tests that swallow a refused request fail", () => {
     expect(messages("FAILS: a swallowed 404")).toContain("GET /repos/octo-org/octo-repo/check-run -> 404");
     expect(messages("FAILS: a swallowed 422")).toContain("POST /repos/octo-org/octo-repo/check-runs -> 422");
     expect(messages("FAILS: a query parameter")).toContain('Unknown query parameter "stat"');
+    expect(messages("FAILS: a swallowed GraphQL error")).toContain("POST /graphql -> 200: graphql: the GitHub test server answers only");
   });
 
   it("fails a file whose shared server saw an unexpected call when it is closed in afterAll", () => {

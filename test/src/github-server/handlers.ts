@@ -1,6 +1,9 @@
 // What each operation does to the in-memory state, keyed by operationId. Requests reaching a
 // handler already matched the operation's path, query and body schemas.
 import { randomBytes } from "node:crypto";
+import type { IncomingHttpHeaders } from "node:http";
+import { getContent } from "./contents.ts";
+import type { Viewer } from "./graphql.ts";
 import { GitHubHttpError, notFound, type Reply, validationFailed } from "./http.ts";
 import { paginate } from "./pagination.ts";
 import { repoApiUrl, repository, type Site, timestamp, user } from "./shapes.ts";
@@ -16,6 +19,7 @@ import {
   type IssueComment,
   nextNumber,
   publicView,
+  resolveRef,
   type WorkflowRun,
 } from "./state.ts";
 
@@ -30,6 +34,10 @@ export interface HandlerContext {
   filler: Filler;
   site: Site;
   requestUrl: URL;
+  /** The request's headers (`accept` picks a media type). */
+  headers: IncomingHttpHeaders;
+  /** Marks the call unexpected: a request GitHub would answer but this server cannot (so the test fails). */
+  unexpected: (reason: string) => void;
   /** One-time-looking signatures of artifact zip URLs handed out by download redirects. */
   blobs: Map<string, Uint8Array>;
 }
@@ -68,17 +76,6 @@ function bodyTooLong(ctx: HandlerContext, resource: string, body: unknown): void
     throw validationFailed(ctx.op.documentationUrl, [
       { resource, code: "unprocessable", field: "data", message: `Body is too long (maximum is ${MAX_BODY} characters)` },
     ]);
-}
-
-/** A branch, tag, full ref or sha, as GitHub resolves `ref` arguments; undefined when nothing matches. */
-function resolveRef(state: GitHubState, ref: string): string | undefined {
-  if (/^[0-9a-f]{40}$/i.test(ref)) return ref.toLowerCase();
-  const candidates = ref.startsWith("refs/") ? [ref] : [`refs/heads/${ref}`, `refs/tags/${ref}`];
-  for (const name of candidates) {
-    const found = state.refs.find((r) => r.ref === name);
-    if (found) return found.sha;
-  }
-  return undefined;
 }
 
 function issueExists(state: GitHubState, number: number): boolean {
@@ -172,6 +169,11 @@ function artifactsReply(ctx: HandlerContext, artifacts: Artifact[]): Reply {
   return listed(ctx, ordered, "artifacts", "artifacts");
 }
 
+/** Who the token is: what `GET /user` and GraphQL's `viewer` answer. */
+export function viewer(site: Site, filler: Filler): Viewer {
+  return { login: filler.login, databaseId: user(site, filler.login).id as number };
+}
+
 export const handlers: Record<string, Handler> = {
   "rate-limit/get": (ctx) => {
     const reset = Math.floor(Date.now() / 1000) + 3600;
@@ -202,6 +204,18 @@ export const handlers: Record<string, Handler> = {
     }),
 
   "repos/get": (ctx) => ok(ctx, repository(ctx.site, ctx.filler.defaultBranch)),
+
+  "repos/get-content": (ctx) =>
+    getContent({
+      state: ctx.state,
+      site: ctx.site,
+      defaultBranch: ctx.filler.defaultBranch,
+      documentationUrl: ctx.op.documentationUrl,
+      path: String(ctx.params.path),
+      ref: str(ctx.query.ref),
+      accept: ctx.headers.accept,
+      unexpected: ctx.unexpected,
+    }),
 
   "git/get-ref": (ctx) => {
     const name = `refs/${String(ctx.params.ref)}`;

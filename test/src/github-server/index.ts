@@ -1,6 +1,9 @@
 // A local stand-in for api.github.com: every request is checked against GitHub's published REST
 // description (the operations extracted into test/fixtures/github-openapi/operations.json), answered
 // from simple in-memory state, and recorded. Point GITHUB_API_URL (or octokit's baseUrl) at `url`.
+// Besides REST: `POST /graphql` answers the token's `viewer { login databaseId }` (see graphql.ts;
+// octokit.graphql posts to `{baseUrl}/graphql`), and the server hands out artifact zips and file
+// download URLs under `/_blobs/` and `/_raw/`.
 //
 // Strict by default: a request the description does not allow (no operation matches, a path, query
 // or body value its schemas refuse, a query parameter the operation does not declare, no token,
@@ -12,12 +15,15 @@
 // `takeUnexpectedCalls()` and asserts on what it got.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { type Handler, handlers } from "./handlers.ts";
+import { rawFile } from "./contents.ts";
+import { answerGraphql, GRAPHQL_AUTH_DOCS, GRAPHQL_DOCS } from "./graphql.ts";
+import { type Handler, handlers, viewer } from "./handlers.ts";
 import { DEFAULT_FAULT_MESSAGES, errorBody, GENERIC_DOCS, GitHubHttpError, notFound, type Reply } from "./http.ts";
 import { ACTIONS_BOT, type Site } from "./shapes.ts";
 import { GitHubSpec } from "./spec.ts";
 import { createState, type Filler, fillState, type GitHubState, Ids } from "./state.ts";
 
+export { gitBlobSha, githubBase64 } from "./contents.ts";
 export { GitHubSpec, type OperationSpec, toJsonSchema } from "./spec.ts";
 export type {
   Artifact,
@@ -32,13 +38,17 @@ export type {
   Issue,
   IssueComment,
   PullRequest,
+  RepoFile,
   WorkflowRun,
 } from "./state.ts";
 
 export interface GitHubServerOptions {
   owner?: string;
   repo?: string;
-  /** Login of the token's user (default `github-actions[bot]`, as for GITHUB_TOKEN). */
+  /**
+   * Login of the token's user (default `github-actions[bot]`, as for GITHUB_TOKEN): what `GET /user`
+   * and GraphQL's `viewer` answer, and the author of what the token creates.
+   */
   login?: string;
   /** When set, only this token is accepted; any other gets 401 Bad credentials. */
   token?: string;
@@ -58,7 +68,7 @@ export interface RecordedCall {
   query: Record<string, string>;
   body: unknown;
   status: number;
-  /** The operationId the request matched, when it matched one. */
+  /** The operationId the request matched, when it matched one (`graphql` for `POST /graphql`). */
   operation?: string;
   /**
    * Why the request is not one GitHub's REST description allows (or why the server failed on it);
@@ -176,19 +186,25 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
   };
   const filler: Filler = { site, ids, login: options.login ?? ACTIONS_BOT.login, defaultBranch };
 
+  const faultError = (f: Fault) =>
+    new GitHubHttpError(f.status, f.message ?? DEFAULT_FAULT_MESSAGES[f.status] ?? "Error", GENERIC_DOCS, undefined, f.headers);
+
   async function route(req: IncomingMessage, requestUrl: URL, call: RecordedCall): Promise<Reply> {
     const method = call.method;
     const text = await readBody(req);
     // An injected fault answers whatever the request is, but a malformed request stays unexpected.
     const fault = faults.findIndex((f) => f.method === method && f.pattern.test(requestUrl.pathname));
     const injected = fault >= 0 ? faults.splice(fault, 1)[0] : undefined;
-    const faultError = (f: Fault) =>
-      new GitHubHttpError(f.status, f.message ?? DEFAULT_FAULT_MESSAGES[f.status] ?? "Error", GENERIC_DOCS, undefined, f.headers);
 
     if (requestUrl.pathname.startsWith("/_blobs/")) {
       if (injected) throw faultError(injected);
       return blob(method, requestUrl, call);
     }
+    if (requestUrl.pathname.startsWith("/_raw/")) {
+      if (injected) throw faultError(injected);
+      return raw(method, requestUrl, call);
+    }
+    if (requestUrl.pathname === "/graphql" && method === "POST") return graphql(req, text, call, injected);
 
     let matched: ReturnType<GitHubSpec["match"]>;
     try {
@@ -240,9 +256,76 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
     const handler: Handler | undefined = handlers[op.id];
     if (!handler) throw new Error(`no handler for ${op.id}`);
     fillState(state, filler);
-    const reply = handler({ op, params, query, body: (body ?? {}) as Record<string, unknown>, state, filler, site, requestUrl, blobs });
+    const reply = handler({
+      op,
+      params,
+      query,
+      body: (body ?? {}) as Record<string, unknown>,
+      state,
+      filler,
+      site,
+      requestUrl,
+      headers: req.headers,
+      unexpected: (reason) => {
+        call.unexpected ??= reason;
+      },
+      blobs,
+    });
     fillState(state, filler);
     return reply;
+  }
+
+  // GraphQL is not in the REST description: the token and the JSON body are checked here, the
+  // query in graphql.ts. GitHub answers GraphQL errors with 200 and an `errors` array.
+  function graphql(req: IncomingMessage, text: string, call: RecordedCall, injected: Fault | undefined): Reply {
+    call.operation = "graphql";
+    let refusal: GitHubHttpError | undefined;
+    let body: unknown;
+    try {
+      const presented = token(req);
+      if (presented === undefined)
+        throw refuse(
+          call,
+          "no Authorization header",
+          new GitHubHttpError(401, "This endpoint requires you to be authenticated.", GRAPHQL_AUTH_DOCS),
+        );
+      if (options.token !== undefined && presented !== options.token) throw new GitHubHttpError(401, "Bad credentials", GRAPHQL_DOCS);
+      try {
+        body = parseJson(text);
+      } catch {
+        call.body = text;
+        throw refuse(call, "graphql: the request body is not JSON", new GitHubHttpError(400, "Problems parsing JSON", GRAPHQL_DOCS));
+      }
+      call.body = body;
+    } catch (error) {
+      if (!(error instanceof GitHubHttpError)) throw error;
+      refusal = error;
+    }
+    if (injected) throw faultError(injected);
+    if (refusal) throw refusal;
+    const answer = answerGraphql(body, viewer(site, filler));
+    if (answer.unexpected !== undefined) call.unexpected ??= `graphql: ${answer.unexpected}`;
+    return {
+      status: 200,
+      body: answer.body,
+      headers: { "x-github-media-type": "github.v4; format=json", "x-ratelimit-resource": "graphql" },
+    };
+  }
+
+  /** A file's bytes at a download_url handed out by repos/get-content (raw.githubusercontent.com needs no token for a public repository). */
+  function raw(method: string, requestUrl: URL, call: RecordedCall): Reply {
+    const found = method === "GET" ? rawFile(state, site, defaultBranch, requestUrl.pathname) : { ours: false };
+    const text = (status: number, message: string): Reply => ({
+      status,
+      raw: Buffer.from(message),
+      headers: { "content-type": "text/plain; charset=utf-8" },
+    });
+    if (!found.ours) {
+      call.unexpected ??= "not a file download URL this server hands out";
+      return text(404, "404: Not Found");
+    }
+    if (!found.bytes) return text(404, "404: Not Found");
+    return { status: 200, raw: found.bytes, headers: { "content-type": "text/plain; charset=utf-8" } };
   }
 
   /** Runs a schema check of `op`; its refusal is unexpected, named by the operation and GitHub's lines. */

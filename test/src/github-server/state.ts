@@ -114,6 +114,26 @@ export interface GitRef extends Open {
   sha: string;
 }
 
+/**
+ * A file of the repository at a ref, for `GET /repos/{owner}/{repo}/contents/{path}`. Directories
+ * are implied by the files' paths. Seeded like everything else, by pushing:
+ * `server.state.files.push({ path: "models/registry.yaml", content: "..." })` (at the default branch),
+ * `{ ref: "feature", path, content }` (at another branch, tag or commit). The same path seeded again
+ * at the same ref replaces the earlier entry (the last one wins).
+ */
+export interface RepoFile extends Open {
+  /** Path in the repository, e.g. `models/registry.yaml` (leading and trailing slashes ignored). */
+  path: string;
+  /** UTF-8 text, or exact bytes. */
+  content: string | Uint8Array;
+  /**
+   * A branch or tag name, a full ref (`refs/heads/x`) or a commit sha (default: the default branch).
+   * A request's `ref` sees the file when it names the same branch/tag or resolves (through `refs`)
+   * to the same commit.
+   */
+  ref?: string;
+}
+
 export interface GitHubState {
   comments: IssueComment[];
   issues: Issue[];
@@ -126,6 +146,7 @@ export interface GitHubState {
   artifacts: Artifact[];
   environments: Environment[];
   refs: GitRef[];
+  files: RepoFile[];
 }
 
 export const INTERNAL_FIELDS: Record<keyof GitHubState, string[]> = {
@@ -140,6 +161,7 @@ export const INTERNAL_FIELDS: Record<keyof GitHubState, string[]> = {
   artifacts: ["files", "zip"],
   environments: [],
   refs: [],
+  files: [],
 };
 
 export function publicView<T extends Open>(item: T, kind: keyof GitHubState): Open {
@@ -161,7 +183,19 @@ export function createState(defaultBranch: string): GitHubState {
     artifacts: [],
     environments: [],
     refs: [{ ref: `refs/heads/${defaultBranch}`, sha: fakeSha(defaultBranch) }],
+    files: [],
   };
+}
+
+/** A branch, tag, full ref or sha, as GitHub resolves `ref` arguments; undefined when nothing matches. */
+export function resolveRef(state: GitHubState, ref: string): string | undefined {
+  if (/^[0-9a-f]{40}$/i.test(ref)) return ref.toLowerCase();
+  const candidates = ref.startsWith("refs/") ? [ref] : [`refs/heads/${ref}`, `refs/tags/${ref}`];
+  for (const name of candidates) {
+    const found = state.refs.find((r) => r.ref === name);
+    if (found) return found.sha;
+  }
+  return undefined;
 }
 
 /** Hands out ids above every id already present, so seeds with explicit ids never collide. */
