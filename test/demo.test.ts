@@ -23,13 +23,13 @@ describe("pnpm demo", () => {
     expect(result.status).toBe(0);
     expect(result.stdout).toBe("verdict: pass\n");
 
-    const comparison = comparisonSchema.parse(JSON.parse(readFileSync(join(out, "compare", "comparison.json"), "utf8")));
+    const comparison = comparisonSchema.parse(JSON.parse(readFileSync(join(out, "compare", "sentiment", "comparison.json"), "utf8")));
     expect(comparison.baseline.source).toBe("alias");
     expect(comparison.matched).toBe(200);
     // The bigram candidate fixes negated reviews: a real, significant improvement on the same cases.
     expect(comparison.metrics.find((m) => m.name === "correct")?.verdict).toBe("significant improvement");
 
-    const comment = readFileSync(join(out, "compare", "comparison.md"), "utf8");
+    const comment = readFileSync(join(out, "compare", "sentiment", "comment.md"), "utf8");
     expect(comment).toContain("<!-- llmops:compare suite=sentiment -->");
     expect(comment).toContain("fail → pass");
     const summary = readFileSync(join(out, "job-summary.md"), "utf8");

@@ -136,7 +136,7 @@ const comparison = llmops(
 ) as { verdict: string };
 
 step("6. Pull-request comment and job summary");
-const commentPath = join(out, "compare", "comparison.md");
+const commentPath = join(out, "compare", "sentiment", "comment.md");
 const summaryPath = join(out, "job-summary.md");
 const evalSummaries = evalResult.suites.map((s) => join(s.summaryPath, "..", "summary.md")).filter(existsSync);
 writeFileSync(summaryPath, [readFileSync(commentPath, "utf8"), ...evalSummaries.map((p) => readFileSync(p, "utf8"))].join("\n\n"));

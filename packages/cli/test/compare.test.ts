@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { type CaseResult, comparisonSchema, EVAL_ARTIFACT_TYPE, type RunSummary, silentLogger } from "@llmops/core";
+import { type CaseResult, compareReportSchema, comparisonSchema, EVAL_ARTIFACT_TYPE, type RunSummary, silentLogger } from "@llmops/core";
 import { openStore } from "@llmops/store";
 import { afterEach, describe, expect, it } from "vitest";
 import { pairedRuns, run } from "../../eval/test/compare/helpers.ts";
@@ -30,7 +30,7 @@ function llmops(args: string[], cwd: string) {
 }
 
 describe("llmops compare", () => {
-  it("compares a head directory with a baseline directory and writes comparison.json and comparison.md", async () => {
+  it("compares a head directory with a baseline directory and writes the report directory", async () => {
     const dir = await tempDir();
     const { baseline, head } = pairedRuns({ both: 30, b: 3, c: 17, neither: 10 });
     await writeResults(path.join(dir, "base"), baseline);
@@ -40,10 +40,23 @@ describe("llmops compare", () => {
     expect(result.code).toBe(0);
     const document = JSON.parse(result.stdout);
     expect(document).toMatchObject({ verdict: "pass", suites: [{ suite: "sentiment", verdict: "pass", baseline: { source: "file" } }] });
-    const comparison = comparisonSchema.parse(JSON.parse(await readFile(path.join(dir, "out", "comparison.json"), "utf8")));
+    const comparison = comparisonSchema.parse(JSON.parse(await readFile(path.join(dir, "out", "sentiment", "comparison.json"), "utf8")));
     expect(comparison.metrics.find((m) => m.name === "pass_rate")?.verdict).toBe("significant improvement");
-    const markdown = await readFile(path.join(dir, "out", "comparison.md"), "utf8");
-    expect(markdown).toContain("sentiment");
+    // The layout actions/compare writes, read back with the schema its readers use.
+    const out = (...parts: string[]) => path.join(dir, "out", ...parts);
+    expect(document).toMatchObject({
+      reportPath: out("report.json"),
+      markdownPath: out("summary.md"),
+      suites: [{ comparisonPath: out("sentiment", "comparison.json"), markdownPath: out("sentiment", "comment.md") }],
+    });
+    expect(compareReportSchema.parse(JSON.parse(await readFile(out("report.json"), "utf8")))).toEqual({
+      schemaVersion: 1,
+      verdict: "pass",
+      suites: [{ suite: "sentiment", directory: "sentiment", verdict: "pass", regressions: { metrics: [], gates: [] } }],
+    });
+    const comment = await readFile(out("sentiment", "comment.md"), "utf8");
+    expect(comment).toContain("<!-- llmops:compare suite=sentiment -->");
+    expect(await readFile(out("summary.md"), "utf8")).toContain(comment.split("\n")[1]);
   });
 
   it("prints for people and exits 1 when a regression gate from llmops.yaml fails", async () => {

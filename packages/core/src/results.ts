@@ -176,3 +176,73 @@ export const comparisonSchema = z.object({
   verdict: z.enum(["pass", "fail"]),
 });
 export type Comparison = z.infer<typeof comparisonSchema>;
+
+/**
+ * The compare report directory, written by the compare pipeline (`llmops compare`,
+ * `actions/compare`) and read back by the fork-safe flow's second stage (`actions/report`):
+ *
+ *     report.json             the index: which suites, in which directories (compareReportSchema)
+ *     summary.md              every suite's Markdown (the job summary)
+ *     <directory>/comparison.json   one suite's comparison (comparisonSchema)
+ *     <directory>/comment.md        one suite's Markdown (its sticky comment and check run)
+ */
+export const COMPARE_REPORT_FILE = "report.json";
+export const COMPARE_SUMMARY_FILE = "summary.md";
+export const COMPARISON_FILE = "comparison.json";
+export const COMPARISON_COMMENT_FILE = "comment.md";
+
+const regressionListSchema = z.object({
+  /** Metrics with a significant regression. */
+  metrics: z.array(z.string()),
+  /** Descriptions of the failed gates. */
+  gates: z.array(z.string()),
+});
+
+/**
+ * `report.json`. A reader of a report it did not write (a fork's run) trusts only the suite list:
+ * verdicts are recomputed from each comparison's gates, so the verdict fields are optional and
+ * a report listing only its suites is read the same.
+ */
+export const compareReportSchema = z.object({
+  schemaVersion: z.literal(1),
+  verdict: z.enum(["pass", "fail"]).optional(),
+  /** The commit the report is about (the pull request's head), when run for one. */
+  sha: z.string().optional(),
+  pullRequest: z.number().int().positive().optional(),
+  suites: z.array(
+    z.object({
+      suite: z.string(),
+      /** The suite's directory: one path segment below the report directory, never `.` or `..`. */
+      directory: z.string().regex(/^(?!\.\.?$)[A-Za-z0-9_.-]+$/, "expected one directory name (letters, digits, . _ -)"),
+      verdict: z.enum(["pass", "fail"]).optional(),
+      regressions: regressionListSchema.optional(),
+    }),
+  ),
+});
+export type CompareReport = z.infer<typeof compareReportSchema>;
+
+/** One point of a metric's trend over recent baselines (a version label and the metric's value there). */
+export interface HistoryPoint {
+  label: string;
+  value: number;
+}
+
+/**
+ * How every number of a result is shown to people — tables, gate descriptions and reasons, CLI
+ * output — so the same value reads the same everywhere: integers as they are; otherwise 4
+ * significant digits with trailing zeros dropped (0.8333, 0.9, 0.0005, 12.35), except that digits
+ * before the decimal point are never dropped (1235, not 1.235e+3). Four digits tell apart the
+ * rates and deltas a review looks at without the float noise of a mean (0.30000000000000004 is
+ * 0.3); small values such as a cost per case keep their digits instead of becoming 0.000.
+ */
+export function formatNumber(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  const rounded = Number.isInteger(value) ? value : Math.abs(value) >= 1000 ? Number(value.toFixed(0)) : Number(value.toPrecision(4));
+  return String(rounded); // String(-0) is "0"
+}
+
+/** formatNumber with an explicit `+` on positive values: deltas. */
+export function formatSigned(value: number): string {
+  const text = formatNumber(value);
+  return value > 0 ? `+${text}` : text;
+}

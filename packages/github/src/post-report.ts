@@ -2,13 +2,22 @@ import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { type Comparison, comparisonSchema, InputError, type LlmopsConfig, type Logger, loadConfig } from "@llmops/core";
-import { regressions } from "@llmops/eval";
+import {
+  COMPARE_REPORT_FILE,
+  COMPARISON_FILE,
+  type Comparison,
+  compareReportSchema,
+  comparisonSchema,
+  InputError,
+  type LlmopsConfig,
+  type Logger,
+  loadConfig,
+} from "@llmops/core";
+import { regressions, type SuiteReport } from "@llmops/eval";
 import { renderSuiteComparisonMarkdown } from "@llmops/report";
-import { z } from "zod";
 import { type ArtifactLimits, downloadRunArtifact } from "./artifacts.ts";
 import type { GitHubClient } from "./octokit.ts";
-import { postToGitHub, type SuiteReport } from "./pr-compare.ts";
+import { postToGitHub } from "./pr-compare.ts";
 import { findPullRequestForRun } from "./pulls.ts";
 import type { StickyCommentResult } from "./sticky-comment.ts";
 import { judgeWithTrustedGates } from "./trusted-gates.ts";
@@ -16,10 +25,8 @@ import { judgeWithTrustedGates } from "./trusted-gates.ts";
 /** Name of the artifact the first stage uploads (the action's report directory). */
 export const REPORT_ARTIFACT = "llmops-compare-report";
 
-const reportIndexSchema = z.object({
-  schemaVersion: z.literal(1),
-  suites: z.array(z.object({ suite: z.string(), directory: z.string().regex(/^(?!\.\.?$)[A-Za-z0-9_.-]+$/) })).max(100),
-});
+/** One comment and one check run per suite: a report listing more is refused rather than flooding the pull request. */
+const MAX_REPORT_SUITES = 100;
 
 /**
  * A compare report is a few JSON files; the first stage's report directory may also hold the
@@ -32,7 +39,13 @@ export const REPORT_ARTIFACT_LIMITS: Partial<ArtifactLimits> = {
   maxEntries: 10_000,
 };
 
-const REPORT_ENTRY = /^(report\.json|[A-Za-z0-9_.-]+\/comparison\.json)$/;
+/** The entries read: the index and each suite's comparison (the Markdown and any baseline results are not). */
+function isReportEntry(entry: string): boolean {
+  const parts = entry.split("/");
+  return parts.length === 1
+    ? entry === COMPARE_REPORT_FILE
+    : parts.length === 2 && /^[A-Za-z0-9_.-]+$/.test(parts[0] as string) && parts[1] === COMPARISON_FILE;
+}
 
 /** What `workflow_run` events say about the run that triggered them; GitHub wrote these fields, not the PR. */
 export interface TriggeringRun {
@@ -99,20 +112,20 @@ export async function postReportFromRun(options: {
       name,
       dest,
       limits: REPORT_ARTIFACT_LIMITS,
-      include: (entry) => REPORT_ENTRY.test(entry),
+      include: isReportEntry,
     });
     if (!found)
       return none(`workflow run ${run.id} has no artifact named ${name}: the compare step did not run or did not upload its report`);
-    const index = reportIndexSchema.safeParse(JSON.parse(await readFile(path.join(dest, "report.json"), "utf8").catch(() => "null")));
-    if (!index.success) throw new InputError(`artifact ${name}: report.json is missing or not a compare report`);
+    const index = compareReportSchema.safeParse(await readJson(path.join(dest, COMPARE_REPORT_FILE)));
+    if (!index.success || index.data.suites.length > MAX_REPORT_SUITES)
+      throw new InputError(`artifact ${name}: ${COMPARE_REPORT_FILE} is missing or not a compare report`);
     const fromFork = !run.headRepo || run.headRepo.toLowerCase() !== `${owner}/${repo}`.toLowerCase();
     const trusted = fromFork ? await trustedConfig(options) : undefined;
     const suites: SuiteReport[] = [];
     const unjudged = new Set<SuiteReport>();
     for (const entry of index.data.suites) {
-      const file = path.join(dest, entry.directory, "comparison.json");
-      const parsed = comparisonSchema.safeParse(JSON.parse(await readFile(file, "utf8").catch(() => "null")));
-      if (!parsed.success) throw new InputError(`artifact ${name}: ${entry.directory}/comparison.json is not a comparison`);
+      const parsed = comparisonSchema.safeParse(await readJson(path.join(dest, entry.directory, COMPARISON_FILE)));
+      if (!parsed.success) throw new InputError(`artifact ${name}: ${entry.directory}/${COMPARISON_FILE} is not a comparison`);
       const comparison: Comparison = parsed.data;
       let provenance: string | undefined;
       // A fork's report counts only when this repository's gates could judge it.
@@ -198,4 +211,13 @@ async function trustedConfig(options: { config?: string; cwd?: string; logger: L
     return undefined;
   }
   return (await loadConfig(file)).config;
+}
+
+/** A JSON file of the artifact, or null when it is missing or not JSON (the schema check then refuses it). */
+async function readJson(file: string): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(file, "utf8"));
+  } catch {
+    return null;
+  }
 }

@@ -224,6 +224,20 @@ describe("postReportFromRun", () => {
     ).rejects.toThrow(/not a compare report/);
   });
 
+  it("reads report.json with the schema its writer uses, and refuses more suites than it would post", async () => {
+    const suites = Array.from({ length: 101 }, (_, i) => ({ suite: `s${i}`, directory: `s${i}` }));
+    seedArtifact({ "report.json": JSON.stringify({ schemaVersion: 1, suites }) });
+    await expect(
+      postReportFromRun({ octokit, owner, repo, run, comment: "sticky", checkRun: false, logger: silentLogger }),
+    ).rejects.toThrow(`artifact ${REPORT_ARTIFACT}: report.json is missing or not a compare report`);
+    server.state.artifacts.length = 0;
+    seedArtifact({ "report.json": "{ not json" });
+    await expect(
+      postReportFromRun({ octokit, owner, repo, run, comment: "sticky", checkRun: false, logger: silentLogger }),
+    ).rejects.toThrow(/not a compare report/);
+    expect(server.state.comments).toHaveLength(0);
+  });
+
   it("ignores runs that were not pull requests", async () => {
     const result = await postReportFromRun({
       octokit,

@@ -12,7 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { configYaml, writeRun } from "../../../actions/compare/test/results-fixture.ts";
 import { diffGateSettings, gateSettingsFromText, readFileAtRef } from "../src/gate-changes.ts";
 import { createOctokit } from "../src/octokit.ts";
-import { parseBaselineSpec, runPullRequestCompare } from "../src/pr-compare.ts";
+import { runPullRequestCompare } from "../src/pr-compare.ts";
 
 let dir: string;
 beforeEach(async () => {
@@ -90,16 +90,6 @@ describe("runPullRequestCompare", () => {
     expect(result.suites[0]?.comparison.baseline.source).toBe("none");
     expect(result.notices[0]).toContain("no baseline");
     expect(result.summary).toContain("head-only report");
-  });
-
-  it("parses baseline specs and rejects others with what it expected", () => {
-    expect(parseBaselineSpec("alias:clf:production")).toEqual({ kind: "alias", ref: "clf:production" });
-    expect(parseBaselineSpec("branch")).toEqual({ kind: "branch" });
-    expect(parseBaselineSpec("file:results/qa")).toEqual({ kind: "file", path: "results/qa" });
-    expect(parseBaselineSpec("none")).toEqual({ kind: "none" });
-    expect(() => parseBaselineSpec("production")).toThrow(
-      'baseline "production": expected alias:<artifact>:<alias>, branch, file:<path> or none',
-    );
   });
 });
 

@@ -1,4 +1,4 @@
-import type { Comparison, FlippedCase, MetricComparison } from "@llmops/core";
+import type { Comparison, FlippedCase, HistoryPoint, MetricComparison } from "@llmops/core";
 import { codeBlock, codeSpan, escapeHtml, escapeInline, excerpt, mermaidLabel } from "./escape.ts";
 import { formatNumber, formatP, formatPercent, formatSigned, safeUrl } from "./format.ts";
 import { gatesTable } from "./run-summary.ts";
@@ -6,10 +6,7 @@ import { gatesTable } from "./run-summary.ts";
 /** GitHub rejects issue comments longer than this many characters. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
 
-export interface HistoryPoint {
-  label: string;
-  value: number;
-}
+export type { HistoryPoint };
 
 /** One gate setting that differs between the base branch's config and the pull request's. */
 export interface GateChange {
@@ -279,4 +276,40 @@ export function renderComparisonMarkdown(comparisons: Comparison[], options: Com
   const total = options.maxLength ?? 60_000;
   const share = Math.floor(total / comparisons.length) - 2;
   return comparisons.map((c) => renderSuiteComparisonMarkdown(c, { ...options, maxLength: share })).join("\n");
+}
+
+/** The job summary takes up to 1 MiB; stay well under it in bytes, not only characters. */
+export const JOB_SUMMARY_BUDGET = 400_000;
+
+/**
+ * The Markdown of a compare report directory, as the compare pipeline (@llmops/eval) asks for it:
+ * each suite's `comment.md` within a sticky comment's budget, and `summary.md` within the job
+ * summary's. `gateChanges` gives the gate settings a pull request changes, per suite.
+ */
+export function comparisonRenderers(
+  options: Omit<ComparisonMarkdownOptions, "history" | "mainMetric" | "maxLength" | "gateChanges"> & {
+    gateChanges?: (suite: string) => GateChange[];
+  } = {},
+) {
+  const { gateChanges, ...common } = options;
+  const changes = (suites: string[]) =>
+    gateChanges ? { gateChanges: Object.fromEntries(suites.map((suite) => [suite, gateChanges(suite)])) } : {};
+  return {
+    suite(c: Comparison, context: { history: HistoryPoint[]; mainMetric: string | undefined }): string {
+      return renderSuiteComparisonMarkdown(c, {
+        ...common,
+        ...changes([c.suite]),
+        ...(context.history.length > 0 ? { history: { [c.suite]: context.history } } : {}),
+        ...(context.mainMetric ? { mainMetric: context.mainMetric } : {}),
+      });
+    },
+    summary(comparisons: Comparison[], context: { history: Record<string, HistoryPoint[]> }): string {
+      return renderComparisonMarkdown(comparisons, {
+        ...common,
+        ...changes(comparisons.map((c) => c.suite)),
+        history: context.history,
+        maxLength: JOB_SUMMARY_BUDGET,
+      });
+    },
+  };
 }

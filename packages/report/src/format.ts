@@ -1,17 +1,8 @@
-/** Number formatting shared by the Markdown renderers: few digits, same rule everywhere. */
-
-export function formatNumber(value: number): string {
-  if (!Number.isFinite(value)) return String(value);
-  const abs = Math.abs(value);
-  if (abs >= 1000) return value.toFixed(0);
-  if (abs >= 10) return value.toFixed(1);
-  return value.toFixed(3);
-}
-
-export function formatSigned(value: number): string {
-  const text = formatNumber(value);
-  return value > 0 ? `+${text}` : text;
-}
+/**
+ * Number formatting of the Markdown renderers. formatNumber and formatSigned are core's, the one
+ * rule for every number shown to people (tables, gate descriptions, CLI output).
+ */
+export { formatNumber, formatSigned } from "@llmops/core";
 
 export function formatPercent(value: number): string {
   return `${value > 0 ? "+" : ""}${(value * 100).toFixed(1)}%`;

@@ -11,7 +11,7 @@ describe("renderComparisonMarkdown", () => {
     expect(text.startsWith("<!-- llmops:compare suite=qa -->\n")).toBe(true);
     expect(text).toContain("**Verdict: fail**");
     expect(text).toContain("1 significant regression (accuracy)");
-    expect(text).toContain("| accuracy ↑ | 0.800 | 0.720 | -0.080 (-10.0%) [-0.140, -0.020] | 0.008 | 🔻 significant regression |");
+    expect(text).toContain("| accuracy ↑ | 0.8 | 0.72 | -0.08 (-10.0%) [-0.14, -0.02] | 0.008 | 🔻 significant regression |");
     expect(text).toContain("⚪ no significant change");
     expect(text).toContain("1 added · 0 removed · 1 changed");
     expect(text).toContain("`new-1`");

@@ -13,9 +13,9 @@ describe("renderRunSummaryMarkdown", () => {
       }),
     ]);
     expect(text).toContain("## Eval `qa`: ❌ failed");
-    expect(text).toContain("| exact ↑ | 3 | 0.333 | 0.470 | [0.060, 0.790] (wilson) |");
-    expect(text).toContain("| language=de | exact | 1 | 1.000 | [0.200, 1.000] (wilson) |");
-    expect(text).toContain("| ❌ | exact &gt;= 0.8 | 0.333 | 0.800 |");
+    expect(text).toContain("| exact ↑ | 3 | 0.333 | 0.47 | [0.06, 0.79] (wilson) |");
+    expect(text).toContain("| language=de | exact | 1 | 1 | [0.2, 1] (wilson) |");
+    expect(text).toContain("| ❌ | exact &gt;= 0.8 | 0.333 | 0.8 |");
     expect(text).toContain("### Errors (1)");
     expect(text).toContain("timeout after 30s");
     expect(text).toContain("got &lt;b&gt;");

@@ -1,34 +1,25 @@
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { EVAL_ARTIFACT_TYPE, type EvidenceStore, InputError, type Logger } from "@llmops/core";
-import { parseResults, parseSummary, resultsPathOf } from "../results/parse.ts";
+import { parseResults, parseSummary } from "../results/parse.ts";
+import { readRunOutputs, SUMMARY_FILE } from "../results/write.ts";
 import type { BaselineInfo, RunResults } from "./compare.ts";
 
 export { parseResults, parseSummary };
 
-async function readText(file: string, what: string): Promise<string> {
-  try {
-    return await readFile(file, "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(`${what} ${file}: ${code === "ENOENT" ? "not found" : `cannot be read (${code})`}`);
-  }
-}
-
-/** Reads one run from its results directory, or from the path of its `summary.json`. */
+/** Reads one run from its results directory, or from the path of its `summary.json`, through readRunOutputs (the one reader of results directories). */
 export async function readRunResults(location: string): Promise<RunResults & { directory: string }> {
   let info: Awaited<ReturnType<typeof stat>>;
   try {
     info = await stat(location);
   } catch {
-    throw new InputError(`results ${location}: not found (expected a results directory or its summary.json)`);
+    throw new InputError(`results ${location}: not found (expected a results directory or its ${SUMMARY_FILE})`);
   }
-  const summaryFile = info.isDirectory() ? path.join(location, "summary.json") : location;
-  const directory = path.dirname(summaryFile);
-  const summary = parseSummary(await readText(summaryFile, "eval summary"), summaryFile);
-  const resultsFile = resultsPathOf(directory, summary, summaryFile);
-  const cases = parseResults(await readText(resultsFile, "eval results"), resultsFile);
-  return { summary, cases, directory };
+  if (!info.isDirectory() && path.basename(location) !== SUMMARY_FILE)
+    throw new InputError(`results ${location}: expected a results directory or its ${SUMMARY_FILE}`);
+  const directory = info.isDirectory() ? location : path.dirname(location);
+  const { summary, rows } = await readRunOutputs(directory);
+  return { summary, cases: rows, directory };
 }
 
 /**
@@ -51,7 +42,7 @@ export async function findResultsDirectories(root: string, maxDepth = 4): Promis
       }
       return;
     }
-    if (entries.some((e) => e.isFile() && e.name === "summary.json")) {
+    if (entries.some((e) => e.isFile() && e.name === SUMMARY_FILE)) {
       found.push(directory);
       return;
     }
@@ -68,7 +59,7 @@ export async function readResultsSet(location: string): Promise<(RunResults & { 
   const info = await stat(location).catch(() => null);
   if (info?.isFile()) return [await readRunResults(location)];
   const directories = await findResultsDirectories(location);
-  if (directories.length === 0) throw new InputError(`results ${location}: no summary.json found in it or its subdirectories`);
+  if (directories.length === 0) throw new InputError(`results ${location}: no ${SUMMARY_FILE} found in it or its subdirectories`);
   const runs = await Promise.all(directories.map((d) => readRunResults(d)));
   const seen = new Map<string, string>();
   for (const run of runs) {
@@ -98,8 +89,8 @@ export async function loadBaselineFromStore(options: {
   for (const item of evidence) {
     if (item.annotations["dev.llmops.suite"] !== suite) continue;
     const source = `${label} evidence ${item.digest.slice(0, 19)}`;
-    const summaryBytes = await store.readEvidenceFile(version, item.digest, "summary.json");
-    const summary = parseSummary(new TextDecoder().decode(summaryBytes), `${source} summary.json`);
+    const summaryBytes = await store.readEvidenceFile(version, item.digest, SUMMARY_FILE);
+    const summary = parseSummary(new TextDecoder().decode(summaryBytes), `${source} ${SUMMARY_FILE}`);
     if (!summary.complete) {
       logger.info(`skipping incomplete eval evidence ${item.digest.slice(0, 19)} of suite "${suite}" on ${ref}`);
       continue;

@@ -1,12 +1,6 @@
-import { type GateResult, InputError, type MetricComparison, type ResolvedCompareSettings } from "@llmops/core";
+import { formatNumber, type GateResult, InputError, type MetricComparison, type ResolvedCompareSettings } from "@llmops/core";
+import { atMost } from "../gates/gates.ts";
 import { isWorse } from "./metrics.ts";
-
-// Rounding noise must not fail a gate sitting exactly on its threshold (0.3 - 0.1 > 0.2 in floats).
-const EPSILON = 1e-12;
-
-function formatNumber(x: number): string {
-  return Number.isInteger(x) ? String(x) : String(Number(x.toPrecision(6)));
-}
 
 /** How much worse head is than the baseline, in the metric's direction (negative = better). */
 function drop(m: MetricComparison): number {
@@ -36,13 +30,13 @@ function budget(metrics: readonly MetricComparison[], metricName: string, label:
   }
   const increase = metric.head - metric.baseline;
   if (metric.baseline === 0) {
-    const passed = increase <= 0;
+    const passed = atMost(increase, 0);
     const result: GateResult = { description, metric: metricName, actual: null, threshold: max, passed };
     if (!passed) result.reason = `baseline ${label} is 0, head is ${formatNumber(metric.head)}`;
     return result;
   }
   const relativeIncrease = increase / Math.abs(metric.baseline);
-  const passed = relativeIncrease <= max + EPSILON;
+  const passed = atMost(relativeIncrease, max);
   const result: GateResult = { description, metric: metricName, actual: relativeIncrease, threshold: max, passed };
   if (!passed) {
     result.reason = `${label} rose ${formatNumber(relativeIncrease * 100)}% (${formatNumber(metric.baseline)} -> ${formatNumber(metric.head)})`;
@@ -61,7 +55,7 @@ export function evaluateRegressionGates(
     const metric = findMetric(metrics, name, suite, `compare gate "${name}"`);
     const worse = drop(metric);
     if (gate.maxDrop !== undefined) {
-      const passed = worse <= gate.maxDrop + EPSILON;
+      const passed = atMost(worse, gate.maxDrop);
       const result: GateResult = {
         description: `${name} drop <= ${formatNumber(gate.maxDrop)} vs baseline`,
         metric: name,
@@ -76,13 +70,13 @@ export function evaluateRegressionGates(
     if (gate.maxRelativeDrop !== undefined) {
       const description = `${name} relative drop <= ${formatNumber(gate.maxRelativeDrop * 100)}% vs baseline`;
       if (metric.baseline === 0) {
-        const passed = worse <= 0;
+        const passed = atMost(worse, 0);
         const result: GateResult = { description, metric: name, actual: null, threshold: gate.maxRelativeDrop, passed };
         if (!passed) result.reason = `baseline ${name} is 0, so any drop is unbounded relative to it`;
         results.push(result);
       } else {
         const relativeDrop = worse / Math.abs(metric.baseline);
-        const passed = relativeDrop <= gate.maxRelativeDrop + EPSILON;
+        const passed = atMost(relativeDrop, gate.maxRelativeDrop);
         const result: GateResult = { description, metric: name, actual: relativeDrop, threshold: gate.maxRelativeDrop, passed };
         if (!passed)
           result.reason = `${name} dropped ${formatNumber(relativeDrop * 100)}% (${formatNumber(metric.baseline)} -> ${formatNumber(metric.head)})`;

@@ -6,3 +6,26 @@ export { excerpt } from "./excerpt.ts";
 export { evaluateRegressionGates } from "./gates.ts";
 export { type CaseMatch, type MatchedCase, matchCases } from "./match.ts";
 export type { CorpusStatistic } from "./metrics.ts";
+export {
+  type CompareConfigLocation,
+  type ComparePipelineOptions,
+  type ComparePipelineResult,
+  type ComparisonRenderers,
+  type LoadedCompareConfig,
+  loadCompareConfig,
+  runComparePipeline,
+  type SuiteComparison,
+  type SuiteReport,
+} from "./pipeline.ts";
+export {
+  type BaselineRequest,
+  type BaselineResolvers,
+  type BaselineSpec,
+  fileBaselineResolver,
+  parseBaselineSpec,
+  pickBaselineRun,
+  type ResolvedBaseline,
+  type StoreCandidates,
+  storeBaselineResolver,
+  storeSpecOf,
+} from "./resolvers.ts";

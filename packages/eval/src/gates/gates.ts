@@ -1,15 +1,7 @@
-import type { GateResult, MetricSummary } from "@llmops/core";
+import { formatNumber, type GateConfig, type GateResult, type MetricSummary } from "@llmops/core";
 
-/** One entry of a suite's `gates:` list (see the suite schema). */
-export interface GateConfig {
-  metric: string;
-  min?: number;
-  max?: number;
-  slice?: Record<string, string>;
-  eachSlice?: string;
-  maxGap?: number;
-  across?: string;
-}
+// The gate type is core's (the suite schema's); re-exported for the modules that take it from here.
+export type { GateConfig };
 
 export interface GateData {
   /** Metrics over the rows matching `filter` (all rows for `{}`). */
@@ -18,11 +10,32 @@ export interface GateData {
   sliceValues(key: string): string[];
 }
 
-// Float sums make 0.8 come out as 0.7999999999999999; a gate must not fail on that.
-const EPSILON = 1e-9;
+/**
+ * How far a value may pass a gate's threshold and still meet it, relative to the threshold's size
+ * (absolute below 1). Every gate — a suite's `min`/`max`/`maxGap` and compare's `maxDrop`,
+ * `maxRelativeDrop` and cost/latency budgets — compares through atLeast/atMost with it.
+ *
+ * Metric values are float sums divided by counts (0.8 comes out as 0.7999999999999999; 0.3 − 0.1
+ * is above 0.2), and the rounding error of a sum of n terms grows up to about n·2.2e-16 relative:
+ * below 1e-9 for any run of up to millions of cases. A real difference is far larger: a rate over
+ * n cases moves in steps of 1/n, and a threshold written in YAML has a few digits. So 1e-9 forgives
+ * the arithmetic and nothing else. It is relative because absolute rounding error scales with the
+ * value (latency in ms, a cost budget in dollars).
+ */
+export const GATE_TOLERANCE = 1e-9;
 
-function format(value: number): string {
-  return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(6)));
+function slack(threshold: number): number {
+  return GATE_TOLERANCE * Math.max(1, Math.abs(threshold));
+}
+
+/** `value >= threshold`, forgiving float rounding (GATE_TOLERANCE). */
+export function atLeast(value: number, threshold: number): boolean {
+  return value >= threshold - slack(threshold);
+}
+
+/** `value <= threshold`, forgiving float rounding (GATE_TOLERANCE). */
+export function atMost(value: number, threshold: number): boolean {
+  return value <= threshold + slack(threshold);
 }
 
 function describeSlice(filter: Record<string, string>): string | undefined {
@@ -32,19 +45,21 @@ function describeSlice(filter: Record<string, string>): string | undefined {
 
 function bound(metric: string, filter: Record<string, string>, op: ">=" | "<=", threshold: number, data: GateData): GateResult {
   const slice = describeSlice(filter);
-  const description = `${metric} ${op} ${format(threshold)}${slice ? ` on ${slice}` : ""}`;
+  const description = `${metric} ${op} ${formatNumber(threshold)}${slice ? ` on ${slice}` : ""}`;
   const summary = data.metricsFor(filter).find((m) => m.name === metric);
   const base = { description, metric, threshold, ...(slice ? { slice } : {}) };
   if (!summary || summary.n === 0) {
     return { ...base, actual: null, passed: false, reason: `no values for ${metric}${slice ? ` on ${slice}` : ""}` };
   }
   const actual = summary.mean;
-  const passed = op === ">=" ? actual >= threshold - EPSILON : actual <= threshold + EPSILON;
+  const passed = op === ">=" ? atLeast(actual, threshold) : atMost(actual, threshold);
   return {
     ...base,
     actual,
     passed,
-    ...(passed ? {} : { reason: `${metric} is ${format(actual)}${slice ? ` on ${slice}` : ""}, expected ${op} ${format(threshold)}` }),
+    ...(passed
+      ? {}
+      : { reason: `${metric} is ${formatNumber(actual)}${slice ? ` on ${slice}` : ""}, expected ${op} ${formatNumber(threshold)}` }),
   };
 }
 
@@ -54,7 +69,7 @@ export function evaluateGates(gates: GateConfig[], data: GateData): GateResult[]
   for (const gate of gates) {
     if (gate.maxGap !== undefined) {
       const key = gate.across ?? gate.eachSlice ?? "";
-      const description = `${gate.metric} gap across ${key} <= ${format(gate.maxGap)}`;
+      const description = `${gate.metric} gap across ${key} <= ${formatNumber(gate.maxGap)}`;
       const values = data
         .sliceValues(key)
         .map((value) => ({ value, summary: data.metricsFor({ [key]: value }).find((m) => m.name === gate.metric) }))
@@ -75,7 +90,7 @@ export function evaluateGates(gates: GateConfig[], data: GateData): GateResult[]
       const low = values.reduce((a, b) => (b.mean < a.mean ? b : a));
       const high = values.reduce((a, b) => (b.mean > a.mean ? b : a));
       const gap = high.mean - low.mean;
-      const passed = gap <= gate.maxGap + EPSILON;
+      const passed = atMost(gap, gate.maxGap);
       results.push({
         description,
         metric: gate.metric,
@@ -86,7 +101,7 @@ export function evaluateGates(gates: GateConfig[], data: GateData): GateResult[]
         ...(passed
           ? {}
           : {
-              reason: `${gate.metric} gap across ${key} is ${format(gap)} (${key}=${high.value} ${format(high.mean)} vs ${key}=${low.value} ${format(low.mean)}), expected <= ${format(gate.maxGap)}`,
+              reason: `${gate.metric} gap across ${key} is ${formatNumber(gap)} (${key}=${high.value} ${formatNumber(high.mean)} vs ${key}=${low.value} ${formatNumber(low.mean)}), expected <= ${formatNumber(gate.maxGap)}`,
             }),
       });
       continue;

@@ -1,17 +1,10 @@
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import {
-  EVAL_ARTIFACT_TYPE,
-  type EvidenceStore,
-  type EvidenceSummary,
-  InputError,
-  type ResolvedVersion,
-  recordingLogger,
-} from "@llmops/core";
+import { InputError, recordingLogger } from "@llmops/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadBaselineFromStore, readResultsSet, readRunResults } from "../../src/compare/index.ts";
-import { run } from "./helpers.ts";
+import { memoryStore, run } from "./helpers.ts";
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -64,40 +57,11 @@ describe("reading results directories", () => {
     await writeRun(dir, "s");
     await rm(path.join(dir, "results.jsonl"));
     await expect(readRunResults(dir)).rejects.toThrow(InputError);
-    await expect(readRunResults(dir)).rejects.toThrow(/eval results .*results\.jsonl: not found/);
+    await expect(readRunResults(dir)).rejects.toThrow(/results\.jsonl: not found \(the summary names it\)/);
+    await writeFile(path.join(dir, "other.json"), "{}");
+    await expect(readRunResults(path.join(dir, "other.json"))).rejects.toThrow(/expected a results directory or its summary\.json/);
   });
 });
-
-/** An in-memory EvidenceStore: one version, evidence listed newest first as the interface promises. */
-function memoryStore(entries: { created: string; suite: string; summary: object; results: string }[]): EvidenceStore {
-  const version: ResolvedVersion = { name: "m", digest: `sha256:${"c".repeat(64)}`, version: "v3" };
-  const evidence = entries
-    .map((e, i) => ({ ...e, digest: `sha256:${String(i).repeat(64).slice(0, 64)}` }))
-    .sort((a, b) => (a.created < b.created ? 1 : -1));
-  return {
-    async resolve(ref) {
-      if (ref !== "m:production") throw new InputError(`ref ${ref}: not found`);
-      return version;
-    },
-    async attachEvidence() {
-      throw new Error("read-only");
-    },
-    async listEvidence(_subject, artifactType): Promise<EvidenceSummary[]> {
-      // Only eval evidence is stored here: asking for another type finds nothing.
-      if (artifactType !== EVAL_ARTIFACT_TYPE) return [];
-      return evidence.map((e) => ({
-        digest: e.digest,
-        artifactType,
-        annotations: { "org.opencontainers.image.created": e.created, "dev.llmops.suite": e.suite },
-      }));
-    },
-    async readEvidenceFile(_subject, digest, title) {
-      const e = evidence.find((x) => x.digest === digest);
-      if (!e) throw new InputError("no such evidence");
-      return new TextEncoder().encode(title === "summary.json" ? JSON.stringify(e.summary) : e.results);
-    },
-  };
-}
 
 describe("baseline from store evidence", () => {
   const make = (suite: string, complete: boolean, passing: boolean) => {

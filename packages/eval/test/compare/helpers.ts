@@ -1,4 +1,13 @@
-import type { CaseResult, MetricSummary, RunSummary } from "@llmops/core";
+import {
+  type CaseResult,
+  EVAL_ARTIFACT_TYPE,
+  type EvidenceStore,
+  type EvidenceSummary,
+  InputError,
+  type MetricSummary,
+  type ResolvedVersion,
+  type RunSummary,
+} from "@llmops/core";
 
 const DIGEST_A = `sha256:${"a".repeat(64)}`;
 
@@ -92,4 +101,35 @@ export function pairedRuns(counts: { both: number; b: number; c: number; neither
   add(counts.c, false, true);
   add(counts.neither, false, false);
   return { baseline: run(suite, baseline), head: run(suite, head) };
+}
+
+/** An in-memory EvidenceStore: one version, evidence listed newest first as the interface promises. */
+export function memoryStore(entries: { created: string; suite: string; summary: object; results: string }[]): EvidenceStore {
+  const version: ResolvedVersion = { name: "m", digest: `sha256:${"c".repeat(64)}`, version: "v3" };
+  const evidence = entries
+    .map((e, i) => ({ ...e, digest: `sha256:${String(i).repeat(64).slice(0, 64)}` }))
+    .sort((a, b) => (a.created < b.created ? 1 : -1));
+  return {
+    async resolve(ref) {
+      if (ref !== "m:production") throw new InputError(`ref ${ref}: not found`);
+      return version;
+    },
+    async attachEvidence() {
+      throw new Error("read-only");
+    },
+    async listEvidence(_subject, artifactType): Promise<EvidenceSummary[]> {
+      // Only eval evidence is stored here: asking for another type finds nothing.
+      if (artifactType !== EVAL_ARTIFACT_TYPE) return [];
+      return evidence.map((e) => ({
+        digest: e.digest,
+        artifactType,
+        annotations: { "org.opencontainers.image.created": e.created, "dev.llmops.suite": e.suite },
+      }));
+    },
+    async readEvidenceFile(_subject, digest, title) {
+      const e = evidence.find((x) => x.digest === digest);
+      if (!e) throw new InputError("no such evidence");
+      return new TextEncoder().encode(title === "summary.json" ? JSON.stringify(e.summary) : e.results);
+    },
+  };
 }

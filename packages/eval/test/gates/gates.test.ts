@@ -1,6 +1,7 @@
-import type { MetricSummary } from "@llmops/core";
+import { type MetricComparison, type MetricSummary, resolveCompareSettings } from "@llmops/core";
 import { describe, expect, it } from "vitest";
-import { evaluateGates, type GateData, gateFailures } from "../../src/gates/gates.ts";
+import { evaluateRegressionGates } from "../../src/compare/gates.ts";
+import { atLeast, atMost, evaluateGates, GATE_TOLERANCE, type GateData, gateFailures } from "../../src/gates/gates.ts";
 
 const metric = (name: string, mean: number, n = 10): MetricSummary => ({
   name,
@@ -79,5 +80,58 @@ describe("evaluateGates", () => {
       [false, null, "no values for exact on lang=xx"],
       [false, null, "exact gap across region needs at least two slices with values, found 0"],
     ]);
+  });
+});
+
+describe("one tolerance for every gate", () => {
+  it("forgives float rounding, up to GATE_TOLERANCE of the threshold's size (absolute below 1), and nothing more", () => {
+    expect(GATE_TOLERANCE).toBe(1e-9);
+    // [value, threshold, atLeast, atMost]
+    const cases: [number, number, boolean, boolean][] = [
+      [0.1 + 0.7, 0.8, true, true], // 0.7999999999999999
+      [0.8 - 0.5, 0.3, true, true], // 0.30000000000000004
+      [0.9 - 0.5e-9, 0.9, true, true],
+      [0.9 + 0.5e-9, 0.9, true, true],
+      [0.9 - 2e-9, 0.9, false, true],
+      [0.9 + 2e-9, 0.9, true, false],
+      [0.5e-9, 0, true, true], // a zero threshold: absolute
+      [2e-9, 0, true, false],
+      [1500 + 1e-6, 1500, true, true], // 1e-9 × 1500 = 1.5e-6
+      [1500 + 2e-6, 1500, true, false],
+      [1500 - 2e-6, 1500, false, true],
+      [-0.2 - 2e-9, -0.2, false, true],
+    ];
+    for (const [value, threshold, least, most] of cases) {
+      expect([value, threshold, atLeast(value, threshold), atMost(value, threshold)]).toEqual([value, threshold, least, most]);
+    }
+  });
+
+  it("applies the same boundary to a suite's gates and to compare's regression gates", () => {
+    const at = (mean: number) => ({ metricsFor: () => [metric("exact", mean)], sliceValues: () => [] });
+    const min = [{ metric: "exact", min: 0.9 }];
+    expect(evaluateGates(min, at(0.9 - 0.5e-9))[0]?.passed).toBe(true);
+    expect(evaluateGates(min, at(0.9 - 2e-9))[0]?.passed).toBe(false);
+
+    const comparison = (baseline: number, head: number): MetricComparison => ({
+      name: "exact",
+      kind: "rate",
+      higherIsBetter: true,
+      n: 10,
+      baseline,
+      head,
+      delta: head - baseline,
+      relativeDelta: null,
+      ci: { low: 0, high: 0, level: 0.95, method: "none" },
+      test: "none",
+      pValue: 1,
+      pAdjusted: 1,
+      verdict: "no significant change",
+    });
+    const settings = resolveCompareSettings({ gates: { exact: { maxDrop: 0.3, maxRelativeDrop: 0.375 } } }, "s");
+    // 0.8 − 0.5 is 0.30000000000000004, and that / 0.8 is 0.37500000000000006: both on the threshold.
+    expect(evaluateRegressionGates([comparison(0.8, 0.5)], settings, "s").map((g) => g.passed)).toEqual([true, true]);
+    // Within the tolerance of the suite gates above (compare once used 1e-12 here and failed this).
+    expect(evaluateRegressionGates([comparison(0.8, 0.5 - 0.5e-9)], settings, "s").map((g) => g.passed)).toEqual([true, true]);
+    expect(evaluateRegressionGates([comparison(0.8, 0.5 - 2e-9)], settings, "s").map((g) => g.passed)).toEqual([false, false]);
   });
 });
