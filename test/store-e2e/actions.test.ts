@@ -47,7 +47,7 @@ describe("actions/version and actions/fetch through the runner harness", () => {
     });
     expect(result.outputs.digest).toMatch(/^sha256:[a-f0-9]{64}$/);
     expect(result.summary).toContain("#### Files");
-    expect(result.summary).toContain("| `tok/vocab.txt` | 6 |");
+    expect(result.summary).toContain("| tok/vocab.txt | 6 |");
     expect(result.summary).toContain("no parents recorded");
     const config = JSON.parse(
       execFileSync("skopeo", ["inspect", "--raw", "--config", `oci:${join(ws, ".llmops/store")}:team/m:latest`], { encoding: "utf8" }),
@@ -60,7 +60,7 @@ describe("actions/version and actions/fetch through the runner harness", () => {
   it("versions into a registry with credentials, then fetches it back, degrading to no blob cache with a warning", async () => {
     const ws = await workspace();
     const store = `oci://${registry.host}/gh`;
-    const creds = { store, username: registry.username!, token: registry.password! };
+    const creds = { store, "store-username": registry.username!, "store-password": registry.password! };
     const v = await runAction("version", { workspace: ws, inputs: { path: "model", name: "data", kind: "dataset", ...creds } });
     expect(v.exitCode).toBe(0);
     expect(v.masks).toContain(registry.password);

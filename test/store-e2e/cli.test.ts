@@ -191,4 +191,27 @@ describe("llmops against a registry", () => {
     expect(refused.stderr).toMatch(/HTTP 401/);
     expect(refused.stderr).not.toContain("wrong-password");
   });
+
+  it("in GitHub Actions with no store anywhere uses GHCR of the repository, as the actions do; flags beat the environment", async () => {
+    const cwd = await workspace();
+    const env = {
+      GITHUB_ACTIONS: "true",
+      GITHUB_REPOSITORY: "Octo-Org/Octo-Repo",
+      LLMOPS_TEST_GHCR_HOST: registry.host,
+      LLMOPS_REGISTRY_USERNAME: registry.username!,
+      LLMOPS_REGISTRY_PASSWORD: "wrong-password",
+    };
+    const flags = ["--store-username", registry.username!, "--store-password", registry.password!];
+    const v = await llmops(cwd, ["version", "model", "--name", "m", "--kind", "model", "--json", "-v", ...flags], env);
+    expect(v.code).toBe(0);
+    expect(v.stderr).toContain(
+      `debug: store oci://${registry.host}/octo-org/octo-repo (GHCR of the repository, the default in GitHub Actions, credentials from store-username/store-password)`,
+    );
+    expect(v.stderr).not.toContain(registry.password!);
+    expect((skopeoInspectRaw(registry, "octo-org/octo-repo/m:v1") as { artifactType: string }).artifactType).toBe(
+      "application/vnd.llmops.model.v1+json",
+    );
+    const ls = await llmops(cwd, ["ls", "m", "--json", ...flags], env);
+    expect(JSON.parse(ls.stdout).versions).toHaveLength(1);
+  });
 });

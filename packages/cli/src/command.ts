@@ -1,5 +1,6 @@
 import type { ParseArgsConfig } from "node:util";
 import type { Logger } from "@llmops/core";
+import { chooseConfiguredStore, describeStoreChoice, ghcrHostFromEnv, openStore, type Store, type StoreChoice } from "@llmops/store";
 
 /** What a command receives besides its parsed arguments. */
 export interface CommandContext {
@@ -32,4 +33,53 @@ export interface Command {
   subcommands?: Command[];
   /** Returns the exit code; throws LlmopsError subclasses for the others. */
   run(args: ParsedArgs, context: CommandContext): Promise<number>;
+}
+
+/** `--store`, `--store-username`, `--store-password`: every command that opens a store takes these. */
+export const storeOptions = {
+  store: { type: "string" },
+  "store-username": { type: "string" },
+  "store-password": { type: "string" },
+} as const;
+
+export const storeOptionHelp: Record<keyof typeof storeOptions, string> = {
+  store:
+    "layout directory or oci://host[:port]/prefix (default: llmops.yaml `store:`, else in GitHub Actions oci://ghcr.io/<owner>/<repo>, else .llmops/store)",
+  "store-username": "registry user name (default: LLMOPS_REGISTRY_USERNAME)",
+  "store-password":
+    "registry password or token (default: LLMOPS_REGISTRY_PASSWORD or LLMOPS_REGISTRY_TOKEN, else GITHUB_TOKEN for ghcr.io only); prefer the environment: other processes can see flags",
+};
+
+function flag(values: ParsedArgs["values"], name: string): string | undefined {
+  const value = values[name];
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+/**
+ * The store a command uses, by the one rule of `chooseStore` (`@llmops/store`): `--store`, else
+ * `store:` of `configFile` (default llmops.yaml in the working directory), else GHCR of the
+ * repository in GitHub Actions, else `.llmops/store`; credentials from the flags, LLMOPS_REGISTRY_*,
+ * then GITHUB_TOKEN for ghcr.io only. Logged at debug level (`-v`), never with a secret.
+ */
+export async function chooseCommandStore(values: ParsedArgs["values"], context: CommandContext, configFile?: string): Promise<StoreChoice> {
+  const choice = await chooseConfiguredStore({
+    input: flag(values, "store"),
+    cwd: context.cwd,
+    configFile,
+    env: context.env,
+    credentials: { username: flag(values, "store-username"), password: flag(values, "store-password") },
+    ghcrHost: ghcrHostFromEnv(context.env),
+  });
+  context.logger.debug(describeStoreChoice(choice));
+  return choice;
+}
+
+/** Opens a chosen store with its credentials. */
+export function openChosenCommandStore(choice: StoreChoice, context: CommandContext): Store {
+  return openStore(choice.spec, { logger: context.logger, cwd: context.cwd, env: context.env, auth: choice.auth });
+}
+
+/** {@link chooseCommandStore}, then open it. */
+export async function openCommandStore(values: ParsedArgs["values"], context: CommandContext, configFile?: string): Promise<Store> {
+  return openChosenCommandStore(await chooseCommandStore(values, context, configFile), context);
 }

@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { ExitCode, GateFailedError, InputError } from "@llmops/core";
 import { describe, expect, it } from "vitest";
 import type { Command } from "../src/command.ts";
+import { commands } from "../src/commands/index.ts";
 import { runMain } from "./helpers.ts";
 
 function run(argv: string[], commands: Command[]) {
@@ -78,6 +79,15 @@ describe("llmops dispatch", () => {
     const help = await run(["greet", "--help"], [greet]);
     expect(help.stdout).toContain("usage: llmops greet <who> [--loud]");
     expect(help.stdout).toContain("--loud");
+  });
+
+  it("every store command takes --store, --store-username and --store-password", async () => {
+    for (const name of ["version", "fetch", "tag", "ls", "history"]) {
+      const help = await run([name, "--help"], commands);
+      for (const flag of ["--store <value>", "--store-username <value>", "--store-password <value>"])
+        expect(help.stdout, name).toContain(flag);
+      expect(help.stdout).toContain("GITHUB_TOKEN for ghcr.io only");
+    }
   });
 
   it("with no arguments prints usage to stderr and exits 2", async () => {

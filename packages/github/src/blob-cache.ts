@@ -5,13 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as cache from "@actions/cache";
 import type { Logger } from "@llmops/core";
-import { hashFile } from "@llmops/store";
-
-/** Structurally the `BlobCache` of `@llmops/store`: restore/save one blob by digest. */
-export interface ActionsBlobCache {
-  restore(digest: string, target: string): Promise<boolean>;
-  save(digest: string, path: string): Promise<void>;
-}
+import { type BlobCache, hashFile } from "@llmops/store";
 
 /** The part of `@actions/cache` this adapter uses; tests pass their own. */
 export interface CacheService {
@@ -33,7 +27,7 @@ const DIGEST = /^sha256:[a-f0-9]{64}$/;
  * ACTIONS_CACHE_URL, a self-hosted runner without it, an outage) every call degrades to a miss
  * with one warning.
  */
-export function actionsBlobCache(logger: Logger, env: NodeJS.ProcessEnv = process.env, service: CacheService = cache): ActionsBlobCache {
+export function actionsBlobCache(logger: Logger, env: NodeJS.ProcessEnv = process.env, service: CacheService = cache): BlobCache {
   const root = join(env.RUNNER_TEMP || tmpdir(), "llmops-blobs");
   let warned = false;
   const unavailable = (why: string) => {

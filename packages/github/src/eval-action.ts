@@ -1,12 +1,12 @@
 /**
  * What `actions/eval` does once its inputs are read: run (or merge) the suites, persist the
- * response cache, annotate config errors on their lines, write the job summary, upload results,
- * set outputs and fail the step on a gate.
+ * response cache, annotate config errors on their lines and upload results ({@link runEvalAction});
+ * then outputs, job summary and the step's verdict ({@link writeEvalOutputs}).
  */
 import { glob, readFile, stat } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import * as core from "@actions/core";
-import { ConfigError, type Logger, listConfigFileErrors, oneLine } from "@llmops/core";
+import { ConfigError, listConfigFileErrors, oneLine } from "@llmops/core";
 import {
   type EvaluateResult,
   evaluate,
@@ -16,48 +16,59 @@ import {
   RESPONSE_CACHE_DIR,
   type RunProgress,
   readRunSummary,
+  type SuiteOutcome,
 } from "@llmops/eval";
 import { renderJUnit, renderRunSummaryMarkdown } from "@llmops/report";
-import { openStore, registryAuthFromEnv } from "@llmops/store";
+import type { Store, StoreChoice } from "@llmops/store";
 import { z } from "zod";
+import { actionInput, readActionInputs } from "./action-inputs.ts";
+import { type ActionContext, actionContext, chooseActionStore, failStep, openActionStore, storeInputs } from "./action-kit.ts";
 import { resultsArtifactName } from "./artifacts.ts";
+import { writeJobSummary } from "./job-summary.ts";
 import { responseCacheKeys, restoreResponseCache, saveResponseCache } from "./response-cache.ts";
 
-const bool = (name: string) =>
-  z
-    .string()
-    .transform((v) => v.trim().toLowerCase())
-    .refine((v) => v === "true" || v === "false", `expected true or false for ${name}`)
-    .transform((v) => v === "true");
-
 export const evalActionInputsSchema = z.object({
-  config: z.string().min(1, "expected a config path"),
-  suites: z.string().transform((v) =>
-    v
-      .split(/[\n,]/)
-      .map((s) => s.trim())
-      .filter(Boolean),
-  ),
-  model: z.string(),
+  config: actionInput.required("a config path"),
+  suites: actionInput.list(),
+  model: actionInput.string(),
   baseUrl: z.union([z.literal(""), z.url("expected a URL such as http://127.0.0.1:8000/v1")]),
-  modelName: z.string(),
-  store: z.string(),
-  record: bool("record"),
-  cache: bool("cache"),
-  shard: z.string(),
-  merge: z.string().transform((v) =>
-    v
-      .split("\n")
-      .map((s) => s.trim())
-      .filter(Boolean),
-  ),
-  out: z.string().min(1, "expected an output directory"),
-  failOnGate: bool("fail-on-gate"),
-  uploadResults: bool("upload-results"),
-  token: z.string(),
+  modelName: actionInput.string(),
+  ...storeInputs,
+  record: actionInput.boolean(),
+  cache: actionInput.boolean(),
+  shard: actionInput.string(),
+  merge: actionInput.lines(),
+  out: actionInput.required("an output directory"),
+  failOnGate: actionInput.boolean(),
+  uploadResults: actionInput.boolean(),
 });
 
 export type EvalActionInputs = z.output<typeof evalActionInputsSchema>;
+
+/** The eval action's inputs from the runner (`INPUT_*`), parsed. */
+export function readEvalInputs(getInput?: (name: string) => string): EvalActionInputs {
+  return readActionInputs(evalActionInputsSchema, getInput);
+}
+
+/** What an eval run (or a merge of shards) produced, for outputs, the job summary and the verdict. */
+export interface EvalActionResult {
+  /** The root output directory (absolute). */
+  resultsPath: string;
+  suites: {
+    suite: string;
+    passed: boolean;
+    complete: boolean;
+    summaryPath: string;
+    markdownPath?: string;
+    metrics: Record<string, number>;
+    /** The eval evidence referrer recorded on the model version (`record`). */
+    evidenceDigest?: string;
+  }[];
+  /** Every suite complete and passing its gates. */
+  passed: boolean;
+  /** Why the step fails (a failed gate with fail-on-gate, an interrupted run, an incomplete merge); absent when it does not. */
+  failure?: string;
+}
 
 /**
  * `@actions/artifact` (with its Azure SDK) is most of the bundle and only needed with
@@ -66,8 +77,6 @@ export type EvalActionInputs = z.output<typeof evalActionInputsSchema>;
 async function loadUploader() {
   return (await import("./upload-results.ts")).uploadResults;
 }
-
-const logger: Logger = { debug: core.debug, info: core.info, warn: core.warning, error: core.error };
 
 /** Every config error as an annotation on its line, so the PR diff shows where the problem is. */
 async function annotateConfigErrors(configPath: string, workspace: string, thrown: ConfigError): Promise<void> {
@@ -93,14 +102,16 @@ async function annotateConfigErrors(configPath: string, workspace: string, throw
   }
 }
 
-function progressLogger(): (variant: string, progress: RunProgress) => void {
+function progressLogger(context: ActionContext): (variant: string, progress: RunProgress) => void {
   const last = new Map<string, number>();
   return (variant, p) => {
     const decile = p.total ? Math.floor((p.done / p.total) * 10) : 10;
     if (decile <= (last.get(variant) ?? 0) && p.done !== p.total) return;
     if (last.get(variant) === 10) return;
     last.set(variant, decile);
-    core.info(`${variant}: ${p.done}/${p.total}${p.errors ? `, ${p.errors} errors` : ""}${p.cached ? `, ${p.cached} cached` : ""}`);
+    context.logger.info(
+      `${variant}: ${p.done}/${p.total}${p.errors ? `, ${p.errors} errors` : ""}${p.cached ? `, ${p.cached} cached` : ""}`,
+    );
   };
 }
 
@@ -117,11 +128,44 @@ async function shardDirs(patterns: string[], workspace: string): Promise<string[
   return [...dirs].sort();
 }
 
-async function merge(inputs: EvalActionInputs, workspace: string, env: NodeJS.ProcessEnv): Promise<void> {
+/** Opens the chosen store on first use: a run that needs no store never contacts one. */
+function lazyStore(choice: StoreChoice, context: ActionContext): () => Store {
+  let store: Store | undefined;
+  return () => {
+    store ??= openActionStore(choice, context);
+    return store;
+  };
+}
+
+async function upload(name: string, dir: string, context: ActionContext): Promise<void> {
+  try {
+    const uploaded = await (await loadUploader())({ name, dir });
+    context.logger.info(`uploaded ${uploaded.files} files as artifact ${name}`);
+  } catch (error) {
+    context.logger.warn(oneLine(error));
+  }
+}
+
+function suiteResult(outcome: SuiteOutcome): EvalActionResult["suites"][number] {
+  return {
+    suite: outcome.suite,
+    passed: outcome.passed,
+    complete: outcome.complete,
+    summaryPath: outcome.summaryPath,
+    ...(outcome.markdownPath ? { markdownPath: outcome.markdownPath } : {}),
+    metrics: outcome.metrics,
+    ...(outcome.evidenceDigest ? { evidenceDigest: outcome.evidenceDigest } : {}),
+  };
+}
+
+async function merge(inputs: EvalActionInputs, context: ActionContext): Promise<EvalActionResult> {
+  const { workspace, env, logger } = context;
   const dirs = await shardDirs(inputs.merge, workspace);
   // A shard's summary is an artifact from another job: validated before its suite name becomes a path.
   const first = await readRunSummary(dirs[0]!);
   const out = outputDirFor(resolve(workspace, inputs.out), first.suite);
+  const choice = await chooseActionStore(inputs, context, inputs.config);
+  const store = lazyStore(choice, context);
   const outcome = await mergeEvalShards({
     dirs,
     out,
@@ -130,34 +174,26 @@ async function merge(inputs: EvalActionInputs, workspace: string, env: NodeJS.Pr
     env,
     logger,
     renderers: { junit: renderJUnit, markdown: renderRunSummaryMarkdown },
-    openStore: (spec) => openStore(spec, { logger, cwd: workspace, env }),
-    ...(inputs.store ? { store: inputs.store } : {}),
+    store: choice.spec,
+    openStore: store,
   });
-  if (outcome.markdownPath) await core.summary.addRaw(await readFile(outcome.markdownPath, "utf8"), true).write();
-  if (inputs.uploadResults) {
-    try {
-      await (await loadUploader())({ name: resultsArtifactName(outcome.suite), dir: out });
-    } catch (error) {
-      core.warning(oneLine(error));
-    }
-  }
-  core.setOutput("results-path", resolve(workspace, inputs.out));
-  core.setOutput("summary-path", outcome.summaryPath);
-  core.setOutput("passed", String(outcome.passed));
-  core.setOutput("metrics", JSON.stringify({ [outcome.suite]: outcome.metrics }));
+  if (inputs.uploadResults) await upload(resultsArtifactName(outcome.suite), out, context);
   const failures = outcome.summary.gates.filter((g) => !g.passed).map((g) => g.reason ?? g.description);
-  if (!outcome.complete) core.setFailed(`merge of ${outcome.suite}: some cases are missing from the shards; the run is incomplete`);
-  else if (!outcome.passed && inputs.failOnGate) core.setFailed(`gate failed: ${outcome.suite}: ${failures.join("; ")}`);
+  const result: EvalActionResult = { resultsPath: resolve(workspace, inputs.out), suites: [suiteResult(outcome)], passed: outcome.passed };
+  if (!outcome.complete) result.failure = `merge of ${outcome.suite}: some cases are missing from the shards; the run is incomplete`;
+  else if (!outcome.passed && inputs.failOnGate) result.failure = `gate failed: ${outcome.suite}: ${failures.join("; ")}`;
+  else if (failures.length) logger.warn(`gate failed (fail-on-gate is false): ${outcome.suite}: ${failures.join("; ")}`);
+  return result;
 }
 
-export async function runEvalAction(inputs: EvalActionInputs): Promise<void> {
-  const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
-  if (inputs.token) core.setSecret(inputs.token);
-  const env: NodeJS.ProcessEnv = { ...process.env, ...(inputs.token && !process.env.GITHUB_TOKEN ? { GITHUB_TOKEN: inputs.token } : {}) };
-  if (inputs.merge.length > 0) {
-    await merge(inputs, workspace, env);
-    return;
-  }
+/**
+ * Runs the selected suites (or merges shards with `merge`), restoring and saving the response
+ * cache, uploading results when asked; returns what ran and whether the step fails. Outputs and
+ * the job summary are {@link writeEvalOutputs}'s.
+ */
+export async function runEvalAction(inputs: EvalActionInputs, context: ActionContext = actionContext()): Promise<EvalActionResult> {
+  if (inputs.merge.length > 0) return merge(inputs, context);
+  const { workspace, env, logger } = context;
   const shard = inputs.shard ? parseShard(inputs.shard) : undefined;
   const cacheDir = join(workspace, RESPONSE_CACHE_DIR);
   let cacheKeys: ReturnType<typeof responseCacheKeys> | undefined;
@@ -174,7 +210,7 @@ export async function runEvalAction(inputs: EvalActionInputs): Promise<void> {
 
   const controller = new AbortController();
   const stop = (signal: NodeJS.Signals) => {
-    core.warning(`${signal}: stopping; writing partial results marked incomplete`);
+    logger.warn(`${signal}: stopping; writing partial results marked incomplete`);
     controller.abort(new Error(`interrupted by ${signal}`));
   };
   process.once("SIGINT", stop);
@@ -182,6 +218,7 @@ export async function runEvalAction(inputs: EvalActionInputs): Promise<void> {
 
   let result: EvaluateResult;
   try {
+    const choice = await chooseActionStore(inputs, context, inputs.config);
     result = await evaluate({
       config: inputs.config,
       cwd: workspace,
@@ -192,14 +229,14 @@ export async function runEvalAction(inputs: EvalActionInputs): Promise<void> {
       record: inputs.record,
       out: inputs.out,
       signal: controller.signal,
-      onProgress: progressLogger(),
+      onProgress: progressLogger(context),
       renderers: { junit: renderJUnit, markdown: renderRunSummaryMarkdown },
-      openStore: (spec) => openStore(spec, { logger, cwd: workspace, env, auth: registryAuthFromEnv(spec, env) }),
+      store: choice.spec,
+      openStore: lazyStore(choice, context),
       onPrepared: (prepared) => {
         for (const suite of prepared) for (const name of suite.secretEnvNames) if (env[name]) core.setSecret(env[name]!);
       },
       ...(inputs.model ? { model: inputs.model } : {}),
-      ...(inputs.store ? { store: inputs.store } : {}),
       ...(shard ? { shard } : {}),
       ...(inputs.baseUrl || inputs.modelName
         ? {
@@ -217,36 +254,39 @@ export async function runEvalAction(inputs: EvalActionInputs): Promise<void> {
 
   if (cacheKeys) await saveResponseCache(cacheDir, cacheKeys, logger);
 
-  for (const outcome of result.suites) {
-    if (outcome.markdownPath) core.summary.addRaw(await readFile(outcome.markdownPath, "utf8"), true);
-  }
-  await core.summary.write();
-
   if (inputs.uploadResults) {
     for (const outcome of result.suites) {
       const suffix = shard ? `-shard-${shard.index}-of-${shard.count}` : "";
-      const name = `${resultsArtifactName(outcome.suite)}${suffix}`;
-      try {
-        const uploaded = await (await loadUploader())({ name, dir: resolve(outcome.summaryPath, "..") });
-        core.info(`uploaded ${uploaded.files} files as artifact ${name}`);
-      } catch (error) {
-        core.warning(oneLine(error));
-      }
+      await upload(`${resultsArtifactName(outcome.suite)}${suffix}`, resolve(outcome.summaryPath, ".."), context);
     }
   }
 
-  core.setOutput("results-path", resolve(workspace, inputs.out));
-  core.setOutput("summary-path", result.suites.map((s) => s.summaryPath).join("\n"));
-  core.setOutput("passed", String(result.passed));
-  core.setOutput("metrics", JSON.stringify(Object.fromEntries(result.suites.map((s) => [s.suite, s.metrics]))));
-
+  const out: EvalActionResult = {
+    resultsPath: resolve(workspace, inputs.out),
+    suites: result.suites.map(suiteResult),
+    passed: result.passed,
+  };
   if (result.interrupted) {
-    core.setFailed("eval interrupted: partial results were written and marked incomplete");
-    return;
+    out.failure = "eval interrupted: partial results were written and marked incomplete";
+    return out;
   }
   const failures = result.suites.flatMap((s) =>
     s.summary.gates.filter((g) => !g.passed).map((g) => `${s.suite}: ${g.reason ?? g.description}`),
   );
-  if (!shard && !result.passed && inputs.failOnGate) core.setFailed(`gate failed: ${failures.join("; ") || "a suite did not pass"}`);
-  else if (failures.length) core.warning(`gate failed (fail-on-gate is false): ${failures.join("; ")}`);
+  // A shard's gates are not the run's: the merge gates the whole run.
+  if (!shard && !result.passed && inputs.failOnGate) out.failure = `gate failed: ${failures.join("; ") || "a suite did not pass"}`;
+  else if (failures.length) logger.warn(`gate failed (fail-on-gate is false): ${failures.join("; ")}`);
+  return out;
+}
+
+/** Sets the outputs, writes every suite's Markdown to the job summary and fails the step when the result says so. */
+export async function writeEvalOutputs(result: EvalActionResult): Promise<void> {
+  core.setOutput("results-path", result.resultsPath);
+  core.setOutput("summary-path", result.suites.map((s) => s.summaryPath).join("\n"));
+  core.setOutput("passed", String(result.passed));
+  core.setOutput("metrics", JSON.stringify(Object.fromEntries(result.suites.map((s) => [s.suite, s.metrics]))));
+  const markdown: string[] = [];
+  for (const suite of result.suites) if (suite.markdownPath) markdown.push(await readFile(suite.markdownPath, "utf8"));
+  if (markdown.length) await writeJobSummary(markdown.join("\n"));
+  if (result.failure) failStep(result.failure);
 }

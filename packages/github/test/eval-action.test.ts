@@ -1,10 +1,13 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { InputError } from "@llmops/core";
+import { InputError, readLocatedYaml, recordingLogger } from "@llmops/core";
+import { openStore } from "@llmops/store";
 import { type OpenAIServer, startOpenAIServer } from "@llmops/test/openai-server";
+import { startRegistry } from "@llmops/test/registry";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { evalActionInputsSchema, runEvalAction } from "../src/eval-action.ts";
+import { inputName } from "../src/action-inputs.ts";
+import { evalActionInputsSchema, readEvalInputs, runEvalAction, writeEvalOutputs } from "../src/eval-action.ts";
 
 const JUDGE_KEY = "sk-judge-ACTIONSECRET-5e4d3c2b1a";
 let workspace: string;
@@ -37,7 +40,8 @@ const inputs = (overrides: Record<string, string> = {}) =>
     out: "results",
     failOnGate: "true",
     uploadResults: "false",
-    token: "",
+    storeUsername: "",
+    storePassword: "",
     ...overrides,
   });
 
@@ -100,5 +104,123 @@ describe("runEvalAction", () => {
     expect((error as Error).message).toBe(
       `${join(shard, "summary.json")}: not an eval summary: suite: Invalid input: expected string, received number`,
     );
+  });
+});
+
+describe("runEvalAction returns what ran; writeEvalOutputs reports it", () => {
+  const suite = (gate: string) =>
+    [
+      "suites:",
+      "  - name: qa",
+      "    provider: { type: module, path: answer.mjs }",
+      '    prompt: "{{q}}"',
+      "    cases: [{ id: a, vars: { q: one }, expected: one }, { id: b, vars: { q: two }, expected: zwei }]",
+      "    scorers: [{ type: equals, name: exact }]",
+      `    gates: [${gate}]`,
+      "",
+    ].join("\n");
+
+  beforeEach(async () => {
+    await writeFile(join(workspace, "answer.mjs"), "export default ({ vars }) => String(vars.q);\n");
+  });
+
+  it("a failed gate is the result's failure, not yet the step's; the writer sets outputs, summary and the failure", async () => {
+    await writeFile(join(workspace, "llmops.yaml"), suite("{ metric: exact, min: 0.9 }"));
+    const logger = recordingLogger();
+    const result = await runEvalAction(inputs(), { workspace, env: {}, logger });
+    expect(result).toEqual({
+      resultsPath: join(workspace, "results"),
+      suites: [
+        {
+          suite: "qa",
+          passed: false,
+          complete: true,
+          summaryPath: join(workspace, "results", "qa", "summary.json"),
+          markdownPath: join(workspace, "results", "qa", "summary.md"),
+          metrics: expect.objectContaining({ exact: 0.5 }),
+        },
+      ],
+      passed: false,
+      failure: "gate failed: qa: exact is 0.5, expected >= 0.9",
+    });
+    expect(process.exitCode).toBeUndefined();
+
+    const warned = await runEvalAction(inputs({ failOnGate: "false" }), { workspace, env: {}, logger });
+    expect(warned.failure).toBeUndefined();
+    expect(logger.lines).toContainEqual({
+      level: "warn",
+      message: "gate failed (fail-on-gate is false): qa: exact is 0.5, expected >= 0.9",
+    });
+
+    process.env.GITHUB_OUTPUT = join(workspace, "output.txt");
+    process.env.GITHUB_STEP_SUMMARY = join(workspace, "summary.md");
+    await writeFile(process.env.GITHUB_OUTPUT, "");
+    await writeFile(process.env.GITHUB_STEP_SUMMARY, "");
+    vi.spyOn(process.stdout, "write").mockImplementation(() => true);
+    try {
+      await writeEvalOutputs(result);
+      expect(process.exitCode).toBe(1);
+    } finally {
+      process.exitCode = undefined;
+      vi.restoreAllMocks();
+    }
+    const outputs = await readFile(process.env.GITHUB_OUTPUT, "utf8");
+    expect(outputs).toContain(`summary-path<<`);
+    expect(outputs).toContain(`${join(workspace, "results", "qa", "summary.json")}`);
+    expect(outputs).toMatch(/passed<<.*\nfalse\n/);
+    expect(await readFile(process.env.GITHUB_STEP_SUMMARY, "utf8")).toContain("qa");
+  });
+
+  it("reads exactly the inputs actions/eval/action.yml declares", async () => {
+    const { value } = await readLocatedYaml(join(import.meta.dirname, "..", "..", "..", "actions", "eval", "action.yml"));
+    const declared = Object.keys((value as { inputs: object }).inputs).sort();
+    expect(Object.keys(evalActionInputsSchema.shape).map(inputName).sort()).toEqual(declared);
+  });
+
+  it("reads its inputs by their action.yml names", () => {
+    const raw: Record<string, string> = { config: "llmops.yaml", out: "o", record: "true", cache: "false", "fail-on-gate": "True" };
+    raw["upload-results"] = "false";
+    raw.suites = "a,b";
+    const parsed = readEvalInputs((name) => raw[name] ?? "");
+    expect(parsed).toMatchObject({ record: true, cache: false, failOnGate: true, suites: ["a", "b"], storePassword: "" });
+  });
+
+  it("with every store input at its default, finds the model where the version action put it: GHCR of the repository", async () => {
+    const registry = await startRegistry();
+    try {
+      await writeFile(join(workspace, "llmops.yaml"), suite("{ metric: exact, min: 0.5 }"));
+      await mkdir(join(workspace, "model"));
+      await writeFile(join(workspace, "model", "weights.bin"), "w");
+      const ghcr = openStore(`oci://${registry.host}/octo-org/octo-repo`, { logger: recordingLogger(), cwd: workspace, env: {} });
+      const version = await ghcr.version({ path: "model", name: "acme/sentiment", kind: "model" });
+      const env = { GITHUB_ACTIONS: "true", GITHUB_REPOSITORY: "Octo-Org/Octo-Repo", LLMOPS_TEST_GHCR_HOST: registry.host };
+      const logger = recordingLogger();
+      vi.spyOn(process.stdout, "write").mockImplementation(() => true);
+      const result = await runEvalAction(inputs({ model: version.ref, record: "true", storePassword: "ghs_job" }), {
+        workspace,
+        env,
+        logger,
+      });
+      vi.restoreAllMocks();
+      expect(result.passed).toBe(true);
+      expect(result.suites[0]!.evidenceDigest).toMatch(/^sha256:/);
+      expect(logger.lines).toContainEqual({
+        level: "info",
+        message: `store oci://${registry.host}/octo-org/octo-repo (GHCR of the repository, the default in GitHub Actions, the job's GITHUB_TOKEN)`,
+      });
+      const summary = JSON.parse(await readFile(result.suites[0]!.summaryPath, "utf8"));
+      expect(JSON.stringify(summary)).toContain(version.digest);
+    } finally {
+      await registry.close();
+    }
+  });
+
+  it("opens no store when the run needs none", async () => {
+    await writeFile(join(workspace, "llmops.yaml"), suite("{ metric: exact, min: 0.5 }"));
+    const logger = recordingLogger();
+    const env = { GITHUB_ACTIONS: "true", GITHUB_REPOSITORY: "o/r" };
+    const result = await runEvalAction(inputs(), { workspace, env, logger });
+    expect(result.passed).toBe(true);
+    expect(logger.lines.filter((l) => l.message.startsWith("store "))).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { InputError, type Logger, OCI_REPOSITORY_PATTERN } from "@llmops/core";
+import { chooseStore } from "./choose-store.ts";
 import { LayoutTransport } from "./layout.ts";
 import { type RegistryAuth, RegistryTransport } from "./registry.ts";
 import { Store } from "./store.ts";
@@ -16,8 +17,6 @@ export { nextLink, parseChallenge, type RegistryAuth, RegistryTransport } from "
 export * from "./store.ts";
 export type { StoredManifest, Transport } from "./transport.ts";
 export { isMountPoint, type MountProbe } from "./tree.ts";
-
-export const DEFAULT_STORE = ".llmops/store";
 
 export interface OpenStoreOptions {
   logger: Logger;
@@ -82,16 +81,37 @@ function insecureHost(host: string, env: NodeJS.ProcessEnv): boolean {
   return listed.includes(host) || listed.includes(bare);
 }
 
-/** Registry credentials from the environment: LLMOPS_REGISTRY_USERNAME/PASSWORD, LLMOPS_REGISTRY_TOKEN, or GITHUB_TOKEN for ghcr.io. */
+/**
+ * Registry credentials for `spec` from the environment alone, in {@link chooseStore}'s order
+ * (LLMOPS_REGISTRY_USERNAME/PASSWORD, LLMOPS_REGISTRY_TOKEN, then GITHUB_TOKEN for ghcr.io only).
+ * @deprecated Use {@link chooseStore}, which also picks the store and takes explicit credentials.
+ */
 export function registryAuthFromEnv(spec: string, env: NodeJS.ProcessEnv = process.env): RegistryAuth | undefined {
-  if (!spec.startsWith("oci://")) return undefined;
-  if (env.LLMOPS_REGISTRY_USERNAME && env.LLMOPS_REGISTRY_PASSWORD) {
-    return { username: env.LLMOPS_REGISTRY_USERNAME, password: env.LLMOPS_REGISTRY_PASSWORD };
-  }
-  if (env.LLMOPS_REGISTRY_TOKEN) return { token: env.LLMOPS_REGISTRY_TOKEN, username: env.LLMOPS_REGISTRY_USERNAME };
-  if (/^oci:\/\/ghcr\.io(\/|$)/.test(spec) && env.GITHUB_TOKEN) return { token: env.GITHUB_TOKEN, username: env.GITHUB_ACTOR };
-  return undefined;
+  return chooseStore({ input: spec, env }).auth;
 }
 
-export { configuredStore, openConfiguredStore, provenanceFromEnv, resolveStoreSpec } from "./spec.ts";
+export {
+  type AuthSource,
+  type ChooseStoreOptions,
+  chooseStore,
+  DEFAULT_STORE,
+  describeStoreChoice,
+  GHCR_HOST,
+  ghcrHostFromEnv,
+  ghcrStoreSpec,
+  isGhcrSpec,
+  onGitHubActions,
+  type StoreChoice,
+  type StoreCredentials,
+  type StoreSource,
+  TEST_GHCR_HOST_ENV,
+} from "./choose-store.ts";
+export {
+  type ChooseConfiguredStoreOptions,
+  chooseConfiguredStore,
+  configuredStore,
+  openChosenStore,
+  provenanceFromEnv,
+  runUrlFromEnv,
+} from "./spec.ts";
 export type { Store };

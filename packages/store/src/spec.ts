@@ -1,17 +1,13 @@
 import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { resolve } from "node:path";
 import { ConfigError, type Logger, readLocatedYaml } from "@llmops/core";
-import { DEFAULT_STORE, type OpenStoreOptions, openStore, registryAuthFromEnv } from "./index.ts";
+import { type ChooseStoreOptions, chooseStore, type StoreChoice } from "./choose-store.ts";
+import { type OpenStoreOptions, openStore } from "./index.ts";
 import type { Store } from "./store.ts";
 
-/** The store to use: the explicit spec, else `store:` of `llmops.yaml` in cwd, else `.llmops/store`. */
-export async function resolveStoreSpec(explicit: string | undefined, cwd: string, configFile = "llmops.yaml"): Promise<string> {
-  return explicit || (await configuredStore(cwd, configFile)) || DEFAULT_STORE;
-}
-
-/** `store:` of the config file, if the file exists and sets it. */
+/** `store:` of the config file (relative to `cwd`), if the file exists and sets it. */
 export async function configuredStore(cwd: string, configFile = "llmops.yaml"): Promise<string | undefined> {
-  const file = join(cwd, configFile);
+  const file = resolve(cwd, configFile);
   if (!existsSync(file)) return undefined;
   const doc = await readLocatedYaml(file);
   const store = (doc.value as { store?: unknown } | null)?.store;
@@ -21,31 +17,42 @@ export async function configuredStore(cwd: string, configFile = "llmops.yaml"): 
   return store;
 }
 
-/** Opens the store named by flag/config/default with credentials from the environment. */
-export async function openConfiguredStore(options: {
-  store?: string;
+export interface ChooseConfiguredStoreOptions extends Omit<ChooseStoreOptions, "config"> {
   cwd: string;
-  env: NodeJS.ProcessEnv;
-  logger: Logger;
-  extra?: Partial<OpenStoreOptions>;
-}): Promise<Store> {
-  const spec = await resolveStoreSpec(options.store, options.cwd);
-  return openStore(spec, {
-    logger: options.logger,
-    cwd: options.cwd,
-    env: options.env,
-    auth: registryAuthFromEnv(spec, options.env),
-    ...options.extra,
-  });
+  /** The llmops.yaml whose `store:` is the fallback, relative to `cwd`; default `llmops.yaml`. */
+  configFile?: string | undefined;
+}
+
+/** {@link chooseStore} with the `store:` of the config file read from disk. */
+export async function chooseConfiguredStore(options: ChooseConfiguredStoreOptions): Promise<StoreChoice> {
+  const { cwd, configFile, ...rest } = options;
+  // The config is read only when it can matter: an explicit store wins without it.
+  const config = options.input ? undefined : await configuredStore(cwd, configFile);
+  return chooseStore({ ...rest, config });
+}
+
+/** Opens the store {@link chooseConfiguredStore} picks, with the credentials it picked. */
+export async function openChosenStore(
+  options: ChooseConfiguredStoreOptions & { logger: Logger; extra?: Partial<OpenStoreOptions> },
+): Promise<{ store: Store; choice: StoreChoice }> {
+  const { logger, extra, ...choose } = options;
+  const choice = await chooseConfiguredStore(choose);
+  const store = openStore(choice.spec, { logger, cwd: options.cwd, env: options.env, auth: choice.auth, ...extra });
+  return { store, choice };
+}
+
+/** The URL of the workflow run, from the standard GitHub Actions variables; undefined outside a run. */
+export function runUrlFromEnv(env: NodeJS.ProcessEnv): string | undefined {
+  if (!env.GITHUB_SERVER_URL || !env.GITHUB_REPOSITORY || !env.GITHUB_RUN_ID) return undefined;
+  return `${env.GITHUB_SERVER_URL.replace(/\/+$/, "")}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
 }
 
 /** Provenance a CI run can vouch for: commit, ref, run URL and actor, from the standard GitHub Actions variables. */
 export function provenanceFromEnv(env: NodeJS.ProcessEnv): { git?: { commit?: string; ref?: string }; runUrl?: string; actor?: string } {
   const out: { git?: { commit?: string; ref?: string }; runUrl?: string; actor?: string } = {};
   if (env.GITHUB_SHA || env.GITHUB_REF) out.git = { commit: env.GITHUB_SHA, ref: env.GITHUB_REF };
-  if (env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID) {
-    out.runUrl = `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
-  }
+  const runUrl = runUrlFromEnv(env);
+  if (runUrl) out.runUrl = runUrl;
   const actor = env.GITHUB_ACTOR ?? env.USER;
   if (actor) out.actor = actor;
   return out;

@@ -1,19 +1,19 @@
 import { UsageError } from "@llmops/core";
-import type { Command } from "../command.ts";
+import { type Command, openCommandStore, storeOptionHelp, storeOptions } from "../command.ts";
 import { formatAmount } from "../progress.ts";
-import { printJson, progressFor, storeFor, storeHelp, storeOption } from "./version.ts";
+import { printJson, progressFor } from "./version.ts";
 
 export const fetchCommand: Command = {
   name: "fetch",
   summary: "Download a version into a directory, verifying every byte",
   usage: "<REF> <DIR> [--store S]",
-  options: { ...storeOption },
-  optionHelp: { store: storeHelp },
+  options: { ...storeOptions },
+  optionHelp: { ...storeOptionHelp },
   async run(args, context) {
     const [ref, dir, extra] = args.positionals;
     if (!ref || !dir) throw new UsageError("expected <REF> <DIR>");
     if (extra) throw new UsageError(`unexpected argument ${extra}`);
-    const store = await storeFor(args, context);
+    const store = await openCommandStore(args.values, context);
     const result = await store.fetch(ref, dir, { onProgress: progressFor(`fetch ${ref}`, context) });
     if (context.json) {
       printJson(context, result);

@@ -1,13 +1,13 @@
 import { UsageError } from "@llmops/core";
-import type { Command } from "../command.ts";
-import { printJson, storeFor, storeHelp, storeOption } from "./version.ts";
+import { type Command, openCommandStore, storeOptionHelp, storeOptions } from "../command.ts";
+import { printJson } from "./version.ts";
 
 export const historyCommand: Command = {
   name: "history",
   summary: "Show every move of an alias (from, to, when, who), newest first",
   usage: "<NAME>:<ALIAS> [--store S]",
-  options: { ...storeOption },
-  optionHelp: { store: storeHelp },
+  options: { ...storeOptions },
+  optionHelp: { ...storeOptionHelp },
   async run(args, context) {
     const [ref, extra] = args.positionals;
     if (!ref) throw new UsageError("expected <NAME>:<ALIAS>");
@@ -16,7 +16,7 @@ export const historyCommand: Command = {
     if (colon <= 0 || ref.includes("@")) throw new UsageError(`${ref}: expected <NAME>:<ALIAS>`);
     const name = ref.slice(0, colon);
     const alias = ref.slice(colon + 1);
-    const store = await storeFor(args, context);
+    const store = await openCommandStore(args.values, context);
     const moves = await store.history(name, alias);
     if (context.json) {
       printJson(context, { name, alias, moves });

@@ -1,17 +1,17 @@
 import { UsageError } from "@llmops/core";
-import type { Command } from "../command.ts";
-import { printJson, storeFor, storeHelp, storeOption } from "./version.ts";
+import { type Command, openCommandStore, storeOptionHelp, storeOptions } from "../command.ts";
+import { printJson } from "./version.ts";
 
 export const lsCommand: Command = {
   name: "ls",
   summary: "List artifact names, or the versions of one name with their aliases",
   usage: "[NAME] [--store S]",
-  options: { ...storeOption },
-  optionHelp: { store: storeHelp },
+  options: { ...storeOptions },
+  optionHelp: { ...storeOptionHelp },
   async run(args, context) {
     const [name, extra] = args.positionals;
     if (extra) throw new UsageError(`unexpected argument ${extra}`);
-    const store = await storeFor(args, context);
+    const store = await openCommandStore(args.values, context);
     if (name === undefined) {
       const names = await store.list();
       if (context.json) printJson(context, { names });

@@ -1,15 +1,7 @@
 import { type ArtifactKind, UsageError } from "@llmops/core";
-import { openConfiguredStore, type ProgressEvent, provenanceFromEnv, type Store } from "@llmops/store";
-import type { Command, CommandContext, ParsedArgs } from "../command.ts";
+import { type ProgressEvent, provenanceFromEnv } from "@llmops/store";
+import { type Command, type CommandContext, openCommandStore, storeOptionHelp, storeOptions } from "../command.ts";
 import { createProgress, formatAmount } from "../progress.ts";
-
-/** `--store`, shared by every store command. */
-export const storeOption = { store: { type: "string" } } as const;
-export const storeHelp = "layout directory or oci://host[:port]/prefix (default: llmops.yaml `store:`, else .llmops/store)";
-
-export async function storeFor(args: ParsedArgs, context: CommandContext): Promise<Store> {
-  return openConfiguredStore({ store: str(args.values.store), cwd: context.cwd, env: context.env, logger: context.logger });
-}
 
 export function str(value: unknown): string | undefined {
   return typeof value === "string" ? value : undefined;
@@ -54,7 +46,7 @@ export const versionCommand: Command = {
   summary: "Version a dataset or model directory as a content-addressed OCI artifact",
   usage: "<path> --name N --kind model|dataset [--parent REF]... [--alias A]... [--store S]",
   options: {
-    ...storeOption,
+    ...storeOptions,
     name: { type: "string" },
     kind: { type: "string" },
     parent: { type: "string", multiple: true },
@@ -64,7 +56,7 @@ export const versionCommand: Command = {
     created: { type: "string" },
   },
   optionHelp: {
-    store: storeHelp,
+    ...storeOptionHelp,
     name: "artifact name (OCI repository name, e.g. team/sentiment)",
     kind: "model or dataset",
     parent: "a version this one derives from (name:alias, name:vN, name@sha256:...); repeatable",
@@ -85,7 +77,7 @@ export const versionCommand: Command = {
     if (created && Number.isNaN(Date.parse(created))) throw new UsageError(`--created ${created}: expected an ISO timestamp`);
     const labels = pairs(list(args.values.label), "label");
     const params = pairs(list(args.values.param), "param");
-    const store = await storeFor(args, context);
+    const store = await openCommandStore(args.values, context);
     const result = await store.version({
       path,
       name,

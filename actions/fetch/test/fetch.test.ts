@@ -1,0 +1,75 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { readLocatedYaml, recordingLogger } from "@llmops/core";
+import { inputName } from "@llmops/github/action-inputs";
+import type { ActionContext } from "@llmops/github/action-kit";
+import { openStore } from "@llmops/store";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { fetchAction, fetchInputsSchema, readFetchInputs, writeFetchOutputs } from "../src/fetch.ts";
+
+let workspace: string;
+beforeEach(async () => {
+  workspace = await mkdtemp(join(tmpdir(), "llmops-fetch-action-"));
+});
+afterEach(async () => {
+  vi.unstubAllEnvs();
+  vi.restoreAllMocks();
+  await rm(workspace, { recursive: true, force: true });
+});
+
+const raw = (overrides: Record<string, string> = {}) => {
+  const values: Record<string, string> = {
+    ref: "team/m:latest",
+    path: "out",
+    store: "./store",
+    "store-username": "",
+    "store-password": "",
+    cache: "false",
+    ...overrides,
+  };
+  return (name: string) => values[name] ?? "";
+};
+
+describe("actions/fetch without the runner", () => {
+  it("reads exactly the inputs action.yml declares", async () => {
+    const { value } = await readLocatedYaml(join(import.meta.dirname, "..", "action.yml"));
+    const declared = Object.keys((value as { inputs: object }).inputs).sort();
+    expect(Object.keys(fetchInputsSchema.shape).map(inputName).sort()).toEqual(declared);
+  });
+
+  it("parses its inputs, naming a bad one as action.yml does", () => {
+    expect(readFetchInputs(raw({ cache: "TRUE" }))).toMatchObject({ ref: "team/m:latest", path: "out", cache: true });
+    expect(() => readFetchInputs(raw({ cache: "yes" }))).toThrow("input cache: expected true or false");
+    expect(() => readFetchInputs(raw({ ref: "" }))).toThrow("input ref: expected name:alias, name:vN or name@sha256:...");
+  });
+
+  it("leaves the destination holding exactly the version, and writes outputs and the summary", async () => {
+    await mkdir(join(workspace, "model"));
+    await writeFile(join(workspace, "model", "a.txt"), "a");
+    const logger = recordingLogger();
+    const store = openStore("./store", { logger, cwd: workspace, env: {} });
+    const version = await store.version({ path: "model", name: "team/m", kind: "model", aliases: ["latest"] });
+    await mkdir(join(workspace, "out"));
+    await writeFile(join(workspace, "out", "stale.txt"), "not in the version");
+
+    const context: ActionContext = { workspace, env: {}, logger };
+    const result = await fetchAction(readFetchInputs(raw()), context);
+    expect(result.store).toBe("./store");
+    expect(result.fetched).toMatchObject({ digest: version.digest, version: "v1", path: join(workspace, "out") });
+    expect(await readFile(join(workspace, "out", "a.txt"), "utf8")).toBe("a");
+    await expect(readFile(join(workspace, "out", "stale.txt"))).rejects.toThrow();
+
+    const outputs = join(workspace, "outputs.txt");
+    const summary = join(workspace, "summary.md");
+    await writeFile(outputs, "");
+    await writeFile(summary, "");
+    vi.stubEnv("GITHUB_OUTPUT", outputs);
+    vi.stubEnv("GITHUB_STEP_SUMMARY", summary);
+    vi.spyOn(process.stdout, "write").mockImplementation(() => true);
+    await writeFetchOutputs(result);
+    const written = await readFile(outputs, "utf8");
+    for (const name of ["digest", "version", "path", "downloaded-bytes"]) expect(written).toContain(`${name}<<`);
+    expect(await readFile(summary, "utf8")).toContain(version.digest);
+  });
+});
