@@ -1,6 +1,14 @@
 import type { ParseArgsConfig } from "node:util";
 import type { Logger } from "@llmops/core";
-import { chooseConfiguredStore, describeStoreChoice, ghcrHostFromEnv, openStore, type Store, type StoreChoice } from "@llmops/store";
+import {
+  chooseConfiguredStore,
+  chooseStore,
+  describeStoreChoice,
+  ghcrHostFromEnv,
+  openStore,
+  type Store,
+  type StoreChoice,
+} from "@llmops/store";
 
 /** What a command receives besides its parsed arguments. */
 export interface CommandContext {
@@ -82,4 +90,26 @@ export function openChosenCommandStore(choice: StoreChoice, context: CommandCont
 /** {@link chooseCommandStore}, then open it. */
 export async function openCommandStore(values: ParsedArgs["values"], context: CommandContext, configFile?: string): Promise<Store> {
   return openChosenCommandStore(await chooseCommandStore(values, context, configFile), context);
+}
+
+/**
+ * For a pipeline that learns the config's `store:` itself (compare): opens the store `chooseStore`
+ * picks from the `--store` flag (`candidates.input`) and that config value, with the command's
+ * credentials.
+ */
+export function commandStoreOpener(
+  values: ParsedArgs["values"],
+  context: CommandContext,
+): (candidates: { input?: string | undefined; config?: string | undefined }) => Store {
+  return (candidates) => {
+    const choice = chooseStore({
+      input: candidates.input,
+      config: candidates.config,
+      env: context.env,
+      credentials: { username: flag(values, "store-username"), password: flag(values, "store-password") },
+      ghcrHost: ghcrHostFromEnv(context.env),
+    });
+    context.logger.debug(describeStoreChoice(choice));
+    return openChosenCommandStore(choice, context);
+  };
 }

@@ -14,6 +14,7 @@ import * as core from "@actions/core";
 import { type Logger, oneLine } from "@llmops/core";
 import {
   chooseConfiguredStore,
+  chooseStore,
   describeStoreChoice,
   ghcrHostFromEnv,
   openStore,
@@ -90,6 +91,11 @@ export async function chooseActionStore(inputs: StoreInputs, context: ActionCont
     credentials: { username: inputs.storeUsername, password: inputs.storePassword },
     ghcrHost: ghcrHostFromEnv(context.env),
   });
+  return masked(choice);
+}
+
+/** The choice, its credentials masked (whether or not they will be sent). */
+function masked(choice: StoreChoice): StoreChoice {
   if (choice.auth && "token" in choice.auth) core.setSecret(choice.auth.token);
   if (choice.auth && "password" in choice.auth) core.setSecret(choice.auth.password);
   return choice;
@@ -99,4 +105,26 @@ export async function chooseActionStore(inputs: StoreInputs, context: ActionCont
 export function openActionStore(choice: StoreChoice, context: ActionContext): Store {
   context.logger.info(describeStoreChoice(choice));
   return openStore(choice.spec, { logger: context.logger, cwd: context.workspace, env: context.env, auth: choice.auth });
+}
+
+/**
+ * For a pipeline that learns the config's `store:` itself (compare): opens the store `chooseStore`
+ * picks from the `store` input (`candidates.input`) and that config value, with the action's
+ * credentials, masked before anything can log them.
+ */
+export function actionStoreOpener(
+  inputs: StoreInputs,
+  context: ActionContext,
+): (candidates: { input?: string | undefined; config?: string | undefined }) => Store {
+  if (inputs.storePassword) core.setSecret(inputs.storePassword);
+  return (candidates) => {
+    const choice = chooseStore({
+      input: candidates.input,
+      config: candidates.config,
+      env: context.env,
+      credentials: { username: inputs.storeUsername, password: inputs.storePassword },
+      ghcrHost: ghcrHostFromEnv(context.env),
+    });
+    return openActionStore(masked(choice), context);
+  };
 }

@@ -10,14 +10,14 @@ import {
   type RunResults,
   readResultsSet,
   runComparePipeline,
+  type StoreCandidates,
   type SuiteComparison,
   type SuiteReport,
   safePathSegment,
   storeBaselineResolver,
-  storeSpecOf,
 } from "@llmops/eval";
 import { commentMarker, comparisonRenderers, type GateChange } from "@llmops/report";
-import { openStore } from "@llmops/store";
+import type { Store } from "@llmops/store";
 import { aliasMetricHistory } from "./alias-history.ts";
 import { findBranchBaseline } from "./artifacts.ts";
 import {
@@ -60,8 +60,10 @@ export interface PullRequestCompareOptions {
   configRequired?: boolean;
   /** YAML or JSON of `compare:` settings laid over the config's (gates merge by metric). */
   gates?: string;
+  /** The `store` input: the candidate that beats the config's `store:` for alias baselines. */
   store?: string;
-  storeAuth?: { username: string; password: string } | { token: string };
+  /** Opens the store of an alias baseline (the action kit's `actionStoreOpener`); without it, alias baselines are a usage error. */
+  openStore?: (candidates: StoreCandidates) => Store;
   reportDir: string;
   comment: "sticky" | "off";
   checkRun: boolean;
@@ -274,13 +276,15 @@ export async function runPullRequestCompare(options: PullRequestCompareOptions):
     ...(options.store ? { store: options.store } : {}),
     resolvers: {
       file: fileBaselineResolver({ cwd }),
-      // The one place this action opens a store.
-      alias: storeBaselineResolver({
-        openStore: (candidates) =>
-          openStore(storeSpecOf(candidates), { logger, cwd, ...(options.storeAuth ? { auth: options.storeAuth } : {}) }),
-        logger,
-        history: (store, query) => aliasMetricHistory({ store, ...query, logger }),
-      }),
+      ...(options.openStore
+        ? {
+            alias: storeBaselineResolver({
+              openStore: options.openStore,
+              logger,
+              history: (store, query) => aliasMetricHistory({ store, ...query, logger }),
+            }),
+          }
+        : {}),
       branch: branchBaselineResolver(github, logger),
     },
     renderers: comparisonRenderers({

@@ -10,6 +10,7 @@ import { openStore } from "@llmops/store";
 import { startGitHubServer } from "@llmops/test/github-server";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { configYaml, writeRun } from "../../../actions/compare/test/results-fixture.ts";
+import { actionStoreOpener } from "../src/action-kit.ts";
 import { diffGateSettings, gateSettingsFromText, readFileAtRef } from "../src/gate-changes.ts";
 import { createOctokit } from "../src/octokit.ts";
 import { runPullRequestCompare } from "../src/pr-compare.ts";
@@ -55,6 +56,7 @@ describe("runPullRequestCompare", () => {
       checkRun: false,
       cwd: dir,
       logger: silentLogger,
+      openStore: storeOpener(dir),
     });
     const report = result.suites[0];
     expect(report?.comparison.baseline).toMatchObject({ source: "alias" });
@@ -86,12 +88,18 @@ describe("runPullRequestCompare", () => {
       checkRun: false,
       cwd: dir,
       logger: silentLogger,
+      openStore: storeOpener(dir),
     });
     expect(result.suites[0]?.comparison.baseline.source).toBe("none");
     expect(result.notices[0]).toContain("no baseline");
     expect(result.summary).toContain("head-only report");
   });
 });
+
+/** The action's own store opener (chooseStore over the input and the config's `store:`), outside GitHub Actions. */
+function storeOpener(workspace: string) {
+  return actionStoreOpener({ store: "", storeUsername: "", storePassword: "" }, { workspace, env: {}, logger: silentLogger });
+}
 
 describe("gates changed in a pull request", () => {
   const git = (cwd: string, ...args: string[]) =>

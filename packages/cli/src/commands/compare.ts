@@ -1,8 +1,7 @@
 import { type Comparison, DEFAULT_CONFIG_FILE, ExitCode, formatNumber, formatSigned, UsageError } from "@llmops/core";
-import { type BaselineSpec, fileBaselineResolver, runComparePipeline, storeBaselineResolver, storeSpecOf } from "@llmops/eval";
+import { type BaselineSpec, fileBaselineResolver, runComparePipeline, storeBaselineResolver } from "@llmops/eval";
 import { comparisonRenderers, formatP } from "@llmops/report";
-import { openStore, registryAuthFromEnv } from "@llmops/store";
-import type { Command } from "../command.ts";
+import { type Command, commandStoreOpener, storeOptionHelp, storeOptions } from "../command.ts";
 
 const DEFAULT_OUT = ".llmops/compare";
 
@@ -46,7 +45,7 @@ export const compareCommand: Command = {
     head: { type: "string" },
     baseline: { type: "string" },
     "baseline-ref": { type: "string" },
-    store: { type: "string" },
+    ...storeOptions,
     config: { type: "string" },
     out: { type: "string" },
     title: { type: "string" },
@@ -55,7 +54,7 @@ export const compareCommand: Command = {
     head: "head results: a suite's results directory (summary.json + results.jsonl) or a parent of several",
     baseline: "baseline results directory (or its summary.json); suites are matched by name",
     "baseline-ref": "take the baseline from eval evidence on a store version, e.g. sentiment-model:production",
-    store: "store for --baseline-ref (default: llmops.yaml's store, else .llmops/store)",
+    ...storeOptionHelp,
     config: "llmops.yaml with the compare: section (default ./llmops.yaml when present)",
     out: `report directory: report.json, summary.md, <suite>/comparison.json and comment.md (default ${DEFAULT_OUT})`,
     title: "heading of the Markdown",
@@ -71,7 +70,7 @@ export const compareCommand: Command = {
     const config = optionalString(values.config);
     const title = optionalString(values.title);
     const baseline: BaselineSpec | undefined = baselineDir ? { kind: "file", path: baselineDir } : ref ? { kind: "alias", ref } : undefined;
-    const { cwd, env, logger } = context;
+    const { cwd, logger } = context;
 
     const result = await runComparePipeline({
       head,
@@ -87,13 +86,7 @@ export const compareCommand: Command = {
             }
           : fileBaselineResolver({ cwd }),
         // The one place this command opens a store.
-        alias: storeBaselineResolver({
-          openStore: (candidates) => {
-            const spec = storeSpecOf(candidates);
-            return openStore(spec, { logger, cwd, env, auth: registryAuthFromEnv(spec, env) });
-          },
-          logger,
-        }),
+        alias: storeBaselineResolver({ openStore: commandStoreOpener(values, context), logger }),
       },
       renderers: comparisonRenderers(title ? { title } : {}),
       out: optionalString(values.out) ?? DEFAULT_OUT,

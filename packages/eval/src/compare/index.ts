@@ -27,5 +27,4 @@ export {
   type ResolvedBaseline,
   type StoreCandidates,
   storeBaselineResolver,
-  storeSpecOf,
 } from "./resolvers.ts";

@@ -1,6 +1,5 @@
 import path from "node:path";
 import { type EvidenceStore, type HistoryPoint, InputError, type Logger } from "@llmops/core";
-import { DEFAULT_STORE_DIR } from "../run/evaluate.ts";
 import { loadBaselineFromStore, readResultsSet } from "./baseline.ts";
 import type { BaselineInfo, RunResults } from "./compare.ts";
 
@@ -26,15 +25,6 @@ export function parseBaselineSpec(text: string): BaselineSpec {
 export interface StoreCandidates {
   input: string | undefined;
   config: string | undefined;
-}
-
-/**
- * The store spec the candidates name: the option, else the config's `store:`, else `.llmops/store`
- * (the rule `evaluate` uses too). Callers open the store with it in one place each, where
- * @llmops/store's own choice (`chooseStore`, which also picks credentials) can replace it.
- */
-export function storeSpecOf(candidates: StoreCandidates): string {
-  return candidates.input || candidates.config || DEFAULT_STORE_DIR;
 }
 
 /** What a resolver is asked for: the baseline of one head run. */

@@ -22,7 +22,6 @@ import {
   parseBaselineSpec,
   runComparePipeline,
   storeBaselineResolver,
-  storeSpecOf,
 } from "../../src/compare/index.ts";
 import { memoryStore, pairedRuns, run } from "./helpers.ts";
 
@@ -256,7 +255,7 @@ describe("runComparePipeline", () => {
     const resolvers: BaselineResolvers = {
       alias: storeBaselineResolver({
         openStore: (candidates) => {
-          opened.push(storeSpecOf(candidates));
+          opened.push(JSON.stringify(candidates));
           return evidence;
         },
         logger: silentLogger,
@@ -281,7 +280,12 @@ describe("runComparePipeline", () => {
     await writeFile(path.join(dir, "llmops.yaml"), "store: from-config\n");
     await pipeline(dir, { ...aliased, config: { file: "llmops.yaml" } });
     await pipeline(dir, { ...aliased, config: { file: "llmops.yaml" }, store: "from-option" });
-    expect(opened).toEqual([path.join(".llmops", "store"), "from-config", "from-option"]);
+    // The pipeline hands the caller both candidates; which wins is @llmops/store's chooseStore.
+    expect(opened).toEqual([
+      JSON.stringify({ input: undefined, config: undefined }),
+      JSON.stringify({ input: undefined, config: "from-config" }),
+      JSON.stringify({ input: "from-option", config: "from-config" }),
+    ]);
   });
 
   it("returns each suite's head run and regressions, and a failing verdict when a gate fails", async () => {
