@@ -109,4 +109,30 @@ describe("actions/eval", () => {
       }),
     );
   });
+
+  it("loads the user's JS module provider and custom scorer from the workspace in the bundled action", async () => {
+    // ncc rewrites a plain dynamic import() into a bundle lookup that cannot find a user's file.
+    await writeFile(join(workspace, "answer.mjs"), "export default ({ vars }) => String(vars.q).toUpperCase();\n");
+    await writeFile(join(workspace, "shouting.mjs"), "export default ({ output }) => output === output.toUpperCase();\n");
+    await writeFile(
+      join(workspace, "llmops.yaml"),
+      [
+        "suites:",
+        "  - name: shout",
+        "    provider: { type: module, path: answer.mjs }",
+        '    prompt: "{{q}}"',
+        "    cases:",
+        "      - { id: a, vars: { q: hello }, expected: HELLO }",
+        "      - { id: b, vars: { q: world }, expected: WORLD }",
+        "    scorers:",
+        "      - { type: equals, name: exact }",
+        "      - { type: custom, module: shouting.mjs, name: shouting }",
+        "",
+      ].join("\n"),
+    );
+    const result = await runAction("eval", { workspace, inputs: { cache: "false" } });
+    expect(result.errors).toEqual([]);
+    expect(result.exitCode).toBe(0);
+    expect(JSON.parse(result.outputs.metrics!)).toEqual({ shout: expect.objectContaining({ exact: 1, shouting: 1 }) });
+  });
 });

@@ -27,7 +27,8 @@ export function createModuleProvider(config: ModuleProviderConfig & { id: string
   }
   let loaded: Promise<ModuleFunction> | undefined;
   const load = () => {
-    loaded ??= import(pathToFileURL(path).href).then(
+    // webpackIgnore: the bundled action must load the user's file with Node's own import, not a bundle context.
+    loaded ??= import(/* webpackIgnore: true */ pathToFileURL(path).href).then(
       (module: Record<string, unknown>) => {
         const fn = module[config.export];
         if (typeof fn !== "function")

@@ -12,7 +12,8 @@ export async function loadCustomScorer(modulePath: string, exportName: string, c
   const file = isAbsolute(modulePath) ? modulePath : resolve(cwd, modulePath);
   let namespace: Record<string, unknown>;
   try {
-    namespace = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    // webpackIgnore: the bundled action must load the user's file with Node's own import, not a bundle context.
+    namespace = (await import(/* webpackIgnore: true */ pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (error) {
     throw new InputError(`custom scorer module ${modulePath}: cannot be loaded (${(error as Error).message.split("\n")[0]})`);
   }
