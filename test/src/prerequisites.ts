@@ -152,9 +152,12 @@ const readmeEnd = "<!-- /prerequisites -->";
 
 /** The README's prerequisites block, generated from the list. */
 export function renderReadmePrerequisites(programs: Prerequisite[]): string {
-  const rows = programs.map(
-    (p) => `| \`${p.binary}\` | \`${p.package}\` | ${p.minVersion ? `>= ${p.minVersion}` : "any"} | ${p.purpose} |`,
-  );
+  const header = ["program", "Debian package", "version", "what it is for"];
+  const cells = programs.map((p) => [`\`${p.binary}\``, `\`${p.package}\``, p.minVersion ? `>= ${p.minVersion}` : "any", p.purpose]);
+  // Columns padded as the Markdown formatter (Biome) pads them, so `pnpm lint` accepts the README.
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i]!.length)));
+  const line = (row: string[]) => `| ${row.map((cell, i) => cell.padEnd(widths[i]!)).join(" | ")} |`;
+  const rows = [line(header), line(widths.map((w) => "-".repeat(w))), ...cells.map(line)];
   return [
     readmeStart,
     "The tests also run these programs from Debian/Ubuntu. `pnpm test` and `pnpm check` check for them first: as",
@@ -165,8 +168,6 @@ export function renderReadmePrerequisites(programs: Prerequisite[]): string {
     aptInstallLine(packagesFor(programs.map((program) => ({ program })))),
     "```",
     "",
-    "| program | Debian package | version | what it is for |",
-    "| ------- | -------------- | ------- | -------------- |",
     ...rows,
     readmeEnd,
   ].join("\n");
