@@ -1,10 +1,9 @@
-import { execFileSync } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { leakedSecrets, runAction } from "../src/harness.ts";
-import { startRegistry, type TestRegistry } from "../src/registry.ts";
+import { skopeo, startRegistry, type TestRegistry } from "../src/registry.ts";
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -49,9 +48,7 @@ describe("actions/version and actions/fetch through the runner harness", () => {
     expect(result.summary).toContain("#### Files");
     expect(result.summary).toContain("| tok/vocab.txt | 6 |");
     expect(result.summary).toContain("no parents recorded");
-    const config = JSON.parse(
-      execFileSync("skopeo", ["inspect", "--raw", "--config", `oci:${join(ws, ".llmops/store")}:team/m:latest`], { encoding: "utf8" }),
-    );
+    const config = JSON.parse(skopeo(["inspect", "--raw", "--config", `oci:${join(ws, ".llmops/store")}:team/m:latest`]));
     expect(config.git.commit).toBe("0123456789abcdef0123456789abcdef01234567");
     expect(config.runUrl).toMatch(/\/actions\/runs\/4242$/);
     expect(config.labels).toEqual({ task: "clf" });

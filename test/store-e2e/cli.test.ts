@@ -1,11 +1,11 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { main } from "@llmops/cli";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { skopeoInspectRaw, startRegistry, type TestRegistry } from "../src/registry.ts";
+import { skopeo, skopeoInspectRaw, startRegistry, type TestRegistry } from "../src/registry.ts";
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -51,9 +51,7 @@ describe("llmops version/fetch/tag/ls/history on the default layout store", () =
     const r1 = JSON.parse(v1.stdout);
     expect(r1).toMatchObject({ name: "team/clf", version: "v1", ref: "team/clf:v1", reusedBytes: 0, uploadedBytes: 4103 });
     expect(r1.store).toBe(join(cwd, ".llmops/store"));
-    const config = JSON.parse(
-      execFileSync("skopeo", ["inspect", "--raw", "--config", `oci:${join(cwd, ".llmops/store")}:team/clf:latest`], { encoding: "utf8" }),
-    );
+    const config = JSON.parse(skopeo(["inspect", "--raw", "--config", `oci:${join(cwd, ".llmops/store")}:team/clf:latest`]));
     expect(config).toMatchObject({ git: { commit: "abc123", ref: "refs/heads/main" }, labels: { task: "clf" } });
 
     await writeFile(join(cwd, "model", "sub", "config.json"), '{"a":2}');
@@ -87,6 +85,44 @@ describe("llmops version/fetch/tag/ls/history on the default layout store", () =
       [r1.digest, v2digest, "octocat"],
       [null, r1.digest, undefined],
     ]);
+  });
+
+  it("versions every artifact llmops.yaml declares when given no path, and only what changed on the next run", async () => {
+    const cwd = await workspace();
+    await mkdir(join(cwd, "data"));
+    await writeFile(join(cwd, "data", "train.jsonl"), '{"text":"good","label":1}\n');
+    await writeFile(
+      join(cwd, "llmops.yaml"),
+      [
+        "artifacts:",
+        "  team/clf: { kind: model, path: model, parents: [team/reviews:latest], params: { ngrams: 2 } }",
+        "  team/reviews: { kind: dataset, path: data, aliases: [latest] }",
+        "",
+      ].join("\n"),
+    );
+    const first = await llmops(cwd, ["version", "--json"]);
+    expect(first.code).toBe(0);
+    const made = JSON.parse(first.stdout).versions as { ref: string; unchanged?: boolean; parents: { digest: string }[]; digest: string }[];
+    expect(made.map((v) => [v.ref, v.unchanged ?? false])).toEqual([
+      ["team/reviews:v1", false],
+      ["team/clf:v1", false],
+    ]);
+    expect(made[1]!.parents[0]!.digest).toBe(made[0]!.digest);
+
+    await writeFile(join(cwd, "model", "sub", "config.json"), '{"a":2}');
+    const second = await llmops(cwd, ["version"]);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(/^team\/reviews:v1 {2}sha256:[a-f0-9]{64} {2}\(unchanged\)\nteam\/clf:v2 {2}sha256:[a-f0-9]{64} {2}\(2 files, /);
+    const only = await llmops(cwd, ["version", "--only", "team/reviews", "--json"]);
+    expect(JSON.parse(only.stdout).versions.map((v: { ref: string }) => v.ref)).toEqual(["team/reviews:v1"]);
+
+    const unknown = await llmops(cwd, ["version", "--only", "team/nope"]);
+    expect([unknown.code, unknown.stderr.split("\n")[0]]).toEqual([
+      2,
+      'llmops version: artifact "team/nope": not declared in llmops.yaml (declared: team/clf, team/reviews)',
+    ]);
+    const mixed = await llmops(cwd, ["version", "--name", "x"]);
+    expect([mixed.code, mixed.stderr.split("\n")[0]]).toEqual([2, "llmops version: --name needs a <path>; declared artifacts take theirs from llmops.yaml"]);
   });
 
   it.each([

@@ -6,6 +6,7 @@ import { LayoutTransport } from "./layout.ts";
 import { type RegistryAuth, RegistryTransport } from "./registry.ts";
 import { Store } from "./store.ts";
 
+export { dependencyOrder, type VersionDeclaredOptions, versionDeclared } from "./declared.ts";
 export { AliasConflictError } from "./errors.ts";
 export { hashFile, listFiles, StatCache } from "./files.ts";
 export { InvalidManifestError, TreeSwapError } from "./integrity-errors.ts";

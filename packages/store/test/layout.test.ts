@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { InputError, silentLogger } from "@llmops/core";
 import { describe, expect, it } from "vitest";
+import { skopeo } from "../../../test/src/registry.ts";
 import { AliasConflictError, InvalidManifestError, LayoutTransport, openStore } from "../src/index.ts";
 import { OCI_MANIFEST } from "../src/media.ts";
 import { Store } from "../src/store.ts";
@@ -45,7 +46,7 @@ describe("layout store: version", () => {
     expect(result.uploadedBytes).toBe(300_000 + 12);
     // The manifest blob is stored under its own digest, as coreutils computes it.
     expect(sha256sum(join(storeDir, "blobs", "sha256", result.digest.slice(7)))).toBe(result.digest);
-    const raw = execFileSync("skopeo", ["inspect", "--raw", `oci:${storeDir}:team/model:v1`], { encoding: "utf8" });
+    const raw = skopeo(["inspect", "--raw", `oci:${storeDir}:team/model:v1`]);
     const manifest = JSON.parse(raw);
     expect(manifest.mediaType).toBe(OCI_MANIFEST);
     expect(manifest.artifactType).toBe("application/vnd.llmops.model.v1+json");
@@ -53,9 +54,7 @@ describe("layout store: version", () => {
       "config/model.json",
       "weights.bin",
     ]);
-    const config = JSON.parse(
-      execFileSync("skopeo", ["inspect", "--raw", "--config", `oci:${storeDir}:team/model:v1`], { encoding: "utf8" }),
-    );
+    const config = JSON.parse(skopeo(["inspect", "--raw", "--config", `oci:${storeDir}:team/model:v1`]));
     expect(config).toMatchObject({ name: "team/model", kind: "model", created: CREATED, files: { count: 2, bytes: 300_012 } });
   });
 
@@ -123,7 +122,7 @@ describe("layout store: version", () => {
     const data = await store.version({ path: src, name: "data", kind: "dataset", created: CREATED });
     const model = await store.version({ path: src, name: "m", kind: "model", parents: ["data:v1"], created: CREATED });
     expect(model.parents).toEqual([{ ref: "data:v1", digest: data.digest }]);
-    const config = JSON.parse(execFileSync("skopeo", ["inspect", "--raw", "--config", `oci:${storeDir}:m:v1`], { encoding: "utf8" }));
+    const config = JSON.parse(skopeo(["inspect", "--raw", "--config", `oci:${storeDir}:m:v1`]));
     expect(config.parents).toEqual([{ ref: "data:v1", digest: data.digest }]);
   });
 

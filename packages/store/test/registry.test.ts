@@ -1,10 +1,9 @@
-import { execFileSync } from "node:child_process";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ExternalError, InputError, silentLogger } from "@llmops/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFaultProxy } from "../../../test/src/registry/fault-proxy.ts";
-import { skopeoInspectRaw, startRegistry, type TestRegistry } from "../../../test/src/registry.ts";
+import { skopeo, skopeoInspectRaw, startRegistry, type TestRegistry } from "../../../test/src/registry.ts";
 import { AliasConflictError, type OpenStoreOptions, openStore, RegistryTransport } from "../src/index.ts";
 import { readTree, tempDir, writeTree } from "./helpers.ts";
 
@@ -42,29 +41,19 @@ describe("registry store (CNCF Distribution)", () => {
     ]);
     // Registry → layout with skopeo, then our fetch reads skopeo's layout.
     const layout = join(dir, "skopeo-layout");
-    execFileSync(
-      "skopeo",
-      ["copy", "--src-tls-verify=false", `docker://${registry.host}/team/anon/model:latest`, `oci:${layout}:anon/model:v1`],
-      { stdio: "ignore" },
-    );
+    skopeo(["copy", "--src-tls-verify=false", `docker://${registry.host}/team/anon/model:latest`, `oci:${layout}:anon/model:v1`]);
     const fromLayout = await open(layout, dir).fetch("anon/model:v1", join(dir, "out1"));
     expect(fromLayout.digest).toBe(v.digest);
     expect(await readTree(join(dir, "out1"))).toEqual(await readTree(src));
     // Layout → registry with skopeo (another repository), then our fetch from the registry.
-    execFileSync("skopeo", ["copy", "--dest-tls-verify=false", `oci:${layout}:anon/model:v1`, `docker://${registry.host}/team/copied:v1`], {
-      stdio: "ignore",
-    });
+    skopeo(["copy", "--dest-tls-verify=false", `oci:${layout}:anon/model:v1`, `docker://${registry.host}/team/copied:v1`]);
     const copied = await store.fetch("copied:v1", join(dir, "out2"));
     expect(copied.digest).toBe(v.digest);
     expect(await readTree(join(dir, "out2"))).toEqual(await readTree(src));
     // Our layout, copied into the registry by skopeo, fetched by us.
     const ours = open(join(dir, "our-layout"), dir);
     const lv = await ours.version({ path: src, name: "mine", kind: "dataset", created: CREATED });
-    execFileSync(
-      "skopeo",
-      ["copy", "--dest-tls-verify=false", `oci:${join(dir, "our-layout")}:mine:v1`, `docker://${registry.host}/team/mine:v1`],
-      { stdio: "ignore" },
-    );
+    skopeo(["copy", "--dest-tls-verify=false", `oci:${join(dir, "our-layout")}:mine:v1`, `docker://${registry.host}/team/mine:v1`]);
     expect((await store.fetch("mine:v1", join(dir, "out3"))).digest).toBe(lv.digest);
   });
 

@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { requireProgram } from "../prerequisites.ts";
 
 /**
  * A Docker token-auth server (the protocol GHCR and Docker Hub speak) that CNCF Distribution
@@ -24,7 +25,7 @@ export async function startTokenServer(dir: string, username: string, password: 
   const keyPath = join(dir, "token.key");
   const certPath = join(dir, "token.crt");
   execFileSync(
-    "openssl",
+    requireProgram("openssl"),
     [
       "req",
       "-x509",

@@ -1,6 +1,8 @@
-import { type ArtifactKind, UsageError } from "@llmops/core";
-import { type ProgressEvent, provenanceFromEnv } from "@llmops/store";
-import { type Command, type CommandContext, openCommandStore, storeOptionHelp, storeOptions } from "../command.ts";
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { type ArtifactKind, DEFAULT_CONFIG_FILE, loadConfig, UsageError } from "@llmops/core";
+import { type ProgressEvent, provenanceFromEnv, type VersionResult, versionDeclared } from "@llmops/store";
+import { type Command, type CommandContext, openCommandStore, type ParsedArgs, storeOptionHelp, storeOptions } from "../command.ts";
 import { createProgress, formatAmount } from "../progress.ts";
 
 export function str(value: unknown): string | undefined {
@@ -43,10 +45,12 @@ function pairs(values: string[], flag: string): Record<string, string> {
 
 export const versionCommand: Command = {
   name: "version",
-  summary: "Version a dataset or model directory as a content-addressed OCI artifact",
-  usage: "<path> --name N --kind model|dataset [--parent REF]... [--alias A]... [--store S]",
+  summary: "Version a dataset or model directory as a content-addressed OCI artifact (or every artifact llmops.yaml declares)",
+  usage: "<path> --name N --kind model|dataset [--parent REF]... [--alias A]... [--store S]  |  [--only NAME]... [--config FILE]",
   options: {
     ...storeOptions,
+    only: { type: "string", multiple: true },
+    config: { type: "string" },
     name: { type: "string" },
     kind: { type: "string" },
     parent: { type: "string", multiple: true },
@@ -64,11 +68,15 @@ export const versionCommand: Command = {
     label: "key=value label; repeatable",
     param: "key=value parameter recorded in the metadata; repeatable",
     created: "ISO timestamp for the metadata (default SOURCE_DATE_EPOCH or now)",
+    only: "without <path>: version only this declared artifact; repeatable (default: every one in artifacts:)",
+    config: `without <path>: the llmops.yaml declaring the artifacts (default ${DEFAULT_CONFIG_FILE})`,
   },
   async run(args, context) {
     const [path, extra] = args.positionals;
-    if (!path) throw new UsageError("missing <path>");
     if (extra) throw new UsageError(`unexpected argument ${extra}`);
+    if (!path) return versionDeclaredCommand(args.values, context);
+    for (const flag of ["only", "config"])
+      if (args.values[flag] !== undefined) throw new UsageError(`--${flag} applies only without <path>`);
     const name = str(args.values.name);
     if (!name) throw new UsageError("missing --name");
     const kind = str(args.values.kind);
@@ -104,3 +112,36 @@ export const versionCommand: Command = {
     return 0;
   },
 };
+
+/** `llmops version` without a path: every artifact `artifacts:` declares (or `--only` ones); unchanged ones keep their version. */
+async function versionDeclaredCommand(values: ParsedArgs["values"], context: CommandContext): Promise<number> {
+  for (const flag of ["name", "kind", "parent", "alias", "label", "param"]) {
+    if (values[flag] !== undefined) throw new UsageError(`--${flag} needs a <path>; declared artifacts take theirs from llmops.yaml`);
+  }
+  const configPath = str(values.config);
+  const file = resolve(context.cwd, configPath ?? DEFAULT_CONFIG_FILE);
+  if (!configPath && !existsSync(file)) throw new UsageError(`missing <path> (or an llmops.yaml here declaring artifacts:)`);
+  const { config, dir } = await loadConfig(file);
+  const created = str(values.created);
+  if (created && Number.isNaN(Date.parse(created))) throw new UsageError(`--created ${created}: expected an ISO timestamp`);
+  const store = await openCommandStore(values, context, file);
+  const results = await versionDeclared(store, {
+    artifacts: config.artifacts,
+    configDir: dir,
+    only: list(values.only),
+    common: { ...provenanceFromEnv(context.env), ...(created ? { created } : {}), onProgress: progressFor("version", context) },
+  });
+  if (context.json) {
+    printJson(context, { versions: results, store: store.location });
+    return 0;
+  }
+  context.stdout.write(`${results.map(describeDeclared).join("\n")}\n`);
+  return 0;
+}
+
+function describeDeclared(result: VersionResult): string {
+  const what = result.unchanged
+    ? "unchanged"
+    : `${result.files.length} files, ${formatAmount(result.uploadedBytes, "bytes")} stored, ${formatAmount(result.reusedBytes, "bytes")} reused`;
+  return `${result.ref}  ${result.digest}  (${what})`;
+}
