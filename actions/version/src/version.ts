@@ -1,18 +1,22 @@
-/** `actions/version`: read the inputs, version the directory into the chosen store, write outputs and the job summary. */
+/** `actions/version`: read the inputs, version the path (or every declared artifact) into the chosen store, write outputs and the job summary. */
+import { resolve } from "node:path";
 import * as core from "@actions/core";
+import { loadConfig } from "@llmops/core";
 import { actionInput, readActionInputs } from "@llmops/github/action-inputs";
 import { type ActionContext, chooseActionStore, openActionStore, storeInputs } from "@llmops/github/action-kit";
 import { renderVersionSummary, writeJobSummary } from "@llmops/github/job-summary";
-import { provenanceFromEnv, type VersionResult } from "@llmops/store";
+import { provenanceFromEnv, type VersionResult, versionDeclared } from "@llmops/store";
 import { z } from "zod";
 
 export const versionInputsSchema = z.object({
-  path: actionInput.required("a file or directory"),
-  name: actionInput.required("an artifact name"),
-  kind: z.enum(["model", "dataset"], "expected model or dataset"),
+  path: actionInput.string(),
+  name: actionInput.string(),
+  kind: z.enum(["", "model", "dataset"], "expected model or dataset"),
   parents: actionInput.list(),
   aliases: actionInput.list(),
   labels: actionInput.lines().pipe(z.array(z.string().regex(/^[^=]+=/, "expected key=value"))),
+  artifacts: actionInput.list(),
+  config: actionInput.required("a config path"),
   ...storeInputs,
 });
 
@@ -23,34 +27,61 @@ export function readVersionInputs(getInput?: (name: string) => string): VersionI
 }
 
 export interface VersionActionResult {
-  version: VersionResult;
+  /** One version per artifact: the path's, or each declared artifact's in dependency order. */
+  versions: VersionResult[];
   /** The store used (never holds credentials). */
   store: string;
 }
 
+/** With `path`: that file or directory as `name`. Without: every artifact llmops.yaml declares (or those in `artifacts`). */
 export async function versionAction(inputs: VersionInputs, context: ActionContext): Promise<VersionActionResult> {
-  const choice = await chooseActionStore(inputs, context);
+  const provenance = provenanceFromEnv(context.env);
+  if (!inputs.path) {
+    for (const key of ["name", "kind", "parents", "aliases", "labels"] as const) {
+      if (inputs[key].length > 0) throw new Error(`input ${key}: needs a path; declared artifacts take theirs from ${inputs.config}`);
+    }
+    const { config, dir, file } = await loadConfig(resolve(context.workspace, inputs.config));
+    const choice = await chooseActionStore(inputs, context, file);
+    const store = openActionStore(choice, context);
+    const versions = await versionDeclared(store, {
+      artifacts: config.artifacts,
+      configDir: dir,
+      only: inputs.artifacts,
+      common: provenance,
+    });
+    return { versions, store: choice.spec };
+  }
+  if (inputs.artifacts.length > 0) throw new Error("input artifacts: applies only without a path (it names declared artifacts)");
+  if (!inputs.name) throw new Error("input name: expected an artifact name with a path");
+  if (!inputs.kind) throw new Error("input kind: expected model or dataset with a path");
+  const choice = await chooseActionStore(inputs, context, inputs.config);
   const store = openActionStore(choice, context);
   const labels = Object.fromEntries(inputs.labels.map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
   const version = await store.version({
-    path: inputs.path,
+    path: resolve(context.workspace, inputs.path),
     name: inputs.name,
     kind: inputs.kind,
     parents: inputs.parents,
     aliases: inputs.aliases,
     labels,
-    ...provenanceFromEnv(context.env),
+    ...provenance,
   });
-  return { version, store: choice.spec };
+  return { versions: [version], store: choice.spec };
 }
 
 export async function writeVersionOutputs(result: VersionActionResult): Promise<void> {
-  const { version } = result;
-  core.setOutput("digest", version.digest);
-  core.setOutput("version", version.version);
-  core.setOutput("ref", version.ref);
-  core.setOutput("uploaded-bytes", String(version.uploadedBytes));
-  core.setOutput("reused-bytes", String(version.reusedBytes));
+  const { versions } = result;
+  // The single-version outputs name the one version; with several, `versions` lists them all.
+  const only = versions.length === 1 ? versions[0] : undefined;
+  core.setOutput("digest", only?.digest ?? "");
+  core.setOutput("version", only?.version ?? "");
+  core.setOutput("ref", only?.ref ?? "");
+  core.setOutput(
+    "versions",
+    JSON.stringify(versions.map((v) => ({ name: v.name, ref: v.ref, digest: v.digest, unchanged: v.unchanged ?? false }))),
+  );
+  core.setOutput("uploaded-bytes", String(versions.reduce((sum, v) => sum + v.uploadedBytes, 0)));
+  core.setOutput("reused-bytes", String(versions.reduce((sum, v) => sum + v.reusedBytes, 0)));
   core.setOutput("store", result.store);
-  await writeJobSummary(renderVersionSummary(version, result.store));
+  await writeJobSummary(versions.map((v) => renderVersionSummary(v, result.store)).join("\n"));
 }

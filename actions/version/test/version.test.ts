@@ -27,6 +27,8 @@ const raw = (overrides: Record<string, string> = {}) => {
     parents: "",
     aliases: "latest,\ncandidate",
     labels: "task=clf\nowner=a=b",
+    artifacts: "",
+    config: "llmops.yaml",
     store: "",
     "store-username": "",
     "store-password": "ghs_job",
@@ -62,7 +64,7 @@ describe("actions/version without the runner", () => {
     vi.spyOn(process.stdout, "write").mockImplementation(() => true);
     const result = await versionAction(readVersionInputs(raw()), context);
     expect(result.store).toBe("./configured");
-    expect(result.version).toMatchObject({ ref: "team/m:v1", aliases: ["latest", "candidate"], reusedBytes: 0 });
+    expect(result.versions).toEqual([expect.objectContaining({ ref: "team/m:v1", aliases: ["latest", "candidate"], reusedBytes: 0 })]);
     expect(logger.lines[0]).toEqual({ level: "info", message: "store ./configured (llmops.yaml store:)" });
 
     const outputs = join(workspace, "outputs.txt");
@@ -73,8 +75,41 @@ describe("actions/version without the runner", () => {
     vi.stubEnv("GITHUB_STEP_SUMMARY", summary);
     await writeVersionOutputs(result);
     const written = await readFile(outputs, "utf8");
-    for (const name of ["digest", "version", "ref", "uploaded-bytes", "reused-bytes", "store"]) expect(written).toContain(`${name}<<`);
-    expect(written).toContain(result.version.digest);
+    for (const name of ["digest", "version", "ref", "versions", "uploaded-bytes", "reused-bytes", "store"])
+      expect(written).toContain(`${name}<<`);
+    expect(written).toContain(result.versions[0]!.digest);
     expect(await readFile(summary, "utf8")).toContain("#### Files");
+  });
+
+  it("without a path, versions every declared artifact, and keeps unchanged ones", async () => {
+    await mkdir(join(workspace, "data"));
+    await writeFile(join(workspace, "data", "train.jsonl"), "{}\n");
+    await writeFile(
+      join(workspace, "llmops.yaml"),
+      "store: ./s\nartifacts:\n  team/m: { kind: model, path: model, parents: [team/d:latest] }\n  team/d: { kind: dataset, path: data, aliases: [latest] }\n",
+    );
+    const context: ActionContext = { workspace, env: {}, logger: recordingLogger() };
+    const declared = raw({ path: "", name: "", kind: "", aliases: "", labels: "" });
+    const first = await versionAction(readVersionInputs(declared), context);
+    expect(first.versions.map((v) => [v.ref, v.unchanged ?? false])).toEqual([
+      ["team/d:v1", false],
+      ["team/m:v1", false],
+    ]);
+    const again = await versionAction(readVersionInputs(declared), context);
+    expect(again.versions.map((v) => [v.ref, v.unchanged])).toEqual([
+      ["team/d:v1", true],
+      ["team/m:v1", true],
+    ]);
+    const only = await versionAction(
+      readVersionInputs(raw({ path: "", name: "", kind: "", aliases: "", labels: "", artifacts: "team/d" })),
+      context,
+    );
+    expect(only.versions.map((v) => v.ref)).toEqual(["team/d:v1"]);
+    await expect(versionAction(readVersionInputs(raw({ path: "", kind: "", aliases: "", labels: "" })), context)).rejects.toThrow(
+      "input name: needs a path; declared artifacts take theirs from llmops.yaml",
+    );
+    await expect(versionAction(readVersionInputs(raw({ kind: "" })), context)).rejects.toThrow(
+      "input kind: expected model or dataset with a path",
+    );
   });
 });
