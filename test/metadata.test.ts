@@ -37,6 +37,7 @@ const expression = (body: string) => `$\{{ ${body} }}`;
 describe("action metadata", () => {
   it("finds the repository's workflows", () => {
     expect(workflowFiles.map(rel)).toContain(".github/workflows/ci.yml");
+    expect(workflowFiles.map(rel)).toContain(".github/workflows/dogfood.yml");
   });
 
   for (const file of actionFiles) {
@@ -69,12 +70,44 @@ describe("the harness's fixture actions", () => {
   }
 });
 
+/** `./actions/<name>` (this repository's checkout) or `<owner>/llmops-actions/actions/<name>@<ref>`: one of our actions. */
+function ourAction(uses: string | undefined): string | undefined {
+  return /^(?:\.\/|[^/]+\/llmops-actions\/)actions\/([a-z-]+)(?:@|$)/.exec(uses ?? "")?.[1];
+}
+
+type WorkflowStep = { uses?: string; with?: Record<string, unknown> };
+
 describe("workflows", () => {
   for (const file of workflowFiles) {
     it(`${rel(file)} passes GitHub's workflow schema`, async () => {
       expect((await validateWorkflowFile(file)).errors).toEqual([]);
     });
+
+    it(`${rel(file)} gives our actions only inputs they declare, and every required one`, () => {
+      const workflow = parse(readFileSync(file, "utf8")) as { jobs: Record<string, { steps?: WorkflowStep[] }> };
+      const steps = Object.values(workflow.jobs).flatMap((job) => job.steps ?? []);
+      for (const step of steps.filter((s) => ourAction(s.uses))) {
+        const action = ourAction(step.uses)!;
+        const metadata = join(repoRoot, "actions", action, "action.yml");
+        expect(existsSync(metadata), `${step.uses}: actions/${action}/action.yml exists`).toBe(true);
+        const inputs =
+          (parse(readFileSync(metadata, "utf8")) as { inputs?: Record<string, { required?: boolean; default?: unknown }> }).inputs ?? {};
+        const given = Object.keys(step.with ?? {});
+        for (const key of given) expect(Object.keys(inputs), `actions/${action} input ${key}`).toContain(key);
+        for (const [name, spec] of Object.entries(inputs)) {
+          if (spec.required && spec.default === undefined) expect(given, `actions/${action} required input ${name}`).toContain(name);
+        }
+      }
+    });
   }
+
+  it("the dogfood workflow runs the repository's own version, eval and compare", () => {
+    const workflow = parse(readFileSync(join(repoRoot, ".github", "workflows", "dogfood.yml"), "utf8")) as {
+      jobs: Record<string, { steps: WorkflowStep[] }>;
+    };
+    const uses = Object.values(workflow.jobs).flatMap((job) => job.steps.map((s) => s.uses));
+    expect(uses).toEqual(expect.arrayContaining(["./actions/version", "./actions/eval", "./actions/compare"]));
+  });
 });
 
 describe("the validation itself", () => {
