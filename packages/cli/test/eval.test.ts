@@ -4,6 +4,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { caseResultSchema, EVAL_ARTIFACT_TYPE, type RunSummary, runSummarySchema, silentLogger } from "@llmops/core";
+import { buildRunSummary, junitTotalsOfFile, renderMarkdownFromResults, toJsonl, writeJUnitFromResults } from "@llmops/eval";
+import { renderJUnit, renderRunSummaryMarkdown } from "@llmops/report";
 import { openStore } from "@llmops/store";
 import { afterEach, describe, expect, it } from "vitest";
 import { type OpenAIServer, type OpenAIServerOptions, startOpenAIServer } from "../../../test/src/openai-server.ts";
@@ -119,7 +121,7 @@ describe("llmops eval", () => {
     const result = await llmops(["eval"], dir, { TEST_KEY: KEY });
     expect(result.code).toBe(1);
     // c0 and c10 answer wrongly: exact = 10/12; both are lang=de (index % 3 == 0 → de: c0 c3 c6 c9)
-    expect(result.stdout).toContain("✗ exact >= 0.95 — exact is 0.833333, expected >= 0.95");
+    expect(result.stdout).toContain("✗ exact >= 0.95 — exact is 0.8333, expected >= 0.95");
     expect(result.stdout).toContain("✓ exact >= 0.5 on lang=de");
   });
 
@@ -404,6 +406,96 @@ describe("llmops eval: interruption", () => {
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.length).toBeLessThan(400);
     expect(rows.map((r) => r.index)).toEqual([...rows.map((r) => r.index)].sort((a, b) => a - b));
+    // The streamed results file was put in place (no temp file left) and the summary counts its rows.
+    expect((await readdir(out)).sort()).toEqual(["junit.xml", "results.jsonl", "summary.json", "summary.md"]);
+    expect(summary.cases).toBe(rows.length);
     expect(JSON.parse(stdout)).toMatchObject({ passed: false, complete: false, suites: [{ suite: "long", complete: false }] });
+  });
+});
+
+describe("llmops eval: large runs stream their results", () => {
+  it("writes the JUnit and Markdown files the renderers give for every row, a chunk of rows at a time", async () => {
+    // Every 7th answer is wrong and every 11th fails: both lists and their counts are in the files.
+    const s = await server({
+      respond: (r) => {
+        const text = r.messages.at(-1)!.content;
+        return Number(text.split(" ")[1]) % 7 === 0 ? `wrong <${text}> & "more"` : text;
+      },
+      faults: (r) => (Number(r.messages.at(-1)!.content.split(" ")[1]) % 11 === 0 ? { status: 400, message: "bad <request>" } : undefined),
+    });
+    const dir = await tempDir();
+    const cases = Array.from({ length: 2600 }, (_, i) =>
+      JSON.stringify({ id: `c${i}`, vars: { text: `answer ${i}` }, expected: `answer ${i}`, tags: { lang: i % 3 ? "en" : "de" } }),
+    );
+    await writeFile(path.join(dir, "cases.jsonl"), `${cases.join("\n")}\n`);
+    await writeFile(
+      path.join(dir, "llmops.yaml"),
+      [
+        "suites:",
+        "  - name: big",
+        `    provider: { type: openai, baseUrl: "${s.url}", model: m1, apiKeyEnv: TEST_KEY }`,
+        '    prompt: "{{text}}"',
+        "    casesFrom: cases.jsonl",
+        "    scorers: [{ type: equals, name: exact }]",
+        "    slices: [lang]",
+        "    retries: 0",
+        "    concurrency: 32",
+        "",
+      ].join("\n"),
+    );
+    const result = await llmops(["eval", "--json", "--no-cache"], dir, { TEST_KEY: KEY });
+    expect(result.code).toBe(0);
+    const out = path.join(dir, ".llmops", "results", "big");
+    const summary = await readSummary(out);
+    const rows = await readRows(out);
+    expect(rows.map((r) => r.index)).toEqual(Array.from({ length: 2600 }, (_, i) => i));
+    expect(summary).toMatchObject({ cases: 2600, errors: 237, complete: true });
+    // 2,600 rows are rendered in chunks of 1,000; the file is what one render of every row gives.
+    expect(await readFile(path.join(out, "junit.xml"), "utf8")).toBe(renderJUnit(summary, rows));
+    expect(await readFile(path.join(out, "summary.md"), "utf8")).toBe(renderRunSummaryMarkdown(summary, rows));
+  });
+
+  it("the report's renderers splice and list exactly as when given every row (small chunks)", async () => {
+    const dir = await tempDir();
+    const rows = Array.from({ length: 1234 }, (_, i) =>
+      caseResultSchema.parse({
+        id: `c${i}`,
+        index: i,
+        vars: { q: i },
+        provider: "p",
+        output: i % 5 ? `out ${i} <&>` : null,
+        error: i % 5 ? null : `HTTP 500: boom ${i}`,
+        scores: [{ name: "exact", type: "equals", score: i % 3 ? 1 : 0, pass: i % 3 !== 0, reason: "why & <not>" }],
+        pass: i % 5 !== 0 && i % 3 !== 0,
+        latencyMs: 0.5 + (i % 17) * 3.3,
+        tokens: null,
+        cost: null,
+      }),
+    );
+    const results = path.join(dir, "results.jsonl");
+    await writeFile(results, toJsonl(rows));
+    const summary = buildRunSummary({
+      suite: "s&<x>",
+      suiteDigest: `sha256:${"a".repeat(64)}`,
+      rows,
+      scorers: [],
+      gates: [],
+      sliceKeys: [],
+      providers: ["p"],
+      startedAt: "2026-01-01T00:00:00.000Z",
+      finishedAt: "2026-01-01T00:01:00.000Z",
+      complete: true,
+    });
+    const debug: string[] = [];
+    const logger = { ...silentLogger, debug: (m: string) => debug.push(m) };
+    await writeJUnitFromResults(renderJUnit, summary, results, path.join(dir, "junit.xml"), await junitTotalsOfFile(results), {
+      chunkRows: 100,
+      logger,
+    });
+    expect(debug).toEqual([]);
+    expect(await readFile(path.join(dir, "junit.xml"), "utf8")).toBe(renderJUnit(summary, rows));
+    expect(await renderMarkdownFromResults(renderRunSummaryMarkdown, summary, results, { listedRows: 21 })).toBe(
+      renderRunSummaryMarkdown(summary, rows),
+    );
   });
 });

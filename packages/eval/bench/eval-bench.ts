@@ -1,10 +1,24 @@
-// Benchmark of the eval runner (issue #4): 2,000 cases against the local OpenAI-compatible test
-// server at 50 ms latency with concurrency 50. Prints the cold wall time against the ideal
+// Benchmark of the eval runner.
+//
+// Runner row (issue #4): 2,000 cases against the local OpenAI-compatible test server at 50 ms
+// latency with concurrency 50. Prints the cold wall time against the ideal
 // N × latency / concurrency (target <= 1.15x), the peak RSS, and a warm re-run served from the
 // response cache (target: zero provider calls, under 1 s). As a baseline measured in the same run,
 // a bare fetch loop with the same concurrency against the same server shows what the machine
 // allows (on a loaded machine the server itself is slower than the ideal).
-// Run: node_modules/.bin/node packages/eval/bench/eval-bench.ts [--cases 2000] [--latency 50] [--concurrency 50]
+//
+// Scale row (issue #9): peak RSS of a whole eval at 200,000 cases against the same eval at
+// 20,000 cases (server at 1 ms latency, response cache off), each in a fresh child process that
+// reports its own `process.resourceUsage().maxRSS` at exit. Target: ratio <= 1.5x, i.e. memory
+// does not grow with the number of case results. Measured twice: through `evaluate()` (the
+// library, no renderers) and through the `llmops eval` binary (which also writes junit.xml and
+// summary.md). For evaluate() it also prints the peak reached once the cases were loaded, before
+// the first call: what loading the cases costs, apart from what running them costs.
+//
+// Run: node_modules/.bin/node packages/eval/bench/eval-bench.ts [--only runner|scale]
+//   [--cases 2000] [--latency 50] [--concurrency 50]
+//   [--scale-small 20000] [--scale-large 200000] [--scale-latency 1] [--scale-via both|evaluate|cli]
+//   [--scale-runs 1] (the median of several runs: the peak varies with GC timing on a busy machine)
 
 import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -16,65 +30,102 @@ import { parseArgs } from "node:util";
 import { silentLogger } from "@llmops/core";
 import { evaluate } from "../src/index.ts";
 
-await main();
+const BENCH = fileURLToPath(import.meta.url);
+const SERVER_SCRIPT = fileURLToPath(new URL("../../../test/src/openai-server.ts", import.meta.url));
+const CLI_BIN = fileURLToPath(new URL("../../cli/bin/llmops.js", import.meta.url));
+/** Preloaded into a measured child: reports its peak RSS (KiB) on stderr as it exits. */
+const REPORT_RSS =
+  'data:text/javascript,import{writeSync}from"node:fs";process.on("exit",()=>writeSync(2,"\\nllmops-bench-maxrss "+process.resourceUsage().maxRSS+"\\n"));';
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      cases: { type: "string", default: "2000" },
-      latency: { type: "string", default: "50" },
-      concurrency: { type: "string", default: "50" },
-    },
-  });
-  const cases = Number(values.cases);
-  const latencyMs = Number(values.latency);
-  const concurrency = Number(values.concurrency);
+const { values } = parseArgs({
+  options: {
+    only: { type: "string" },
+    cases: { type: "string", default: "2000" },
+    latency: { type: "string", default: "50" },
+    concurrency: { type: "string", default: "50" },
+    "scale-small": { type: "string", default: "20000" },
+    "scale-large": { type: "string", default: "200000" },
+    "scale-latency": { type: "string", default: "1" },
+    "scale-via": { type: "string", default: "both" },
+    "scale-runs": { type: "string", default: "1" },
+    // Internal: the measured child of the scale row runs `evaluate()` in this directory.
+    child: { type: "string" },
+  },
+});
 
-  // The server runs in its own process so its CPU time is not charged to the runner's event loop
-  // (a real model server is another machine; a worker thread would also add its heap to this
-  // process's RSS); a `count` line on its stdin answers how many requests it received.
-  const serverScript = fileURLToPath(new URL("../../../test/src/openai-server.ts", import.meta.url));
-  const child = spawn(process.execPath, [serverScript, JSON.stringify({ latencyMs })], { stdio: ["pipe", "pipe", "inherit"] });
-  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+if (values.child) await child(values.child);
+else await main();
+
+interface Server {
+  url: string;
+  requests(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/**
+ * The server runs in its own process so its CPU time is not charged to the runner's event loop
+ * (a real model server is another machine; a worker thread would also add its heap to this
+ * process's RSS); a `count` line on its stdin answers how many requests it received.
+ */
+async function startServer(latencyMs: number): Promise<Server> {
+  const server = spawn(process.execPath, [SERVER_SCRIPT, JSON.stringify({ latencyMs })], { stdio: ["pipe", "pipe", "inherit"] });
+  const lines = createInterface({ input: server.stdout! })[Symbol.asyncIterator]();
   const readLine = async () => {
     const line = await lines.next();
     if (line.done) throw new Error("the test server exited");
     return line.value;
   };
-  const server = {
+  return {
     url: await readLine(),
     requests: async () => {
-      child.stdin!.write("count\n");
+      server.stdin!.write("count\n");
       return Number(await readLine());
     },
     close: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((resolve) => child.once("exit", resolve));
-      child.kill("SIGTERM");
+      if (server.exitCode !== null || server.signalCode !== null) return;
+      const exited = new Promise((resolve) => server.once("exit", resolve));
+      server.kill("SIGTERM");
       await exited;
     },
   };
+}
+
+/** A suite directory: `cases` JSONL cases the echo server answers, two scorers, a slice key and a gate. */
+async function writeSuite(dir: string, url: string, cases: number, concurrency: number): Promise<void> {
+  const caseLines = Array.from({ length: cases }, (_, i) =>
+    JSON.stringify({ id: `case-${i}`, vars: { text: `item ${i}` }, expected: `Echo: item ${i}`, tags: { bucket: String(i % 4) } }),
+  );
+  await writeFile(join(dir, "cases.jsonl"), `${caseLines.join("\n")}\n`);
+  await writeFile(
+    join(dir, "llmops.yaml"),
+    [
+      "suites:",
+      "  - name: bench",
+      `    provider: { type: openai, baseUrl: "${url}", model: bench-model, apiKeyEnv: null }`,
+      '    prompt: "Echo: {{text}}"',
+      "    casesFrom: cases.jsonl",
+      "    scorers: [{ type: equals, name: exact }, { type: contains, name: mentions, value: item }]",
+      "    slices: [bucket]",
+      "    gates: [{ metric: exact, min: 0.9 }]",
+      `    concurrency: ${concurrency}`,
+      "",
+    ].join("\n"),
+  );
+}
+
+async function main(): Promise<void> {
+  if (values.only !== "scale") await runnerRow();
+  if (values.only !== "runner") await scaleRow();
+}
+
+async function runnerRow(): Promise<void> {
+  const cases = Number(values.cases);
+  const latencyMs = Number(values.latency);
+  const concurrency = Number(values.concurrency);
+  const server = await startServer(latencyMs);
   const dir = await mkdtemp(join(tmpdir(), "llmops-eval-bench-"));
   try {
-    const caseLines = Array.from({ length: cases }, (_, i) =>
-      JSON.stringify({ id: `case-${i}`, vars: { text: `item ${i}` }, expected: `Echo: item ${i}`, tags: { bucket: String(i % 4) } }),
-    );
-    await writeFile(join(dir, "cases.jsonl"), `${caseLines.join("\n")}\n`);
-    await writeFile(
-      join(dir, "llmops.yaml"),
-      [
-        "suites:",
-        "  - name: bench",
-        `    provider: { type: openai, baseUrl: "${server.url}", model: bench-model, apiKeyEnv: null }`,
-        '    prompt: "Echo: {{text}}"',
-        "    casesFrom: cases.jsonl",
-        "    scorers: [{ type: equals, name: exact }, { type: contains, name: mentions, value: item }]",
-        "    slices: [bucket]",
-        "    gates: [{ metric: exact, min: 0.9 }]",
-        `    concurrency: ${concurrency}`,
-        "",
-      ].join("\n"),
-    );
+    await writeSuite(dir, server.url, cases, concurrency);
     const run = async () => {
       const before = await server.requests();
       const started = performance.now();
@@ -119,5 +170,110 @@ async function main(): Promise<void> {
   } finally {
     await server.close();
     await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The measured process of the scale row: one eval through the library, then its outcome as JSON,
+ * with the peak RSS reached by the time every case was loaded and prepared (before any call).
+ */
+async function child(dir: string): Promise<void> {
+  let preparedKiB = 0;
+  const result = await evaluate({
+    cwd: dir,
+    env: {},
+    logger: silentLogger,
+    cache: false,
+    onPrepared: () => {
+      preparedKiB = process.resourceUsage().maxRSS;
+    },
+  });
+  const summary = result.suites[0]!.summary;
+  process.stdout.write(`${JSON.stringify({ cases: summary.cases, errors: summary.errors, passed: summary.passed, preparedKiB })}\n`);
+}
+
+interface Measured {
+  ms: number;
+  maxRssMiB: number;
+  /** Peak RSS once the cases were loaded (evaluate() only). */
+  preparedMiB?: number;
+  cases: number;
+  errors: number;
+}
+
+/** Runs one eval of `cases` cases in a fresh child process and reads its peak RSS. */
+async function measure(via: "evaluate" | "cli", server: Server, cases: number, concurrency: number): Promise<Measured> {
+  const dir = await mkdtemp(join(tmpdir(), "llmops-eval-scale-"));
+  try {
+    await writeSuite(dir, server.url, cases, concurrency);
+    const args = via === "cli" ? [CLI_BIN, "eval", "--no-cache", "--json"] : [BENCH, "--child", dir];
+    const started = performance.now();
+    const proc = spawn(process.execPath, ["--import", REPORT_RSS, ...args], {
+      cwd: dir,
+      env: { PATH: process.env.PATH },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    proc.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    proc.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    const code = await new Promise<number | null>((resolve) => proc.on("exit", (c) => resolve(c)));
+    const ms = performance.now() - started;
+    const rss = /llmops-bench-maxrss (\d+)/.exec(stderr);
+    if (!rss || (code !== 0 && code !== 1)) throw new Error(`scale child (${via}, ${cases} cases) exited ${code}: ${stderr.trim()}`);
+    const maxRssMiB = Number(rss[1]) / 1024;
+    if (via === "cli") {
+      const out = JSON.parse(stdout) as { suites: { metrics: { error_rate?: number } }[] };
+      return { ms, maxRssMiB, cases, errors: out.suites[0]?.metrics.error_rate === 0 ? 0 : 1 };
+    }
+    const out = JSON.parse(stdout.trim().split("\n").at(-1)!) as { cases: number; errors: number; preparedKiB: number };
+    return { ms, maxRssMiB, preparedMiB: out.preparedKiB / 1024, cases: out.cases, errors: out.errors };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The run with the median peak RSS of `runs` fresh runs (the peak varies with GC timing on a busy machine). */
+async function measureMedian(via: "evaluate" | "cli", server: Server, cases: number, concurrency: number, runs: number) {
+  const all: Measured[] = [];
+  for (let i = 0; i < runs; i++) all.push(await measure(via, server, cases, concurrency));
+  all.sort((a, b) => a.maxRssMiB - b.maxRssMiB);
+  return { median: all[Math.floor((all.length - 1) / 2)]!, all };
+}
+
+function mib(value: number): string {
+  return `${value.toFixed(0)} MiB`;
+}
+
+async function scaleRow(): Promise<void> {
+  const small = Number(values["scale-small"]);
+  const large = Number(values["scale-large"]);
+  const latencyMs = Number(values["scale-latency"]);
+  const concurrency = Number(values.concurrency);
+  const runs = Math.max(1, Number(values["scale-runs"]));
+  const vias = values["scale-via"] === "both" ? (["evaluate", "cli"] as const) : [values["scale-via"] as "evaluate" | "cli"];
+  const server = await startServer(latencyMs);
+  try {
+    console.log(
+      `eval scale: peak RSS at ${large} vs ${small} cases, ${latencyMs} ms latency, concurrency ${concurrency}, no response cache${runs > 1 ? `, median of ${runs} runs` : ""}`,
+    );
+    for (const via of vias) {
+      const a = await measureMedian(via, server, small, concurrency, runs);
+      const b = await measureMedian(via, server, large, concurrency, runs);
+      const label = via === "cli" ? "llmops eval" : "evaluate()";
+      const range = (m: { all: Measured[] }) => (runs > 1 ? ` [${m.all.map((x) => x.maxRssMiB.toFixed(0)).join(", ")}]` : "");
+      console.log(
+        `  ${label.padEnd(12)} ${small} cases ${mib(a.median.maxRssMiB)}${range(a)} (${(a.median.ms / 1000).toFixed(1)} s)  ${large} cases ${mib(b.median.maxRssMiB)}${range(b)} (${(b.median.ms / 1000).toFixed(1)} s)  ratio ${(b.median.maxRssMiB / a.median.maxRssMiB).toFixed(2)}x  [target <= 1.5x]`,
+      );
+      if (a.median.preparedMiB !== undefined && b.median.preparedMiB !== undefined) {
+        // Where the peak is reached: loading and preparing the cases, or running them.
+        console.log(
+          `  ${"".padEnd(12)} of which peak once cases were loaded: ${mib(a.median.preparedMiB)} and ${mib(b.median.preparedMiB)} (ratio ${(b.median.preparedMiB / a.median.preparedMiB).toFixed(2)}x); growth while running: ${mib(a.median.maxRssMiB - a.median.preparedMiB)} and ${mib(b.median.maxRssMiB - b.median.preparedMiB)}`,
+        );
+      }
+      if ([...a.all, ...b.all].some((m) => m.errors !== 0)) process.exitCode = 1;
+    }
+  } finally {
+    await server.close();
   }
 }

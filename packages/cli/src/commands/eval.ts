@@ -1,4 +1,4 @@
-import { ExitCode, type MetricSummary, UsageError } from "@llmops/core";
+import { ExitCode, formatNumber, type MetricSummary, UsageError } from "@llmops/core";
 import {
   type EvalStore,
   type EvaluateResult,
@@ -54,11 +54,6 @@ function progressReporter(context: CommandContext): (variant: string, progress: 
     bar.done = p.done;
     if (p.done === p.total) bar.progress.done();
   };
-}
-
-function formatNumber(value: number): string {
-  if (Number.isInteger(value)) return String(value);
-  return Math.abs(value) >= 100 ? value.toFixed(1) : value.toPrecision(4).replace(/\.?0+$/, "");
 }
 
 function formatMetric(metric: MetricSummary): string {

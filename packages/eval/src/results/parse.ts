@@ -28,22 +28,32 @@ export function parseSummary(text: string, source: string): RunSummary {
   return parsed.data;
 }
 
+/**
+ * One line of `results.jsonl` (1-based `line`, for errors): undefined for a blank line. With
+ * `validate` false the row is what `JSON.parse` gives, for a file this process has just written.
+ */
+export function parseResultLine(text: string, source: string, line: number, validate = true): CaseResult | undefined {
+  const trimmed = text.trim();
+  if (trimmed === "") return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(trimmed);
+  } catch {
+    throw new InputError(`${source}:${line}: not valid JSON`);
+  }
+  if (!validate) return json as CaseResult;
+  const parsed = caseResultSchema.safeParse(json);
+  if (!parsed.success) throw new InputError(`${source}:${line}: not a case result: ${firstIssue(parsed.error)}`);
+  return parsed.data;
+}
+
 /** Parses `results.jsonl` text (one case result per line); errors name the line. */
 export function parseResults(text: string, source: string): CaseResult[] {
   const cases: CaseResult[] = [];
   const lines = text.split("\n");
   for (let i = 0; i < lines.length; i++) {
-    const line = (lines[i] as string).trim();
-    if (line === "") continue;
-    let json: unknown;
-    try {
-      json = JSON.parse(line);
-    } catch {
-      throw new InputError(`${source}:${i + 1}: not valid JSON`);
-    }
-    const parsed = caseResultSchema.safeParse(json);
-    if (!parsed.success) throw new InputError(`${source}:${i + 1}: not a case result: ${firstIssue(parsed.error)}`);
-    cases.push(parsed.data);
+    const row = parseResultLine(lines[i] as string, source, i + 1);
+    if (row) cases.push(row);
   }
   return cases;
 }

@@ -2,6 +2,8 @@ import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type CaseResult, InputError, type RunSummary, writeFileAtomic } from "@llmops/core";
 import { parseResults, parseSummary, resultsPathOf } from "./parse.ts";
+import { type FileRenderOptions, type JUnitTotals, junitTotalsOfFile, renderMarkdownFromResults, writeJUnitFromResults } from "./render.ts";
+import { resultLine } from "./stream.ts";
 
 export const RESULTS_FILE = "results.jsonl";
 export const SUMMARY_FILE = "summary.json";
@@ -10,7 +12,9 @@ export const MARKDOWN_FILE = "summary.md";
 
 /**
  * JUnit and Markdown come from `@llmops/report`, which sits above eval in the layering; the
- * caller passes the renderers in.
+ * caller passes the renderers in. For a run streamed to disk they are fed rows read back from
+ * results.jsonl, a bounded number at a time (render.ts): JUnit a chunk of rows per call, the
+ * Markdown summary only the errored and failing rows it lists.
  */
 export interface Renderers {
   junit?: (summary: RunSummary, cases: CaseResult[]) => string;
@@ -26,7 +30,7 @@ export interface WrittenRun {
 }
 
 export function toJsonl(rows: CaseResult[]): string {
-  return rows.map((row) => `${JSON.stringify(row)}\n`).join("");
+  return rows.map(resultLine).join("");
 }
 
 /**
@@ -51,7 +55,37 @@ export async function writeRunOutputs(
     written.markdownPath = join(dir, MARKDOWN_FILE);
     await writeFileAtomic(written.markdownPath, renderers.markdown(summary, rows));
   }
-  await writeFileAtomic(written.summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
+  await writeFileAtomic(written.summaryPath, summaryJson(summary));
+  return written;
+}
+
+function summaryJson(summary: RunSummary): string {
+  return `${JSON.stringify(summary, null, 2)}\n`;
+}
+
+/**
+ * The outputs of a run whose results.jsonl is already in place in `dir` (streamed there as the
+ * run went, see `AtomicFileWriter`): junit.xml and summary.md rendered from that file without
+ * holding its rows (see render.ts), then, last, summary.json — the same files, in the same order,
+ * as `writeRunOutputs` writes for rows in memory.
+ */
+export async function writeStreamedRunOutputs(
+  dir: string,
+  summary: RunSummary,
+  renderers: Renderers = {},
+  options: FileRenderOptions & { totals?: JUnitTotals } = {},
+): Promise<WrittenRun> {
+  const written: WrittenRun = { dir, summaryPath: join(dir, SUMMARY_FILE), resultsPath: join(dir, RESULTS_FILE) };
+  if (renderers.junit) {
+    written.junitPath = join(dir, JUNIT_FILE);
+    const totals = options.totals ?? (await junitTotalsOfFile(written.resultsPath));
+    await writeJUnitFromResults(renderers.junit, summary, written.resultsPath, written.junitPath, totals, options);
+  }
+  if (renderers.markdown) {
+    written.markdownPath = join(dir, MARKDOWN_FILE);
+    await writeFileAtomic(written.markdownPath, await renderMarkdownFromResults(renderers.markdown, summary, written.resultsPath, options));
+  }
+  await writeFileAtomic(written.summaryPath, summaryJson(summary));
   return written;
 }
 

@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import {
+  type CaseResult,
   type EvidenceStore,
   InputError,
   type LlmopsConfig,
@@ -15,6 +16,7 @@ import {
 import { RESPONSE_CACHE_DIR } from "../cache/response-cache.ts";
 import { recordEvalEvidence } from "../evidence/record.ts";
 import { outputDirFor } from "../results/output-dir.ts";
+import { readResultsFile } from "../results/stream.ts";
 import { type Renderers, readRunOutputs, writeRunOutputs } from "../results/write.ts";
 import type { Shard, ShardOutput } from "../shard/shard.ts";
 import { mergeShardOutputs } from "./merge.ts";
@@ -80,6 +82,13 @@ export interface EvaluateResult {
   passed: boolean;
   interrupted: boolean;
   providerCalls: number;
+}
+
+/** Rows of a results file this run has just written (`toJsonl` of them gives the file back). */
+async function readResultRows(path: string): Promise<CaseResult[]> {
+  const rows: CaseResult[] = [];
+  for await (const row of readResultsFile(path, { validate: false })) rows.push(row);
+  return rows;
 }
 
 /** `{ exact: 0.8, pass_rate: 0.75, ... }`: the headline number of each metric. */
@@ -200,15 +209,20 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
         ...(model ? { model: { ref: options.model!, digest: model.digest } } : {}),
         ...(datasetRef && dataset ? { dataset: { ref: datasetRef, digest: dataset.digest } } : {}),
         ...ci,
+        // Each variant streams its results into its directory and writes its outputs as it ends.
+        outDir: (name) => outputDirFor(outRoot, name),
+        ...(options.renderers ? { renderers: options.renderers } : {}),
       });
       for (const run of runs) {
         providerCalls += run.providerCalls;
         if (!run.summary.complete && !options.shard) interrupted = true;
-        const written = await writeRunOutputs(outputDirFor(outRoot, run.name), run.summary, run.rows, options.renderers);
+        const written = run.written ?? (await writeRunOutputs(outputDirFor(outRoot, run.name), run.summary, run.rows, options.renderers));
         let evidenceDigest: string | undefined;
         // Evidence is a claim about a whole run: never record a shard or an interrupted run.
         if (options.record && model && run.summary.complete) {
-          evidenceDigest = (await recordEvalEvidence(getStore(), model, run.summary, run.rows)).digest;
+          // The evidence carries results.jsonl as one blob, so its rows are read back for it.
+          const rows = run.written ? await readResultRows(run.written.resultsPath) : run.rows;
+          evidenceDigest = (await recordEvalEvidence(getStore(), model, run.summary, rows)).digest;
           options.logger.info(`recorded ${run.name} as evidence on ${options.model} (${evidenceDigest})`);
         }
         outcomes.push({

@@ -28,7 +28,11 @@ export function mergeShardOutputs(
     );
   }
   const present = new Set(rows.map((r) => `${r.index}/${r.repeat}`));
-  const missing = variant.tasks.filter((t) => !present.has(`${t.index}/${t.repeat}`)).length;
+  let missing = 0;
+  for (let position = 0; position < variant.tasks.length; position++) {
+    const task = variant.tasks.at(position)!;
+    if (!present.has(`${task.index}/${task.repeat}`)) missing++;
+  }
   if (missing > 0)
     options.logger.warn(
       `eval merge: ${missing} of ${variant.tasks.length} case runs are missing (an interrupted shard); the merged run is incomplete`,

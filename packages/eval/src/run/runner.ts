@@ -5,9 +5,15 @@ import { RateLimiter, type RateLimitOptions } from "./rate-limit.ts";
 import { defaultRetryPolicy, type RetryPolicy, withRetries } from "./retry.ts";
 import type { Clock, RunnerProvider, RunnerProviderResponse, RunnerScorer, RunnerScorerContext, RunProgress, RunTask } from "./types.ts";
 
+/** The tasks of a run by position: an array, or anything that makes a task when asked for it. */
+export interface RunTaskList {
+  readonly length: number;
+  at(position: number): RunTask | undefined;
+}
+
 export interface RunTasksOptions {
   provider: RunnerProvider;
-  tasks: RunTask[];
+  tasks: RunTaskList;
   scorers: RunnerScorer[];
   concurrency?: number;
   timeoutMs?: number;
@@ -19,7 +25,21 @@ export interface RunTasksOptions {
   /** Aborting stops scheduling and cancels calls in flight; finished results are kept. */
   signal?: AbortSignal;
   onProgress?: (progress: RunProgress) => void;
+  /** Called as each task finishes, in completion order. */
   onResult?: (result: CaseResult) => void;
+  /**
+   * Receives every finished result in task order: a result waits in a reorder buffer until every
+   * earlier task has finished (or, once the run is stopped, until the run ends). With `emit` the
+   * runner keeps no results (`results` is empty). A returned promise is awaited before the next
+   * result is emitted, and scheduling waits while the buffer is full: backpressure from a file.
+   */
+  emit?: (result: CaseResult) => void | Promise<void>;
+  /**
+   * How many tasks past the first unfinished one may be started or waiting to be emitted: the
+   * bound of the reorder buffer. Default 16 × concurrency, at least 256, so one slow case (a
+   * retry, a timeout) does not idle the other workers.
+   */
+  reorderWindow?: number;
   logger?: Logger;
   cwd?: string;
   complete?: RunnerScorerContext["complete"];
@@ -30,8 +50,10 @@ export interface RunTasksOptions {
 }
 
 export interface RunTasksResult {
-  /** In task order, whatever the completion order; only tasks that finished. */
+  /** In task order, whatever the completion order; only tasks that finished. Empty with `emit`. */
   results: CaseResult[];
+  /** Tasks that finished (each was emitted, or is in `results`). */
+  finished: number;
   /** False when the run was stopped before every task finished. */
   complete: boolean;
   providerCalls: number;
@@ -82,10 +104,13 @@ export async function runTasks(options: RunTasksOptions): Promise<RunTasksResult
   const policy: RetryPolicy = { ...defaultRetryPolicy, ...options.retry };
   const timeoutMs = options.timeoutMs ?? 30_000;
   const limiter = new RateLimiter(options.rateLimit ?? {}, clock);
-  const stop = options.signal ?? new AbortController().signal;
+  // Stopped by the caller's signal, or by a failing `emit` (the results can no longer be kept).
+  const failed = new AbortController();
+  const stop = options.signal ? AbortSignal.any([options.signal, failed.signal]) : failed.signal;
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? 8));
-  const slots: (CaseResult | undefined)[] = new Array(options.tasks.length);
-  const progress: RunProgress = { done: 0, total: options.tasks.length, errors: 0, cached: 0 };
+  const total = options.tasks.length;
+  const window = Math.max(concurrency, Math.floor(options.reorderWindow ?? Math.max(256, 16 * concurrency)));
+  const progress: RunProgress = { done: 0, total, errors: 0, cached: 0 };
   let providerCalls = 0;
   let next = 0;
   // Cache writes go through at most two at a time: each is several file operations on libuv's
@@ -273,24 +298,91 @@ export async function runTasks(options: RunTasksOptions): Promise<RunTasksResult
     };
   };
 
+  // Results reach `emit` (or `results`) in task order through a buffer of at most `window`
+  // entries: a worker does not start task p until task p - window has been emitted.
+  const results: CaseResult[] = [];
+  const emit = options.emit ?? ((result: CaseResult) => void results.push(result));
+  const buffer = new Map<number, CaseResult>();
+  let head = 0; // the first position not yet emitted
+  let finished = 0;
+  let emitting: Promise<void> | undefined;
+  let emitError: { error: unknown } | undefined;
+  let roomWaiters: (() => void)[] = [];
+  const wakeWaiters = () => {
+    const waiters = roomWaiters;
+    roomWaiters = [];
+    for (const wake of waiters) wake();
+  };
+  stop.addEventListener("abort", wakeWaiters, { once: true });
+  const fail = (error: unknown) => {
+    emitError ??= { error };
+    failed.abort(error);
+  };
+  /** Emits buffered results from `head` on while they are there, one at a time. */
+  const drain = async () => {
+    while (!emitError && buffer.has(head)) {
+      const result = buffer.get(head)!;
+      buffer.delete(head);
+      head++;
+      wakeWaiters();
+      try {
+        await emit(result);
+      } catch (error) {
+        fail(error);
+      }
+    }
+  };
+  const pump = () => {
+    emitting ??= drain().finally(() => {
+      emitting = undefined;
+      // A result may have arrived while the last emit was settling.
+      if (!emitError && buffer.has(head)) pump();
+    });
+  };
+  const waitForRoom = async (position: number) => {
+    while (position >= head + window && !stop.aborted) {
+      await new Promise<void>((resolve) => roomWaiters.push(resolve));
+    }
+  };
+
   const worker = async () => {
     while (!stop.aborted) {
       const position = next++;
-      const task = options.tasks[position];
+      if (position >= total) return;
+      await waitForRoom(position);
+      if (stop.aborted) return;
+      const task = options.tasks.at(position);
       if (!task) return;
       const result = await runOne(task);
       if (!result) return;
-      slots[position] = result;
+      finished++;
+      buffer.set(position, result);
       progress.done++;
       if (result.error) progress.errors++;
       if (result.cached) progress.cached++;
       options.onResult?.(result);
       options.onProgress?.({ ...progress });
+      pump();
     }
   };
 
-  await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, options.tasks.length)) }, worker));
+  await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, total)) }, worker));
+  stop.removeEventListener("abort", wakeWaiters);
+  while (emitting) await emitting;
+  // A stopped run leaves gaps: what finished after the first unfinished task goes out in order too.
+  if (!emitError) {
+    for (const position of [...buffer.keys()].sort((a, b) => a - b)) {
+      const result = buffer.get(position)!;
+      buffer.delete(position);
+      try {
+        await emit(result);
+      } catch (error) {
+        fail(error);
+        break;
+      }
+    }
+  }
   if (writing > 0 || writeQueue.length > 0) await new Promise<void>((resolve) => (writesDone = resolve));
-  const results = slots.filter((r): r is CaseResult => r !== undefined);
-  return { results, complete: results.length === options.tasks.length, providerCalls };
+  if (emitError) throw emitError.error;
+  return { results, finished, complete: finished === total, providerCalls };
 }

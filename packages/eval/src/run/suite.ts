@@ -15,13 +15,16 @@ import {
 import { RESPONSE_CACHE_DIR, ResponseCache } from "../cache/response-cache.ts";
 import { type EvalCase, type FetchDatasetFile, loadCases } from "../cases/index.ts";
 import { createProvider, redact, secretEnvNamesOf, validateProviderVariables } from "../providers/index.ts";
-import { buildRunSummary, suiteDigest } from "../results/summary.ts";
+import { columnsJUnitTotals } from "../results/render.ts";
+import { AtomicFileWriter, resultLine } from "../results/stream.ts";
+import { suiteDigestOf, summarizeRun, summaryColumns } from "../results/summary.ts";
+import { RESULTS_FILE, type Renderers, type WrittenRun, writeStreamedRunOutputs } from "../results/write.ts";
 import { createScorer, loadCustomScorer, UnsupportedRegexError } from "../scorers/index.ts";
 import { inShard, type Shard } from "../shard/shard.ts";
 import { renderPrompt, resolvePrompts, validatePromptVariables } from "../template/index.ts";
 import { systemClock } from "./clock.ts";
 import { defaultRetryPolicy, type RetryPolicy, withRetries } from "./retry.ts";
-import { runTasks } from "./runner.ts";
+import { type RunTaskList, runTasks } from "./runner.ts";
 import type { Clock, RunnerProvider, RunnerScorer, RunProgress, RunTask } from "./types.ts";
 
 export interface PrepareSuiteOptions {
@@ -52,14 +55,26 @@ export interface ExecuteOptions {
   runUrl?: string;
   clock?: Clock;
   retry?: Partial<RetryPolicy>;
+  /**
+   * The output directory of each variant. When set, results.jsonl streams there as cases finish
+   * (in case order, put in place when the variant ends, partial when it was stopped) and the
+   * summary comes from compact columns, so no variant's rows are held in memory
+   * (`VariantRun.rows` is empty); junit.xml and summary.md (with `renderers`) and summary.json
+   * follow when the variant ends. Without it, rows are returned in memory and nothing is written.
+   */
+  outDir?: (variant: string) => string;
+  renderers?: Renderers;
 }
 
 export interface VariantRun {
   /** `suite`, or `suite/provider`, `suite/provider/p1` for several providers × prompts. */
   name: string;
   summary: RunSummary;
+  /** The rows in case order; empty when they were streamed to `written.resultsPath`. */
   rows: CaseResult[];
   providerCalls: number;
+  /** The files written, with `ExecuteOptions.outDir`. */
+  written?: WrittenRun;
 }
 
 /** A suite ready to run: every config problem has been found, no provider has been called. */
@@ -68,7 +83,8 @@ export interface PreparedSuite {
   cases: EvalCase[];
   /** Cases of the shard (all cases when not sharded). */
   selected: EvalCase[];
-  variants: { name: string; provider: RunnerProvider; tasks: RunTask[]; digest: string }[];
+  /** `tasks` render each case's prompt when the runner asks for it, so they take no memory of their own. */
+  variants: { name: string; provider: RunnerProvider; tasks: RunTaskList; digest: string }[];
   scorers: RunnerScorer[];
   /** Every API key env var the suite's providers and judges read, for masking. */
   secretEnvNames: string[];
@@ -120,7 +136,9 @@ export async function prepareSuite(options: PrepareSuiteOptions): Promise<Prepar
   const material = {
     suite,
     prompts: prompts.map((p) => ({ text: p.text, messages: p.messages })),
-    cases: cases.map((c) => ({ id: c.id, vars: c.vars, expected: c.expected, tags: c.tags })),
+  };
+  const caseMaterial = function* () {
+    for (const c of cases) yield { id: c.id, vars: c.vars, expected: c.expected, tags: c.tags };
   };
   const repeats = suite.repeats;
   const variants: PreparedSuite["variants"] = [];
@@ -132,23 +150,27 @@ export async function prepareSuite(options: PrepareSuiteOptions): Promise<Prepar
     await provider.prepare?.();
     for (const prompt of prompts) {
       const name = several ? `${suite.name}/${providerConfig.id}${prompts.length > 1 ? `/p${prompt.index}` : ""}` : suite.name;
-      const tasks: RunTask[] = [];
-      for (const evalCase of selected) {
-        const rendered = renderPrompt(prompt, evalCase.vars);
-        for (let repeat = 0; repeat < repeats; repeat++) {
-          tasks.push({
+      // Task p is repeat p % repeats of the (p / repeats)-th selected case: case order, then repeat.
+      const tasks: RunTaskList = {
+        length: selected.length * repeats,
+        at(position: number): RunTask | undefined {
+          const evalCase = position >= 0 ? selected[Math.floor(position / repeats)] : undefined;
+          if (!evalCase) return undefined;
+          const rendered = renderPrompt(prompt, evalCase.vars);
+          return {
             index: evalCase.index,
             id: evalCase.id,
-            repeat,
+            repeat: position % repeats,
             prompt: rendered.prompt,
             ...(rendered.messages ? { messages: rendered.messages } : {}),
             vars: evalCase.vars,
             ...(evalCase.expected !== undefined ? { expected: evalCase.expected } : {}),
             tags: evalCase.tags,
-          });
-        }
-      }
-      const digest = suiteDigest(several ? { ...material, variant: { provider: providerConfig.id, prompt: prompt.index } } : material);
+          };
+        },
+      };
+      const variantMaterial = several ? { ...material, variant: { provider: providerConfig.id, prompt: prompt.index } } : material;
+      const digest = suiteDigestOf(variantMaterial, caseMaterial);
       variants.push({
         name,
         provider: { id: providerConfig.id, identity: provider.identity, call: (request) => provider.call(request) },
@@ -192,28 +214,45 @@ export async function prepareSuite(options: PrepareSuiteOptions): Promise<Prepar
     for (const variant of variants) {
       if (run.signal?.aborted) break;
       const startedAt = new Date().toISOString();
-      const result = await runTasks({
-        provider: variant.provider,
-        tasks: variant.tasks,
-        scorers,
-        concurrency: suite.concurrency,
-        timeoutMs: suite.timeoutMs,
-        retry: { retries: suite.retries, ...run.retry },
-        ...(suite.rateLimit ? { rateLimit: suite.rateLimit } : {}),
-        cache,
-        cacheScope: { model: run.model?.digest, cacheKey: suite.cacheKey },
-        ...(run.signal ? { signal: run.signal } : {}),
-        ...(run.onProgress ? { onProgress: (p: RunProgress) => run.onProgress!(variant.name, p) } : {}),
-        logger: options.logger,
-        cwd,
-        complete,
-        redact: redactSecrets,
-        ...(run.clock ? { clock: run.clock } : {}),
-      });
-      const summary = buildRunSummary({
+      const dir = run.outDir?.(variant.name);
+      const columns = summaryColumns({ scorers, sliceKeys: suite.slices, gates: suite.gates }, variant.tasks.length);
+      const rows: CaseResult[] = [];
+      const writer = dir ? await AtomicFileWriter.open(join(dir, RESULTS_FILE)) : undefined;
+      let result: Awaited<ReturnType<typeof runTasks>>;
+      try {
+        result = await runTasks({
+          provider: variant.provider,
+          tasks: variant.tasks,
+          scorers,
+          concurrency: suite.concurrency,
+          timeoutMs: suite.timeoutMs,
+          retry: { retries: suite.retries, ...run.retry },
+          ...(suite.rateLimit ? { rateLimit: suite.rateLimit } : {}),
+          cache,
+          cacheScope: { model: run.model?.digest, cacheKey: suite.cacheKey },
+          ...(run.signal ? { signal: run.signal } : {}),
+          ...(run.onProgress ? { onProgress: (p: RunProgress) => run.onProgress!(variant.name, p) } : {}),
+          logger: options.logger,
+          cwd,
+          complete,
+          redact: redactSecrets,
+          ...(run.clock ? { clock: run.clock } : {}),
+          // In case order: the columns the summary is computed from, and the file or the rows.
+          emit: (row) => {
+            columns.add(row);
+            if (!writer) return void rows.push(row);
+            return writer.write(resultLine(row));
+          },
+        });
+        await writer?.finish();
+      } catch (error) {
+        await writer?.abort();
+        throw error;
+      }
+      const summary = summarizeRun({
         suite: variant.name,
         suiteDigest: variant.digest,
-        rows: result.results,
+        columns,
         scorers,
         gates: suite.gates,
         sliceKeys: suite.slices,
@@ -228,7 +267,10 @@ export async function prepareSuite(options: PrepareSuiteOptions): Promise<Prepar
         ...(run.git ? { git: run.git } : {}),
         ...(run.runUrl ? { runUrl: run.runUrl } : {}),
       });
-      out.push({ name: variant.name, summary, rows: result.results, providerCalls: result.providerCalls });
+      const written = dir
+        ? await writeStreamedRunOutputs(dir, summary, run.renderers, { totals: columnsJUnitTotals(columns), logger: options.logger })
+        : undefined;
+      out.push({ name: variant.name, summary, rows, providerCalls: result.providerCalls, ...(written ? { written } : {}) });
     }
     return out;
   };

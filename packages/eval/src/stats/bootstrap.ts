@@ -44,7 +44,7 @@ function requireValues(n: number, what: string): void {
 }
 
 /** Percentile bootstrap interval of the mean (as scipy's `bootstrap(..., method="percentile")`). */
-export function bootstrapMeanInterval(values: readonly number[], options?: BootstrapOptions): { low: number; high: number } {
+export function bootstrapMeanInterval(values: ArrayLike<number>, options?: BootstrapOptions): { low: number; high: number } {
   const n = values.length;
   requireValues(n, "bootstrapMeanInterval");
   const { level, resamples, seed } = settings(options);

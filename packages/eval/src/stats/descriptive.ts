@@ -1,21 +1,25 @@
 /** Arithmetic mean; NaN for no values (there is no mean of nothing). */
-export function mean(xs: readonly number[]): number {
-  if (xs.length === 0) return Number.NaN;
+export function mean(xs: ArrayLike<number>): number {
+  const n = xs.length;
+  if (n === 0) return Number.NaN;
   let sum = 0;
-  for (const x of xs) sum += x;
-  return sum / xs.length;
+  for (let i = 0; i < n; i++) sum += xs[i] as number;
+  return sum / n;
 }
 
 /**
  * Sample standard deviation (n - 1 denominator). 0 for fewer than two values: summaries need a
  * finite number, and one value carries no spread information.
  */
-export function sampleSd(xs: readonly number[]): number {
+export function sampleSd(xs: ArrayLike<number>): number {
   const n = xs.length;
   if (n < 2) return 0;
   const m = mean(xs);
   let ss = 0;
-  for (const x of xs) ss += (x - m) * (x - m);
+  for (let i = 0; i < n; i++) {
+    const d = (xs[i] as number) - m;
+    ss += d * d;
+  }
   return Math.sqrt(ss / (n - 1));
 }
 

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runSummarySchema } from "@llmops/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { buildRunSummary, suiteDigest } from "../../src/results/summary.ts";
+import { buildRunSummary, suiteDigest, suiteDigestOf } from "../../src/results/summary.ts";
 import { readRunOutputs, writeRunOutputs } from "../../src/results/write.ts";
 import { row, scored } from "../aggregate/rows.ts";
 
@@ -23,6 +23,35 @@ describe("suiteDigest", () => {
   it("is the sha256 of the canonical JSON, independent of key order", () => {
     // printf '{"a":1,"b":[2,3]}' | sha256sum
     expect(suiteDigest({ b: [2, 3], a: 1 })).toBe("sha256:efbd0040190fb0871831e606c581f8a66db79d8e2bb836745a70051306956070");
+  });
+
+  it("suiteDigestOf hashes the cases one at a time to the same digest", () => {
+    const cases = [
+      { id: "a", vars: { q: "ünï 🎉", n: [1, undefined, { z: 1, a: null }] }, expected: undefined, tags: {} },
+      { id: "b", vars: {}, expected: { y: 2, x: "\u2028" }, tags: { lang: "de" } },
+      undefined,
+    ];
+    for (const material of [
+      { suite: { name: "s", gates: [] }, prompts: [{ text: "{{q}}", messages: undefined }] },
+      { suite: { name: "s" }, prompts: [], variant: { provider: "openai:m", prompt: 2 }, cases: "replaced" },
+      { zeta: 1, alpha: undefined },
+    ]) {
+      expect(suiteDigestOf(material, () => cases)).toBe(suiteDigest({ ...material, cases }));
+      expect(suiteDigestOf(material, () => [])).toBe(suiteDigest({ ...material, cases: [] }));
+    }
+    // printf '{"cases":[{"id":"a"}],"suite":1}' | sha256sum
+    expect(suiteDigestOf({ suite: 1 }, () => [{ id: "a" }])).toBe(
+      "sha256:957fda96839a103be2aed2c17550819956d0519fac88391906645a35cd2d0cab",
+    );
+  });
+
+  it("suiteDigestOf fails as suiteDigest does, naming the value's place in the whole material", () => {
+    const cases = [
+      { id: "a", vars: {} },
+      { id: "b", vars: { x: Number.POSITIVE_INFINITY } },
+    ];
+    expect(() => suiteDigest({ suite: 1, cases })).toThrow("$.cases[1].vars.x: Infinity cannot be represented in JSON");
+    expect(() => suiteDigestOf({ suite: 1 }, () => cases)).toThrow("$.cases[1].vars.x: Infinity cannot be represented in JSON");
   });
 });
 
