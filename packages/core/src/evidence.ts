@@ -42,3 +42,13 @@ export interface EvidenceStore {
   /** One file of a referrer, digest-verified. */
   readEvidenceFile(subject: ResolvedVersion, evidenceDigest: string, title: string): Promise<Uint8Array>;
 }
+
+/**
+ * What may name the store a command opens: the caller's option (`--store`, the `store` input) and
+ * `store:` of the config it loaded. Packages that load the config hand both to the caller, whose
+ * `chooseStore` (@llmops/store) decides, so the rule and its defaults live in one place.
+ */
+export interface StoreCandidates {
+  input: string | undefined;
+  config: string | undefined;
+}

@@ -19,10 +19,9 @@ import {
   type SuiteOutcome,
 } from "@llmops/eval";
 import { renderJUnit, renderRunSummaryMarkdown } from "@llmops/report";
-import type { Store, StoreChoice } from "@llmops/store";
 import { z } from "zod";
 import { actionInput, readActionInputs } from "./action-inputs.ts";
-import { type ActionContext, actionContext, chooseActionStore, failStep, openActionStore, storeInputs } from "./action-kit.ts";
+import { type ActionContext, actionContext, actionStoreOpener, failStep, storeInputs } from "./action-kit.ts";
 import { resultsArtifactName } from "./artifacts.ts";
 import { writeJobSummary } from "./job-summary.ts";
 import { responseCacheKeys, restoreResponseCache, saveResponseCache } from "./response-cache.ts";
@@ -128,15 +127,6 @@ async function shardDirs(patterns: string[], workspace: string): Promise<string[
   return [...dirs].sort();
 }
 
-/** Opens the chosen store on first use: a run that needs no store never contacts one. */
-function lazyStore(choice: StoreChoice, context: ActionContext): () => Store {
-  let store: Store | undefined;
-  return () => {
-    store ??= openActionStore(choice, context);
-    return store;
-  };
-}
-
 async function upload(name: string, dir: string, context: ActionContext): Promise<void> {
   try {
     const uploaded = await (await loadUploader())({ name, dir });
@@ -164,8 +154,6 @@ async function merge(inputs: EvalActionInputs, context: ActionContext): Promise<
   // A shard's summary is an artifact from another job: validated before its suite name becomes a path.
   const first = await readRunSummary(dirs[0]!);
   const out = outputDirFor(resolve(workspace, inputs.out), first.suite);
-  const choice = await chooseActionStore(inputs, context, inputs.config);
-  const store = lazyStore(choice, context);
   const outcome = await mergeEvalShards({
     dirs,
     out,
@@ -174,8 +162,8 @@ async function merge(inputs: EvalActionInputs, context: ActionContext): Promise<
     env,
     logger,
     renderers: { junit: renderJUnit, markdown: renderRunSummaryMarkdown },
-    store: choice.spec,
-    openStore: store,
+    ...(inputs.store ? { store: inputs.store } : {}),
+    openStore: actionStoreOpener(inputs, context),
   });
   if (inputs.uploadResults) await upload(resultsArtifactName(outcome.suite), out, context);
   const failures = outcome.summary.gates.filter((g) => !g.passed).map((g) => g.reason ?? g.description);
@@ -218,7 +206,6 @@ export async function runEvalAction(inputs: EvalActionInputs, context: ActionCon
 
   let result: EvaluateResult;
   try {
-    const choice = await chooseActionStore(inputs, context, inputs.config);
     result = await evaluate({
       config: inputs.config,
       cwd: workspace,
@@ -231,8 +218,8 @@ export async function runEvalAction(inputs: EvalActionInputs, context: ActionCon
       signal: controller.signal,
       onProgress: progressLogger(context),
       renderers: { junit: renderJUnit, markdown: renderRunSummaryMarkdown },
-      store: choice.spec,
-      openStore: lazyStore(choice, context),
+      ...(inputs.store ? { store: inputs.store } : {}),
+      openStore: actionStoreOpener(inputs, context),
       onPrepared: (prepared) => {
         for (const suite of prepared) for (const name of suite.secretEnvNames) if (env[name]) core.setSecret(env[name]!);
       },

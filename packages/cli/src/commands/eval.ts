@@ -1,27 +1,13 @@
 import { ExitCode, formatNumber, type MetricSummary, UsageError } from "@llmops/core";
-import {
-  type EvalStore,
-  type EvaluateResult,
-  evaluate,
-  mergeEvalShards,
-  parseShard,
-  type RunProgress,
-  type SuiteOutcome,
-} from "@llmops/eval";
+import { type EvaluateResult, evaluate, mergeEvalShards, parseShard, type RunProgress, type SuiteOutcome } from "@llmops/eval";
 import { renderJUnit, renderRunSummaryMarkdown } from "@llmops/report";
-import { openStore, registryAuthFromEnv } from "@llmops/store";
-import type { Command, CommandContext } from "../command.ts";
+import { type Command, type CommandContext, commandStoreOpener, storeOptionHelp, storeOptions } from "../command.ts";
 import { createProgress, type Progress } from "../progress.ts";
 
 /** Conventional exit statuses of a process stopped by SIGINT / SIGTERM (128 + signal number). */
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
 const renderers = { junit: renderJUnit, markdown: renderRunSummaryMarkdown };
-
-function storeOpener(context: CommandContext): (spec: string) => EvalStore {
-  return (spec) =>
-    openStore(spec, { logger: context.logger, cwd: context.cwd, env: context.env, auth: registryAuthFromEnv(spec, context.env) });
-}
 
 function strings(value: unknown): string[] {
   if (value === undefined) return [];
@@ -108,12 +94,12 @@ export const evalMergeCommand: Command = {
   options: {
     out: { type: "string", short: "o" },
     config: { type: "string", short: "c" },
-    store: { type: "string" },
+    ...storeOptions,
   },
   optionHelp: {
     out: "directory for the merged results.jsonl, summary.json, junit.xml, summary.md",
     config: "llmops.yaml the shards ran (default ./llmops.yaml): gates and scorers come from it",
-    store: "store for datasets named by casesFrom (default: the config's store)",
+    ...storeOptionHelp,
   },
   async run(args, context) {
     const out = optionalString(args.values.out);
@@ -128,7 +114,7 @@ export const evalMergeCommand: Command = {
       env: context.env,
       logger: context.logger,
       renderers,
-      openStore: storeOpener(context),
+      openStore: commandStoreOpener(args.values, context),
       ...(config ? { config } : {}),
       ...(store ? { store } : {}),
     });
@@ -146,7 +132,7 @@ export const evalCommand: Command = {
     config: { type: "string", short: "c" },
     suite: { type: "string", short: "s", multiple: true },
     model: { type: "string", short: "m" },
-    store: { type: "string" },
+    ...storeOptions,
     out: { type: "string", short: "o" },
     "no-cache": { type: "boolean" },
     shard: { type: "string" },
@@ -156,7 +142,7 @@ export const evalCommand: Command = {
     config: "config file (default ./llmops.yaml)",
     suite: "run only this suite (repeatable; default all)",
     model: "model version evaluated (name:alias, name:v3, name@sha256:…), pinned in the summary",
-    store: "store (directory or oci://host/prefix; default the config's store, else .llmops/store)",
+    ...storeOptionHelp,
     out: "root of the output directories (default .llmops/results); each suite writes <out>/<suite>/",
     "no-cache": "do not read or write the response cache (.llmops/cache/responses)",
     shard: "run only shard i of n (cases split by a hash of their id); merge with `llmops eval merge`",
@@ -190,7 +176,7 @@ export const evalCommand: Command = {
         suites: strings(args.values.suite),
         cache: !args.values["no-cache"],
         record: Boolean(args.values.record),
-        openStore: storeOpener(context),
+        openStore: commandStoreOpener(args.values, context),
         renderers,
         signal: controller.signal,
         onProgress: progressReporter(context),

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { type EvidenceStore, type HistoryPoint, InputError, type Logger } from "@llmops/core";
+import { type EvidenceStore, type HistoryPoint, InputError, type Logger, type StoreCandidates } from "@llmops/core";
 import { loadBaselineFromStore, readResultsSet } from "./baseline.ts";
 import type { BaselineInfo, RunResults } from "./compare.ts";
 
@@ -21,11 +21,7 @@ export function parseBaselineSpec(text: string): BaselineSpec {
   throw new InputError(`baseline "${value}": expected alias:<artifact>:<alias>, branch, file:<path> or none`);
 }
 
-/** What may name the store of an alias baseline: the caller's option (`--store`, the `store` input) and the config's `store:`. */
-export interface StoreCandidates {
-  input: string | undefined;
-  config: string | undefined;
-}
+export type { StoreCandidates } from "@llmops/core";
 
 /** What a resolver is asked for: the baseline of one head run. */
 export interface BaselineRequest {

@@ -10,6 +10,7 @@ import {
   loadConfig,
   type MetricSummary,
   type RunSummary,
+  type StoreCandidates,
   type SuiteConfig,
   UsageError,
 } from "@llmops/core";
@@ -29,7 +30,6 @@ export interface EvalStore extends EvidenceStore {
 }
 
 export const DEFAULT_RESULTS_DIR = join(".llmops", "results");
-export const DEFAULT_STORE_DIR = join(".llmops", "store");
 
 /** Provider settings an action input or flag may override for every suite (small on purpose). */
 export interface ProviderOverrides {
@@ -46,9 +46,10 @@ export interface EvaluateOptions {
   suites?: string[];
   /** Model version evaluated (`name:alias`, `name:v3`, `name@sha256:…`); pinned in summaries. */
   model?: string;
-  /** Store spec; default the config's `store`, else `.llmops/store`. */
+  /** The store option (`--store`, the `store` input): with the config's `store:`, what `openStore` chooses from. */
   store?: string;
-  openStore?: (spec: string) => EvalStore;
+  /** Opens the store (datasets of casesFrom, --model, --record); the caller applies @llmops/store's chooseStore to the candidates. */
+  openStore?: (candidates: StoreCandidates) => EvalStore;
   /** Root of the output directories; each run writes `<out>/<suite>`. */
   out?: string;
   cache?: boolean;
@@ -144,11 +145,10 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
   const loaded = await loadConfig(options.config, { cwd: options.cwd });
   const selected = selectSuites(loaded.config, options.suites);
   if (options.record && !options.model) throw new UsageError("--record needs --model (the version to attach the results to)");
-  const storeSpec = options.store ?? loaded.config.store ?? DEFAULT_STORE_DIR;
   let store: EvalStore | undefined;
   const getStore = (): EvalStore => {
     if (!options.openStore) throw new InputError("this command cannot open a store");
-    store ??= options.openStore(storeSpec);
+    store ??= options.openStore({ input: options.store, config: loaded.config.store });
     return store;
   };
 
@@ -260,7 +260,7 @@ export interface MergeOptions {
   env: NodeJS.ProcessEnv;
   logger: Logger;
   renderers?: Renderers;
-  openStore?: (spec: string) => EvalStore;
+  openStore?: (candidates: StoreCandidates) => EvalStore;
   store?: string;
 }
 
@@ -287,7 +287,7 @@ export async function mergeEvalShards(options: MergeOptions): Promise<SuiteOutco
     providers: false,
     fetchDatasetFile: async (ref, file) => {
       if (!options.openStore) throw new InputError("eval merge: cannot open a store");
-      store ??= options.openStore(options.store ?? loaded.config.store ?? DEFAULT_STORE_DIR);
+      store ??= options.openStore({ input: options.store, config: loaded.config.store });
       const dir = await mkdtemp(join(tmpdir(), "llmops-dataset-"));
       try {
         const fetched = await store.fetch(ref, dir);
