@@ -1,4 +1,5 @@
 export * from "./canonical-json.ts";
+export * from "./ci-context.ts";
 export * from "./config/compare.ts";
 export * from "./config/load.ts";
 export * from "./config/names.ts";

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { ConfigError, type Logger, readLocatedYaml } from "@llmops/core";
+import { ConfigError, type Logger, readLocatedYaml, runUrlFromEnv } from "@llmops/core";
 import { type ChooseStoreOptions, chooseStore, type StoreChoice } from "./choose-store.ts";
 import { type OpenStoreOptions, openStore } from "./index.ts";
 import type { Store } from "./store.ts";
@@ -41,11 +41,8 @@ export async function openChosenStore(
   return { store, choice };
 }
 
-/** The URL of the workflow run, from the standard GitHub Actions variables; undefined outside a run. */
-export function runUrlFromEnv(env: NodeJS.ProcessEnv): string | undefined {
-  if (!env.GITHUB_SERVER_URL || !env.GITHUB_REPOSITORY || !env.GITHUB_RUN_ID) return undefined;
-  return `${env.GITHUB_SERVER_URL.replace(/\/+$/, "")}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
-}
+// The one run-URL builder lives in core (eval records it too); re-exported for the store's callers.
+export { runUrlFromEnv } from "@llmops/core";
 
 /** Provenance a CI run can vouch for: commit, ref, run URL and actor, from the standard GitHub Actions variables. */
 export function provenanceFromEnv(env: NodeJS.ProcessEnv): { git?: { commit?: string; ref?: string }; runUrl?: string; actor?: string } {

@@ -10,6 +10,7 @@ import {
   loadConfig,
   type MetricSummary,
   type RunSummary,
+  runUrlFromEnv,
   type StoreCandidates,
   type SuiteConfig,
   UsageError,
@@ -117,10 +118,7 @@ export function applyOverrides(suite: SuiteConfig, overrides: ProviderOverrides 
 /** Git commit/ref and the workflow run URL from the CI environment, when there is one. */
 export function ciContext(env: NodeJS.ProcessEnv): { git?: RunSummary["git"]; runUrl?: string } {
   const git = { ...(env.GITHUB_SHA ? { commit: env.GITHUB_SHA } : {}), ...(env.GITHUB_REF ? { ref: env.GITHUB_REF } : {}) };
-  const runUrl =
-    env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID
-      ? `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
-      : undefined;
+  const runUrl = runUrlFromEnv(env);
   return { ...(Object.keys(git).length ? { git } : {}), ...(runUrl ? { runUrl } : {}) };
 }
 
