@@ -202,4 +202,13 @@ describe("llmops compare", () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("give either --baseline or --baseline-ref, not both");
   });
+
+  it("names the expected form of a malformed --baseline-ref before opening any store", async () => {
+    const dir = await tempDir();
+    const result = await llmops(["compare", "--head", "h", "--baseline-ref", "notaref"], dir);
+    expect(result.code).toBe(2);
+    expect(result.stderr.split("\n")[0]).toBe(
+      "llmops compare: --baseline-ref notaref: expected NAME:ALIAS, NAME:vN or NAME@sha256:<digest>",
+    );
+  });
 });

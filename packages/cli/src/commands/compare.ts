@@ -66,6 +66,8 @@ export const compareCommand: Command = {
     const baselineDir = optionalString(values.baseline);
     const ref = optionalString(values["baseline-ref"]);
     if (baselineDir && ref) throw new UsageError("give either --baseline or --baseline-ref, not both");
+    if (ref && !/^[^:@\s]+(:[^:@\s]+|@sha256:[0-9a-f]{64})$/.test(ref))
+      throw new UsageError(`--baseline-ref ${ref}: expected NAME:ALIAS, NAME:vN or NAME@sha256:<digest>`);
     const storeSpec = optionalString(values.store);
     const config = optionalString(values.config);
     const title = optionalString(values.title);

@@ -6,6 +6,7 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { parse as parseYaml } from "yaml";
 import { binary, defineScorer } from "./definition.ts";
+import { compileLinearRegex } from "./regex.ts";
 
 /** The body of the first Markdown code fence (```json … ``` or ``` … ```), if any. */
 export function fencedBlock(text: string): string | undefined {
@@ -121,12 +122,18 @@ function readSchemaFile(file: string, cwd: string, label: string): Record<string
   return value as Record<string, unknown>;
 }
 
+/** Ajv's regular-expression engine hook (`code.regExp`); Ajv passes the `u` flag. */
+const linearRegExp = Object.assign((pattern: string, flags: string) => compileLinearRegex(pattern, flags), {
+  code: "linearRegExp",
+});
+
 /** Compiles once per scorer; draft 2020-12 when the schema says so, draft-07 otherwise. */
 function compileSchema(schema: Record<string, unknown>, label: string): ValidateFunction {
   const is2020 = typeof schema.$schema === "string" && schema.$schema.includes("2020-12");
-  const ajv = is2020
-    ? new Ajv2020({ allErrors: true, strict: false, logger: false })
-    : new Ajv({ allErrors: true, strict: false, logger: false });
+  // `pattern` and `patternProperties` run on model output: compiled by the same linear-time engine
+  // as the regex scorer, so no output can hang the run through a schema.
+  const options = { allErrors: true, strict: false, logger: false as const, code: { regExp: linearRegExp } };
+  const ajv = is2020 ? new Ajv2020(options) : new Ajv(options);
   addFormats(ajv);
   try {
     return ajv.compile(schema);

@@ -90,6 +90,15 @@ describe("json-schema", () => {
     expect(() => make({ type: "json-schema", schemaFile: "missing.json" })).toThrow(/schema file missing.json: not found/);
     expect(() => make({ type: "json-schema", schema: { type: "nonsense" } })).toThrow(/invalid JSON schema/);
   });
+  it("runs the schema's patterns in linear time: a catastrophic pattern cannot hang the run on model output", async () => {
+    // With JavaScript's backtracking RegExp this input takes about 2^40 steps (58 ms at 20 a's, doubling per a).
+    const hostile = `"${"a".repeat(40)}!"`;
+    const schema = { type: "object", properties: { s: { type: "string", pattern: "^(a+)+$" } }, patternProperties: { "^(x+)+$": {} } };
+    expect((await score({ type: "json-schema", schema }, `{"s": ${hostile}}`)).pass).toBe(false);
+    expect((await score({ type: "json-schema", schema }, `{"s": "${"a".repeat(40)}"}`)).pass).toBe(true);
+    expect((await score({ type: "json-schema", schema: { type: "string", pattern: "^\\d{3}$" } }, '"123"')).pass).toBe(true);
+    expect(() => make({ type: "json-schema", schema: { type: "string", pattern: "^(?=a)" } })).toThrow(/invalid JSON schema|lookahead/);
+  });
 });
 
 describe("numeric", () => {
