@@ -1,5 +1,5 @@
 /**
- * The exit-code contract of DESIGN.md: 0 success, 1 a gate failed (a verdict, not an error),
+ * The exit-code contract (README.md, "Stable machine interface"): 0 success, 1 a gate failed (a verdict, not an error),
  * 2 usage/config/input error, 3 an external system failed after retries.
  */
 export const ExitCode = {

@@ -1,4 +1,4 @@
-/** Media and artifact types of the OCI data model (DESIGN.md). */
+/** Media and artifact types of the OCI data model (README.md, "The data model"). */
 export const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
 export const OCI_INDEX = "application/vnd.oci.image.index.v1+json";
 export const OCI_EMPTY = "application/vnd.oci.empty.v1+json";
