@@ -83,8 +83,9 @@ export async function postReportFromRun(options: {
   checkRun: boolean;
   /**
    * `llmops.yaml` from a checkout of this repository's default branch — never the pull request's
-   * code. With it, a fork's numbers are judged by this repository's gates; without it, check runs
-   * for fork pull requests conclude `neutral`.
+   * code. With it, every run's numbers (a fork's or a branch's) are judged by this repository's
+   * gates, and a check those gates cannot all judge concludes `neutral`; without it, check runs
+   * for fork pull requests conclude `neutral` and a branch's follow the gates its run applied.
    */
   config?: string;
   cwd?: string;
@@ -120,7 +121,9 @@ export async function postReportFromRun(options: {
     if (!index.success || index.data.suites.length > MAX_REPORT_SUITES)
       throw new InputError(`artifact ${name}: ${COMPARE_REPORT_FILE} is missing or not a compare report`);
     const fromFork = !run.headRepo || run.headRepo.toLowerCase() !== `${owner}/${repo}`.toLowerCase();
-    const trusted = fromFork ? await trustedConfig(options) : undefined;
+    // With `config:`, every run is judged by the default branch's gates, a branch's as much as a
+    // fork's: the run used the pull request's llmops.yaml, which may have loosened its gates.
+    const trusted = options.config ? await trustedConfig(options) : undefined;
     const suites: SuiteReport[] = [];
     const unjudged = new Set<SuiteReport>();
     for (const entry of index.data.suites) {
@@ -128,19 +131,31 @@ export async function postReportFromRun(options: {
       if (!parsed.success) throw new InputError(`artifact ${name}: ${entry.directory}/${COMPARISON_FILE} is not a comparison`);
       const comparison: Comparison = parsed.data;
       let provenance: string | undefined;
-      // A fork's report counts only when this repository's gates could judge it.
-      let judged = !fromFork;
-      if (fromFork) {
-        const who = run.headRepo ?? `${run.headOwner}'s fork`;
+      // A report counts only when this repository's gates could judge it; without `config:`, a
+      // branch's report keeps the gates its own run applied.
+      let judged = !fromFork && !options.config;
+      if (!judged) {
+        const fork = `a pull request from a fork (${run.headRepo ?? `${run.headOwner}'s fork`})`;
+        const numbers = fromFork
+          ? `These numbers come from the run of ${fork}, which ran the fork's code`
+          : "These numbers come from the run of this pull request, which ran its code";
         const judgement = trusted ? judgeWithTrustedGates(comparison, trusted) : undefined;
-        if (judgement && judgement.unchecked.length === 0) {
+        // A gate that could be evaluated and fails decides the check, whatever the others would say.
+        const failing = judgement?.gates.some((g) => !g.passed) ?? false;
+        if (judgement && (judgement.unchecked.length === 0 || failing)) {
           comparison.gates = judgement.gates;
           judged = true;
-          provenance = `These numbers come from the run of a pull request from a fork (${who}), which ran the fork's code and could have changed them; the gates applied are this repository's llmops.yaml on the default branch.`;
+          const partly =
+            judgement.unchecked.length > 0
+              ? ` Some could not be checked from its report (${judgement.unchecked.join("; ")}), but one that could fails.`
+              : "";
+          provenance = `${numbers} and could have changed them; the gates applied are this repository's llmops.yaml on the default branch${fromFork ? "" : ", not the pull request's"}.${partly}`;
+        } else if (judgement) {
+          provenance = `${numbers}; this repository's gates could not all be checked from its report (${judgement.unchecked.join("; ")}), so this check is neutral.`;
+        } else if (fromFork) {
+          provenance = `These numbers and gates come from the run of ${fork}, which ran the fork's code and config and could have changed both; this check is neutral and gates nothing.`;
         } else {
-          provenance = judgement
-            ? `These numbers come from the run of a pull request from a fork (${who}), which ran the fork's code; this repository's gates could not all be checked from its report (${judgement.unchecked.join("; ")}), so this check is neutral.`
-            : `These numbers and gates come from the run of a pull request from a fork (${who}), which ran the fork's code and config and could have changed both; this check is neutral and gates nothing.`;
+          provenance = `${numbers} and config; this repository's llmops.yaml (${options.config}) was not found to judge it by, so this check is neutral and gates nothing.`;
         }
       }
       // The verdict follows the gates it lists, whatever the artifact's own verdict field says.
@@ -180,14 +195,17 @@ export async function postReportFromRun(options: {
     };
     if (unjudged.size > 0)
       notices.push(
-        `the pull request comes from a fork and its report of ${[...unjudged].map((s) => `"${s.suite}"`).join(", ")} could not be judged by this repository's gates: those check runs conclude neutral`,
+        `${fromFork ? "the pull request comes from a fork and its" : "the pull request's"} report of ${[...unjudged].map((s) => `"${s.suite}"`).join(", ")} could not be judged by this repository's gates: those check runs conclude neutral`,
       );
     const posted = await postToGitHub({
       github,
       suites,
       options: { comment: options.comment, checkRun: options.checkRun, cwd: dir, logger },
       notices,
-      override: (report) => (unjudged.has(report) ? { conclusion: "neutral", title: "reported by a fork's run, not gating" } : undefined),
+      override: (report) =>
+        unjudged.has(report)
+          ? { conclusion: "neutral", title: fromFork ? "reported by a fork's run, not gating" : "not judged by this repository's gates" }
+          : undefined,
     });
     for (const notice of notices) logger.warn(notice);
     return {
@@ -207,7 +225,7 @@ async function trustedConfig(options: { config?: string; cwd?: string; logger: L
   if (!options.config) return undefined;
   const file = path.resolve(options.cwd ?? process.cwd(), options.config);
   if (!existsSync(file)) {
-    options.logger.warn(`${options.config} not found: a fork's report cannot be judged by this repository's gates`);
+    options.logger.warn(`${options.config} not found: the report cannot be judged by this repository's gates`);
     return undefined;
   }
   return (await loadConfig(file)).config;

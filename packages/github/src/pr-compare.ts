@@ -88,7 +88,7 @@ export interface PullRequestCompareResult {
 }
 
 const TWO_STAGE =
-  "post it with the two-stage flow (examples/pr-compare/fork-safe): upload the report here, post it from a workflow_run workflow";
+  "post it with the two-stage flow in examples/pr-compare/.github/workflows: fork-pr-compare.yml uploads the report here, fork-pr-post.yml (a workflow_run workflow) posts it with actions/report";
 
 /**
  * The `branch` baseline: the results artifact of the suite from the newest successful push run

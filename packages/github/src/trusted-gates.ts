@@ -2,17 +2,22 @@ import { type Comparison, type GateResult, type LlmopsConfig, type MetricSummary
 import { evaluateGates, evaluateRegressionGates } from "@llmops/eval";
 
 /**
- * A fork's report judged by this repository's own gates. The fork's workflow ran the fork's
- * code and config, so both its numbers and its gates are the fork's to choose; the numbers
- * cannot be checked after the fact, but the gates can be replaced by the ones in a trusted
- * checkout (the default branch, where the `workflow_run` workflow runs). A gate that cannot be
+ * A pull request's report judged by this repository's own gates. The pull request's workflow ran
+ * its code and config (a fork's, or a branch's that may loosen its own gates), so both its numbers
+ * and its gates are the pull request's to choose; the numbers cannot be checked after the fact,
+ * but the gates can be replaced by the ones in a trusted checkout (the default branch, where the
+ * `workflow_run` workflow runs). A gate that cannot be
  * evaluated from the report (per-slice gates: the report has overall values only; a metric the
- * report lacks) leaves the check neutral rather than passing by omission.
+ * report lacks, any gate of a report that claims no baseline) leaves the check neutral rather
+ * than passing by omission — unless a gate that could be evaluated fails, which decides it.
  */
 export interface TrustedJudgement {
   /** This repository's gates, evaluated on the report's numbers. */
   gates: GateResult[];
-  /** Gates that could not be evaluated from the report, for people; non-empty means not judged. */
+  /**
+   * Gates that could not be evaluated from the report, for people; non-empty means not judged,
+   * unless one of `gates` failed (a failure stands whatever the others would have said).
+   */
   unchecked: string[];
 }
 
@@ -24,8 +29,9 @@ export function judgeWithTrustedGates(comparison: Comparison, config: LlmopsConf
   const gates: GateResult[] = [];
 
   if (comparison.baseline.source === "none") {
-    // A head-only report carries no metric values; only the no-baseline policy can be judged.
-    if (suite.gates.length > 0) unchecked.push("the suite's gates (a head-only report has no metric values)");
+    // A head-only report carries no metric values, and its claim that no baseline was found
+    // cannot be checked: the run could have dropped the baseline to skip the comparison. So no
+    // gate that needs a baseline passes by it; only the no-baseline policy can be judged.
     if (settings.noBaseline === "fail")
       gates.push({
         description: "a baseline to compare with (compare.noBaseline: fail)",
@@ -35,6 +41,11 @@ export function judgeWithTrustedGates(comparison: Comparison, config: LlmopsConf
         passed: false,
         reason: comparison.baseline.description,
       });
+    const noBaseline = "(a head-only report has no baseline to compare with)";
+    if (suite.gates.length > 0) unchecked.push("the suite's gates (a head-only report has no metric values)");
+    for (const metric of Object.keys(settings.gates)) unchecked.push(`compare gate ${metric} ${noBaseline}`);
+    if (settings.maxCostIncrease !== undefined) unchecked.push(`compare.maxCostIncrease ${noBaseline}`);
+    if (settings.maxLatencyIncrease !== undefined) unchecked.push(`compare.maxLatencyIncrease ${noBaseline}`);
     return { gates, unchecked };
   }
 

@@ -194,6 +194,148 @@ describe("postReportFromRun", () => {
       expect(server.state.checkRuns[0]).toMatchObject({ conclusion: "neutral" });
       expect(server.state.comments[0]?.body).toContain("exact per slice (the report has overall values only)");
     });
+
+    /** A head-only report: the fork says no baseline was found, so it has no metrics and no regression gates. */
+    function headOnlyComparison() {
+      return comparisonSchema.parse({
+        ...comparison("pass", true),
+        baseline: { source: "none", description: "no baseline found" },
+        matched: 0,
+        flips: [],
+        metrics: [],
+        gates: [],
+      });
+    }
+
+    it("does not pass a fork's report past this repository's compare gates because it claims no baseline", async () => {
+      await writeFile(
+        join(dir, "llmops.yaml"),
+        config("[]", "compare:\n  gates: { exact: { maxDrop: 0.02 } }\n  maxCostIncrease: 0.1\n  maxLatencyIncrease: 0.25\n"),
+      );
+      seedArtifact({
+        "report.json": JSON.stringify({ schemaVersion: 1, suites: [{ suite: "qa", directory: "qa" }] }),
+        "qa/comparison.json": JSON.stringify(headOnlyComparison()),
+      });
+      const result = await postReportFromRun({
+        octokit,
+        owner,
+        repo,
+        run,
+        comment: "sticky",
+        checkRun: true,
+        config: "llmops.yaml",
+        cwd: dir,
+        logger: silentLogger,
+      });
+      expect(result.verdict).toBe("none");
+      expect(server.state.checkRuns[0]).toMatchObject({ conclusion: "neutral" });
+      const body = server.state.comments[0]?.body ?? "";
+      expect(body).toContain("this repository's gates could not all be checked from its report");
+      expect(body).toContain("compare gate exact (a head-only report has no baseline to compare with)");
+      expect(body).toContain("compare.maxCostIncrease (a head-only report has no baseline to compare with)");
+      expect(body).toContain("compare.maxLatencyIncrease (a head-only report has no baseline to compare with)");
+    });
+
+    it("fails a fork's head-only report when this repository's noBaseline policy is fail", async () => {
+      await writeFile(
+        join(dir, "llmops.yaml"),
+        config("[{ metric: exact, min: 0.8 }]", "compare:\n  noBaseline: fail\n  gates: { exact: { maxDrop: 0.02 } }\n"),
+      );
+      seedArtifact({
+        "report.json": JSON.stringify({ schemaVersion: 1, suites: [{ suite: "qa", directory: "qa" }] }),
+        "qa/comparison.json": JSON.stringify(headOnlyComparison()),
+      });
+      const result = await postReportFromRun({
+        octokit,
+        owner,
+        repo,
+        run,
+        comment: "sticky",
+        checkRun: true,
+        config: "llmops.yaml",
+        cwd: dir,
+        logger: silentLogger,
+      });
+      expect(result.verdict).toBe("fail");
+      expect(server.state.checkRuns[0]).toMatchObject({ conclusion: "failure" });
+      const body = server.state.comments[0]?.body ?? "";
+      expect(body).toContain("a baseline to compare with (compare.noBaseline: fail)");
+      // What could not be checked is still said.
+      expect(body).toContain("compare gate exact (a head-only report has no baseline to compare with)");
+    });
+
+    it("judges a same-repository run by the default branch's gates too, not the gates its run chose", async () => {
+      // The pull request loosened its own gate (exact >= 0.1) and dropped the regression gate.
+      await writeFile(
+        join(dir, "llmops.yaml"),
+        config("[{ metric: exact, min: 0.8 }]", "compare:\n  gates: { exact: { maxDrop: 0.02 } }\n"),
+      );
+      seedArtifact({
+        "report.json": JSON.stringify({ schemaVersion: 1, suites: [{ suite: "qa", directory: "qa" }] }),
+        "qa/comparison.json": JSON.stringify(forkComparison()),
+      });
+      const result = await postReportFromRun({
+        octokit,
+        owner,
+        repo,
+        run: sameRepoRun,
+        comment: "sticky",
+        checkRun: true,
+        config: "llmops.yaml",
+        cwd: dir,
+        logger: silentLogger,
+      });
+      expect(result).toMatchObject({ verdict: "fail", pullRequest: 13 });
+      expect(server.state.checkRuns[0]).toMatchObject({ conclusion: "failure" });
+      const body = server.state.comments[0]?.body ?? "";
+      expect(body).toContain("the gates applied are this repository's llmops.yaml on the default branch, not the pull request's");
+      expect(body).toContain("exact &gt;= 0.8");
+      expect(body).not.toContain("exact &gt;= 0.1");
+    });
+
+    it("leaves a same-repository run neutral, not judged by its own gates, when the default branch's gates cannot be checked", async () => {
+      await writeFile(join(dir, "llmops.yaml"), config("[{ metric: exact, min: 0.1, eachSlice: language }]", ""));
+      seedArtifact({
+        "report.json": JSON.stringify({ schemaVersion: 1, suites: [{ suite: "qa", directory: "qa" }] }),
+        "qa/comparison.json": JSON.stringify(comparison("fail", false)),
+      });
+      const result = await postReportFromRun({
+        octokit,
+        owner,
+        repo,
+        run: sameRepoRun,
+        comment: "sticky",
+        checkRun: true,
+        config: "llmops.yaml",
+        cwd: dir,
+        logger: silentLogger,
+      });
+      expect(result.verdict).toBe("none");
+      expect(server.state.checkRuns[0]).toMatchObject({ conclusion: "neutral" });
+      expect(server.state.comments[0]?.body).toContain("exact per slice (the report has overall values only)");
+      expect(result.notices.join("\n")).toContain('"qa" could not be judged by this repository\'s gates');
+    });
+
+    it("does not fall back to a same-repository run's own gates when the given config is missing", async () => {
+      seedArtifact({
+        "report.json": JSON.stringify({ schemaVersion: 1, suites: [{ suite: "qa", directory: "qa" }] }),
+        "qa/comparison.json": JSON.stringify(comparison("pass", true)),
+      });
+      const result = await postReportFromRun({
+        octokit,
+        owner,
+        repo,
+        run: sameRepoRun,
+        comment: "sticky",
+        checkRun: true,
+        config: "missing.yaml",
+        cwd: dir,
+        logger: silentLogger,
+      });
+      expect(result.verdict).toBe("none");
+      expect(server.state.checkRuns[0]).toMatchObject({ conclusion: "neutral" });
+      expect(server.state.comments[0]?.body).toContain("llmops.yaml (missing.yaml) was not found to judge it by");
+    });
   });
 
   it("posts nothing when no open pull request has the run's head", async () => {
