@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -78,6 +78,51 @@ describe("actions/version and actions/fetch through the runner harness", () => {
     ]);
     expect(leakedSecrets(f, [registry.password!])).toEqual([]);
     expect(leakedSecrets(v, [registry.password!])).toEqual([]);
+  });
+
+  it("fetch refuses a non-empty path it did not write unless replace is true; an earlier fetch's path needs nothing", async () => {
+    const ws = await workspace();
+    const env = { LLMOPS_CACHE_DIR: join(ws, ".cache") };
+    const layout = { store: ".llmops/store" };
+    expect(
+      (await runAction("version", { workspace: ws, inputs: { path: "model", name: "m", kind: "model", ...layout }, env })).exitCode,
+    ).toBe(0);
+    await mkdir(join(ws, "mine"));
+    await writeFile(join(ws, "mine", "notes.txt"), "keep me");
+    const refused = await runAction("fetch", { workspace: ws, inputs: { ref: "m:v1", path: "mine", cache: "false", ...layout }, env });
+    expect(refused.exitCode).toBe(1);
+    expect(refused.annotations.filter((a) => a.level === "error").map((a) => a.message)).toEqual([
+      `destination ${join(ws, "mine")} is not empty and was not written by llmops fetch; set the input replace: true to make it hold exactly m:v1 (files not in it are removed)`,
+    ]);
+    expect(await readdir(join(ws, "mine"))).toEqual(["notes.txt"]);
+    const replaced = await runAction("fetch", {
+      workspace: ws,
+      inputs: { ref: "m:v1", path: "mine", cache: "false", replace: "true", ...layout },
+      env,
+    });
+    expect(replaced.exitCode).toBe(0);
+    expect((await readdir(join(ws, "mine"))).sort()).toEqual(["tok", "weights.bin"]);
+    await writeFile(join(ws, "model", "tok", "vocab.txt"), "a b c d\n");
+    expect(
+      (await runAction("version", { workspace: ws, inputs: { path: "model", name: "m", kind: "model", ...layout }, env })).exitCode,
+    ).toBe(0);
+    const again = await runAction("fetch", { workspace: ws, inputs: { ref: "m:v2", path: "mine", cache: "false", ...layout }, env });
+    expect(again.exitCode).toBe(0);
+    expect(await readFile(join(ws, "mine", "tok", "vocab.txt"), "utf8")).toBe("a b c d\n");
+  });
+
+  it("refuses a store input with credentials in it, never showing them", async () => {
+    const ws = await workspace();
+    const secret = "hunter2-in-the-url";
+    const f = await runAction("fetch", {
+      workspace: ws,
+      inputs: { ref: "m:v1", path: "out", store: `oci://bob:${secret}@registry.example.com/acme` },
+    });
+    expect(f.exitCode).toBe(1);
+    expect(f.annotations.filter((a) => a.level === "error").map((a) => a.message)).toEqual([
+      "store oci://registry.example.com/acme: expected no credentials in the URL (user:password@ before the host); put them in store-username/store-password (--store-username/--store-password) or LLMOPS_REGISTRY_USERNAME/LLMOPS_REGISTRY_PASSWORD or LLMOPS_REGISTRY_TOKEN",
+    ]);
+    expect(leakedSecrets(f, [secret])).toEqual([]);
   });
 
   it("fails with one error annotation on a malformed ref, a missing path and a bad kind", async () => {

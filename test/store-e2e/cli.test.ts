@@ -112,7 +112,9 @@ describe("llmops version/fetch/tag/ls/history on the default layout store", () =
     await writeFile(join(cwd, "model", "sub", "config.json"), '{"a":2}');
     const second = await llmops(cwd, ["version"]);
     expect(second.code).toBe(0);
-    expect(second.stdout).toMatch(/^team\/reviews:v1 {2}sha256:[a-f0-9]{64} {2}\(unchanged\)\nteam\/clf:v2 {2}sha256:[a-f0-9]{64} {2}\(2 files, /);
+    expect(second.stdout).toMatch(
+      /^team\/reviews:v1 {2}sha256:[a-f0-9]{64} {2}\(unchanged\)\nteam\/clf:v2 {2}sha256:[a-f0-9]{64} {2}\(2 files, /,
+    );
     const only = await llmops(cwd, ["version", "--only", "team/reviews", "--json"]);
     expect(JSON.parse(only.stdout).versions.map((v: { ref: string }) => v.ref)).toEqual(["team/reviews:v1"]);
 
@@ -122,7 +124,10 @@ describe("llmops version/fetch/tag/ls/history on the default layout store", () =
       'llmops version: artifact "team/nope": not declared in llmops.yaml (declared: team/clf, team/reviews)',
     ]);
     const mixed = await llmops(cwd, ["version", "--name", "x"]);
-    expect([mixed.code, mixed.stderr.split("\n")[0]]).toEqual([2, "llmops version: --name needs a <path>; declared artifacts take theirs from llmops.yaml"]);
+    expect([mixed.code, mixed.stderr.split("\n")[0]]).toEqual([
+      2,
+      "llmops version: --name needs a <path>; declared artifacts take theirs from llmops.yaml",
+    ]);
   });
 
   it.each([
@@ -141,6 +146,44 @@ describe("llmops version/fetch/tag/ls/history on the default layout store", () =
     expect(r.stderr.split("\n")[0]).toMatch(message);
     expect(r.stdout).toBe("");
     expect((await readdir(cwd)).sort()).toEqual(["empty", "model"]);
+  });
+
+  it("fetch into a non-empty directory it did not write: exit 2 naming --replace, untouched; --replace and re-fetches work", async () => {
+    const cwd = await workspace();
+    expect((await llmops(cwd, ["version", "model", "--name", "m", "--kind", "model"])).code).toBe(0);
+    await mkdir(join(cwd, "mine"));
+    await writeFile(join(cwd, "mine", "notes.txt"), "keep me");
+    const refused = await llmops(cwd, ["fetch", "m:v1", "mine"]);
+    expect([refused.code, refused.stderr]).toEqual([
+      2,
+      `llmops fetch: destination ${join(cwd, "mine")} is not empty and was not written by llmops fetch; pass --replace to make it hold exactly m:v1 (files not in it are removed)\n`,
+    ]);
+    expect(await readdir(join(cwd, "mine"))).toEqual(["notes.txt"]);
+    const replaced = await llmops(cwd, ["fetch", "m:v1", "mine", "--replace"]);
+    expect(replaced.code).toBe(0);
+    expect((await readdir(join(cwd, "mine"))).sort()).toEqual(["sub", "weights.bin"]);
+
+    expect((await llmops(cwd, ["fetch", "m:v1", "out"])).code).toBe(0);
+    await writeFile(join(cwd, "model", "sub", "config.json"), '{"a":2}');
+    expect((await llmops(cwd, ["version", "model", "--name", "m", "--kind", "model"])).code).toBe(0);
+    const again = await llmops(cwd, ["fetch", "m:v2", "out", "--json"]);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ version: "v2", downloadedBytes: 7 });
+    expect((await llmops(cwd, ["fetch", "--help"])).stdout).toMatch(
+      /--replace +make a non-empty <DIR> that llmops fetch did not write hold exactly <REF>/,
+    );
+  });
+
+  it("refuses credentials in --store without ever printing them", async () => {
+    const cwd = await workspace();
+    const r = await llmops(cwd, ["ls", "--store", "oci://bob:hunter2@registry.example.com/acme"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      "llmops ls: store oci://registry.example.com/acme: expected no credentials in the URL (user:password@ before the host); put them in store-username/store-password (--store-username/--store-password) or LLMOPS_REGISTRY_USERNAME/LLMOPS_REGISTRY_PASSWORD or LLMOPS_REGISTRY_TOKEN\n",
+    );
+    const verbose = await llmops(cwd, ["fetch", "m:v1", "out", "-v", "--store", "oci://bob:hunter2@registry.example.com/acme"]);
+    expect(verbose.code).toBe(2);
+    expect(verbose.stderr + verbose.stdout).not.toContain("hunter2");
   });
 
   it("prints periodic progress lines in CI for a large version", async () => {

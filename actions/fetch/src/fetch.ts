@@ -4,12 +4,13 @@ import { actionInput, readActionInputs } from "@llmops/github/action-inputs";
 import { type ActionContext, chooseActionStore, openActionStore, storeInputs } from "@llmops/github/action-kit";
 import { actionsBlobCache } from "@llmops/github/blob-cache";
 import { renderFetchSummary, writeJobSummary } from "@llmops/github/job-summary";
-import type { FetchResult } from "@llmops/store";
+import { DestinationNotEmptyError, type FetchResult } from "@llmops/store";
 import { z } from "zod";
 
 export const fetchInputsSchema = z.object({
   ref: actionInput.required("name:alias, name:vN or name@sha256:..."),
   path: actionInput.required("a directory"),
+  replace: actionInput.boolean(),
   ...storeInputs,
   cache: actionInput.boolean(),
 });
@@ -30,8 +31,15 @@ export async function fetchAction(inputs: FetchInputs, context: ActionContext): 
   const choice = await chooseActionStore(inputs, context);
   const store = openActionStore(choice, context);
   const blobCache = inputs.cache ? { blobCache: actionsBlobCache(context.logger, context.env) } : {};
-  const fetched = await store.fetch(inputs.ref, inputs.path, blobCache);
-  return { fetched, store: choice.spec };
+  try {
+    const fetched = await store.fetch(inputs.ref, inputs.path, { ...blobCache, replace: inputs.replace });
+    return { fetched, store: choice.spec };
+  } catch (error) {
+    // The store's message names the CLI flag; an action is asked through its input.
+    if (error instanceof DestinationNotEmptyError)
+      throw new DestinationNotEmptyError(error.destination, error.ref, "set the input replace: true");
+    throw error;
+  }
 }
 
 export async function writeFetchOutputs(result: FetchActionResult): Promise<void> {

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { readLocatedYaml, recordingLogger } from "@llmops/core";
 import { inputName } from "@llmops/github/action-inputs";
 import type { ActionContext } from "@llmops/github/action-kit";
-import { openStore } from "@llmops/store";
+import { DestinationNotEmptyError, openStore } from "@llmops/store";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { fetchAction, fetchInputsSchema, readFetchInputs, writeFetchOutputs } from "../src/fetch.ts";
 
@@ -23,6 +23,7 @@ const raw = (overrides: Record<string, string> = {}) => {
     ref: "team/m:latest",
     path: "out",
     store: "./store",
+    replace: "false",
     "store-username": "",
     "store-password": "",
     cache: "false",
@@ -39,7 +40,9 @@ describe("actions/fetch without the runner", () => {
   });
 
   it("parses its inputs, naming a bad one as action.yml does", () => {
-    expect(readFetchInputs(raw({ cache: "TRUE" }))).toMatchObject({ ref: "team/m:latest", path: "out", cache: true });
+    expect(readFetchInputs(raw({ cache: "TRUE" }))).toMatchObject({ ref: "team/m:latest", path: "out", cache: true, replace: false });
+    expect(readFetchInputs(raw({ replace: "true" })).replace).toBe(true);
+    expect(() => readFetchInputs(raw({ replace: "yes" }))).toThrow("input replace: expected true or false");
     expect(() => readFetchInputs(raw({ cache: "yes" }))).toThrow("input cache: expected true or false");
     expect(() => readFetchInputs(raw({ ref: "" }))).toThrow("input ref: expected name:alias, name:vN or name@sha256:...");
   });
@@ -53,8 +56,8 @@ describe("actions/fetch without the runner", () => {
     await mkdir(join(workspace, "out"));
     await writeFile(join(workspace, "out", "stale.txt"), "not in the version");
 
-    const context: ActionContext = { workspace, env: {}, logger };
-    const result = await fetchAction(readFetchInputs(raw()), context);
+    const context: ActionContext = { workspace, env: { LLMOPS_CACHE_DIR: join(workspace, "cache") }, logger };
+    const result = await fetchAction(readFetchInputs(raw({ replace: "true" })), context);
     expect(result.store).toBe("./store");
     expect(result.fetched).toMatchObject({ digest: version.digest, version: "v1", path: join(workspace, "out") });
     expect(await readFile(join(workspace, "out", "a.txt"), "utf8")).toBe("a");
@@ -71,5 +74,31 @@ describe("actions/fetch without the runner", () => {
     const written = await readFile(outputs, "utf8");
     for (const name of ["digest", "version", "path", "downloaded-bytes"]) expect(written).toContain(`${name}<<`);
     expect(await readFile(summary, "utf8")).toContain(version.digest);
+  });
+
+  it("refuses a non-empty path no fetch wrote unless replace is true, naming the input; an earlier fetch's path needs nothing", async () => {
+    await mkdir(join(workspace, "model"));
+    await writeFile(join(workspace, "model", "a.txt"), "a");
+    const logger = recordingLogger();
+    const env = { LLMOPS_CACHE_DIR: join(workspace, "cache") };
+    const store = openStore("./store", { logger, cwd: workspace, env });
+    await store.version({ path: "model", name: "team/m", kind: "model", aliases: ["latest"] });
+    await mkdir(join(workspace, "out"));
+    await writeFile(join(workspace, "out", "notes.txt"), "mine");
+    const context: ActionContext = { workspace, env, logger };
+
+    const error = await fetchAction(readFetchInputs(raw()), context).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DestinationNotEmptyError);
+    expect((error as Error).message).toBe(
+      `destination ${join(workspace, "out")} is not empty and was not written by llmops fetch; set the input replace: true to make it hold exactly team/m:latest (files not in it are removed)`,
+    );
+    expect(await readFile(join(workspace, "out", "notes.txt"), "utf8")).toBe("mine");
+
+    await fetchAction(readFetchInputs(raw({ path: "fresh" })), context);
+    await writeFile(join(workspace, "model", "b.txt"), "b");
+    await store.version({ path: "model", name: "team/m", kind: "model", aliases: ["latest"] });
+    const again = await fetchAction(readFetchInputs(raw({ path: "fresh" })), context);
+    expect(again.fetched.version).toBe("v2");
+    expect(await readFile(join(workspace, "fresh", "b.txt"), "utf8")).toBe("b");
   });
 });

@@ -12,6 +12,7 @@
  * last and goes to GHCR only.
  */
 import { InputError } from "@llmops/core";
+import { StoreCredentialsInUrlError } from "./errors.ts";
 import type { RegistryAuth } from "./registry.ts";
 
 /** The embedded default store, a layout directory relative to the working directory. */
@@ -76,9 +77,28 @@ export function onGitHubActions(env: NodeJS.ProcessEnv): boolean {
   return env.GITHUB_ACTIONS === "true" && Boolean(env.GITHUB_REPOSITORY);
 }
 
+/**
+ * Refuses a store URL with `user[:password]@` before its host (`oci://bob:hunter2@host/prefix`),
+ * naming the store without them: such a URL ends up in logs, messages and job summaries, and the
+ * credentials have their own inputs. A directory path (no `scheme://`) may hold an `@`.
+ */
+export function refuseCredentialsInSpec(spec: string): void {
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(spec);
+  if (!scheme) return;
+  const rest = spec.slice(scheme[0].length);
+  // The last `@`: a password may hold `@` or `/` (unescaped), and neither belongs in a host or an OCI repository path.
+  const at = rest.lastIndexOf("@");
+  if (at < 0) return;
+  throw new StoreCredentialsInUrlError(
+    `store ${scheme[0]}${rest.slice(at + 1)}: expected no credentials in the URL (user:password@ before the host); put them in store-username/store-password (--store-username/--store-password) or LLMOPS_REGISTRY_USERNAME/LLMOPS_REGISTRY_PASSWORD or LLMOPS_REGISTRY_TOKEN`,
+  );
+}
+
 /** The store to use and the credentials to send to it. Pure: reads nothing but its options. */
 export function chooseStore(options: ChooseStoreOptions): StoreChoice {
   const { env } = options;
+  // Both candidates, before either is used or logged: a URL with a password in llmops.yaml is refused even when an input overrides it.
+  for (const candidate of [options.input, options.config]) if (candidate) refuseCredentialsInSpec(candidate);
   const ghcrHost = options.ghcrHost || GHCR_HOST;
   const onGitHub = options.onGitHub ?? onGitHubActions(env);
   let spec: string;

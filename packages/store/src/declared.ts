@@ -1,5 +1,7 @@
-import { resolve } from "node:path";
+import { realpath } from "node:fs/promises";
+import { isAbsolute, relative, resolve, sep } from "node:path";
 import { type ArtifactConfig, InputError } from "@llmops/core";
+import { ArtifactPathError } from "./errors.ts";
 import { parseRef } from "./refs.ts";
 import type { Store, VersionOptions, VersionResult } from "./store.ts";
 
@@ -29,13 +31,17 @@ export async function versionDeclared(store: Store, options: VersionDeclaredOpti
     if (!options.artifacts[name])
       throw new InputError(`artifact "${name}": not declared in llmops.yaml (declared: ${declared.join(", ")})`);
   }
+  const order = dependencyOrder(options.artifacts, only);
+  // Every path is checked before the first artifact is versioned.
+  const paths = new Map<string, string>();
+  for (const name of order) paths.set(name, await artifactPath(name, options.artifacts[name]!.path, options.configDir));
   const results: VersionResult[] = [];
-  for (const name of dependencyOrder(options.artifacts, only)) {
+  for (const name of order) {
     const artifact = options.artifacts[name]!;
     results.push(
       await store.version({
         ...options.common,
-        path: resolve(options.configDir, artifact.path),
+        path: paths.get(name)!,
         name,
         kind: artifact.kind,
         parents: artifact.parents,
@@ -47,6 +53,48 @@ export async function versionDeclared(store: Store, options: VersionDeclaredOpti
     );
   }
   return results;
+}
+
+/**
+ * The absolute path of a declared artifact, which must lie inside the config file's directory:
+ * llmops.yaml arrives with the repository (a pull request can change it), so `path: /etc` or
+ * `path: ../..`, or a symbolic link out of the checkout, must not version files from elsewhere on
+ * the machine into a store. Checked on the real path (symbolic links resolved) when it exists; a
+ * missing path is left to `version`, which reports it.
+ */
+export async function artifactPath(name: string, path: string, configDir: string): Promise<string> {
+  if (isAbsolute(path) || /^[a-zA-Z]:[\\/]|^[\\/]/.test(path)) {
+    throw new ArtifactPathError(
+      name,
+      `artifact "${name}": path "${path}" is absolute; expected a path relative to the directory of llmops.yaml`,
+    );
+  }
+  const base = resolve(configDir);
+  const target = resolve(base, path);
+  const outside = (inner: string, outer: string) => {
+    const rel = relative(outer, inner);
+    return rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel);
+  };
+  if (outside(target, base)) {
+    throw new ArtifactPathError(
+      name,
+      `artifact "${name}": path "${path}" leads outside ${base}; expected a path inside the directory of llmops.yaml`,
+    );
+  }
+  let real: string;
+  try {
+    real = await realpath(target);
+  } catch {
+    return target;
+  }
+  const realBase = await realpath(base).catch(() => base);
+  if (outside(real, realBase)) {
+    throw new ArtifactPathError(
+      name,
+      `artifact "${name}": path "${path}" resolves to ${real}, outside ${realBase}; expected a path inside the directory of llmops.yaml (no symbolic links out of it)`,
+    );
+  }
+  return target;
 }
 
 /** `only` sorted so that declared parents come first; a cycle among declared artifacts is an error even outside `only`. */

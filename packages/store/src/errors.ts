@@ -31,3 +31,39 @@ export class RegistryConnectionError extends ExternalError {}
  * token it returns would cross the network in clear text, so the client refuses.
  */
 export class InsecureTokenRealmError extends ExternalError {}
+
+/**
+ * A fetch was pointed at a non-empty directory that an earlier fetch did not write (or that holds
+ * more than the version it wrote): fetch removes whatever is not in the version, so replacing it
+ * must be asked for (`replace`, `--replace`).
+ */
+export class DestinationNotEmptyError extends InputError {
+  readonly destination: string;
+  readonly ref: string;
+  /** `how` tells the caller how to ask for the replacement: the CLI flag by default, an action its input. */
+  constructor(destination: string, ref: string, how = "pass --replace") {
+    super(
+      `destination ${destination} is not empty and was not written by llmops fetch; ${how} to make it hold exactly ${ref} (files not in it are removed)`,
+    );
+    this.destination = destination;
+    this.ref = ref;
+  }
+}
+
+/**
+ * A store URL with `user[:password]@` before the host. Refused before anything can log the URL; the
+ * message names the store without them.
+ */
+export class StoreCredentialsInUrlError extends InputError {}
+
+/** LLMOPS_INSECURE_REGISTRY names the GHCR host, which is only ever reached over https. */
+export class InsecureGhcrError extends InputError {}
+
+/** A declared artifact's path is absolute or leads outside the directory of llmops.yaml. */
+export class ArtifactPathError extends InputError {
+  readonly artifact: string;
+  constructor(artifact: string, message: string) {
+    super(message);
+    this.artifact = artifact;
+  }
+}

@@ -1,15 +1,22 @@
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { InputError, type Logger, OCI_REPOSITORY_PATTERN } from "@llmops/core";
-import { chooseStore } from "./choose-store.ts";
+import { chooseStore, GHCR_HOST, refuseCredentialsInSpec } from "./choose-store.ts";
+import { InsecureGhcrError } from "./errors.ts";
 import { LayoutTransport } from "./layout.ts";
 import { type RegistryAuth, RegistryTransport } from "./registry.ts";
 import { Store } from "./store.ts";
 
 export { dependencyOrder, type VersionDeclaredOptions, versionDeclared } from "./declared.ts";
-export { AliasConflictError } from "./errors.ts";
+export {
+  AliasConflictError,
+  ArtifactPathError,
+  DestinationNotEmptyError,
+  InsecureGhcrError,
+  StoreCredentialsInUrlError,
+} from "./errors.ts";
 export { hashFile, listFiles, StatCache } from "./files.ts";
-export { InvalidManifestError, TreeSwapError } from "./integrity-errors.ts";
+export { InvalidManifestError, ManifestTooLargeError, TreeSwapError } from "./integrity-errors.ts";
 export { LayoutTransport } from "./layout.ts";
 export * from "./media.ts";
 export * from "./metadata.ts";
@@ -42,6 +49,7 @@ export function openStore(spec: string, options: OpenStoreOptions): Store {
   const env = options.env ?? process.env;
   const cacheDir = options.cacheDir ?? env.LLMOPS_CACHE_DIR ?? join(env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "llmops");
   const statCachePath = join(cacheDir, "stat-cache.json");
+  refuseCredentialsInSpec(spec);
   if (!spec) throw new InputError("store: expected a directory path or oci://host[:port]/prefix");
   if (spec.startsWith("oci://")) {
     const rest = spec.slice("oci://".length);
@@ -75,11 +83,26 @@ export function openStore(spec: string, options: OpenStoreOptions): Store {
   });
 }
 
+/**
+ * Plain http for loopback hosts and hosts LLMOPS_INSECURE_REGISTRY lists (host names compared
+ * case-insensitively). GHCR is never one: it serves https only and gets the job's token, so a
+ * listing of it can only be a mistake or an injected variable, and is refused before anything is sent.
+ */
 function insecureHost(host: string, env: NodeJS.ProcessEnv): boolean {
-  const bare = host.replace(/:\d+$/, "");
+  const lower = host.toLowerCase();
+  const bare = lower.replace(/:\d+$/, "");
   if (bare === "127.0.0.1" || bare === "localhost" || bare === "[::1]") return true;
-  const listed = (env.LLMOPS_INSECURE_REGISTRY ?? "").split(/[\s,]+/).filter(Boolean);
-  return listed.includes(host) || listed.includes(bare);
+  const listed = (env.LLMOPS_INSECURE_REGISTRY ?? "")
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map((h) => h.toLowerCase());
+  const insecure = listed.includes(lower) || listed.includes(bare);
+  if (insecure && bare.replace(/\.$/, "") === GHCR_HOST) {
+    throw new InsecureGhcrError(
+      `LLMOPS_INSECURE_REGISTRY: lists ${GHCR_HOST}, which is reached over https only (it is sent the job's GITHUB_TOKEN); expected only registries you run over plain http, remove ${GHCR_HOST}`,
+    );
+  }
+  return insecure;
 }
 
 /**
@@ -102,6 +125,7 @@ export {
   ghcrStoreSpec,
   isGhcrSpec,
   onGitHubActions,
+  refuseCredentialsInSpec,
   type StoreChoice,
   type StoreCredentials,
   type StoreSource,

@@ -17,6 +17,19 @@ export class InvalidManifestError extends InputError {
 }
 
 /**
+ * A manifest (or a registry's referrers list) is larger than the limit, by its Content-Length, its
+ * recorded size or the bytes read so far; nothing past the limit is read.
+ */
+export class ManifestTooLargeError extends InputError {
+  readonly limit: number;
+  /** `what` names the manifest, e.g. `registry oci://host: manifest team/m:v1`. */
+  constructor(what: string, limit: number, seen: string) {
+    super(`${what}: ${seen}, over the ${limit}-byte (${limit / (1024 * 1024)} MiB) manifest size limit; refusing to read it`);
+    this.limit = limit;
+  }
+}
+
+/**
  * Swapping a fetched tree into its destination failed and putting the old tree back failed too,
  * so the destination may hold a mix; re-running the fetch repairs it.
  */

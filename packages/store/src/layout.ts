@@ -1,13 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { mkdir, readdir, readFile, rename, rm, stat } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { InputError, writeFileAtomic } from "@llmops/core";
 import { AliasConflictError } from "./errors.ts";
 import { hashAndCopy } from "./files.ts";
+import { ManifestTooLargeError } from "./integrity-errors.ts";
 import { acquireLock } from "./lock.ts";
-import { type Descriptor, type ImageIndex, type Manifest, OCI_INDEX, REF_NAME } from "./media.ts";
+import { type Descriptor, type ImageIndex, MANIFEST_SIZE_LIMIT, type Manifest, OCI_INDEX, REF_NAME } from "./media.ts";
 import { DIGEST_EXPECTED, isDigest, parseIndex } from "./schema.ts";
 import type { StoredManifest, Transport } from "./transport.ts";
 import { sha256Hex } from "./verify.ts";
@@ -140,12 +141,17 @@ export class LayoutTransport implements Transport {
       descriptor = (await this.#readIndex()).manifests.find((m) => m.annotations?.[REF_NAME] === refName);
     }
     if (!descriptor) return undefined;
-    let bytes: Buffer;
+    const what = `store ${this.#root}: manifest ${repo}${reference.startsWith("sha256:") ? `@${reference}` : `:${reference} (${descriptor.digest})`}`;
+    if (descriptor.size > MANIFEST_SIZE_LIMIT)
+      throw new ManifestTooLargeError(what, MANIFEST_SIZE_LIMIT, `size ${descriptor.size} in index.json`);
+    const path = this.#blobPath(descriptor.digest);
+    let bytes: Buffer | undefined;
     try {
-      bytes = await readFile(this.#blobPath(descriptor.digest));
+      bytes = await readCapped(path);
     } catch {
       throw new InputError(`store ${this.#root}: manifest ${descriptor.digest} is listed in index.json but its blob is missing`);
     }
+    if (!bytes) throw new ManifestTooLargeError(what, MANIFEST_SIZE_LIMIT, `blob larger than ${MANIFEST_SIZE_LIMIT} bytes`);
     if (`sha256:${sha256Hex(bytes)}` !== descriptor.digest) {
       throw new InputError(`store ${this.#root}: manifest blob ${descriptor.digest} does not match its digest (tampered store)`);
     }
@@ -211,7 +217,9 @@ export class LayoutTransport implements Transport {
       seen.add(m.digest);
       let manifest: Manifest;
       try {
-        manifest = JSON.parse(await readFile(this.#blobPath(m.digest), "utf8")) as Manifest;
+        const bytes = await readCapped(this.#blobPath(m.digest));
+        if (!bytes) continue;
+        manifest = JSON.parse(bytes.toString("utf8")) as Manifest;
       } catch {
         continue;
       }
@@ -222,5 +230,31 @@ export class LayoutTransport implements Transport {
       out.push(d);
     }
     return out;
+  }
+}
+
+/**
+ * A manifest blob, or undefined when it is larger than MANIFEST_SIZE_LIMIT: read in chunks that
+ * stop one byte past the limit, so a blob that grows after a stat still cannot be read whole.
+ */
+async function readCapped(path: string, limit = MANIFEST_SIZE_LIMIT): Promise<Buffer | undefined> {
+  const handle = await open(path, "r");
+  try {
+    const { size } = await handle.stat();
+    if (size > limit) return undefined;
+    const chunks: Buffer[] = [];
+    let total = 0;
+    // The whole file plus one byte in one read when it stays as stat'ed; any growth in 64 KiB steps.
+    for (let want = size + 1; ; want = 64 * 1024) {
+      const chunk = Buffer.allocUnsafe(Math.min(want, limit + 1 - total));
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+      if (bytesRead === 0) break;
+      total += bytesRead;
+      if (total > limit) return undefined;
+      chunks.push(chunk.subarray(0, bytesRead));
+    }
+    return Buffer.concat(chunks, total);
+  } finally {
+    await handle.close();
   }
 }

@@ -8,6 +8,13 @@ export const CONFIG_MEDIA_TYPE = "application/vnd.llmops.config.v1+json";
 export const FILE_MEDIA_TYPE = "application/octet-stream";
 export const ALIAS_ARTIFACT_TYPE = "application/vnd.llmops.alias.v1+json";
 
+/**
+ * The largest manifest the store reads (4 MiB): the size the OCI distribution spec guarantees a
+ * registry accepts, so no manifest we could have pushed is larger. A hostile registry or layout
+ * serving more is refused before more than this is held in memory.
+ */
+export const MANIFEST_SIZE_LIMIT = 4 * 1024 * 1024;
+
 export const TITLE = "org.opencontainers.image.title";
 export const CREATED = "org.opencontainers.image.created";
 export const REF_NAME = "org.opencontainers.image.ref.name";

@@ -1,7 +1,8 @@
 import type { Readable } from "node:stream";
 import { ExternalError, InputError, type Logger } from "@llmops/core";
 import { AliasConflictError } from "./errors.ts";
-import { type Descriptor, type ImageIndex, type Manifest, OCI_INDEX, OCI_MANIFEST } from "./media.ts";
+import { ManifestTooLargeError } from "./integrity-errors.ts";
+import { type Descriptor, type ImageIndex, MANIFEST_SIZE_LIMIT, type Manifest, OCI_INDEX, OCI_MANIFEST } from "./media.ts";
 import { openBlobStream } from "./registry/download.ts";
 import { nextLink, type RegistryAuth, RegistryHttp, type RequestOptions } from "./registry/http.ts";
 import { bytesSource, fileSource, uploadBlob } from "./registry/upload.ts";
@@ -120,7 +121,10 @@ export class RegistryTransport implements Transport {
       await r.body?.cancel();
       return undefined;
     }
-    const bytes = Buffer.from(await r.arrayBuffer());
+    const bytes = await readCapped(
+      r,
+      `registry ${this.location}: manifest ${repo}${reference.startsWith("sha256:") ? "@" : ":"}${reference}`,
+    );
     const digest = digestOf(bytes);
     const claimed = reference.startsWith("sha256:") ? reference : r.headers.get("docker-content-digest");
     if (claimed && claimed !== digest) {
@@ -225,7 +229,8 @@ export class RegistryTransport implements Transport {
       const type = r.headers.get("content-type") ?? "";
       if (r.status === 200 && type.includes(OCI_INDEX)) {
         this.#referrersApi = true;
-        return ((await r.json()) as ImageIndex).manifests ?? [];
+        const bytes = await readCapped(r, `registry ${this.location}: referrers of ${repo}@${digest}`);
+        return (JSON.parse(bytes.toString("utf8")) as ImageIndex).manifests ?? [];
       }
       await r.body?.cancel();
       this.#referrersApi = false;
@@ -238,4 +243,32 @@ export class RegistryTransport implements Transport {
   get referrersApi(): boolean | undefined {
     return this.#referrersApi;
   }
+}
+
+/**
+ * A manifest's body, at most MANIFEST_SIZE_LIMIT bytes: a Content-Length over it is refused before
+ * the body is read, and a body that runs past it (chunked, or lying about its length) is cancelled
+ * as soon as it does, so a hostile registry cannot make us hold more than the limit.
+ */
+async function readCapped(r: Response, what: string, limit = MANIFEST_SIZE_LIMIT): Promise<Buffer> {
+  const length = r.headers.get("content-length")?.trim();
+  if (length && /^\d+$/.test(length) && Number(length) > limit) {
+    await r.body?.cancel().catch(() => {});
+    throw new ManifestTooLargeError(what, limit, `Content-Length ${length}`);
+  }
+  if (!r.body) return Buffer.alloc(0);
+  const reader = r.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel().catch(() => {});
+      throw new ManifestTooLargeError(what, limit, `more than ${limit} bytes sent`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
 }

@@ -14,7 +14,8 @@ import {
   MODEL_ARTIFACT_TYPE,
   type ResolvedVersion,
 } from "@llmops/core";
-import { AliasConflictError } from "./errors.ts";
+import { AliasConflictError, DestinationNotEmptyError } from "./errors.ts";
+import { FetchRecords, foreignEntry } from "./fetch-record.ts";
 import { freshStat, hashAndCopy, hashFile, listFiles, StatCache } from "./files.ts";
 import { InvalidManifestError } from "./integrity-errors.ts";
 import { mapLimit } from "./limit.ts";
@@ -100,6 +101,12 @@ export interface BlobCache {
 export interface FetchOptions {
   onProgress?: (event: ProgressEvent) => void;
   blobCache?: BlobCache;
+  /**
+   * Replace a non-empty destination that an earlier fetch did not write (files not in the version
+   * are removed). Without it such a destination is refused (`DestinationNotEmptyError`); an empty
+   * or missing one, or one holding only what an earlier fetch left there, needs nothing.
+   */
+  replace?: boolean;
 }
 
 export interface FetchedFile {
@@ -144,6 +151,8 @@ export interface StoreOptions {
   prefix?: string;
   /** The stat cache file (path, size, mtime, inode → digest). */
   statCachePath: string;
+  /** Which directories fetches wrote (fetch-record.ts); default `fetched.json` beside the stat cache. */
+  fetchRecordPath?: string;
   concurrency?: number;
   /** Relative paths given to version/fetch resolve against this (default process.cwd()). */
   cwd?: string;
@@ -168,6 +177,7 @@ export class Store implements EvidenceStore {
   readonly #concurrency: number;
   readonly #cwd: string | undefined;
   readonly #isMountPoint: (dir: string) => Promise<boolean>;
+  readonly #fetchRecords: FetchRecords;
 
   constructor(transport: Transport, options: StoreOptions) {
     this.transport = transport;
@@ -177,6 +187,7 @@ export class Store implements EvidenceStore {
     this.#concurrency = options.concurrency ?? 8;
     this.#cwd = options.cwd;
     this.#isMountPoint = options.isMountPoint ?? ((dir) => isMountPoint(dir));
+    this.#fetchRecords = new FetchRecords(options.fetchRecordPath ?? join(dirname(options.statCachePath), "fetched.json"));
   }
 
   get location(): string {
@@ -519,6 +530,7 @@ export class Store implements EvidenceStore {
    * is built in a staging directory (beside the destination, or inside it when it is a mount
    * point), files already present with the right digest are hard-linked (or copied) into it, and
    * it replaces the old tree only once complete (tree.ts): a failure leaves the old tree as it was.
+   * A non-empty destination that an earlier fetch did not write is refused unless `replace`.
    */
   async fetch(ref: string, destDir: string, options: FetchOptions = {}): Promise<FetchResult> {
     const parsed = parseRef(ref);
@@ -539,6 +551,7 @@ export class Store implements EvidenceStore {
     const existed = await checkDestination(dest);
     await this.#refuseShared(dest, existed);
     for (const { title } of layers) await refuseLinks(dest, title);
+    if (existed && !options.replace) await this.#refuseForeign(dest, ref);
     const repo = this.repo(parsed.name);
     const total = layers.reduce((s, l) => s + l.layer.size, 0);
     let done = 0;
@@ -584,6 +597,11 @@ export class Store implements EvidenceStore {
       statCache.set(target, await freshStat(target), file.digest, seenAt);
     }
     await statCache.save().catch((error: Error) => this.#logger.debug(`stat cache not saved: ${error.message}`));
+    await this.#recordFetch(
+      dest,
+      stored.digest,
+      layers.map((l) => l.title),
+    );
     const version =
       parsed.tag && versionNumber(parsed.tag) !== undefined ? parsed.tag : await this.#versionTagOf(parsed.name, stored.digest);
     this.#logger.info(`fetched ${parsed.name}@${stored.digest} into ${dest} (${downloadedBytes} bytes downloaded)`);
@@ -615,6 +633,35 @@ export class Store implements EvidenceStore {
       }
       if (what === "the store" && within(target, other))
         throw new InputError(`destination ${dest}: is inside the store ${other}; expected a directory outside it`);
+    }
+  }
+
+  /**
+   * Fetch removes whatever in the destination is not in the version, so a non-empty destination is
+   * replaced only when an earlier fetch wrote it (fetch-record.ts: the same directory, holding
+   * nothing but files and directories of the version recorded there) or the caller said `replace`.
+   */
+  async #refuseForeign(dest: string, ref: string): Promise<void> {
+    let foreign: string | undefined;
+    try {
+      const real = await realpath(dest);
+      const titles = (await this.#fetchRecords.titlesIn(real, await lstat(real, { bigint: true }))) ?? [];
+      foreign = await foreignEntry(real, titles);
+    } catch (error) {
+      throw new InputError(`destination ${dest}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    }
+    if (foreign !== undefined) throw new DestinationNotEmptyError(dest, ref);
+  }
+
+  /** Remembers (outside the destination) that this fetch wrote `dest`, so the next one may replace it without `replace`. */
+  async #recordFetch(dest: string, digest: string, titles: string[]): Promise<void> {
+    try {
+      const real = await realpath(dest);
+      await this.#fetchRecords.record(real, await lstat(real, { bigint: true }), digest, titles);
+    } catch (error) {
+      this.#logger.warn(
+        `fetch record not saved (${(error as Error).message.split("\n")[0]}); the next fetch into ${dest} will need --replace`,
+      );
     }
   }
 

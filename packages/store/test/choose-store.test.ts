@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ConfigError, InputError } from "@llmops/core";
+import { ConfigError, InputError, silentLogger } from "@llmops/core";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   chooseConfiguredStore,
@@ -9,9 +9,13 @@ import {
   describeStoreChoice,
   ghcrHostFromEnv,
   ghcrStoreSpec,
+  InsecureGhcrError,
   isGhcrSpec,
+  openChosenStore,
+  openStore,
   provenanceFromEnv,
   runUrlFromEnv,
+  StoreCredentialsInUrlError,
 } from "../src/index.ts";
 
 const actions = { GITHUB_ACTIONS: "true", GITHUB_REPOSITORY: "Octo-Org/Octo-Repo", GITHUB_ACTOR: "octocat" };
@@ -185,5 +189,100 @@ describe("the run URL", () => {
     expect(runUrlFromEnv(env)).toBe("https://github.com/o/r/actions/runs/42");
     expect(runUrlFromEnv({ GITHUB_REPOSITORY: "o/r", GITHUB_RUN_ID: "42" })).toBeUndefined();
     expect(provenanceFromEnv(env)).toEqual({ runUrl: "https://github.com/o/r/actions/runs/42", actor: "me" });
+  });
+});
+
+describe("credentials written into a store URL", () => {
+  const SECRET = "hunter2";
+  // RFC 3986 §3.2.1 userinfo, as people write it, including passwords with unescaped @ and /.
+  const specs: [spec: string, shown: string][] = [
+    [`oci://bob:${SECRET}@registry.example.com/acme`, "oci://registry.example.com/acme"],
+    [`oci://bob:${SECRET}@registry.example.com:5000`, "oci://registry.example.com:5000"],
+    [`oci://bob:p@ss-${SECRET}@registry.example.com/acme`, "oci://registry.example.com/acme"],
+    [`oci://bob:${SECRET}/x@registry.example.com/acme`, "oci://registry.example.com/acme"],
+    [`oci://${SECRET}@ghcr.io/o/r`, "oci://ghcr.io/o/r"],
+    [`OCI://bob:${SECRET}@registry.example.com/acme`, "OCI://registry.example.com/acme"],
+    [`https://bob:${SECRET}@registry.example.com/acme`, "https://registry.example.com/acme"],
+  ];
+
+  const refusal = (run: () => unknown): Error => {
+    let error: unknown;
+    try {
+      run();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(StoreCredentialsInUrlError);
+    expect((error as InputError).exitCode).toBe(2);
+    return error as Error;
+  };
+
+  it.each(specs)("%s: refused by chooseStore and openStore, naming %s and where credentials go, never the secret", (spec, shown) => {
+    for (const error of [
+      refusal(() => chooseStore({ input: spec, env: {} })),
+      refusal(() => chooseStore({ config: spec, env: {} })),
+      refusal(() => chooseStore({ input: "./store", config: spec, env: {} })),
+      refusal(() => openStore(spec, { logger: silentLogger, env: {} })),
+    ]) {
+      expect(error.message).toBe(
+        `store ${shown}: expected no credentials in the URL (user:password@ before the host); put them in store-username/store-password (--store-username/--store-password) or LLMOPS_REGISTRY_USERNAME/LLMOPS_REGISTRY_PASSWORD or LLMOPS_REGISTRY_TOKEN`,
+      );
+      expect(error.message).not.toContain(SECRET);
+      expect(error.message).not.toContain("bob");
+      expect(error.stack ?? "").not.toContain(SECRET);
+    }
+  });
+
+  it("is refused from llmops.yaml too, and a directory path may hold an @", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "llmops-choose-"));
+    try {
+      await writeFile(join(dir, "llmops.yaml"), `store: oci://bob:${SECRET}@registry.example.com/acme\n`);
+      const error = await openChosenStore({ cwd: dir, env: {}, logger: silentLogger }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StoreCredentialsInUrlError);
+      expect((error as Error).message).not.toContain(SECRET);
+      expect(chooseStore({ input: "./stores/team@2024", env: {} }).spec).toBe("./stores/team@2024");
+      expect(openStore("stores/team@2024", { logger: silentLogger, cwd: dir, env: {} }).location).toBe(join(dir, "stores/team@2024"));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("LLMOPS_INSECURE_REGISTRY and GHCR", () => {
+  // Refused rather than ignored: GHCR serves https only, so listing it is a mistake or an injected
+  // variable, and the job's token goes to it; failing shows it, and nothing has been sent.
+  it.each([
+    ["ghcr.io", "oci://ghcr.io/octo-org/octo-repo"],
+    ["GHCR.IO", "oci://ghcr.io/o/r"],
+    ["registry.local, ghcr.io", "oci://GHCR.io/o/r"],
+    ["ghcr.io", "oci://ghcr.io:443/o/r"],
+    ["ghcr.io:443", "oci://ghcr.io:443/o/r"],
+    ["ghcr.io.", "oci://ghcr.io./o/r"],
+  ])("LLMOPS_INSECURE_REGISTRY=%j: %s is refused before anything is sent", (listed, spec) => {
+    const env = { ...actions, GITHUB_TOKEN: JOB, LLMOPS_INSECURE_REGISTRY: listed };
+    let error: unknown;
+    try {
+      openStore(spec, { logger: silentLogger, env, auth: chooseStore({ input: spec, env }).auth });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InsecureGhcrError);
+    expect((error as InputError).exitCode).toBe(2);
+    expect((error as Error).message).toBe(
+      "LLMOPS_INSECURE_REGISTRY: lists ghcr.io, which is reached over https only (it is sent the job's GITHUB_TOKEN); expected only registries you run over plain http, remove ghcr.io",
+    );
+  });
+
+  it("refuses the GHCR default in Actions the same way", () => {
+    const env = { ...actions, GITHUB_TOKEN: JOB, LLMOPS_INSECURE_REGISTRY: "ghcr.io" };
+    const choice = chooseStore({ env });
+    expect(choice.authSource).toBe("github-token");
+    expect(() => openStore(choice.spec, { logger: silentLogger, env, auth: choice.auth })).toThrow(InsecureGhcrError);
+  });
+
+  it("still makes other listed hosts, and loopback (where the GHCR stand-in runs), plain http", () => {
+    const env = { LLMOPS_INSECURE_REGISTRY: "registry.local,ghcr.io" };
+    expect(openStore("oci://registry.local/x", { logger: silentLogger, env }).location).toBe("oci://registry.local");
+    expect(openStore("oci://127.0.0.1:5000/x", { logger: silentLogger, env }).location).toBe("oci://127.0.0.1:5000");
   });
 });

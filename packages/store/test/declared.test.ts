@@ -1,9 +1,9 @@
-import { writeFile } from "node:fs/promises";
+import { mkdir, readdir, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type ArtifactConfig, artifactSchema, InputError } from "@llmops/core";
 import { describe, expect, it } from "vitest";
 import { dependencyOrder, versionDeclared } from "../src/declared.ts";
-import { openStore } from "../src/index.ts";
+import { ArtifactPathError, openStore } from "../src/index.ts";
 import { tempDir, writeTree } from "./helpers.ts";
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
@@ -73,5 +73,53 @@ describe("versioning declared artifacts", () => {
     expect(dependencyOrder({ a, b, c }, ["b"])).toEqual(["b"]);
     const loop = artifact({ kind: "dataset", path: "c", parents: ["b:latest"] });
     expect(() => dependencyOrder({ a, b, c: loop }, ["a"])).toThrow("artifacts: parents form a cycle (a → c → b → a)");
+  });
+
+  describe("paths must stay inside the directory of llmops.yaml", () => {
+    async function outside() {
+      const root = await tempDir();
+      const dir = join(root, "repo");
+      await writeTree(root, { "secret/id_rsa": "private key", "repo/model/w.bin": "w" });
+      await mkdir(join(root, "empty"));
+      const store = openStore(join(dir, "store"), { logger: silent, cwd: dir });
+      return { root, dir, store };
+    }
+
+    it.each([
+      ["/etc/apt", /^artifact "acme\/m": path "\/etc\/apt" is absolute; expected a path relative to the directory of llmops\.yaml$/],
+      ["../..", /^artifact "acme\/m": path "\.\.\/\.\." leads outside .*\/repo; expected a path inside the directory of llmops\.yaml$/],
+      ["model/../../secret", /path "model\/\.\.\/\.\.\/secret" leads outside/],
+    ])("refuses %j naming the artifact and the path, before anything is versioned", async (path, message) => {
+      const { root, dir, store } = await outside();
+      const artifacts = {
+        "acme/a-first": artifact({ kind: "model", path: "model" }),
+        "acme/m": artifact({ kind: "dataset", path }),
+      };
+      const error = await versionDeclared(store, { artifacts, configDir: dir }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ArtifactPathError);
+      expect((error as InputError).exitCode).toBe(2);
+      expect((error as Error).message).toMatch(message);
+      expect((await readdir(dir)).sort()).toEqual(["model"]);
+      expect(await readdir(join(root, "secret"))).toEqual(["id_rsa"]);
+    });
+
+    it("refuses a path whose real path leads out through a symbolic link, and accepts one that stays inside", async () => {
+      const { root, dir, store } = await outside();
+      await symlink(join(root, "secret"), join(dir, "escape"));
+      await symlink(join(dir, "model"), join(dir, "alias"));
+      for (const path of ["escape", "escape/", "escape/id_rsa"]) {
+        const error = await versionDeclared(store, { artifacts: { "acme/m": artifact({ kind: "model", path }) }, configDir: dir }).catch(
+          (e: unknown) => e,
+        );
+        expect(error, path).toBeInstanceOf(ArtifactPathError);
+        expect((error as Error).message).toContain(`artifact "acme/m": path "${path}" resolves to ${join(root, "secret")}`);
+        expect((error as Error).message).not.toContain("\n");
+      }
+      const inside = await versionDeclared(store, {
+        artifacts: { "acme/m": artifact({ kind: "model", path: "alias/w.bin" }) },
+        configDir: dir,
+      });
+      expect(inside.map((r) => r.files.map((f) => f.title))).toEqual([["w.bin"]]);
+    });
   });
 });

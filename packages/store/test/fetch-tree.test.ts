@@ -58,7 +58,7 @@ for (const mountPoint of [false, true]) {
       const { src, store, out } = await setup(FILES, { mountPoint });
       await writeTree(out, { "extra.txt": "stale", "old-dir/deep/x.bin": "x", "a.txt": "edited", "keep/same.txt": "same" });
       await mkdir(join(out, "empty-dir"));
-      const result = await store.fetch("m:v1", out);
+      const result = await store.fetch("m:v1", out, { replace: true });
       expect(await readTree(out)).toEqual(await readTree(src));
       expect((await readdir(out)).sort()).toEqual(["a.txt", "keep", "z-late.bin"]);
       expect(Object.fromEntries(result.files.map((f) => [f.title, f.source]))).toEqual({
@@ -72,7 +72,7 @@ for (const mountPoint of [false, true]) {
     it("replaces a directory of the old tree by a file of the new one, and a file by a directory", async () => {
       const { src, store, out } = await setup({ b: "now a file", "c/inner.txt": "now a dir" }, { mountPoint });
       await writeTree(out, { "b/old.txt": "was a dir", c: "was a file" });
-      await store.fetch("m:v1", out);
+      await store.fetch("m:v1", out, { replace: true });
       expect(await readTree(out)).toEqual(await readTree(src));
     });
 
@@ -81,7 +81,7 @@ for (const mountPoint of [false, true]) {
       await tamper(storeDir, v.files.find((f) => f.title === "z-late.bin")!.digest);
       await writeTree(out, { "extra.txt": "stale", "a.txt": "edited", "keep/same.txt": "same", "sub/x": "x" });
       const before = await snapshot(out);
-      const error = await store.fetch("m:v1", out).catch((e: unknown) => e);
+      const error = await store.fetch("m:v1", out, { replace: true }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(InputError);
       expect((error as Error).message).toMatch(/file z-late\.bin: content does not match its digest/);
       expect(await snapshot(out)).toEqual(before);
@@ -92,7 +92,7 @@ for (const mountPoint of [false, true]) {
       const { store, out } = await setup(FILES, { mountPoint });
       await writeTree(out, { "keep/same.txt": "same" });
       const before = await stat(join(out, "keep/same.txt"));
-      await store.fetch("m:v1", out);
+      await store.fetch("m:v1", out, { replace: true });
       expect((await stat(join(out, "keep/same.txt"))).ino).toBe(before.ino);
     });
   });
@@ -111,7 +111,7 @@ describe("fetch destination", () => {
     const { store, out } = await setup(FILES, { mountPoint: true });
     await writeTree(out, { "extra.txt": "x" });
     const before = await stat(out);
-    await store.fetch("m:v1", out);
+    await store.fetch("m:v1", out, { replace: true });
     expect((await stat(out)).ino).toBe(before.ino);
     expect((await readdir(out)).sort()).toEqual(["a.txt", "keep", "z-late.bin"]);
   });

@@ -166,7 +166,7 @@ describe("registry store (CNCF Distribution)", () => {
     await writeFile(data, bytes);
     const out = join(dir, "out");
     await writeTree(out, { "weights.bin": "old" });
-    const error = await store.fetch("m:v1", out).catch((e: unknown) => e);
+    const error = await store.fetch("m:v1", out, { replace: true }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputError);
     expect((error as Error).message).toMatch(/file weights\.bin: content does not match its digest/);
     expect(await readTree(out)).toEqual({ "weights.bin": "old" });

@@ -6,15 +6,19 @@ import { printJson, progressFor } from "./version.ts";
 export const fetchCommand: Command = {
   name: "fetch",
   summary: "Download a version into a directory, verifying every byte",
-  usage: "<REF> <DIR> [--store S]",
-  options: { ...storeOptions },
-  optionHelp: { ...storeOptionHelp },
+  usage: "<REF> <DIR> [--replace] [--store S]",
+  options: { replace: { type: "boolean" }, ...storeOptions },
+  optionHelp: {
+    replace:
+      "make a non-empty <DIR> that llmops fetch did not write hold exactly <REF>, removing files not in it (without it such a <DIR> is refused; an empty or missing <DIR>, or one an earlier fetch wrote, needs no flag)",
+    ...storeOptionHelp,
+  },
   async run(args, context) {
     const [ref, dir, extra] = args.positionals;
     if (!ref || !dir) throw new UsageError("expected <REF> <DIR>");
     if (extra) throw new UsageError(`unexpected argument ${extra}`);
     const store = await openCommandStore(args.values, context);
-    const result = await store.fetch(ref, dir, { onProgress: progressFor(`fetch ${ref}`, context) });
+    const result = await store.fetch(ref, dir, { onProgress: progressFor(`fetch ${ref}`, context), replace: args.values.replace === true });
     if (context.json) {
       printJson(context, result);
       return 0;
