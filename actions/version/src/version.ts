@@ -58,7 +58,8 @@ export async function versionAction(inputs: VersionInputs, context: ActionContex
   const store = openActionStore(choice, context);
   const labels = Object.fromEntries(inputs.labels.map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
   const version = await store.version({
-    path: resolve(context.workspace, inputs.path),
+    // Relative to the workspace, where the store is opened: errors name the path as the workflow wrote it.
+    path: inputs.path,
     name: inputs.name,
     kind: inputs.kind,
     parents: inputs.parents,
