@@ -19,6 +19,8 @@
 //   [--cases 2000] [--latency 50] [--concurrency 50]
 //   [--scale-small 20000] [--scale-large 200000] [--scale-latency 1] [--scale-via both|evaluate|cli]
 //   [--scale-runs 1] (the median of several runs: the peak varies with GC timing on a busy machine)
+//   [--scale-control] (also the small suite with repeats, as many calls as the large one: what the
+//   run's length alone costs, with the cases of the small one)
 
 import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -27,6 +29,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { getHeapSpaceStatistics } from "node:v8";
 import { silentLogger } from "@llmops/core";
 import { evaluate } from "../src/index.ts";
 
@@ -48,6 +51,7 @@ const { values } = parseArgs({
     "scale-latency": { type: "string", default: "1" },
     "scale-via": { type: "string", default: "both" },
     "scale-runs": { type: "string", default: "1" },
+    "scale-control": { type: "boolean", default: false },
     // Internal: the measured child of the scale row runs `evaluate()` in this directory.
     child: { type: "string" },
   },
@@ -91,7 +95,7 @@ async function startServer(latencyMs: number): Promise<Server> {
 }
 
 /** A suite directory: `cases` JSONL cases the echo server answers, two scorers, a slice key and a gate. */
-async function writeSuite(dir: string, url: string, cases: number, concurrency: number): Promise<void> {
+async function writeSuite(dir: string, url: string, cases: number, concurrency: number, repeats = 1): Promise<void> {
   const caseLines = Array.from({ length: cases }, (_, i) =>
     JSON.stringify({ id: `case-${i}`, vars: { text: `item ${i}` }, expected: `Echo: item ${i}`, tags: { bucket: String(i % 4) } }),
   );
@@ -108,6 +112,7 @@ async function writeSuite(dir: string, url: string, cases: number, concurrency: 
       "    slices: [bucket]",
       "    gates: [{ metric: exact, min: 0.9 }]",
       `    concurrency: ${concurrency}`,
+      ...(repeats > 1 ? [`    repeats: ${repeats}`] : []),
       "",
     ].join("\n"),
   );
@@ -179,6 +184,7 @@ async function runnerRow(): Promise<void> {
  */
 async function child(dir: string): Promise<void> {
   let preparedKiB = 0;
+  let preparedYoungKiB = 0;
   const result = await evaluate({
     cwd: dir,
     env: {},
@@ -186,10 +192,25 @@ async function child(dir: string): Promise<void> {
     cache: false,
     onPrepared: () => {
       preparedKiB = process.resourceUsage().maxRSS;
+      preparedYoungKiB = youngGenerationKiB();
     },
   });
   const summary = result.suites[0]!.summary;
-  process.stdout.write(`${JSON.stringify({ cases: summary.cases, errors: summary.errors, passed: summary.passed, preparedKiB })}\n`);
+  const youngKiB = youngGenerationKiB();
+  process.stdout.write(
+    `${JSON.stringify({ cases: summary.cases, errors: summary.errors, passed: summary.passed, preparedKiB, preparedYoungKiB, youngKiB })}\n`,
+  );
+}
+
+/**
+ * The size V8 gives its young generation now (new space, KiB): it grows with how much survives
+ * its scavenges over the process's life, up to a fixed limit, and stays grown; a long run reaches
+ * the limit whatever its cases, so it is reported apart from them.
+ */
+function youngGenerationKiB(): number {
+  return getHeapSpaceStatistics()
+    .filter((space) => space.space_name === "new_space" || space.space_name === "new_large_object_space")
+    .reduce((sum, space) => sum + space.space_size / 1024, 0);
 }
 
 interface Measured {
@@ -197,15 +218,18 @@ interface Measured {
   maxRssMiB: number;
   /** Peak RSS once the cases were loaded (evaluate() only). */
   preparedMiB?: number;
+  /** V8's young generation once the cases were loaded, and at the end (evaluate() only). */
+  preparedYoungMiB?: number;
+  youngMiB?: number;
   cases: number;
   errors: number;
 }
 
 /** Runs one eval of `cases` cases in a fresh child process and reads its peak RSS. */
-async function measure(via: "evaluate" | "cli", server: Server, cases: number, concurrency: number): Promise<Measured> {
+async function measure(via: "evaluate" | "cli", server: Server, cases: number, concurrency: number, repeats = 1): Promise<Measured> {
   const dir = await mkdtemp(join(tmpdir(), "llmops-eval-scale-"));
   try {
-    await writeSuite(dir, server.url, cases, concurrency);
+    await writeSuite(dir, server.url, cases, concurrency, repeats);
     const args = via === "cli" ? [CLI_BIN, "eval", "--no-cache", "--json"] : [BENCH, "--child", dir];
     const started = performance.now();
     const proc = spawn(process.execPath, ["--import", REPORT_RSS, ...args], {
@@ -226,17 +250,31 @@ async function measure(via: "evaluate" | "cli", server: Server, cases: number, c
       const out = JSON.parse(stdout) as { suites: { metrics: { error_rate?: number } }[] };
       return { ms, maxRssMiB, cases, errors: out.suites[0]?.metrics.error_rate === 0 ? 0 : 1 };
     }
-    const out = JSON.parse(stdout.trim().split("\n").at(-1)!) as { cases: number; errors: number; preparedKiB: number };
-    return { ms, maxRssMiB, preparedMiB: out.preparedKiB / 1024, cases: out.cases, errors: out.errors };
+    const out = JSON.parse(stdout.trim().split("\n").at(-1)!) as {
+      cases: number;
+      errors: number;
+      preparedKiB: number;
+      preparedYoungKiB: number;
+      youngKiB: number;
+    };
+    return {
+      ms,
+      maxRssMiB,
+      preparedMiB: out.preparedKiB / 1024,
+      preparedYoungMiB: out.preparedYoungKiB / 1024,
+      youngMiB: out.youngKiB / 1024,
+      cases: out.cases,
+      errors: out.errors,
+    };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
 /** The run with the median peak RSS of `runs` fresh runs (the peak varies with GC timing on a busy machine). */
-async function measureMedian(via: "evaluate" | "cli", server: Server, cases: number, concurrency: number, runs: number) {
+async function measureMedian(via: "evaluate" | "cli", server: Server, cases: number, concurrency: number, runs: number, repeats = 1) {
   const all: Measured[] = [];
-  for (let i = 0; i < runs; i++) all.push(await measure(via, server, cases, concurrency));
+  for (let i = 0; i < runs; i++) all.push(await measure(via, server, cases, concurrency, repeats));
   all.sort((a, b) => a.maxRssMiB - b.maxRssMiB);
   return { median: all[Math.floor((all.length - 1) / 2)]!, all };
 }
@@ -270,8 +308,22 @@ async function scaleRow(): Promise<void> {
         console.log(
           `  ${"".padEnd(12)} of which peak once cases were loaded: ${mib(a.median.preparedMiB)} and ${mib(b.median.preparedMiB)} (ratio ${(b.median.preparedMiB / a.median.preparedMiB).toFixed(2)}x); growth while running: ${mib(a.median.maxRssMiB - a.median.preparedMiB)} and ${mib(b.median.maxRssMiB - b.median.preparedMiB)}`,
         );
+        // Much of a long run's growth is V8 enlarging its young generation (which a longer run of
+        // the same cases does too), not memory held per case.
+        console.log(
+          `  ${"".padEnd(12)} V8 young generation once loaded -> at the end: ${mib(a.median.preparedYoungMiB ?? 0)} -> ${mib(a.median.youngMiB ?? 0)} and ${mib(b.median.preparedYoungMiB ?? 0)} -> ${mib(b.median.youngMiB ?? 0)}`,
+        );
       }
-      if ([...a.all, ...b.all].some((m) => m.errors !== 0)) process.exitCode = 1;
+      let control: Measured[] = [];
+      if (values["scale-control"] && large % small === 0) {
+        // The small suite run as long as the large one: a peak near the large one's is the run's length, not its cases.
+        const c = await measureMedian(via, server, small, concurrency, runs, large / small);
+        control = c.all;
+        console.log(
+          `  ${"".padEnd(12)} control: ${small} cases x ${large / small} repeats ${mib(c.median.maxRssMiB)}${range(c)} (${(c.median.ms / 1000).toFixed(1)} s)  ratio to ${small} cases ${(c.median.maxRssMiB / a.median.maxRssMiB).toFixed(2)}x`,
+        );
+      }
+      if ([...a.all, ...b.all, ...control].some((m) => m.errors !== 0)) process.exitCode = 1;
     }
   } finally {
     await server.close();

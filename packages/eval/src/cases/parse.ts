@@ -8,6 +8,7 @@ import {
   type SourceLocation,
 } from "@llmops/core";
 import { parse as parseCsv } from "csv-parse/sync";
+import { LineSplitter, LineTooLongError } from "./lines.ts";
 
 /** One row of a cases file before validation, with a way to say where any part of it is. */
 export interface RawCase {
@@ -47,20 +48,73 @@ export function parseCaseFile(text: string, format: CaseFileFormat, file: string
 
 function parseJsonl(text: string, file: string): RawCase[] {
   const rows: RawCase[] = [];
-  text.split("\n").forEach((raw, i) => {
-    const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
-    if (line.trim() === "") return;
-    const at = { file, line: i + 1, column: 1 };
-    const yamlPath = `[${rows.length}]`;
+  const reader = new JsonlCaseReader(file, (row) => void rows.push(row));
+  reader.push(Buffer.from(text, "utf8"));
+  reader.end();
+  return rows;
+}
+
+/**
+ * The longest line a JSONL cases file may have: far more than any case needs, and short enough
+ * to be one string (V8 strings stop at 2^29 - 24 characters).
+ */
+export const MAX_CASE_LINE_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Reads a JSONL cases file pushed in chunks, one line at a time, so neither the file's text nor
+ * its rows are ever held at once: each non-blank line is parsed and handed to `onRow` with its
+ * line number, then dropped. Syntax errors (and a line over `maxLineBytes`) are ConfigErrors at
+ * file:line, exactly as for the whole text at once.
+ */
+export class JsonlCaseReader {
+  readonly #file: string;
+  readonly #onRow: (row: RawCase, line: number) => void;
+  readonly #splitter: LineSplitter;
+  #rows = 0;
+
+  constructor(file: string, onRow: (row: RawCase, line: number) => void, options: { maxLineBytes?: number } = {}) {
+    this.#file = file;
+    this.#onRow = onRow;
+    this.#splitter = new LineSplitter((text, line) => this.#line(text, line), {
+      maxLineBytes: options.maxLineBytes ?? MAX_CASE_LINE_BYTES,
+    });
+  }
+
+  /** The chunk may be reused once this returns. */
+  push(chunk: Uint8Array): void {
+    this.#guard(() => this.#splitter.push(chunk));
+  }
+
+  end(): void {
+    this.#guard(() => this.#splitter.end());
+  }
+
+  #guard(step: () => void): void {
+    try {
+      step();
+    } catch (error) {
+      if (!(error instanceof LineTooLongError)) throw error;
+      throw new ConfigError(`expected lines of at most ${error.maxBytes} bytes; this one is longer`, `[${this.#rows}]`, {
+        file: this.#file,
+        line: error.line,
+        column: 1,
+      });
+    }
+  }
+
+  #line(text: string, line: number): void {
+    if (text.trim() === "") return;
+    const at = { file: this.#file, line, column: 1 };
+    const yamlPath = `[${this.#rows}]`;
     let value: unknown;
     try {
-      value = JSON.parse(line);
+      value = JSON.parse(text);
     } catch (error) {
       throw new ConfigError(`expected one JSON object per line (${(error as Error).message})`, yamlPath, at);
     }
-    rows.push({ value, yamlPath, locate: () => at });
-  });
-  return rows;
+    this.#rows++;
+    this.#onRow({ value, yamlPath, locate: () => at }, line);
+  }
 }
 
 function parseCsvCases(text: string, file: string): RawCase[] {
@@ -158,7 +212,13 @@ export function validateCaseRow(row: RawCase): CaseConfig {
     );
   }
   const result = caseConfigSchema.safeParse(shaped);
-  if (result.success) return result.data;
+  if (result.success) {
+    // The schema copies vars key by key (values as they are, `__proto__` keys dropped): keep the
+    // parsed object instead, which is the same and no larger, so a case holds one copy of its vars.
+    const vars = shaped.vars as Record<string, unknown>;
+    if (Object.getPrototypeOf(vars) === Object.prototype && !Object.hasOwn(vars, "__proto__")) result.data.vars = vars;
+    return result.data;
+  }
   const issue = result.error.issues[0]!;
   const path = issue.code === "unrecognized_keys" ? [...issue.path, issue.keys[0] ?? ""] : issue.path;
   throw new ConfigError(issue.message, `${row.yamlPath}.${formatYamlPath(path)}`, row.locate(path));

@@ -1,7 +1,11 @@
 import { createHash } from "node:crypto";
 import { canonicalJson } from "@llmops/core";
 
-/** One eval case after loading, whatever its source. */
+/**
+ * One eval case after loading, whatever its source. A case of a large cases file may keep its
+ * fields compactly and give them as accessors (see compact.ts): read the fields you need rather
+ * than spreading, cloning or serialising the object itself.
+ */
 export interface EvalCase {
   /** The case's `id`, or `caseId(vars, expected)`. */
   id: string;

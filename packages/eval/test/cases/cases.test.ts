@@ -2,9 +2,10 @@ import { createHash } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ConfigError, type SuiteConfig, suiteSchema } from "@llmops/core";
+import { ConfigError, canonicalJson, loadConfig, type SuiteConfig, silentLogger, suiteSchema } from "@llmops/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { caseId, type EvalCase, loadCases } from "../../src/cases/index.ts";
+import { prepareSuite } from "../../src/run/suite.ts";
 
 let dir: string;
 beforeEach(async () => {
@@ -179,5 +180,138 @@ describe("sources combined", () => {
   it("an empty cases file is a config error", async () => {
     const error = await rejection(fromFile("c.jsonl", "\n"));
     expect(error.expected).toMatch(/at least one case/);
+  });
+});
+
+describe("large JSONL files, read a line at a time", () => {
+  const line = (i: number) =>
+    JSON.stringify({ id: `c${i}`, q: `question ${i}`, expected: `answer ${i}`, tags: { lang: i % 2 ? "de" : "en" } });
+
+  it("reads a file larger than one read chunk: every case, its line and index", async () => {
+    const lines = Array.from({ length: 6000 }, (_, i) => line(i));
+    lines.splice(3000, 0, "", "  ");
+    const text = `${lines.join("\r\n")}\r\n`;
+    expect(text.length).toBeGreaterThan(400 * 1024);
+    const cases = await fromFile("c.jsonl", text);
+    expect(cases).toHaveLength(6000);
+    expect(cases[5999]).toMatchObject({
+      id: "c5999",
+      index: 5999,
+      vars: { q: "question 5999" },
+      expected: "answer 5999",
+      tags: { lang: "de" },
+    });
+    expect(cases[5999]!.origin).toEqual({ file: join(dir, "c.jsonl"), line: 6002, column: 1, yamlPath: "[5999]" });
+    expect(cases.map((c) => c.origin.line).slice(2998, 3002)).toEqual([2999, 3000, 3003, 3004]);
+    // Fields read back in any order are each case's own.
+    const backwards = [...cases].reverse().map((c) => [c.tags.lang, c.expected, c.vars.q, c.id, c.index]);
+    expect(backwards.reverse()).toEqual(cases.map((_, i) => [i % 2 ? "de" : "en", `answer ${i}`, `question ${i}`, `c${i}`, i]));
+  });
+
+  it("a bad line deep in a large file names its line", async () => {
+    const lines = Array.from({ length: 6000 }, (_, i) => (i === 4999 ? '{"id": "c4999", "q": ' : line(i)));
+    const error = await rejection(fromFile("c.jsonl", `\n${lines.join("\n")}\n`));
+    expect(error.location).toEqual({ file: join(dir, "c.jsonl"), line: 5001, column: 1 });
+    expect(error.yamlPath).toBe("[4999]");
+    expect(error.expected).toMatch(/^expected one JSON object per line \(/);
+  });
+
+  it("finds a duplicate id far from the first, and keeps many distinct tag sets", async () => {
+    const lines = Array.from({ length: 6000 }, (_, i) => JSON.stringify({ id: `c${i}`, q: "x", tags: { n: i } }));
+    const cases = await fromFile("a.jsonl", lines.join("\n"));
+    expect(cases.map((c) => c.tags.n)).toEqual(Array.from({ length: 6000 }, (_, i) => String(i)));
+    const error = await rejection(fromFile("b.jsonl", `${lines.join("\n")}\n${JSON.stringify({ id: "c10", q: "y" })}\n`));
+    expect(error.message).toBe(
+      `${join(dir, "b.jsonl")}:6001:1: [6000]: expected unique case ids; "c10" is also case "c10" (${join(dir, "b.jsonl")}:11)`,
+    );
+  });
+
+  it("a huge single line (several read chunks) within the limit", async () => {
+    const big = "é".repeat(1_500_000);
+    const cases = await fromFile("c.jsonl", `${line(0)}\n${JSON.stringify({ id: "big", q: big })}\r\n${line(2)}`);
+    expect(cases.map((c) => [c.id, c.origin.line])).toEqual([
+      ["c0", 1],
+      ["big", 2],
+      ["c2", 3],
+    ]);
+    expect(cases[1]!.vars.q).toBe(big);
+  });
+
+  it("a BOM, CRLF, blank lines and a last line without a newline, from a file or a dataset", async () => {
+    const text = '\ufeff{"q": "a"}\r\n\r\n\n{"q": "b"}\r\n  \t\r\n{"q": "c"}';
+    const expected = [
+      [{ q: "a" }, 1, "[0]"],
+      [{ q: "b" }, 4, "[1]"],
+      [{ q: "c" }, 6, "[2]"],
+    ];
+    const cases = await fromFile("c.jsonl", text);
+    expect(cases.map((c) => [c.vars, c.origin.line, c.origin.yamlPath])).toEqual(expected);
+    const fromDataset = await loadCases(suite({ casesFrom: { dataset: "qa:v1", file: "c.jsonl" } }), {
+      cwd: dir,
+      fetchDatasetFile: async () => new TextEncoder().encode(text),
+    });
+    expect(fromDataset.map((c) => [c.vars, c.origin.line, c.origin.yamlPath])).toEqual(expected);
+  });
+
+  it("reports errors as reading the whole file did: syntax, then an invalid row, then a duplicate", async () => {
+    // A syntax error wins over an invalid row above it.
+    let error = await rejection(fromFile("a.jsonl", '{"q": "a"}\n{"vars": {"q": "b"}, "bad": 1}\n{"q": \n'));
+    expect([error.location?.line, error.expected]).toEqual([3, "expected one JSON object per line (Unexpected end of JSON input)"]);
+    // An invalid row wins over a duplicate id above it.
+    error = await rejection(fromFile("b.jsonl", '{"id": "x", "q": "a"}\n{"id": "x", "q": "b"}\n{"vars": {"q": "b"}, "bad": 1}\n'));
+    expect([error.location?.line, error.expected]).toEqual([
+      3,
+      'unknown key "bad" (a case with vars has only id, vars, expected, tags, metadata)',
+    ]);
+    // A duplicate of an inline case names it; a syntax error in the file still wins over it.
+    const inline = { cases: [{ vars: { q: "a" } }] };
+    error = await rejection(fromFile("c.jsonl", '{"q": "b"}\n{"q": "a"}\n', inline));
+    expect(error.message).toBe(
+      `${join(dir, "c.jsonl")}:2:1: [1]: expected unique case ids; "${caseId({ q: "a" }, undefined)}" is also case "${caseId({ q: "a" }, undefined)}" (llmops.yaml suites[0].cases[0]) (identical vars and expected: give them ids)`,
+    );
+    error = await rejection(fromFile("d.jsonl", '{"q": "a"}\n{"q": \n', { cases: [{ vars: { q: "a" } }, { vars: { q: "a" } }] }));
+    expect(error.location?.line).toBe(2);
+  });
+
+  it("keeps values JSON cannot carry exactly as they were parsed", async () => {
+    const cases = await fromFile(
+      "c.jsonl",
+      '{"id": "a", "big": 1e400, "z": -0, "n": 0.1}\n{"id": "b", "vars": {"x": [-0.0]}, "expected": -1e999}\n',
+    );
+    expect(cases[0]!.vars).toEqual({ big: Number.POSITIVE_INFINITY, z: -0, n: 0.1 });
+    expect(Object.is(cases[0]!.vars.z, -0)).toBe(true);
+    expect(Object.is((cases[1]!.vars.x as number[])[0], -0)).toBe(true);
+    expect(cases[1]!.expected).toBe(Number.NEGATIVE_INFINITY);
+  });
+
+  it("feeds the suite digest exactly the cases' id, vars, expected and tags (hand-written reference)", async () => {
+    await writeFile(
+      join(dir, "c.jsonl"),
+      '\ufeff{"q": "a", "expected": "A", "id": "one", "lang": "de"}\r\n\n{"vars": {"q": "b", "10": 1}, "tags": {"lang": "fr", "n": 2}, "metadata": {"src": "x"}}\n{"q": "c", "expected": {"b": [1, 2.5], "a": null}}',
+    );
+    await writeFile(
+      join(dir, "llmops.yaml"),
+      'suites:\n  - name: s\n    provider: { type: replay, file: r.jsonl }\n    prompt: "Q: {{q}}"\n    casesFrom: c.jsonl\n    slices: [lang]\n',
+    );
+    const loaded = await loadConfig(undefined, { cwd: dir });
+    const prepared = await prepareSuite({
+      loaded,
+      suite: loaded.config.suites[0]!,
+      suiteIndex: 0,
+      env: {},
+      logger: silentLogger,
+      providers: false,
+    });
+    const ids = [sha12('{"vars":{"10":1,"q":"b"}}'), sha12('{"expected":{"a":null,"b":[1,2.5]},"vars":{"q":"c"}}')];
+    const material = {
+      suite: loaded.config.suites[0],
+      prompts: [{ text: "Q: {{q}}" }],
+      cases: [
+        { id: "one", vars: { q: "a", lang: "de" }, expected: "A", tags: { lang: "de" } },
+        { id: ids[0], vars: { q: "b", 10: 1 }, tags: { lang: "fr", n: "2" } },
+        { id: ids[1], vars: { q: "c" }, expected: { b: [1, 2.5], a: null }, tags: {} },
+      ],
+    };
+    expect(prepared.variants[0]!.digest).toBe(`sha256:${createHash("sha256").update(canonicalJson(material)).digest("hex")}`);
   });
 });
