@@ -1,10 +1,10 @@
 import type { CaseResult, MetricSummary, SliceSummary } from "@llmops/core";
-import type { RunnerScorer, RunnerScorerInput } from "../run/types.ts";
+import type { Scorer, ScorerInput } from "../scorers/types.ts";
 import { bootstrapMeanInterval, bootstrapStatisticInterval, mean, sampleSd, wilsonInterval } from "../stats/index.ts";
 import { ResultColumns } from "./columns.ts";
 
 export interface AggregateOptions {
-  scorers: RunnerScorer[];
+  scorers: Scorer[];
   /** Tag keys whose values define slices. */
   sliceKeys?: string[];
   /** A case passes when at least `k` of its repeats pass; default: all of them. */
@@ -156,13 +156,13 @@ export function summarizeColumns(columns: ResultColumns, rows: RowSelection, opt
     if (scorer.corpus && size > 0) {
       const corpusInputs = columns.corpusInputs;
       if (!corpusInputs) throw new Error(`aggregate: the columns were made without corpus inputs for ${scorer.name}`);
-      const inputs: RunnerScorerInput[] = rows ? Array.from(rows, (row) => corpusInputs[row] as RunnerScorerInput) : corpusInputs.slice();
+      const inputs: ScorerInput[] = rows ? Array.from(rows, (row) => corpusInputs[row] as ScorerInput) : corpusInputs.slice();
       const corpus = scorer.corpus.bind(scorer);
       const value = corpus(inputs).value;
       const ci =
         size > 1
           ? {
-              ...bootstrapStatisticInterval(inputs, (sample: RunnerScorerInput[]) => corpus(sample).value, {
+              ...bootstrapStatisticInterval(inputs, (sample: ScorerInput[]) => corpus(sample).value, {
                 level,
                 resamples: Math.min(resamples, 1000),
                 seed: seedFor(scorer.name, base),

@@ -1,5 +1,5 @@
 import type { CaseResult } from "@llmops/core";
-import type { RunnerScorer, RunnerScorerInput } from "../run/types.ts";
+import type { Scorer, ScorerInput } from "../scorers/types.ts";
 
 /**
  * What aggregation, bootstrap intervals and gates need of a run, one typed-array column per field,
@@ -10,7 +10,7 @@ import type { RunnerScorer, RunnerScorerInput } from "../run/types.ts";
  */
 
 export interface ColumnsOptions {
-  scorers: readonly RunnerScorer[];
+  scorers: readonly Scorer[];
   /** Tag keys to keep (as small-int codes): slices and the keys gates filter on. */
   sliceKeys: readonly string[];
   /** Rows expected, to size the columns once (they grow as needed beyond it). */
@@ -81,7 +81,7 @@ export class ResultColumns {
   hasScore: Uint8Array[];
   readonly slices = new Map<string, SliceColumn>();
   /** Scorer inputs of every row, only when a scorer computes a corpus statistic. */
-  readonly corpusInputs: RunnerScorerInput[] | null;
+  readonly corpusInputs: ScorerInput[] | null;
   /** Rows were added in (index, repeat) order, as a run writes them. */
   ordered = true;
   private readonly scorerNames: string[];

@@ -3,7 +3,7 @@ import { type CaseResult, canonicalJson, type GateResult, type MetricSummary, ty
 import { aggregateColumns, columnSliceValues, selectRows, summarizeColumns } from "../aggregate/aggregate.ts";
 import { ResultColumns } from "../aggregate/columns.ts";
 import { evaluateGates, type GateConfig } from "../gates/gates.ts";
-import type { RunnerScorer } from "../run/types.ts";
+import type { Scorer } from "../scorers/types.ts";
 
 /** sha256 of the canonical JSON of a resolved suite config: names exactly which suite ran. */
 export function suiteDigest(suiteConfig: unknown): string {
@@ -48,7 +48,7 @@ export interface SummaryInput {
   suite: string;
   suiteDigest: string;
   rows: CaseResult[];
-  scorers: RunnerScorer[];
+  scorers: Scorer[];
   gates: GateConfig[];
   sliceKeys: string[];
   passRule?: { k?: number };

@@ -1,9 +1,11 @@
 import { type CaseResult, type Logger, oneLine, type Score, silentLogger } from "@llmops/core";
 import { type ResponseCache, responseCacheKey } from "../cache/response-cache.ts";
+import type { Provider, ProviderResponse } from "../providers/types.ts";
+import type { Scorer, ScorerContext } from "../scorers/types.ts";
 import { systemClock } from "./clock.ts";
 import { RateLimiter, type RateLimitOptions } from "./rate-limit.ts";
 import { defaultRetryPolicy, type RetryPolicy, withRetries } from "./retry.ts";
-import type { Clock, RunnerProvider, RunnerProviderResponse, RunnerScorer, RunnerScorerContext, RunProgress, RunTask } from "./types.ts";
+import type { Clock, RunProgress, RunTask } from "./types.ts";
 
 /** The tasks of a run by position: an array, or anything that makes a task when asked for it. */
 export interface RunTaskList {
@@ -12,9 +14,9 @@ export interface RunTaskList {
 }
 
 export interface RunTasksOptions {
-  provider: RunnerProvider;
+  provider: Provider;
   tasks: RunTaskList;
-  scorers: RunnerScorer[];
+  scorers: Scorer[];
   concurrency?: number;
   timeoutMs?: number;
   retry?: Partial<RetryPolicy>;
@@ -42,7 +44,7 @@ export interface RunTasksOptions {
   reorderWindow?: number;
   logger?: Logger;
   cwd?: string;
-  complete?: RunnerScorerContext["complete"];
+  complete?: ScorerContext["complete"];
   clock?: Clock;
   random?: () => number;
   /** Scrubs secrets (API keys) from error text before it reaches results and logs. */
@@ -132,7 +134,7 @@ export async function runTasks(options: RunTasksOptions): Promise<RunTasksResult
     if (writing === 0 && writeQueue.length === 0) writesDone?.();
   };
 
-  const callProvider = async (task: RunTask): Promise<{ response: RunnerProviderResponse; latencyMs: number }> => {
+  const callProvider = async (task: RunTask): Promise<{ response: ProviderResponse; latencyMs: number }> => {
     const { value } = await withRetries(
       async () => {
         await limiter.acquire(stop);
@@ -182,7 +184,7 @@ export async function runTasks(options: RunTasksOptions): Promise<RunTasksResult
     return value;
   };
 
-  const score = async (task: RunTask, output: string | null, latencyMs: number, response: RunnerProviderResponse | null) => {
+  const score = async (task: RunTask, output: string | null, latencyMs: number, response: ProviderResponse | null) => {
     const input = {
       output,
       expected: task.expected,
@@ -191,7 +193,7 @@ export async function runTasks(options: RunTasksOptions): Promise<RunTasksResult
       tokens: response?.tokens ?? null,
       cost: response?.cost ?? null,
     };
-    const context: RunnerScorerContext = {
+    const context: ScorerContext = {
       signal: stop,
       logger,
       cwd: options.cwd ?? process.cwd(),
@@ -251,7 +253,7 @@ export async function runTasks(options: RunTasksOptions): Promise<RunTasksResult
     let output: string | null = null;
     let error: string | null = null;
     let latencyMs = 0;
-    let response: RunnerProviderResponse | null = null;
+    let response: ProviderResponse | null = null;
     let cached = false;
     const hit = key ? await options.cache!.get(key) : undefined;
     if (hit) {

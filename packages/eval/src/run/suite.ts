@@ -15,17 +15,19 @@ import {
 import { RESPONSE_CACHE_DIR, ResponseCache } from "../cache/response-cache.ts";
 import { type EvalCase, type FetchDatasetFile, loadCases } from "../cases/index.ts";
 import { createProvider, redact, secretEnvNamesOf, validateProviderVariables } from "../providers/index.ts";
+import type { Provider } from "../providers/types.ts";
 import { columnsJUnitTotals } from "../results/render.ts";
 import { AtomicFileWriter, resultLine } from "../results/stream.ts";
 import { suiteDigestOf, summarizeRun, summaryColumns } from "../results/summary.ts";
 import { RESULTS_FILE, type Renderers, type WrittenRun, writeStreamedRunOutputs } from "../results/write.ts";
 import { createScorer, loadCustomScorer, UnsupportedRegexError } from "../scorers/index.ts";
+import type { Scorer } from "../scorers/types.ts";
 import { inShard, type Shard } from "../shard/shard.ts";
 import { renderPrompt, resolvePrompts, validatePromptVariables } from "../template/index.ts";
 import { systemClock } from "./clock.ts";
 import { defaultRetryPolicy, type RetryPolicy, withRetries } from "./retry.ts";
 import { type RunTaskList, runTasks } from "./runner.ts";
-import type { Clock, RunnerProvider, RunnerScorer, RunProgress, RunTask } from "./types.ts";
+import type { Clock, RunProgress, RunTask } from "./types.ts";
 
 export interface PrepareSuiteOptions {
   loaded: LoadedConfig;
@@ -84,8 +86,8 @@ export interface PreparedSuite {
   /** Cases of the shard (all cases when not sharded). */
   selected: EvalCase[];
   /** `tasks` render each case's prompt when the runner asks for it, so they take no memory of their own. */
-  variants: { name: string; provider: RunnerProvider; tasks: RunTaskList; digest: string }[];
-  scorers: RunnerScorer[];
+  variants: { name: string; provider: Provider; tasks: RunTaskList; digest: string }[];
+  scorers: Scorer[];
   /** Every API key env var the suite's providers and judges read, for masking. */
   secretEnvNames: string[];
   execute(options?: ExecuteOptions): Promise<VariantRun[]>;
@@ -110,7 +112,7 @@ export async function prepareSuite(options: PrepareSuiteOptions): Promise<Prepar
   const prompts = await resolvePrompts(suite, { cwd, doc: loaded.doc, suiteIndex: options.suiteIndex });
   validatePromptVariables(prompts, cases);
   validateProviderVariables(suite, cases, { doc: loaded.doc, suiteIndex: options.suiteIndex });
-  const scorers: RunnerScorer[] = suite.scorers.map((config, i) => {
+  const scorers: Scorer[] = suite.scorers.map((config, i) => {
     try {
       return createScorer(config, { cwd });
     } catch (error) {
@@ -143,7 +145,7 @@ export async function prepareSuite(options: PrepareSuiteOptions): Promise<Prepar
   const repeats = suite.repeats;
   const variants: PreparedSuite["variants"] = [];
   for (const providerConfig of providerConfigs) {
-    const provider: RunnerProvider =
+    const provider: Provider =
       options.providers === false
         ? { id: providerConfig.id, identity: {}, call: () => Promise.reject(new Error("this suite was prepared without providers")) }
         : createProvider(providerConfig, { env: options.env, cwd, logger: options.logger });
@@ -188,7 +190,7 @@ export async function prepareSuite(options: PrepareSuiteOptions): Promise<Prepar
   const redactSecrets = (text: string) => redact(text, secrets);
 
   // LLM-judge scorers name their own provider; build each once.
-  const judges = new Map<string, RunnerProvider>();
+  const judges = new Map<string, Provider>();
   const complete = async (prompt: string, providerConfig: unknown): Promise<string> => {
     const key = canonicalJson(providerConfig ?? null);
     let judge = judges.get(key);

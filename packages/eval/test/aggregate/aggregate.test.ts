@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { aggregate, casePasses, summarizeMetrics } from "../../src/aggregate/aggregate.ts";
-import type { RunnerScorer } from "../../src/run/types.ts";
+import type { Scorer } from "../../src/scorers/types.ts";
 import { row, scored } from "./rows.ts";
 
-const scorer = (name: string, weight = 1, extra: Partial<RunnerScorer> = {}): RunnerScorer => ({
+const scorer = (name: string, weight = 1, extra: Partial<Scorer> = {}): Scorer => ({
   name,
   type: name,
   weight,

@@ -9,11 +9,11 @@
 import type { CaseResult, GateResult, MetricSummary, RunSummary, SliceSummary } from "@llmops/core";
 import { canonicalJson } from "@llmops/core";
 import { evaluateGates, type GateConfig } from "../../src/gates/gates.ts";
-import type { RunnerScorer, RunnerScorerInput } from "../../src/run/types.ts";
+import type { Scorer, ScorerInput } from "../../src/scorers/types.ts";
 import { bootstrapMeanInterval, bootstrapStatisticInterval, mean, sampleSd, wilsonInterval } from "../../src/stats/index.ts";
 
 interface AggregateOptions {
-  scorers: RunnerScorer[];
+  scorers: Scorer[];
   /** Tag keys whose values define slices. */
   sliceKeys?: string[];
   /** A case passes when at least `k` of its repeats pass; default: all of them. */
@@ -42,7 +42,7 @@ function seedFor(name: string, base: number): number {
   return hash >>> 0;
 }
 
-function toScorerInput(row: CaseResult): RunnerScorerInput {
+function toScorerInput(row: CaseResult): ScorerInput {
   return { output: row.output, expected: row.expected, vars: row.vars, latencyMs: row.latencyMs, tokens: row.tokens, cost: row.cost };
 }
 
@@ -109,7 +109,7 @@ function summarizeMetrics(rows: CaseResult[], options: AggregateOptions): Metric
       const ci =
         rows.length > 1
           ? {
-              ...bootstrapStatisticInterval(inputs, (sample: RunnerScorerInput[]) => corpus(sample).value, {
+              ...bootstrapStatisticInterval(inputs, (sample: ScorerInput[]) => corpus(sample).value, {
                 level,
                 resamples: Math.min(resamples, 1000),
                 seed: seedFor(scorer.name, base),
@@ -197,7 +197,7 @@ interface SummaryInput {
   suite: string;
   suiteDigest: string;
   rows: CaseResult[];
-  scorers: RunnerScorer[];
+  scorers: Scorer[];
   gates: GateConfig[];
   sliceKeys: string[];
   passRule?: { k?: number };

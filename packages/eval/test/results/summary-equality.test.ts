@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { AtomicFileWriter, readResultsFile, resultLine } from "../../src/results/stream.ts";
 import { buildRunSummary, summarizeRun, summaryColumns } from "../../src/results/summary.ts";
 import { toJsonl } from "../../src/results/write.ts";
-import type { RunnerScorer } from "../../src/run/types.ts";
+import type { Scorer } from "../../src/scorers/types.ts";
 import referenceFixture from "./fixtures/summary-reference.json" with { type: "json" };
 import { referenceRunSummary } from "./reference-summary.ts";
 import { type Scenario, scenarios } from "./summary-scenarios.ts";
@@ -98,7 +98,7 @@ function lcg(seed: number): () => number {
   };
 }
 
-const stub = (name: string, weight: number, extra: Partial<RunnerScorer> = {}): RunnerScorer => ({
+const stub = (name: string, weight: number, extra: Partial<Scorer> = {}): Scorer => ({
   name,
   type: name,
   weight,
@@ -107,7 +107,7 @@ const stub = (name: string, weight: number, extra: Partial<RunnerScorer> = {}): 
   ...extra,
 });
 
-function randomRun(seed: number): { rows: CaseResult[]; scorers: RunnerScorer[] } {
+function randomRun(seed: number): { rows: CaseResult[]; scorers: Scorer[] } {
   const random = lcg(seed);
   const scorers = [stub("a", 1 + Math.floor(random() * 3)), stub("b", random() < 0.3 ? 0 : 1)];
   if (random() < 0.3) {

@@ -1,7 +1,7 @@
 import type { CaseResult } from "@llmops/core";
 import type { GateConfig } from "../../src/gates/gates.ts";
 import type { SummaryInput } from "../../src/results/summary.ts";
-import type { RunnerScorer, RunnerScorerInput } from "../../src/run/types.ts";
+import type { Scorer, ScorerInput } from "../../src/scorers/types.ts";
 
 /**
  * Deterministic runs for the summary equality test (test/results/summary-equality.test.ts) and
@@ -19,7 +19,7 @@ function lcg(seed: number): () => number {
   };
 }
 
-const scorerStub = (name: string, weight: number, higherIsBetter = true): RunnerScorer => ({
+const scorerStub = (name: string, weight: number, higherIsBetter = true): Scorer => ({
   name,
   type: name,
   weight,
@@ -28,9 +28,9 @@ const scorerStub = (name: string, weight: number, higherIsBetter = true): Runner
 });
 
 /** A corpus scorer: matched characters over expected characters, over the whole sample. */
-const overlapCorpus: RunnerScorer = {
+const overlapCorpus: Scorer = {
   ...scorerStub("overlap", 1),
-  corpus(inputs: RunnerScorerInput[]) {
+  corpus(inputs: ScorerInput[]) {
     let matched = 0;
     let total = 0;
     for (const input of inputs) {

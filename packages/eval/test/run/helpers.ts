@@ -1,4 +1,6 @@
-import type { Clock, RunnerProvider, RunnerProviderCall, RunnerScorer, RunTask } from "../../src/run/types.ts";
+import type { Provider, ProviderCall } from "../../src/providers/types.ts";
+import type { Clock, RunTask } from "../../src/run/types.ts";
+import type { Scorer } from "../../src/scorers/types.ts";
 
 /** A clock whose sleeps return at once and advance virtual time, recording each wait. */
 export function virtualClock(): Clock & { sleeps: number[]; time: number } {
@@ -35,9 +37,9 @@ export function tasks(n: number, repeats = 1): RunTask[] {
 
 /** A provider that echoes the prompt, with an optional behaviour per call. */
 export function fakeProvider(
-  behaviour?: (request: RunnerProviderCall, call: number) => Promise<string | undefined> | string | undefined,
-): RunnerProvider & { calls: RunnerProviderCall[] } {
-  const calls: RunnerProviderCall[] = [];
+  behaviour?: (request: ProviderCall, call: number) => Promise<string | undefined> | string | undefined,
+): Provider & { calls: ProviderCall[] } {
+  const calls: ProviderCall[] = [];
   return {
     id: "fake",
     identity: { type: "fake", model: "echo" },
@@ -51,7 +53,7 @@ export function fakeProvider(
   };
 }
 
-export const equalsScorer: RunnerScorer = {
+export const equalsScorer: Scorer = {
   name: "exact",
   type: "equals",
   weight: 1,

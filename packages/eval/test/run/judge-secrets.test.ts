@@ -5,7 +5,7 @@ import { loadConfig, silentLogger } from "@llmops/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { runTasks } from "../../src/run/runner.ts";
 import { prepareSuite } from "../../src/run/suite.ts";
-import type { RunnerScorer } from "../../src/run/types.ts";
+import type { Scorer } from "../../src/scorers/types.ts";
 import { fakeProvider, tasks } from "./helpers.ts";
 
 const dirs: string[] = [];
@@ -59,7 +59,7 @@ describe("llm-judge keys", () => {
 
   it("a scorer's error (a judge's, quoting its request) is redacted in results like a provider's", async () => {
     const KEY = "sk-judge-SECRET-123456";
-    const leaky: RunnerScorer = {
+    const leaky: Scorer = {
       name: "judge",
       type: "llm-judge",
       weight: 1,

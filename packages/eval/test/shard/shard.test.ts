@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { buildRunSummary } from "../../src/results/summary.ts";
 import { readRunOutputs, writeRunOutputs } from "../../src/results/write.ts";
-import type { RunnerScorer } from "../../src/run/types.ts";
+import type { Scorer } from "../../src/scorers/types.ts";
 import { combineShards, inShard, parseShard, type ShardOutput, shardOf } from "../../src/shard/shard.ts";
 import { scored } from "../aggregate/rows.ts";
 
@@ -13,7 +13,7 @@ afterEach(async () => {
   await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
 });
 
-const exact: RunnerScorer = {
+const exact: Scorer = {
   name: "exact",
   type: "equals",
   weight: 1,
