@@ -1,5 +1,5 @@
 import { formatNumber, type GateResult, InputError, type MetricComparison, type ResolvedCompareSettings } from "@llmops/core";
-import { atMost } from "../gates/gates.ts";
+import { atMost } from "../gates.ts";
 import { isWorse } from "./metrics.ts";
 
 /** How much worse head is than the baseline, in the metric's direction (negative = better). */

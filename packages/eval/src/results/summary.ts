@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { type CaseResult, canonicalJson, type GateResult, type MetricSummary, type RunSummary } from "@llmops/core";
 import { aggregateColumns, columnSliceValues, selectRows, summarizeColumns } from "../aggregate/aggregate.ts";
 import { ResultColumns } from "../aggregate/columns.ts";
-import { evaluateGates, type GateConfig } from "../gates/gates.ts";
+import { evaluateGates, type GateConfig } from "../gates.ts";
 import type { Scorer } from "../scorers/types.ts";
 
 /** sha256 of the canonical JSON of a resolved suite config: names exactly which suite ran. */

@@ -15,12 +15,12 @@ import {
   type SuiteConfig,
   UsageError,
 } from "@llmops/core";
-import { RESPONSE_CACHE_DIR } from "../cache/response-cache.ts";
-import { recordEvalEvidence } from "../evidence/record.ts";
+import { recordEvalEvidence } from "../evidence.ts";
+import { RESPONSE_CACHE_DIR } from "../response-cache.ts";
 import { outputDirFor } from "../results/output-dir.ts";
 import { readResultsFile } from "../results/stream.ts";
 import { type Renderers, readRunOutputs, writeRunOutputs } from "../results/write.ts";
-import type { Shard, ShardOutput } from "../shard/shard.ts";
+import type { Shard, ShardOutput } from "../shard.ts";
 import { mergeShardOutputs } from "./merge.ts";
 import { type PreparedSuite, prepareSuite } from "./suite.ts";
 import type { RunProgress } from "./types.ts";

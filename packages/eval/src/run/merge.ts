@@ -1,7 +1,7 @@
 import type { CaseResult } from "@llmops/core";
 import { InputError, type Logger, type RunSummary } from "@llmops/core";
 import { buildRunSummary } from "../results/summary.ts";
-import { combineShards, type ShardOutput } from "../shard/shard.ts";
+import { combineShards, type ShardOutput } from "../shard.ts";
 import type { PreparedSuite } from "./suite.ts";
 
 /**

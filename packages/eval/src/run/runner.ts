@@ -1,6 +1,6 @@
 import { type CaseResult, type Logger, oneLine, type Score, silentLogger } from "@llmops/core";
-import { type ResponseCache, responseCacheKey } from "../cache/response-cache.ts";
 import type { Provider, ProviderResponse } from "../providers/types.ts";
+import { type ResponseCache, responseCacheKey } from "../response-cache.ts";
 import type { Scorer, ScorerContext } from "../scorers/types.ts";
 import { systemClock } from "./clock.ts";
 import { RateLimiter, type RateLimitOptions } from "./rate-limit.ts";

@@ -12,17 +12,17 @@ import {
   suiteProviders,
   UsageError,
 } from "@llmops/core";
-import { RESPONSE_CACHE_DIR, ResponseCache } from "../cache/response-cache.ts";
 import { type EvalCase, type FetchDatasetFile, loadCases } from "../cases/index.ts";
 import { createProvider, redact, secretEnvNamesOf, validateProviderVariables } from "../providers/index.ts";
 import type { Provider } from "../providers/types.ts";
+import { RESPONSE_CACHE_DIR, ResponseCache } from "../response-cache.ts";
 import { columnsJUnitTotals } from "../results/render.ts";
 import { AtomicFileWriter, resultLine } from "../results/stream.ts";
 import { suiteDigestOf, summarizeRun, summaryColumns } from "../results/summary.ts";
 import { RESULTS_FILE, type Renderers, type WrittenRun, writeStreamedRunOutputs } from "../results/write.ts";
 import { createScorer, loadCustomScorer, UnsupportedRegexError } from "../scorers/index.ts";
 import type { Scorer } from "../scorers/types.ts";
-import { inShard, type Shard } from "../shard/shard.ts";
+import { inShard, type Shard } from "../shard.ts";
 import { renderPrompt, resolvePrompts, validatePromptVariables } from "../template/index.ts";
 import { systemClock } from "./clock.ts";
 import { defaultRetryPolicy, type RetryPolicy, withRetries } from "./retry.ts";

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig, providerConfigSchema, silentLogger } from "@llmops/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { responseCacheKey, responseCacheKeyMaterial } from "../../src/cache/response-cache.ts";
 import { createProvider } from "../../src/providers/index.ts";
+import { responseCacheKey, responseCacheKeyMaterial } from "../../src/response-cache.ts";
 import { prepareSuite } from "../../src/run/suite.ts";
 
 let dir: string;

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { recordingLogger } from "@llmops/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { ResponseCache, responseCacheKey } from "../../src/cache/response-cache.ts";
+import { ResponseCache, responseCacheKey } from "../../src/response-cache.ts";
 
 const dirs: string[] = [];
 afterEach(async () => {

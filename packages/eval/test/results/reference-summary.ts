@@ -8,7 +8,7 @@
 
 import type { CaseResult, GateResult, MetricSummary, RunSummary, SliceSummary } from "@llmops/core";
 import { canonicalJson } from "@llmops/core";
-import { evaluateGates, type GateConfig } from "../../src/gates/gates.ts";
+import { evaluateGates, type GateConfig } from "../../src/gates.ts";
 import type { Scorer, ScorerInput } from "../../src/scorers/types.ts";
 import { bootstrapMeanInterval, bootstrapStatisticInterval, mean, sampleSd, wilsonInterval } from "../../src/stats/index.ts";
 

@@ -1,5 +1,5 @@
 import type { CaseResult } from "@llmops/core";
-import type { GateConfig } from "../../src/gates/gates.ts";
+import type { GateConfig } from "../../src/gates.ts";
 import type { SummaryInput } from "../../src/results/summary.ts";
 import type { Scorer, ScorerInput } from "../../src/scorers/types.ts";
 

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { silentLogger } from "@llmops/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { ResponseCache } from "../../src/cache/response-cache.ts";
+import { ResponseCache } from "../../src/response-cache.ts";
 import { runTasks } from "../../src/run/runner.ts";
 import { createRng } from "../../src/stats/index.ts";
 import { delay, equalsScorer, FakeProviderError, fakeProvider, tasks, virtualClock } from "./helpers.ts";

@@ -1,7 +1,7 @@
 import { type MetricComparison, type MetricSummary, resolveCompareSettings } from "@llmops/core";
 import { describe, expect, it } from "vitest";
-import { evaluateRegressionGates } from "../../src/compare/gates.ts";
-import { atLeast, atMost, evaluateGates, GATE_TOLERANCE, type GateData, gateFailures } from "../../src/gates/gates.ts";
+import { evaluateRegressionGates } from "../src/compare/gates.ts";
+import { atLeast, atMost, evaluateGates, GATE_TOLERANCE, type GateData, gateFailures } from "../src/gates.ts";
 
 const metric = (name: string, mean: number, n = 10): MetricSummary => ({
   name,

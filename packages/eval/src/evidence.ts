@@ -1,5 +1,5 @@
 import { type CaseResult, EVAL_ARTIFACT_TYPE, type EvidenceStore, type ResolvedVersion, type RunSummary } from "@llmops/core";
-import { RESULTS_FILE, SUMMARY_FILE, toJsonl } from "../results/write.ts";
+import { RESULTS_FILE, SUMMARY_FILE, toJsonl } from "./results/write.ts";
 
 /**
  * Records a run as evidence on the model version it evaluated (an OCI referrer), so promotion

@@ -2,11 +2,11 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { buildRunSummary } from "../../src/results/summary.ts";
-import { readRunOutputs, writeRunOutputs } from "../../src/results/write.ts";
-import type { Scorer } from "../../src/scorers/types.ts";
-import { combineShards, inShard, parseShard, type ShardOutput, shardOf } from "../../src/shard/shard.ts";
-import { scored } from "../aggregate/rows.ts";
+import { buildRunSummary } from "../src/results/summary.ts";
+import { readRunOutputs, writeRunOutputs } from "../src/results/write.ts";
+import type { Scorer } from "../src/scorers/types.ts";
+import { combineShards, inShard, parseShard, type ShardOutput, shardOf } from "../src/shard.ts";
+import { scored } from "./aggregate/rows.ts";
 
 const dirs: string[] = [];
 afterEach(async () => {
