@@ -1,5 +1,5 @@
 import { type Comparison, type GateResult, type LlmopsConfig, type MetricSummary, resolveCompareSettings } from "@llmops/core";
-import { evaluateGates, evaluateRegressionGates } from "@llmops/eval";
+import { evaluateGates, evaluateRegressionGates, noBaselineGate } from "@llmops/eval";
 
 /**
  * A pull request's report judged by this repository's own gates. The pull request's workflow ran
@@ -32,15 +32,7 @@ export function judgeWithTrustedGates(comparison: Comparison, config: LlmopsConf
     // A head-only report carries no metric values, and its claim that no baseline was found
     // cannot be checked: the run could have dropped the baseline to skip the comparison. So no
     // gate that needs a baseline passes by it; only the no-baseline policy can be judged.
-    if (settings.noBaseline === "fail")
-      gates.push({
-        description: "a baseline to compare with (compare.noBaseline: fail)",
-        metric: "baseline",
-        actual: null,
-        threshold: 1,
-        passed: false,
-        reason: comparison.baseline.description,
-      });
+    if (settings.noBaseline === "fail") gates.push(noBaselineGate(comparison.baseline.description));
     const noBaseline = "(a head-only report has no baseline to compare with)";
     if (suite.gates.length > 0) unchecked.push("the suite's gates (a head-only report has no metric values)");
     for (const metric of Object.keys(settings.gates)) unchecked.push(`compare gate ${metric} ${noBaseline}`);

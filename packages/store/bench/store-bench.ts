@@ -104,6 +104,16 @@ try {
   rows.push(["cold version -> layout", fmt(cold.ms), `${(cold.ms / openssl.ms).toFixed(2)}x`, "<= 1.25x of openssl"]);
   rows.push(["cold version vs max(openssl, cp + sync)", fmt(cold.ms), `${(cold.ms / floor).toFixed(2)}x`, "~1.0x: bound by hash or disk"]);
 
+  // The files were written seconds before the cold run, inside the stat cache's 2 s racy window
+  // (git's "racy git" rule), so the first re-version re-hashes them once and records them as
+  // settled; every later one is the steady state a user sees.
+  const firstWarm = await time(() => store.version({ path: src, name: "bench", kind: "model", created: "2024-01-01T00:00:00Z" }));
+  rows.push([
+    "re-version, files written < 2 s before cold",
+    fmt(firstWarm.ms),
+    `${(firstWarm.ms / cold.ms).toFixed(3)}x`,
+    "re-hashed once (racy-git rule)",
+  ]);
   const warm = await time(() => store.version({ path: src, name: "bench", kind: "model", created: "2024-01-01T00:00:00Z" }));
   rows.push(["warm re-version (unchanged)", fmt(warm.ms), `${(warm.ms / cold.ms).toFixed(3)}x`, "<= 0.05x of cold"]);
 

@@ -46,6 +46,18 @@ function assertComplete(run: RunSummary, side: string): void {
   }
 }
 
+/** The failed gate `compare.noBaseline: fail` adds when there is no baseline; `reason` says why there is none. */
+export function noBaselineGate(reason: string): GateResult {
+  return {
+    description: "a baseline to compare with (compare.noBaseline: fail)",
+    metric: "baseline",
+    actual: null,
+    threshold: 1,
+    passed: false,
+    reason,
+  };
+}
+
 /**
  * Head vs baseline for one suite: matched cases, paired statistics per metric with Holm
  * correction, flipped cases, and the regression gates combined with head's own absolute gates.
@@ -62,16 +74,7 @@ export function compareRuns(options: CompareRunsOptions): Comparison {
     const description = options.baselineInfo?.description ?? "no baseline found";
     logger.warn(`suite "${suite}": ${description}; reporting head only (noBaseline: ${settings.noBaseline})`);
     const gates = [...headGates];
-    if (settings.noBaseline === "fail") {
-      gates.push({
-        description: "a baseline to compare with (compare.noBaseline: fail)",
-        metric: "baseline",
-        actual: null,
-        threshold: 1,
-        passed: false,
-        reason: description,
-      });
-    }
+    if (settings.noBaseline === "fail") gates.push(noBaselineGate(description));
     return {
       schemaVersion: 1,
       suite,

@@ -1,5 +1,5 @@
 export { findResultsDirectories, loadBaselineFromStore, parseResults, parseSummary, readResultsSet, readRunResults } from "./baseline.ts";
-export { type BaselineInfo, type CompareRunsOptions, compareRuns, type RunResults, regressions } from "./compare.ts";
+export { type BaselineInfo, type CompareRunsOptions, compareRuns, noBaselineGate, type RunResults, regressions } from "./compare.ts";
 export { type CorpusInput, type CorpusScorer, corpusStatistics, suiteCorpusStatistics } from "./corpus.ts";
 export { excerpt } from "./excerpt.ts";
 // The fork-safe flow's second stage judges a fork's reported metrics with the base branch's gates.
