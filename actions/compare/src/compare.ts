@@ -1,6 +1,7 @@
 /** `actions/compare`: read the inputs, run the compare pipeline and post it, write outputs and the job summary. */
 import * as core from "@actions/core";
 import * as github from "@actions/github";
+import { COMPARE_SUMMARY_FILE, DEFAULT_CONFIG_FILE } from "@llmops/core";
 import { actionInput, readActionInputs } from "@llmops/github/action-inputs";
 import { type ActionContext, actionStoreOpener, failStep, storeInputs } from "@llmops/github/action-kit";
 import { writeJobSummary } from "@llmops/github/job-summary";
@@ -65,7 +66,7 @@ export async function compareAction(inputs: CompareInputs, context: ActionContex
     baseline: inputs.baseline,
     config: inputs.config,
     // The default file may be missing (defaults apply); one the workflow names must exist.
-    configRequired: inputs.config !== "llmops.yaml",
+    configRequired: inputs.config !== DEFAULT_CONFIG_FILE,
     gates: inputs.gates,
     comment: inputs.comment,
     checkRun: inputs.checkRun,
@@ -82,7 +83,7 @@ export async function compareAction(inputs: CompareInputs, context: ActionContex
 export async function writeCompareOutputs(result: PullRequestCompareResult, inputs: CompareInputs): Promise<void> {
   core.setOutput("verdict", result.verdict);
   core.setOutput("report-path", result.reportDir);
-  core.setOutput("summary-path", `${result.reportDir}/summary.md`);
+  core.setOutput("summary-path", `${result.reportDir}/${COMPARE_SUMMARY_FILE}`);
   core.setOutput("regressions", String(result.regressionCount));
   core.setOutput("regressions-json", JSON.stringify(result.suites.map((s) => ({ suite: s.suite, ...s.regressions }))));
   core.setOutput("comment-url", result.comments[0]?.url ?? "");

@@ -58,9 +58,13 @@ export const storeOptionHelp: Record<keyof typeof storeOptions, string> = {
     "registry password or token (default: LLMOPS_REGISTRY_PASSWORD or LLMOPS_REGISTRY_TOKEN, else GITHUB_TOKEN for ghcr.io only); prefer the environment: other processes can see flags",
 };
 
-function flag(values: ParsedArgs["values"], name: string): string | undefined {
-  const value = values[name];
+/** A string option's value; absent and empty are both undefined. */
+export function optionalString(value: unknown): string | undefined {
   return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+function flag(values: ParsedArgs["values"], name: string): string | undefined {
+  return optionalString(values[name]);
 }
 
 /**

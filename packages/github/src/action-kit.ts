@@ -11,14 +11,13 @@
  * ```
  */
 import * as core from "@actions/core";
-import { type Logger, oneLine } from "@llmops/core";
+import { type Logger, oneLine, runUrlFromEnv } from "@llmops/core";
 import {
   chooseConfiguredStore,
   chooseStore,
   describeStoreChoice,
   ghcrHostFromEnv,
   openStore,
-  runUrlFromEnv,
   type Store,
   type StoreChoice,
 } from "@llmops/store";

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as cache from "@actions/cache";
 import type { Logger } from "@llmops/core";
-import { type BlobCache, hashFile } from "@llmops/store";
+import { type BlobCache, hashFile, isDigest } from "@llmops/store";
 
 /** The part of `@actions/cache` this adapter uses; tests pass their own. */
 export interface CacheService {
@@ -13,8 +13,6 @@ export interface CacheService {
   restoreCache(paths: string[], primaryKey: string): Promise<string | undefined>;
   saveCache(paths: string[], key: string): Promise<number>;
 }
-
-const DIGEST = /^sha256:[a-f0-9]{64}$/;
 
 /**
  * `@actions/cache` as a read-through blob cache keyed `llmops-blob-<digest>`: keys are digests, so
@@ -47,7 +45,7 @@ export function actionsBlobCache(logger: Logger, env: NodeJS.ProcessEnv = proces
     return run;
   };
   const usable = (digest: string): boolean => {
-    if (!DIGEST.test(digest)) {
+    if (!isDigest(digest)) {
       logger.warn(`blob cache: digest ${JSON.stringify(digest)} is not sha256:<64 lowercase hex>; not using the cache for it`);
       return false;
     }

@@ -22,6 +22,7 @@ export * from "./media.ts";
 export * from "./metadata.ts";
 export { parseRef } from "./refs.ts";
 export { nextLink, parseChallenge, type RegistryAuth, RegistryTransport } from "./registry.ts";
+export { isDigest } from "./schema.ts";
 export * from "./store.ts";
 export type { StoredManifest, Transport } from "./transport.ts";
 export { isMountPoint, type MountProbe } from "./tree.ts";
@@ -137,6 +138,5 @@ export {
   configuredStore,
   openChosenStore,
   provenanceFromEnv,
-  runUrlFromEnv,
 } from "./spec.ts";
 export type { Store };

@@ -1,12 +1,11 @@
 import { InputError, OCI_REPOSITORY_PATTERN, OCI_TAG_PATTERN } from "@llmops/core";
+import { isDigest } from "./schema.ts";
 
 export interface ParsedRef {
   name: string;
   tag?: string;
   digest?: string;
 }
-
-const DIGEST = /^sha256:[a-f0-9]{64}$/;
 
 /** `name:alias`, `name:v3` or `name@sha256:…`; a bare name means `name:latest`. */
 export function parseRef(ref: string): ParsedRef {
@@ -15,7 +14,7 @@ export function parseRef(ref: string): ParsedRef {
     const name = ref.slice(0, at);
     const digest = ref.slice(at + 1);
     checkName(name, ref);
-    if (!DIGEST.test(digest)) throw new InputError(`ref "${ref}": expected name@sha256:<64 hex>`);
+    if (!isDigest(digest)) throw new InputError(`ref "${ref}": expected name@sha256:<64 hex>`);
     return { name, digest };
   }
   const colon = ref.lastIndexOf(":");
@@ -39,7 +38,7 @@ export function checkTag(tag: string): void {
 }
 
 export function checkDigest(digest: string): void {
-  if (!DIGEST.test(digest)) throw new InputError(`digest "${digest}": expected sha256:<64 hex>`);
+  if (!isDigest(digest)) throw new InputError(`digest "${digest}": expected sha256:<64 hex>`);
 }
 
 /** `v3` → 3; anything else → undefined. */

@@ -1,12 +1,12 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { ConfigError, type Logger, readLocatedYaml, runUrlFromEnv } from "@llmops/core";
+import { ConfigError, DEFAULT_CONFIG_FILE, type Logger, readLocatedYaml, runUrlFromEnv } from "@llmops/core";
 import { type ChooseStoreOptions, chooseStore, type StoreChoice } from "./choose-store.ts";
 import { type OpenStoreOptions, openStore } from "./index.ts";
 import type { Store } from "./store.ts";
 
 /** `store:` of the config file (relative to `cwd`), if the file exists and sets it. */
-export async function configuredStore(cwd: string, configFile = "llmops.yaml"): Promise<string | undefined> {
+export async function configuredStore(cwd: string, configFile = DEFAULT_CONFIG_FILE): Promise<string | undefined> {
   const file = resolve(cwd, configFile);
   if (!existsSync(file)) return undefined;
   const doc = await readLocatedYaml(file);
@@ -40,9 +40,6 @@ export async function openChosenStore(
   const store = openStore(choice.spec, { logger, cwd: options.cwd, env: options.env, auth: choice.auth, ...extra });
   return { store, choice };
 }
-
-// The one run-URL builder lives in core (eval records it too); re-exported for the store's callers.
-export { runUrlFromEnv } from "@llmops/core";
 
 /** Provenance a CI run can vouch for: commit, ref, run URL and actor, from the standard GitHub Actions variables. */
 export function provenanceFromEnv(env: NodeJS.ProcessEnv): { git?: { commit?: string; ref?: string }; runUrl?: string; actor?: string } {

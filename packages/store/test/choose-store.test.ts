@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ConfigError, InputError, silentLogger } from "@llmops/core";
+import { ConfigError, InputError, runUrlFromEnv, silentLogger } from "@llmops/core";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   chooseConfiguredStore,
@@ -14,7 +14,6 @@ import {
   openChosenStore,
   openStore,
   provenanceFromEnv,
-  runUrlFromEnv,
   StoreCredentialsInUrlError,
 } from "../src/index.ts";
 

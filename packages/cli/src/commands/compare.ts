@@ -1,13 +1,9 @@
 import { type Comparison, DEFAULT_CONFIG_FILE, ExitCode, formatNumber, formatSigned, UsageError } from "@llmops/core";
 import { type BaselineSpec, fileBaselineResolver, runComparePipeline, storeBaselineResolver } from "@llmops/eval";
 import { comparisonRenderers, formatP } from "@llmops/report";
-import { type Command, commandStoreOpener, storeOptionHelp, storeOptions } from "../command.ts";
+import { type Command, commandStoreOpener, optionalString, storeOptionHelp, storeOptions } from "../command.ts";
 
 const DEFAULT_OUT = ".llmops/compare";
-
-function optionalString(value: unknown): string | undefined {
-  return typeof value === "string" && value !== "" ? value : undefined;
-}
 
 export function describeComparison(comparison: Comparison): string {
   const lines = [`${comparison.suite}: ${comparison.verdict.toUpperCase()} (baseline: ${comparison.baseline.description})`];

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { ExternalError, LlmopsError, type Logger, retryAfterMs } from "@llmops/core";
+import { ExternalError, LlmopsError, type Logger, oneLine, retryAfterMs } from "@llmops/core";
 import { InsecureTokenRealmError, RegistryConnectionError, RegistryHttpError } from "../errors.ts";
 
 export type RegistryAuth = { username: string; password: string } | { token: string; username?: string };
@@ -265,10 +265,6 @@ export function parseChallenge(header: string): { scheme: string; params: Record
 export function describeCause(error: unknown): string {
   const e = error as { message?: string; cause?: { code?: string; message?: string } };
   return oneLine(e.cause?.code ?? e.cause?.message ?? e.message ?? String(error));
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, " ");
 }
 
 export function withDigest(location: string, digest: string): string {
