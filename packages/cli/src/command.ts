@@ -1,14 +1,6 @@
 import type { ParseArgsConfig } from "node:util";
 import type { Logger } from "@llmops/core";
-import {
-  chooseConfiguredStore,
-  chooseStore,
-  describeStoreChoice,
-  ghcrHostFromEnv,
-  openStore,
-  type Store,
-  type StoreChoice,
-} from "@llmops/store";
+import { chooseStore, configuredStore, describeStoreChoice, openStore, type Store } from "@llmops/store";
 
 /** What a command receives besides its parsed arguments. */
 export interface CommandContext {
@@ -73,33 +65,17 @@ function flag(values: ParsedArgs["values"], name: string): string | undefined {
  * repository in GitHub Actions, else `.llmops/store`; credentials from the flags, LLMOPS_REGISTRY_*,
  * then GITHUB_TOKEN for ghcr.io only. Logged at debug level (`-v`), never with a secret.
  */
-export async function chooseCommandStore(values: ParsedArgs["values"], context: CommandContext, configFile?: string): Promise<StoreChoice> {
-  const choice = await chooseConfiguredStore({
-    input: flag(values, "store"),
-    cwd: context.cwd,
-    configFile,
-    env: context.env,
-    credentials: { username: flag(values, "store-username"), password: flag(values, "store-password") },
-    ghcrHost: ghcrHostFromEnv(context.env),
-  });
-  context.logger.debug(describeStoreChoice(choice));
-  return choice;
-}
-
-/** Opens a chosen store with its credentials. */
-export function openChosenCommandStore(choice: StoreChoice, context: CommandContext): Store {
-  return openStore(choice.spec, { logger: context.logger, cwd: context.cwd, env: context.env, auth: choice.auth });
-}
-
-/** {@link chooseCommandStore}, then open it. */
 export async function openCommandStore(values: ParsedArgs["values"], context: CommandContext, configFile?: string): Promise<Store> {
-  return openChosenCommandStore(await chooseCommandStore(values, context, configFile), context);
+  const input = flag(values, "store");
+  // The config is read only when it can matter: an explicit store wins without it.
+  const config = input ? undefined : await configuredStore(context.cwd, configFile);
+  return commandStoreOpener(values, context)({ input, config });
 }
 
 /**
- * For a pipeline that learns the config's `store:` itself (compare): opens the store `chooseStore`
- * picks from the `--store` flag (`candidates.input`) and that config value, with the command's
- * credentials.
+ * Opens the store `chooseStore` picks from the `--store` flag (`candidates.input`) and a config's
+ * `store:` the caller has read (eval and compare get both back from the config they load), with
+ * the command's credentials.
  */
 export function commandStoreOpener(
   values: ParsedArgs["values"],
@@ -111,9 +87,8 @@ export function commandStoreOpener(
       config: candidates.config,
       env: context.env,
       credentials: { username: flag(values, "store-username"), password: flag(values, "store-password") },
-      ghcrHost: ghcrHostFromEnv(context.env),
     });
     context.logger.debug(describeStoreChoice(choice));
-    return openChosenCommandStore(choice, context);
+    return openStore(choice.spec, { logger: context.logger, cwd: context.cwd, env: context.env, auth: choice.auth });
   };
 }

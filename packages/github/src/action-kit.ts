@@ -12,15 +12,7 @@
  */
 import * as core from "@actions/core";
 import { type Logger, oneLine, runUrlFromEnv } from "@llmops/core";
-import {
-  chooseConfiguredStore,
-  chooseStore,
-  describeStoreChoice,
-  ghcrHostFromEnv,
-  openStore,
-  type Store,
-  type StoreChoice,
-} from "@llmops/store";
+import { chooseConfiguredStore, chooseStore, describeStoreChoice, openStore, type Store, type StoreChoice } from "@llmops/store";
 import { actionInput } from "./action-inputs.ts";
 
 /** The Actions log as a `Logger`: `warn` and `error` become annotations. */
@@ -88,7 +80,6 @@ export async function chooseActionStore(inputs: StoreInputs, context: ActionCont
     configFile,
     env: context.env,
     credentials: { username: inputs.storeUsername, password: inputs.storePassword },
-    ghcrHost: ghcrHostFromEnv(context.env),
   });
   return masked(choice);
 }
@@ -122,7 +113,6 @@ export function actionStoreOpener(
       config: candidates.config,
       env: context.env,
       credentials: { username: inputs.storeUsername, password: inputs.storePassword },
-      ghcrHost: ghcrHostFromEnv(context.env),
     });
     return openActionStore(masked(choice), context);
   };

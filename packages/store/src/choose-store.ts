@@ -55,7 +55,7 @@ export interface ChooseStoreOptions {
   onGitHub?: boolean | undefined;
   /** Explicit credentials: the `store-username`/`store-password` inputs or flags. */
   credentials?: StoreCredentials | undefined;
-  /** The host standing for ghcr.io (default `ghcr.io`); see {@link ghcrHostFromEnv}. */
+  /** The host standing for ghcr.io (default: {@link ghcrHostFromEnv} of `env`, i.e. `ghcr.io` outside tests). */
   ghcrHost?: string | undefined;
 }
 
@@ -97,9 +97,9 @@ export function refuseCredentialsInSpec(spec: string): void {
 /** The store to use and the credentials to send to it. Pure: reads nothing but its options. */
 export function chooseStore(options: ChooseStoreOptions): StoreChoice {
   const { env } = options;
+  const ghcrHost = options.ghcrHost || ghcrHostFromEnv(env);
   // Both candidates, before either is used or logged: a URL with a password in llmops.yaml is refused even when an input overrides it.
   for (const candidate of [options.input, options.config]) if (candidate) refuseCredentialsInSpec(candidate);
-  const ghcrHost = options.ghcrHost || GHCR_HOST;
   const onGitHub = options.onGitHub ?? onGitHubActions(env);
   let spec: string;
   let source: StoreSource;

@@ -2,7 +2,15 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { type ArtifactKind, DEFAULT_CONFIG_FILE, loadConfig, UsageError } from "@llmops/core";
 import { type ProgressEvent, provenanceFromEnv, type VersionResult, versionDeclared } from "@llmops/store";
-import { type Command, type CommandContext, openCommandStore, type ParsedArgs, storeOptionHelp, storeOptions } from "../command.ts";
+import {
+  type Command,
+  type CommandContext,
+  commandStoreOpener,
+  openCommandStore,
+  type ParsedArgs,
+  storeOptionHelp,
+  storeOptions,
+} from "../command.ts";
 import { createProgress, formatAmount } from "../progress.ts";
 
 export function str(value: unknown): string | undefined {
@@ -124,7 +132,7 @@ async function versionDeclaredCommand(values: ParsedArgs["values"], context: Com
   const { config, dir } = await loadConfig(file);
   const created = str(values.created);
   if (created && Number.isNaN(Date.parse(created))) throw new UsageError(`--created ${created}: expected an ISO timestamp`);
-  const store = await openCommandStore(values, context, file);
+  const store = commandStoreOpener(values, context)({ input: str(values.store) || undefined, config: config.store });
   const results = await versionDeclared(store, {
     artifacts: config.artifacts,
     configDir: dir,
