@@ -55,7 +55,8 @@ function neutraliseComments(text: string): string {
 
 /** One line: controls gone, every line break and whitespace run a single space (HTML shows runs of whitespace as one anyway). */
 function oneLine(text: string): string {
-  return stripControlChars(text).replace(LINE_BREAKS, " ").replace(/\s+/g, " ").trim();
+  // \s covers every line break LINE_BREAKS names (\r, \n, U+2028, U+2029) as well.
+  return stripControlChars(text).replace(/\s+/g, " ").trim();
 }
 
 /**

@@ -307,11 +307,6 @@ export function sliceValues(rows: CaseResult[], key: string): string[] {
   return [...new Set(rows.map((row) => row.tags[key]).filter((v): v is string => v !== undefined))].sort();
 }
 
-export function rowsInSlice(rows: CaseResult[], filter: Record<string, string>): CaseResult[] {
-  const entries = Object.entries(filter);
-  return rows.filter((row) => entries.every(([k, v]) => row.tags[k] === v));
-}
-
 export function aggregate(rows: CaseResult[], options: AggregateOptions): Aggregate {
   return aggregateColumns(columnsOf(rows, options), options);
 }

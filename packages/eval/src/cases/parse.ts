@@ -32,26 +32,13 @@ export function caseFileFormat(file: string): CaseFileFormat | undefined {
   return dot === -1 ? undefined : KNOWN_EXTENSIONS[file.slice(dot).toLowerCase()];
 }
 
-/** Splits a cases file into rows; syntax errors are ConfigErrors at file:line:column. */
-export function parseCaseFile(text: string, format: CaseFileFormat, file: string): RawCase[] {
+/**
+ * Splits a CSV, JSON or YAML cases file into rows (JSONL is streamed by `JsonlCaseReader`);
+ * syntax errors are ConfigErrors at file:line:column.
+ */
+export function parseCaseFile(text: string, format: Exclude<CaseFileFormat, "jsonl">, file: string): RawCase[] {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  switch (format) {
-    case "jsonl":
-      return parseJsonl(body, file);
-    case "csv":
-      return parseCsvCases(text, file);
-    case "json":
-    case "yaml":
-      return parseYamlCases(body, file);
-  }
-}
-
-function parseJsonl(text: string, file: string): RawCase[] {
-  const rows: RawCase[] = [];
-  const reader = new JsonlCaseReader(file, (row) => void rows.push(row));
-  reader.push(Buffer.from(text, "utf8"));
-  reader.end();
-  return rows;
+  return format === "csv" ? parseCsvCases(text, file) : parseYamlCases(body, file);
 }
 
 /**

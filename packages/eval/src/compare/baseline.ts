@@ -5,8 +5,6 @@ import { parseResults, parseSummary } from "../results/parse.ts";
 import { readRunOutputs, SUMMARY_FILE } from "../results/write.ts";
 import type { BaselineInfo, RunResults } from "./compare.ts";
 
-export { parseResults, parseSummary };
-
 /** Reads one run from its results directory, or from the path of its `summary.json`, through readRunOutputs (the one reader of results directories). */
 export async function readRunResults(location: string): Promise<RunResults & { directory: string }> {
   let info: Awaited<ReturnType<typeof stat>>;

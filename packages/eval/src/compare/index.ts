@@ -1,4 +1,4 @@
-export { findResultsDirectories, loadBaselineFromStore, parseResults, parseSummary, readResultsSet, readRunResults } from "./baseline.ts";
+export { findResultsDirectories, loadBaselineFromStore, readResultsSet, readRunResults } from "./baseline.ts";
 export { type BaselineInfo, type CompareRunsOptions, compareRuns, noBaselineGate, type RunResults, regressions } from "./compare.ts";
 export { type CorpusInput, type CorpusScorer, corpusStatistics, suiteCorpusStatistics } from "./corpus.ts";
 export { excerpt } from "./excerpt.ts";

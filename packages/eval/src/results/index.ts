@@ -1,4 +1,5 @@
 export * from "./output-dir.ts";
+export { parseResults, parseSummary } from "./parse.ts";
 export * from "./render.ts";
 export * from "./stream.ts";
 export * from "./summary.ts";

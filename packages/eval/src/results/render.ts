@@ -1,6 +1,6 @@
 import { type CaseResult, type Logger, type RunSummary, silentLogger, writeFileAtomic } from "@llmops/core";
 import type { ResultColumns } from "../aggregate/columns.ts";
-import { AtomicFileWriter, readResultsBatches, readResultsFile } from "./stream.ts";
+import { AtomicFileWriter, readAllResults, readResultsBatches, readResultsFile } from "./stream.ts";
 
 /**
  * junit.xml and summary.md of a run whose rows are in results.jsonl rather than in memory. The
@@ -103,12 +103,6 @@ function headWithTotals(emptyHead: string, totals: JUnitTotals): string | undefi
   return lines.join("\n");
 }
 
-async function readAll(resultsPath: string): Promise<CaseResult[]> {
-  const rows: CaseResult[] = [];
-  for await (const row of readResultsFile(resultsPath, { validate: false })) rows.push(row);
-  return rows;
-}
-
 /** Writes `junitPath` (atomically) as `render(summary, every row of resultsPath)`. */
 export async function writeJUnitFromResults(
   render: (summary: RunSummary, cases: CaseResult[]) => string,
@@ -120,7 +114,7 @@ export async function writeJUnitFromResults(
 ): Promise<void> {
   const chunkRows = Math.max(1, options.chunkRows ?? 1000);
   const logger = options.logger ?? silentLogger;
-  const whole = async () => writeFileAtomic(junitPath, render(summary, await readAll(resultsPath)));
+  const whole = async () => writeFileAtomic(junitPath, render(summary, await readAllResults(resultsPath)));
   if (totals.tests <= chunkRows) return whole();
   const empty = splitJUnit(render(summary, []));
   const head = empty && headWithTotals(empty.head, totals);

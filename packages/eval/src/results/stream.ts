@@ -139,3 +139,10 @@ export async function* readResultsBatches(
   }
   if (batch.length > 0) yield batch;
 }
+
+/** Every row of a results file this run has just written, unvalidated (`toJsonl` of them gives the file back). */
+export async function readAllResults(path: string): Promise<CaseResult[]> {
+  const rows: CaseResult[] = [];
+  for await (const row of readResultsFile(path, { validate: false })) rows.push(row);
+  return rows;
+}

@@ -2,7 +2,6 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import {
-  type CaseResult,
   type EvidenceStore,
   InputError,
   type LlmopsConfig,
@@ -18,7 +17,7 @@ import {
 import { recordEvalEvidence } from "../evidence.ts";
 import { RESPONSE_CACHE_DIR } from "../response-cache.ts";
 import { outputDirFor } from "../results/output-dir.ts";
-import { readResultsFile } from "../results/stream.ts";
+import { readAllResults } from "../results/stream.ts";
 import { type Renderers, readRunOutputs, writeRunOutputs } from "../results/write.ts";
 import type { Shard, ShardOutput } from "../shard.ts";
 import { mergeShardOutputs } from "./merge.ts";
@@ -84,13 +83,6 @@ export interface EvaluateResult {
   passed: boolean;
   interrupted: boolean;
   providerCalls: number;
-}
-
-/** Rows of a results file this run has just written (`toJsonl` of them gives the file back). */
-async function readResultRows(path: string): Promise<CaseResult[]> {
-  const rows: CaseResult[] = [];
-  for await (const row of readResultsFile(path, { validate: false })) rows.push(row);
-  return rows;
 }
 
 /** `{ exact: 0.8, pass_rate: 0.75, ... }`: the headline number of each metric. */
@@ -214,12 +206,13 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
       for (const run of runs) {
         providerCalls += run.providerCalls;
         if (!run.summary.complete && !options.shard) interrupted = true;
-        const written = run.written ?? (await writeRunOutputs(outputDirFor(outRoot, run.name), run.summary, run.rows, options.renderers));
+        // Every variant streamed into its outDir above, so its files are written.
+        const written = run.written!;
         let evidenceDigest: string | undefined;
         // Evidence is a claim about a whole run: never record a shard or an interrupted run.
         if (options.record && model && run.summary.complete) {
           // The evidence carries results.jsonl as one blob, so its rows are read back for it.
-          const rows = run.written ? await readResultRows(run.written.resultsPath) : run.rows;
+          const rows = await readAllResults(written.resultsPath);
           evidenceDigest = (await recordEvalEvidence(getStore(), model, run.summary, rows)).digest;
           options.logger.info(`recorded ${run.name} as evidence on ${options.model} (${evidenceDigest})`);
         }

@@ -153,12 +153,15 @@ export async function prepareSuite(options: PrepareSuiteOptions): Promise<Prepar
     for (const prompt of prompts) {
       const name = several ? `${suite.name}/${providerConfig.id}${prompts.length > 1 ? `/p${prompt.index}` : ""}` : suite.name;
       // Task p is repeat p % repeats of the (p / repeats)-th selected case: case order, then repeat.
+      // Repeats of a case are consecutive tasks: its prompt is rendered once, not once per repeat.
+      let last: { evalCase: (typeof selected)[number]; rendered: ReturnType<typeof renderPrompt> } | undefined;
       const tasks: RunTaskList = {
         length: selected.length * repeats,
         at(position: number): RunTask | undefined {
           const evalCase = position >= 0 ? selected[Math.floor(position / repeats)] : undefined;
           if (!evalCase) return undefined;
-          const rendered = renderPrompt(prompt, evalCase.vars);
+          if (last?.evalCase !== evalCase) last = { evalCase, rendered: renderPrompt(prompt, evalCase.vars) };
+          const { rendered } = last;
           return {
             index: evalCase.index,
             id: evalCase.id,
