@@ -54,7 +54,7 @@ export async function createCheckRun(options: CreateCheckRunOptions): Promise<nu
  * on the pull request for good, and a required check would block merging; so every error after
  * creation ends here. A failure to say so is logged, and the original error stays the one thrown.
  */
-export async function failCheckRun(options: {
+async function failCheckRun(options: {
   octokit: GitHubClient;
   owner: string;
   repo: string;
@@ -62,25 +62,16 @@ export async function failCheckRun(options: {
   error: unknown;
   logger?: Logger;
 }): Promise<void> {
-  const { octokit, owner, repo, checkRunId } = options;
   const message = oneLine(options.error);
   try {
-    await withGitHubErrors({ what: `update the check run ${checkRunId}`, permission: PERMISSION }, () =>
-      octokit.rest.checks.update({
-        owner,
-        repo,
-        check_run_id: checkRunId,
-        status: "completed",
-        conclusion: "failure",
-        completed_at: new Date().toISOString(),
-        output: {
-          title: clip(`llmops failed: ${message}`, 255, { suffix: "…", lineWindow: 0 }),
-          summary: clip(`The step failed before it could report: ${escapeInline(message)}`, OUTPUT_LIMIT),
-        },
-      }),
-    );
+    await completeCheckRun({
+      ...options,
+      conclusion: "failure",
+      title: `llmops failed: ${message}`,
+      summary: `The step failed before it could report: ${escapeInline(message)}`,
+    });
   } catch (secondary) {
-    options.logger?.warn(`could not mark check run ${checkRunId} as failed: ${oneLine(secondary)}`);
+    options.logger?.warn(`could not mark check run ${options.checkRunId} as failed: ${oneLine(secondary)}`);
   }
 }
 

@@ -145,7 +145,7 @@ function parseEntries(directory: Buffer, count: number, limits: ZipLimits): Entr
 }
 
 /** The entry's path relative to the extraction directory, or an error naming why it is refused. */
-export function safeEntryPath(name: string): string {
+function safeEntryPath(name: string): string {
   const shown = JSON.stringify(name.slice(0, 200));
   if (name.includes("\0")) throw new UnsafeArtifactError(`artifact entry ${shown} has a NUL in its name`);
   // Windows tools write backslashes; a backslash is a separator to whoever extracts it there.
