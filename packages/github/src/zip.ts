@@ -1,10 +1,10 @@
 import { createReadStream, createWriteStream } from "node:fs";
 import { type FileHandle, mkdir, open, rename, rm } from "node:fs/promises";
-import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { crc32, createInflateRaw } from "node:zlib";
-import { LlmopsError } from "@llmops/core";
+import { isInside, LlmopsError } from "@llmops/core";
 import { ArtifactTooLargeError, UnsafeArtifactError } from "./errors.ts";
 
 /**
@@ -228,9 +228,7 @@ export async function extractZipFile(
       const start = entry.localOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
       if (start + entry.compressedSize > cd.offset) throw new UnsafeArtifactError(`artifact entry ${shown} lies outside the archive`);
       const target = join(temp, ...path.split("/"));
-      const inside = relative(temp, target);
-      if (inside.startsWith(`..${sep}`) || inside === ".." || isAbsolute(inside))
-        throw new UnsafeArtifactError(`artifact entry ${shown} points outside the extraction directory`);
+      if (!isInside(target, temp)) throw new UnsafeArtifactError(`artifact entry ${shown} points outside the extraction directory`);
       const meter = new Meter(path, limits, total);
       try {
         await mkdir(dirname(target), { recursive: true });

@@ -1,6 +1,6 @@
 import { realpath } from "node:fs/promises";
-import { isAbsolute, relative, resolve, sep } from "node:path";
-import { type ArtifactConfig, InputError } from "@llmops/core";
+import { isAbsolute, resolve } from "node:path";
+import { type ArtifactConfig, InputError, isInside } from "@llmops/core";
 import { ArtifactPathError } from "./errors.ts";
 import { parseRef } from "./refs.ts";
 import type { Store, VersionOptions, VersionResult } from "./store.ts";
@@ -71,11 +71,7 @@ export async function artifactPath(name: string, path: string, configDir: string
   }
   const base = resolve(configDir);
   const target = resolve(base, path);
-  const outside = (inner: string, outer: string) => {
-    const rel = relative(outer, inner);
-    return rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel);
-  };
-  if (outside(target, base)) {
+  if (!isInside(target, base)) {
     throw new ArtifactPathError(
       name,
       `artifact "${name}": path "${path}" leads outside ${base}; expected a path inside the directory of llmops.yaml`,
@@ -88,7 +84,7 @@ export async function artifactPath(name: string, path: string, configDir: string
     return target;
   }
   const realBase = await realpath(base).catch(() => base);
-  if (outside(real, realBase)) {
+  if (!isInside(real, realBase)) {
     throw new ArtifactPathError(
       name,
       `artifact "${name}": path "${path}" resolves to ${real}, outside ${realBase}; expected a path inside the directory of llmops.yaml (no symbolic links out of it)`,

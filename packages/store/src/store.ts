@@ -1,6 +1,6 @@
 import type { BigIntStats, Stats } from "node:fs";
 import { link, lstat, mkdir, realpath, rm } from "node:fs/promises";
-import { dirname, join, resolve, sep } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import {
   type ArtifactKind,
   artifactKindSchema,
@@ -10,6 +10,7 @@ import {
   type EvidenceStore,
   type EvidenceSummary,
   InputError,
+  isInside,
   type Logger,
   MODEL_ARTIFACT_TYPE,
   type ResolvedVersion,
@@ -618,7 +619,6 @@ export class Store implements EvidenceStore {
   async #refuseShared(dest: string, existed: boolean): Promise<void> {
     const real = async (p: string) => realpath(p).catch(() => p);
     const target = existed ? await real(dest) : dest;
-    const within = (inner: string, outer: string) => inner === outer || inner.startsWith(outer.endsWith(sep) ? outer : outer + sep);
     for (const [what, path] of [
       ["the working directory", process.cwd()],
       ["the working directory", this.#cwd],
@@ -626,12 +626,12 @@ export class Store implements EvidenceStore {
     ] as const) {
       if (!path) continue;
       const other = await real(resolve(path));
-      if (within(other, target)) {
+      if (isInside(other, target)) {
         throw new InputError(
           `destination ${dest}: holds ${what} ${other}; fetch replaces a directory's whole content, expected a directory of its own`,
         );
       }
-      if (what === "the store" && within(target, other))
+      if (what === "the store" && isInside(target, other))
         throw new InputError(`destination ${dest}: is inside the store ${other}; expected a directory outside it`);
     }
   }
