@@ -8,7 +8,7 @@ import {
   type SourceLocation,
 } from "@llmops/core";
 import { parse as parseCsv } from "csv-parse/sync";
-import { LineSplitter, LineTooLongError } from "./lines.ts";
+import { LineSplitter, LineTooLongError } from "../lines.ts";
 
 /** One row of a cases file before validation, with a way to say where any part of it is. */
 export interface RawCase {

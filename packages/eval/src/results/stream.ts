@@ -4,8 +4,8 @@ import { createReadStream, createWriteStream, type WriteStream } from "node:fs";
 import { mkdir, rename, rm } from "node:fs/promises";
 import { dirname } from "node:path";
 import { finished } from "node:stream/promises";
-import { StringDecoder } from "node:string_decoder";
 import type { CaseResult } from "@llmops/core";
+import { LineSplitter } from "../lines.ts";
 import { parseResultLine } from "./parse.ts";
 
 /** One line of results.jsonl: what `toJsonl` writes for a row. */
@@ -94,30 +94,20 @@ export async function* readResultsFile(
 ): AsyncGenerator<CaseResult, void, undefined> {
   const validate = options.validate ?? true;
   const source = options.source ?? path;
-  const decoder = new StringDecoder("utf8");
-  let pending = "";
-  let line = 0;
-  const parse = function* (text: string, last: boolean): Generator<CaseResult> {
-    pending += text;
-    let start = 0;
-    for (let end = pending.indexOf("\n"); end >= 0; end = pending.indexOf("\n", start)) {
-      line++;
-      const row = parseResultLine(pending.slice(start, end), source, line, validate);
-      if (row) yield row;
-      start = end + 1;
-    }
-    pending = pending.slice(start);
-    if (last && pending !== "") {
-      line++;
-      const row = parseResultLine(pending, source, line, validate);
-      pending = "";
-      if (row) yield row;
-    }
-  };
+  // Rows parsed from one chunk, handed out before the next chunk is read.
+  const rows: CaseResult[] = [];
+  const splitter = new LineSplitter((text, line) => {
+    const row = parseResultLine(text, source, line, validate);
+    if (row) rows.push(row);
+  });
   const stream = createReadStream(path);
   try {
-    for await (const chunk of stream) yield* parse(decoder.write(chunk as Buffer), false);
-    yield* parse(decoder.end(), true);
+    for await (const chunk of stream) {
+      splitter.push(chunk as Buffer);
+      yield* rows.splice(0);
+    }
+    splitter.end();
+    yield* rows.splice(0);
   } finally {
     stream.destroy();
   }

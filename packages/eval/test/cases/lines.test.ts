@@ -1,7 +1,7 @@
 import { ConfigError } from "@llmops/core";
 import { describe, expect, it } from "vitest";
-import { LineSplitter, LineTooLongError } from "../../src/cases/lines.ts";
 import { JsonlCaseReader, type RawCase } from "../../src/cases/parse.ts";
+import { LineSplitter, LineTooLongError } from "../../src/lines.ts";
 
 /** Every line the splitter passes on, with its number, for `bytes` pushed in chunks of `size`. */
 function split(bytes: Uint8Array, size: number): [number, string][] {
