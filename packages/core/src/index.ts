@@ -1,6 +1,7 @@
 export * from "./canonical-json.ts";
 export * from "./ci-context.ts";
 export * from "./config/compare.ts";
+export * from "./config/environments.ts";
 export * from "./config/load.ts";
 export * from "./config/names.ts";
 export * from "./config/schema.ts";

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { compareSchema } from "./compare.ts";
+import { environmentsSchema, notifySchema } from "./environments.ts";
 import { aliasSchema, artifactKindSchema, artifactNameSchema } from "./names.ts";
 import { suiteSchema } from "./suite.ts";
 
@@ -23,14 +24,6 @@ export const artifactSchema = z.strictObject({
 });
 export type ArtifactConfig = z.infer<typeof artifactSchema>;
 
-/**
- * Promotion to environments is not built yet. The section is refused rather than ignored, so no
- * one believes a requirement written here is being enforced.
- */
-export const environmentsSchema = z.never({
-  error: "promotion to environments is not supported yet; remove this section (nothing in it would be enforced)",
-});
-
 /** `llmops.yaml`: the single source of truth for config files; JSON Schema is generated from it. */
 export const llmopsConfigSchema = z.strictObject({
   $schema: z.string().optional(),
@@ -38,6 +31,7 @@ export const llmopsConfigSchema = z.strictObject({
   artifacts: z.record(artifactNameSchema, artifactSchema).default({}),
   suites: z.array(suiteSchema).default([]),
   compare: compareSchema.optional(),
-  environments: environmentsSchema.optional(),
+  environments: environmentsSchema.default({}),
+  notify: notifySchema.optional(),
 });
 export type LlmopsConfig = z.infer<typeof llmopsConfigSchema>;

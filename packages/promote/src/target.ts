@@ -1,0 +1,55 @@
+import type { Logger, TargetConfig } from "@llmops/core";
+import type { Store } from "@llmops/store";
+import type { GitHubSeams } from "./github-seams.ts";
+
+/** The version a target deploys: identity plus a way to get its files. */
+export interface TargetVersion {
+  name: string;
+  digest: string;
+  /** `v3` when it has a version tag. */
+  version?: string;
+}
+
+export interface TargetContext {
+  store: Store;
+  environment: string;
+  /** Unique per promotion (a UUID): the idempotency key of webhooks, the branch suffix of gitops PRs. */
+  promotionId: string;
+  /** Directory of llmops.yaml: relative paths in target configs resolve from here. */
+  configDir: string;
+  env: NodeJS.ProcessEnv;
+  logger: Logger;
+  github: GitHubSeams;
+  signal?: AbortSignal;
+}
+
+/** What a target did, recorded in the promotion record and shown in `status`. */
+export interface TargetResult {
+  type: TargetConfig["type"];
+  /** One line for people: "model-repository /srv/models/sentiment/7", "PR acme/deploy#12". */
+  summary: string;
+  /** Machine-readable details (version directory, commit sha, PR URL, HTTP status). */
+  details: Record<string, unknown>;
+}
+
+/**
+ * A serving target. `apply` puts `version` in service; `rollback` puts `previous` back (or, when
+ * there was none, undoes `apply`). Both must be safe to repeat: a crashed runner re-runs them.
+ */
+export interface Target {
+  readonly type: TargetConfig["type"];
+  apply(version: TargetVersion, context: TargetContext): Promise<TargetResult>;
+  rollback(previous: TargetVersion | null, applied: TargetResult, context: TargetContext): Promise<TargetResult>;
+}
+
+/** A target that failed; `cause` is the underlying error, the message names the target. */
+export class TargetError extends Error {
+  constructor(
+    readonly target: TargetConfig["type"],
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`target ${target}: ${message}`, options);
+    this.name = "TargetError";
+  }
+}
