@@ -1,6 +1,6 @@
 // Every operation's success response carries the fields GitHub's description marks required (as
 // extracted into the fixture's response skeletons), so octokit users can rely on them here.
-import { toJsonSchema } from "@llmops/test/github-server";
+import { gitBlobSha, toJsonSchema } from "@llmops/test/github-server";
 import type { Octokit } from "@octokit/rest";
 import { Ajv } from "ajv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -18,6 +18,7 @@ beforeAll(async () => {
   server.state.workflowRuns.push({ id: 41 });
   server.state.artifacts.push({ id: 51, name: "results", workflow_run: { id: 41 }, files: { "a.txt": "a" } });
   server.state.files.push({ path: "models/registry.yaml", content: "models: []\n" });
+  server.state.approvals.push({ run_id: 41, state: "approved", user: "alice", comment: "ok", environments: ["staging"] });
 });
 afterAll(() => server.close());
 
@@ -31,9 +32,31 @@ const calls: [string, Call][] = [
   ["repos/get", () => octokit.rest.repos.get(repo)],
   ["repos/get-content", () => octokit.rest.repos.getContent({ ...repo, path: "models/registry.yaml", ref: "main" })],
   ["git/get-ref", () => octokit.rest.git.getRef({ ...repo, ref: "heads/main" })],
+  [
+    "git/create-ref",
+    async () => {
+      const main = await octokit.rest.git.getRef({ ...repo, ref: "heads/main" });
+      return octokit.rest.git.createRef({ ...repo, ref: "refs/heads/responses", sha: main.data.object.sha });
+    },
+  ],
+  [
+    "repos/create-or-update-file-contents",
+    () =>
+      octokit.rest.repos.createOrUpdateFileContents({
+        ...repo,
+        path: "models/registry.yaml",
+        branch: "responses",
+        message: "update",
+        content: Buffer.from("models: [a]\n").toString("base64"),
+        sha: gitBlobSha("models: []\n"),
+      }),
+  ],
+  ["pulls/create", () => octokit.rest.pulls.create({ ...repo, head: "responses", base: "main", title: "t" })],
   ["repos/get-environment", () => octokit.rest.repos.getEnvironment({ ...repo, environment_name: "staging" })],
   ["issues/create", () => octokit.rest.issues.create({ ...repo, title: "alert", labels: ["x"] })],
   ["issues/list-for-repo", () => octokit.rest.issues.listForRepo(repo)],
+  ["issues/get", () => octokit.rest.issues.get({ ...repo, issue_number: 2 })],
+  ["issues/update", () => octokit.rest.issues.update({ ...repo, issue_number: 2, state: "closed" })],
   [
     "issues/create-comment",
     async () => {
@@ -89,6 +112,7 @@ const calls: [string, Call][] = [
   ["actions/list-workflow-runs-for-repo", () => octokit.rest.actions.listWorkflowRunsForRepo(repo)],
   ["actions/list-workflow-runs", () => octokit.rest.actions.listWorkflowRuns({ ...repo, workflow_id: "ci.yml" })],
   ["actions/get-workflow-run", () => octokit.rest.actions.getWorkflowRun({ ...repo, run_id: 41 })],
+  ["actions/get-reviews-for-run", () => octokit.rest.actions.getReviewsForRun({ ...repo, run_id: 41 })],
   ["actions/list-workflow-run-artifacts", () => octokit.rest.actions.listWorkflowRunArtifacts({ ...repo, run_id: 41 })],
   ["actions/list-artifacts-for-repo", () => octokit.rest.actions.listArtifactsForRepo(repo)],
   ["actions/get-artifact", () => octokit.rest.actions.getArtifact({ ...repo, artifact_id: 51 })],

@@ -10,6 +10,7 @@ export * from "./job-summary.ts";
 export * from "./octokit.ts";
 export * from "./post-report.ts";
 export * from "./pr-compare.ts";
+export * from "./promotion/index.ts";
 export * from "./pulls.ts";
 export * from "./response-cache.ts";
 export * from "./sticky-comment.ts";

@@ -44,12 +44,10 @@ export interface Target {
 
 /** A target that failed; `cause` is the underlying error, the message names the target. */
 export class TargetError extends Error {
-  constructor(
-    readonly target: TargetConfig["type"],
-    message: string,
-    options?: { cause?: unknown },
-  ) {
+  readonly target: TargetConfig["type"];
+  constructor(target: TargetConfig["type"], message: string, options?: { cause?: unknown }) {
     super(`target ${target}: ${message}`, options);
     this.name = "TargetError";
+    this.target = target;
   }
 }

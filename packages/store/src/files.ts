@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
 import { type BigIntStats, constants } from "node:fs";
-import { access, type FileHandle, lstat, mkdir, open, readdir, readFile, stat } from "node:fs/promises";
+import { access, type FileHandle, lstat, mkdir, open, readdir, readFile, rm, stat } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { InputError, writeFileAtomic } from "@llmops/core";
 import { isDigest } from "./schema.ts";
+import { digestMismatch, tooLarge } from "./verify.ts";
 
 export interface SourceFile {
   /** Absolute path on disk. */
@@ -139,6 +140,41 @@ export async function hashAndCopy(
     await handle.close();
   }
   return { digest: `sha256:${hash.digest("hex")}`, size };
+}
+
+/**
+ * Copies a local blob file to `target` (fsynced) while hashing it, with writeVerified's check: more
+ * than `size` bytes, or another digest, removes `target` and throws the BlobIntegrityError a fetch
+ * throws, naming `what`. One read of the bytes, in forEachChunk's two reused buffers.
+ */
+export async function copyVerified(
+  source: string,
+  target: string,
+  expected: { digest: string; size: number },
+  what: string,
+  onBytes?: (n: number) => void,
+): Promise<void> {
+  const hash = createHash("sha256");
+  const handle = await open(target, "wx");
+  let size = 0;
+  try {
+    await forEachChunk(source, (chunk) => {
+      size += chunk.length;
+      if (size > expected.size) throw tooLarge(what, expected.digest, expected.size);
+      hash.update(chunk);
+      onBytes?.(chunk.length);
+      return writeFully(handle, chunk);
+    });
+    if (size !== expected.size || `sha256:${hash.digest("hex")}` !== expected.digest) {
+      throw digestMismatch(what, expected.digest, size, expected.size);
+    }
+    await handle.sync();
+  } catch (error) {
+    await handle.close().catch(() => {});
+    await rm(target, { force: true });
+    throw error;
+  }
+  await handle.close();
 }
 
 interface StatEntry {

@@ -16,7 +16,7 @@ export {
   StoreCredentialsInUrlError,
 } from "./errors.ts";
 export { hashFile, listFiles, StatCache } from "./files.ts";
-export { InvalidManifestError, ManifestTooLargeError, TreeSwapError } from "./integrity-errors.ts";
+export { BlobIntegrityError, InvalidManifestError, ManifestTooLargeError, TreeSwapError } from "./integrity-errors.ts";
 export { LayoutTransport } from "./layout.ts";
 export * from "./media.ts";
 export * from "./metadata.ts";

@@ -47,3 +47,16 @@ export class TreeSwapError extends ExternalError {
 function firstLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "";
 }
+
+/**
+ * A blob's bytes do not match the digest (or size) its manifest records: a tampered or corrupt
+ * store, or a bad download. `what` names the version and the file (`ref m:v1: file weights.bin`).
+ * An InputError (exit 2), as before it had a name of its own: the store is input.
+ */
+export class BlobIntegrityError extends InputError {
+  readonly digest: string;
+  constructor(what: string, digest: string, detail: string) {
+    super(`${what}: ${detail}`);
+    this.digest = digest;
+  }
+}

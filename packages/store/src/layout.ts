@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { mkdir, open, readdir, readFile, rename, rm, stat } from "node:fs/promises";
+import { chmod, mkdir, open, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { InputError, writeFileAtomic } from "@llmops/core";
@@ -15,6 +15,15 @@ import { sha256Hex } from "./verify.ts";
 
 /** Layout metadata and blobs must survive a crash: fsync before the rename. */
 const DURABLE = { durable: true };
+
+/**
+ * Every blob file is read-only (r--r--r--, as containerd's content store keeps its blobs): a blob is
+ * immutable and content-addressed, written once to a temp file and renamed into place, and never
+ * opened for writing again. That is what lets materialize hard-link blobs into a model directory
+ * (materialize.ts): the link is the blob's inode, and its mode keeps tools that honour permissions
+ * from writing through it (root ignores modes; `verify` catches what it writes).
+ */
+export const BLOB_MODE = 0o444;
 
 /**
  * An OCI image layout directory. Tags are `org.opencontainers.image.ref.name` annotations in
@@ -95,14 +104,26 @@ export class LayoutTransport implements Transport {
     }
   }
 
+  /** The blob's file, for hard links that are never written through (BLOB_MODE); undefined when absent. */
+  async blobPath(_repo: string, digest: string): Promise<string | undefined> {
+    return (await this.hasBlob(_repo, digest)) ? this.#blobPath(digest) : undefined;
+  }
+
+  #tempBlob(): string {
+    return join(this.#root, "blobs", "sha256", `.tmp-${randomBytes(8).toString("hex")}`);
+  }
+
   async ingestFile(path: string, onBytes?: (n: number) => void): Promise<{ digest: string; size: number; existed: boolean }> {
     await this.#ensure();
-    const temp = join(this.#root, "blobs", "sha256", `.tmp-${randomBytes(8).toString("hex")}`);
+    const temp = this.#tempBlob();
     try {
       const result = await hashAndCopy(path, temp, onBytes);
       const existed = await this.hasBlob("", result.digest);
       if (existed) await rm(temp, { force: true });
-      else await rename(temp, this.#blobPath(result.digest));
+      else {
+        await chmod(temp, BLOB_MODE);
+        await rename(temp, this.#blobPath(result.digest));
+      }
       return { ...result, existed };
     } catch (error) {
       await rm(temp, { force: true });
@@ -124,7 +145,21 @@ export class LayoutTransport implements Transport {
   async putBlobBytes(_repo: string, digest: string, bytes: Uint8Array): Promise<void> {
     if (await this.hasBlob(_repo, digest)) return;
     await this.#ensure();
-    await writeFileAtomic(this.#blobPath(digest), bytes, DURABLE);
+    const temp = this.#tempBlob();
+    try {
+      // Created read-only: the mode applies to later opens, not to this descriptor.
+      const handle = await open(temp, "wx", BLOB_MODE);
+      try {
+        await handle.writeFile(bytes);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(temp, this.#blobPath(digest));
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw error;
+    }
   }
 
   async openBlob(_repo: string, digest: string): Promise<Readable | undefined> {

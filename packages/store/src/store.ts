@@ -1,6 +1,6 @@
 import type { BigIntStats, Stats } from "node:fs";
 import { link, lstat, mkdir, realpath, rm } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import {
   type ArtifactKind,
   artifactKindSchema,
@@ -20,6 +20,7 @@ import { FetchRecords, foreignEntry } from "./fetch-record.ts";
 import { freshStat, hashAndCopy, hashFile, listFiles, StatCache } from "./files.ts";
 import { InvalidManifestError } from "./integrity-errors.ts";
 import { mapLimit } from "./limit.ts";
+import { type MaterializeOptions, type MaterializeResult, materializeTree, type VersionFile } from "./materialize.ts";
 import {
   ALIAS_ARTIFACT_TYPE,
   CONFIG_MEDIA_TYPE,
@@ -40,7 +41,7 @@ import { isMountPoint, stageTree } from "./tree.ts";
 import { digestOf, readVerified, writeVerified } from "./verify.ts";
 
 export interface ProgressEvent {
-  phase: "version" | "fetch";
+  phase: "version" | "fetch" | "materialize";
   /** Bytes handled so far (read, uploaded, reused or downloaded). */
   done: number;
   total: number;
@@ -537,18 +538,7 @@ export class Store implements EvidenceStore {
     const parsed = parseRef(ref);
     const { stored, manifest } = await this.#manifest(parsed.name, parsed.digest ?? parsed.tag ?? "latest", ref);
     const dest = resolve(this.#cwd ?? process.cwd(), destDir);
-    const layers = manifest.layers.map((layer) => ({ layer, title: safeTitle(layer.annotations?.[TITLE], ref), parts: [] as string[] }));
-    const titles = new Set<string>();
-    const dirs = new Set<string>();
-    for (const entry of layers) {
-      entry.parts = entry.title.split("/");
-      if (titles.has(entry.title)) throw new InputError(`ref ${ref}: file ${entry.title} appears twice`);
-      titles.add(entry.title);
-      for (let i = 1; i < entry.parts.length; i++) dirs.add(entry.parts.slice(0, i).join("/"));
-    }
-    for (const title of titles) {
-      if (dirs.has(title)) throw new InputError(`ref ${ref}: file ${title} is also a directory of other files; expected distinct paths`);
-    }
+    const layers = versionFiles(manifest, ref);
     const existed = await checkDestination(dest);
     await this.#refuseShared(dest, existed);
     for (const { title } of layers) await refuseLinks(dest, title);
@@ -572,20 +562,9 @@ export class Store implements EvidenceStore {
           progress(layer.size);
           return { title, digest: layer.digest, size: layer.size, source: "present" };
         }
-        if (options.blobCache && (await this.#fromCache(options.blobCache, layer, staged, title))) {
-          progress(layer.size);
-          return { title, digest: layer.digest, size: layer.size, source: "cache" };
-        }
-        const stream = await this.transport.openBlob(repo, layer.digest);
-        if (!stream) throw new InputError(`ref ${ref}: file ${title}: blob ${layer.digest} is missing from the store`);
-        await writeVerified(stream, staged, layer.digest, layer.size, `ref ${ref}: file ${title}`, progress);
-        downloadedBytes += layer.size;
-        if (options.blobCache) {
-          await options.blobCache
-            .save(layer.digest, staged)
-            .catch((error: Error) => this.#logger.warn(`blob cache save failed: ${error.message}`));
-        }
-        return { title, digest: layer.digest, size: layer.size, source: "store" };
+        const source = await this.#download(repo, ref, { layer, title }, staged, options.blobCache, progress);
+        if (source === "store") downloadedBytes += layer.size;
+        return { title, digest: layer.digest, size: layer.size, source };
       });
       await tree.commit();
     } catch (error) {
@@ -607,6 +586,74 @@ export class Store implements EvidenceStore {
       parsed.tag && versionNumber(parsed.tag) !== undefined ? parsed.tag : await this.#versionTagOf(parsed.name, stored.digest);
     this.#logger.info(`fetched ${parsed.name}@${stored.digest} into ${dest} (${downloadedBytes} bytes downloaded)`);
     const result: FetchResult = { name: parsed.name, digest: stored.digest, path: dest, files: fetched, downloadedBytes };
+    if (version) result.version = version;
+    return result;
+  }
+
+  /**
+   * One file of a version into `staged`, verified: from the blob cache when it has it, else
+   * streamed from the store (and then saved to the cache). Shared by fetch and materialize.
+   */
+  async #download(
+    repo: string,
+    ref: string,
+    { layer, title }: { layer: Descriptor; title: string },
+    staged: string,
+    blobCache: BlobCache | undefined,
+    onBytes: (n: number) => void,
+  ): Promise<"cache" | "store"> {
+    if (blobCache && (await this.#fromCache(blobCache, layer, staged, title))) {
+      onBytes(layer.size);
+      return "cache";
+    }
+    const stream = await this.transport.openBlob(repo, layer.digest);
+    if (!stream) throw new InputError(`ref ${ref}: file ${title}: blob ${layer.digest} is missing from the store`);
+    await writeVerified(stream, staged, layer.digest, layer.size, `ref ${ref}: file ${title}`, onBytes);
+    if (blobCache) {
+      await blobCache.save(layer.digest, staged).catch((error: Error) => this.#logger.warn(`blob cache save failed: ${error.message}`));
+    }
+    return "store";
+  }
+
+  /**
+   * Writes the version's files into `dir`, a new directory (refused when it exists), all at once:
+   * built beside it and renamed into place, or not created at all (materialize.ts). From a layout
+   * store each file is a hard link to its blob where the filesystem allows (no bytes copied), else
+   * a verified copy; from a registry each file is downloaded and verified as fetch does it.
+   * Titles are checked as fetch checks them.
+   */
+  async materialize(ref: string, dir: string, options: MaterializeOptions = {}): Promise<MaterializeResult> {
+    const parsed = parseRef(ref);
+    const { stored, manifest } = await this.#manifest(parsed.name, parsed.digest ?? parsed.tag ?? "latest", ref);
+    const dest = resolve(this.#cwd ?? process.cwd(), dir);
+    const files = versionFiles(manifest, ref);
+    if (this.transport.kind === "layout") {
+      const store = await realpath(this.transport.location).catch(() => resolve(this.transport.location));
+      const target = join(await realpath(dirname(dest)).catch(() => dirname(dest)), basename(dest));
+      if (isInside(target, store))
+        throw new InputError(`destination ${dest}: is inside the store ${store}; expected a directory outside it`);
+    }
+    const repo = this.repo(parsed.name);
+    const transport = this.transport;
+    const blobPath = transport.blobPath?.bind(transport);
+    const written = await materializeTree(
+      dest,
+      files,
+      {
+        blobPath: blobPath && ((digest) => blobPath(repo, digest)),
+        download: async (file, target, onBytes) => {
+          await this.#download(repo, ref, file, target, options.blobCache, onBytes);
+        },
+        what: (title) => `ref ${ref}: file ${title}`,
+      },
+      { ...options, concurrency: this.#concurrency },
+    );
+    const version =
+      parsed.tag && versionNumber(parsed.tag) !== undefined ? parsed.tag : await this.#versionTagOf(parsed.name, stored.digest);
+    this.#logger.info(
+      `materialized ${parsed.name}@${stored.digest} into ${dest} (${written.linkedBytes} bytes linked, ${written.copiedBytes} copied)`,
+    );
+    const result: MaterializeResult = { name: parsed.name, digest: stored.digest, path: dest, ...written };
     if (version) result.version = version;
     return result;
   }
@@ -795,6 +842,28 @@ export function safeTitle(title: string | undefined, ref: string): string {
   return title;
 }
 
+/**
+ * The version's files with their titles checked: each a safe relative path (safeTitle), none twice,
+ * none also a directory of others. Fetch and materialize build paths from these only.
+ */
+function versionFiles(manifest: Manifest, ref: string): VersionFile[] {
+  const files = manifest.layers.map((layer) => {
+    const title = safeTitle(layer.annotations?.[TITLE], ref);
+    return { layer, title, parts: title.split("/") };
+  });
+  const titles = new Set<string>();
+  const dirs = new Set<string>();
+  for (const entry of files) {
+    if (titles.has(entry.title)) throw new InputError(`ref ${ref}: file ${entry.title} appears twice`);
+    titles.add(entry.title);
+    for (let i = 1; i < entry.parts.length; i++) dirs.add(entry.parts.slice(0, i).join("/"));
+  }
+  for (const title of titles) {
+    if (dirs.has(title)) throw new InputError(`ref ${ref}: file ${title} is also a directory of other files; expected distinct paths`);
+  }
+  return files;
+}
+
 /** Whether the destination exists; refuses one that is a symbolic link or not a directory. */
 async function checkDestination(dest: string): Promise<boolean> {
   let st: Stats;
@@ -865,4 +934,5 @@ async function keepPresent(target: string, staged: string, layer: Descriptor, st
   return false;
 }
 
+export type { MaterializedFile, MaterializeOptions, MaterializeResult } from "./materialize.ts";
 export type { ParsedRef };

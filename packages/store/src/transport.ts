@@ -40,6 +40,12 @@ export interface Transport {
   listRepositories(): Promise<string[]>;
   /** Descriptors of manifests whose subject is `digest` (artifactType and annotations filled). */
   referrers(repo: string, digest: string): Promise<Descriptor[]>;
+  /**
+   * Layout only: the path of the blob's file, for hard-linking it into a materialized version;
+   * undefined when the blob does not exist. Callers must never write through it (blobs are
+   * immutable and read-only, layout.ts BLOB_MODE) and verify what they copy from it.
+   */
+  blobPath?(repo: string, digest: string): Promise<string | undefined>;
   /** Layout only: copy a file into the store while hashing it (one read for both). */
   ingestFile?(path: string, onBytes?: (n: number) => void): Promise<{ digest: string; size: number; existed: boolean }>;
 }

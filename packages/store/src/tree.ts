@@ -143,7 +143,7 @@ async function swapInside(dest: string, root: string, move: (from: string, to: s
 }
 
 /** Makes renames in `dir` durable where the filesystem supports fsync on a directory. */
-async function syncDir(dir: string): Promise<void> {
+export async function syncDir(dir: string): Promise<void> {
   try {
     const handle = await open(dir, "r");
     try {

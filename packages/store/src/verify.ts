@@ -3,7 +3,7 @@ import { createWriteStream } from "node:fs";
 import { open, rm } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { InputError } from "@llmops/core";
+import { BlobIntegrityError } from "./integrity-errors.ts";
 
 export function sha256Hex(data: Uint8Array | string): string {
   return createHash("sha256").update(data).digest("hex");
@@ -25,8 +25,10 @@ export async function readVerified(stream: Readable, digest: string, size: numbe
   stream.destroy();
   const bytes = Buffer.concat(chunks);
   if (total !== size || digestOf(bytes) !== digest) {
-    throw new InputError(
-      `${what}: content does not match its digest ${digest} (size ${total}${total > size ? "+" : ""}, expected ${size})`,
+    throw new BlobIntegrityError(
+      what,
+      digest,
+      `content does not match its digest ${digest} (size ${total}${total > size ? "+" : ""}, expected ${size})`,
     );
   }
   return bytes;
@@ -50,7 +52,7 @@ export async function writeVerified(
       async function* (source: AsyncIterable<Buffer>) {
         for await (const chunk of source) {
           total += chunk.length;
-          if (total > size) throw new InputError(`${what}: blob is larger than its recorded size ${size}`);
+          if (total > size) throw tooLarge(what, digest, size);
           hash.update(chunk);
           onBytes?.(chunk.length);
           yield chunk;
@@ -59,7 +61,7 @@ export async function writeVerified(
       createWriteStream("", { fd: handle.fd, autoClose: false }),
     );
     if (total !== size || `sha256:${hash.digest("hex")}` !== digest) {
-      throw new InputError(`${what}: content does not match its digest ${digest} (got ${total} bytes, expected ${size})`);
+      throw digestMismatch(what, digest, total, size);
     }
     await handle.sync();
   } catch (error) {
@@ -68,4 +70,14 @@ export async function writeVerified(
     throw error;
   }
   await handle.close();
+}
+
+/** The error writeVerified and copyVerified (files.ts) raise when a blob holds more bytes than recorded. */
+export function tooLarge(what: string, digest: string, size: number): BlobIntegrityError {
+  return new BlobIntegrityError(what, digest, `blob is larger than its recorded size ${size}`);
+}
+
+/** The error writeVerified and copyVerified (files.ts) raise when a blob's bytes hash to another digest. */
+export function digestMismatch(what: string, digest: string, got: number, size: number): BlobIntegrityError {
+  return new BlobIntegrityError(what, digest, `content does not match its digest ${digest} (got ${got} bytes, expected ${size})`);
 }

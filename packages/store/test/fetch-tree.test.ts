@@ -46,6 +46,7 @@ async function tamper(storeDir: string, digest: string): Promise<void> {
   const path = join(storeDir, "blobs", "sha256", digest.slice(7));
   const bytes = await readFile(path);
   bytes[bytes.length - 1] = (bytes.at(-1) ?? 0) ^ 0xff;
+  await chmod(path, 0o644); // layout blobs are read-only
   await writeFile(path, bytes);
 }
 

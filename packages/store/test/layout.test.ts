@@ -211,6 +211,7 @@ describe("layout store: fetch", () => {
     const blobPath = join(storeDir, "blobs", "sha256", blob);
     const bytes = await readFile(blobPath);
     bytes[1000] = 0x41;
+    await chmod(blobPath, 0o644); // layout blobs are read-only
     await writeFile(blobPath, bytes);
     const out = join(dir, "out");
     await writeTree(out, { "keep.txt": "mine" });

@@ -3,7 +3,7 @@
 // base64 with a line break every 60 characters), its media types and its 404s.
 import { createHash } from "node:crypto";
 import { GitHubHttpError, notFound, type Reply } from "./http.ts";
-import { repoApiUrl, repoHtmlUrl, type Site } from "./shapes.ts";
+import { repoApiUrl, repoHtmlUrl, type Site, timestamp } from "./shapes.ts";
 import { type GitHubState, type RepoFile, resolveRef } from "./state.ts";
 
 type Open = Record<string, unknown>;
@@ -235,4 +235,98 @@ export function rawFile(state: GitHubState, site: Site, defaultBranch: string, p
     return { ours: false };
   const node = lookup(buildTree(treeAt(state, defaultBranch, ref) ?? new Map()), rest.join("/"));
   return node?.kind === "file" ? { ours: true, bytes: node.bytes } : { ours: true };
+}
+
+export interface PutContentRequest {
+  state: GitHubState;
+  site: Site;
+  defaultBranch: string;
+  documentationUrl: string | null;
+  /** The token's login: the commit's author and committer unless the request names them. */
+  login: string;
+  path: string;
+  body: Record<string, unknown>;
+}
+
+function decodeBase64(text: string, documentationUrl: string | null): Uint8Array {
+  // Like GitHub: line breaks are allowed (Ruby's encode64 adds them), anything else outside the alphabet is not.
+  const compact = text.replace(/[\r\n]/g, "");
+  if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(compact))
+    throw new GitHubHttpError(422, "content is not valid Base64", documentationUrl);
+  return new Uint8Array(Buffer.from(compact, "base64"));
+}
+
+/**
+ * `PUT /repos/{owner}/{repo}/contents/{path}`: one commit on `branch` (default: the default branch)
+ * that writes the file, as GitHub answers it (measured against api.github.com):
+ * - the branch must exist (404, checked first);
+ * - replacing a file needs its current blob `sha`: none given is 422 `"sha" wasn't supplied.`, another
+ *   one is 409 `<path> does not match <sha>`; creating a file ignores `sha` and answers 201;
+ * - the branch's ref moves to the new commit, whose tree is the parent's with the file written
+ *   (recorded in `state.commits`; the parent commit keeps seeing its own tree).
+ */
+export function putContent(req: PutContentRequest): Reply {
+  const path = normalizePath(req.path);
+  const branch = typeof req.body.branch === "string" ? shortRef(req.body.branch) : req.defaultBranch;
+  const ref = req.state.refs.find((r) => r.ref === `refs/heads/${branch}`);
+  if (!ref) throw new GitHubHttpError(404, `Branch ${branch} not found`, req.documentationUrl);
+  const files = treeAt(req.state, req.defaultBranch, branch) ?? new Map<string, Uint8Array>();
+  const existing = lookup(buildTree(files), path);
+  if (existing?.kind === "dir") throw new GitHubHttpError(422, `Invalid request.\n\n${path} is a directory.`, req.documentationUrl);
+  const given = typeof req.body.sha === "string" ? req.body.sha : undefined;
+  if (existing) {
+    if (given === undefined) throw new GitHubHttpError(422, `Invalid request.\n\n"sha" wasn't supplied.`, req.documentationUrl);
+    if (given !== gitBlobSha(existing.bytes)) throw new GitHubHttpError(409, `${path} does not match ${given}`, req.documentationUrl);
+  }
+  const bytes = decodeBase64(String(req.body.content), req.documentationUrl);
+  const dirs = path.split("/").slice(0, -1);
+  for (let i = 1; i <= dirs.length; i++) {
+    const dir = dirs.slice(0, i).join("/");
+    if (files.has(dir)) throw new GitHubHttpError(422, `Invalid request.\n\n${dir} is a file.`, req.documentationUrl);
+  }
+
+  const parent = ref.sha;
+  const next = new Map(files);
+  next.set(path, bytes);
+  const tree = gitTreeSha(buildTree(next));
+  const message = String(req.body.message);
+  const date = timestamp();
+  const person = (value: unknown) => {
+    const given = value as { name?: string; email?: string; date?: string } | undefined;
+    return {
+      name: given?.name ?? req.login,
+      email: given?.email ?? `${req.login}@users.noreply.github.com`,
+      date: given?.date ?? date,
+    };
+  };
+  const committer = person(req.body.committer);
+  const author = req.body.author === undefined ? committer : person(req.body.author);
+  const sha = createHash("sha1").update(`commit ${tree}\n${parent}\n${message}\n${req.state.commits.length}`).digest("hex");
+  // The parent keeps its tree (its files by sha), the new commit gets the whole new one; later
+  // seeds of the same path still win, as everywhere in `files`.
+  for (const [file, content] of files) req.state.files.push({ ref: parent, path: file, content });
+  for (const [file, content] of next) req.state.files.push({ ref: sha, path: file, content });
+  ref.sha = sha;
+  req.state.commits.push({ sha, parents: [parent], tree, branch, path, message, author, committer });
+
+  const api = repoApiUrl(req.site);
+  const html = repoHtmlUrl(req.site);
+  return {
+    status: existing ? 200 : 201,
+    body: {
+      content: entry(req.site, branch, path, { kind: "file", bytes }),
+      commit: {
+        sha,
+        node_id: `C_${Buffer.from(sha).toString("base64url").slice(0, 20)}`,
+        url: `${api}/git/commits/${sha}`,
+        html_url: `${html}/commit/${sha}`,
+        author,
+        committer,
+        message,
+        tree: { url: `${api}/git/trees/${tree}`, sha: tree },
+        parents: [{ url: `${api}/git/commits/${parent}`, html_url: `${html}/commit/${parent}`, sha: parent }],
+        verification: { verified: false, reason: "unsigned", signature: null, payload: null, verified_at: null },
+      },
+    },
+  };
 }

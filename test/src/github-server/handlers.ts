@@ -2,7 +2,7 @@
 // handler already matched the operation's path, query and body schemas.
 import { randomBytes } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
-import { getContent } from "./contents.ts";
+import { getContent, putContent } from "./contents.ts";
 import type { Viewer } from "./graphql.ts";
 import { GitHubHttpError, notFound, type Reply, validationFailed } from "./http.ts";
 import { paginate } from "./pagination.ts";
@@ -16,8 +16,11 @@ import {
   type Filler,
   fillState,
   type GitHubState,
+  type GitRef,
+  type Issue,
   type IssueComment,
   nextNumber,
+  type PullRequest,
   publicView,
   resolveRef,
   type WorkflowRun,
@@ -46,6 +49,8 @@ export type Handler = (ctx: HandlerContext) => Reply;
 
 // GitHub limits issue and comment bodies to 65536 characters (check-run summaries are limited in the schema).
 const MAX_BODY = 65536;
+// …and issue and pull request titles to 256.
+const MAX_TITLE = 256;
 
 function ok(ctx: HandlerContext, body: unknown, headers?: Record<string, string>): Reply {
   return { status: ctx.op.successStatus, body, ...(headers ? { headers } : {}) };
@@ -76,6 +81,55 @@ function bodyTooLong(ctx: HandlerContext, resource: string, body: unknown): void
     throw validationFailed(ctx.op.documentationUrl, [
       { resource, code: "unprocessable", field: "data", message: `Body is too long (maximum is ${MAX_BODY} characters)` },
     ]);
+}
+
+function titleTooLong(ctx: HandlerContext, resource: string, title: unknown): void {
+  if (typeof title === "string" && title.length > MAX_TITLE)
+    throw validationFailed(ctx.op.documentationUrl, [
+      { resource, code: "custom", field: "title", message: `title is too long (maximum is ${MAX_TITLE} characters)` },
+    ]);
+}
+
+/** A pull request as the issues API shows it: its issue fields plus a `pull_request` block. */
+function pullAsIssue(ctx: HandlerContext, p: PullRequest): Open {
+  const issue = `${repoApiUrl(ctx.site)}/issues/${p.number}`;
+  return {
+    ...p,
+    url: issue,
+    repository_url: repoApiUrl(ctx.site),
+    labels_url: `${issue}/labels{/name}`,
+    events_url: `${issue}/events`,
+    pull_request: { url: p.url, html_url: p.html_url, diff_url: p.diff_url, patch_url: p.patch_url, merged_at: p.merged_at },
+  };
+}
+
+function findIssue(ctx: HandlerContext): Issue {
+  const number = Number(ctx.params.issue_number);
+  const issue = ctx.state.issues.find((i) => i.number === number);
+  if (issue) return issue;
+  if (ctx.state.pulls.some((p) => p.number === number))
+    ctx.unexpected(`${ctx.op.id}: changing a pull request through the issues API is not implemented by the test server`);
+  throw notFound(ctx.op.documentationUrl);
+}
+
+function refView(ctx: HandlerContext, ref: GitRef): Open {
+  const api = repoApiUrl(ctx.site);
+  return {
+    ref: ref.ref,
+    node_id: Buffer.from(ref.ref).toString("base64url"),
+    url: `${api}/git/${ref.ref}`,
+    object: { sha: ref.sha, type: "commit", url: `${api}/git/commits/${ref.sha}` },
+  };
+}
+
+/** Every commit sha the server knows: what refs point at, commits it made, and shas files are seeded at. */
+function knownCommit(state: GitHubState, sha: string): boolean {
+  const wanted = sha.toLowerCase();
+  return (
+    state.refs.some((r) => r.sha === wanted) ||
+    state.commits.some((c) => c.sha === wanted || c.parents.includes(wanted)) ||
+    state.files.some((f) => f.ref?.toLowerCase() === wanted)
+  );
 }
 
 function issueExists(state: GitHubState, number: number): boolean {
@@ -221,14 +275,32 @@ export const handlers: Record<string, Handler> = {
     const name = `refs/${String(ctx.params.ref)}`;
     const ref = ctx.state.refs.find((r) => r.ref === name);
     if (!ref) throw notFound(ctx.op.documentationUrl);
-    const api = repoApiUrl(ctx.site);
-    return ok(ctx, {
-      ref: ref.ref,
-      node_id: Buffer.from(ref.ref).toString("base64url"),
-      url: `${api}/git/${ref.ref}`,
-      object: { sha: ref.sha, type: "commit", url: `${api}/git/commits/${ref.sha}` },
-    });
+    return ok(ctx, refView(ctx, ref));
   },
+
+  "git/create-ref": (ctx) => {
+    const name = String(ctx.body.ref);
+    const sha = String(ctx.body.sha).toLowerCase();
+    if (!/^refs\/[^/]+\/.+/.test(name) || name.endsWith("/") || name.includes(".."))
+      throw validationFailed(ctx.op.documentationUrl, [], `${name} is not a valid ref name.`);
+    if (ctx.state.refs.some((r) => r.ref === name)) throw validationFailed(ctx.op.documentationUrl, [], "Reference already exists");
+    if (!/^[0-9a-f]{40}$/.test(sha) || !knownCommit(ctx.state, sha))
+      throw validationFailed(ctx.op.documentationUrl, [], "Object does not exist");
+    const ref: GitRef = { ref: name, sha };
+    ctx.state.refs.push(ref);
+    return ok(ctx, refView(ctx, ref));
+  },
+
+  "repos/create-or-update-file-contents": (ctx) =>
+    putContent({
+      state: ctx.state,
+      site: ctx.site,
+      defaultBranch: ctx.filler.defaultBranch,
+      documentationUrl: ctx.op.documentationUrl,
+      login: ctx.filler.login,
+      path: String(ctx.params.path),
+      body: ctx.body,
+    }),
 
   "repos/get-environment": (ctx) => {
     const env = ctx.state.environments.find((e) => e.name.toLowerCase() === String(ctx.params.environment_name).toLowerCase());
@@ -239,6 +311,7 @@ export const handlers: Record<string, Handler> = {
   // Issues and pull requests share one number space; GitHub lists pull requests among issues.
   "issues/create": (ctx) => {
     bodyTooLong(ctx, "Issue", ctx.body.body);
+    titleTooLong(ctx, "Issue", ctx.body.title);
     const issue = {
       number: nextNumber(ctx.state),
       title: String(ctx.body.title),
@@ -257,20 +330,7 @@ export const handlers: Record<string, Handler> = {
       .map((l) => l.trim())
       .filter(Boolean);
     const since = str(q.since) ? Date.parse(String(q.since)) : undefined;
-    const asIssues: Open[] = [
-      ...ctx.state.issues,
-      ...ctx.state.pulls.map((p) => {
-        const issue = `${repoApiUrl(ctx.site)}/issues/${p.number}`;
-        return {
-          ...p,
-          url: issue,
-          repository_url: repoApiUrl(ctx.site),
-          labels_url: `${issue}/labels{/name}`,
-          events_url: `${issue}/events`,
-          pull_request: { url: p.url, html_url: p.html_url, diff_url: p.diff_url, patch_url: p.patch_url, merged_at: p.merged_at },
-        };
-      }),
-    ];
+    const asIssues: Open[] = [...ctx.state.issues, ...ctx.state.pulls.map((p) => pullAsIssue(ctx, p))];
     const state = q.state ?? "open";
     const sortKey = q.sort === "updated" ? "updated_at" : "created_at";
     const items = asIssues
@@ -286,6 +346,46 @@ export const handlers: Record<string, Handler> = {
         return q.direction === "asc" ? order : -order;
       });
     return listed(ctx, items, "issues");
+  },
+
+  "issues/get": (ctx) => {
+    const number = Number(ctx.params.issue_number);
+    const issue = ctx.state.issues.find((i) => i.number === number);
+    if (issue) return ok(ctx, publicView(issue, "issues"));
+    const pull = ctx.state.pulls.find((p) => p.number === number);
+    if (pull) return ok(ctx, publicView(pullAsIssue(ctx, pull), "pulls"));
+    throw notFound(ctx.op.documentationUrl);
+  },
+
+  // Title, body, state (with state_reason), labels and assignees, as GitHub applies them.
+  "issues/update": (ctx) => {
+    const issue = findIssue(ctx);
+    const b = ctx.body;
+    for (const key of ["assignee", "milestone", "type", "duplicate_issue_id", "issue_field_values"])
+      if (b[key] !== undefined) ctx.unexpected(`issues/update: "${key}" is not implemented by the test server`);
+    bodyTooLong(ctx, "Issue", b.body);
+    titleTooLong(ctx, "Issue", b.title);
+    if (b.title === null || b.title === "")
+      throw validationFailed(ctx.op.documentationUrl, [{ resource: "Issue", code: "missing_field", field: "title" }]);
+    if (b.title !== undefined) issue.title = String(b.title);
+    if (b.body !== undefined) issue.body = str(b.body) ?? null;
+    if (b.labels !== undefined) issue.labels = b.labels as (string | Open)[];
+    if (b.assignees !== undefined)
+      issue.assignees = (b.assignees as (string | Open)[]).map((a) => user(ctx.site, typeof a === "string" ? a : String(a.login)));
+    const reason = b.state_reason as string | null | undefined;
+    if (b.state === "closed" && issue.state !== "closed") {
+      issue.state = "closed";
+      issue.state_reason = reason ?? "completed";
+      issue.closed_at = timestamp();
+      issue.closed_by = user(ctx.site, ctx.filler.login);
+    } else if (b.state === "open" && issue.state === "closed") {
+      issue.state = "open";
+      issue.state_reason = "reopened";
+      issue.closed_at = null;
+      issue.closed_by = null;
+    } else if (reason !== undefined && issue.state === "closed") issue.state_reason = reason;
+    issue.updated_at = timestamp();
+    return ok(ctx, publicView(issue, "issues"));
   },
 
   "issues/create-comment": (ctx) => {
@@ -346,6 +446,49 @@ export const handlers: Record<string, Handler> = {
         return q.direction === "asc" ? order : -order;
       });
     return listed(ctx, items, "pulls");
+  },
+
+  // GitHub refuses a second open pull request for the same head and base, and one with nothing to merge.
+  "pulls/create": (ctx) => {
+    const b = ctx.body;
+    if (b.issue !== undefined) ctx.unexpected("pulls/create: turning an issue into a pull request is not implemented by the test server");
+    if (b.title === undefined && b.issue === undefined)
+      throw validationFailed(ctx.op.documentationUrl, [{ resource: "PullRequest", code: "missing_field", field: "title" }]);
+    titleTooLong(ctx, "PullRequest", b.title);
+    bodyTooLong(ctx, "PullRequest", b.body);
+    const rawHead = String(b.head);
+    const [headOwner, headRef] = rawHead.includes(":") ? (rawHead.split(":", 2) as [string, string]) : [ctx.site.owner, rawHead];
+    const base = String(b.base);
+    const headSha = headOwner.toLowerCase() === ctx.site.owner.toLowerCase() ? resolveRef(ctx.state, `refs/heads/${headRef}`) : undefined;
+    const baseSha = resolveRef(ctx.state, `refs/heads/${base}`);
+    const invalid = [
+      ...(baseSha === undefined ? [{ resource: "PullRequest", field: "base", code: "invalid" }] : []),
+      ...(headSha === undefined ? [{ resource: "PullRequest", field: "head", code: "invalid" }] : []),
+    ];
+    if (invalid.length > 0) throw validationFailed(ctx.op.documentationUrl, invalid);
+    const label = `${ctx.site.owner}:${headRef}`;
+    if (ctx.state.pulls.some((p) => p.state === "open" && p.head?.label === label && p.base?.ref === base))
+      throw validationFailed(ctx.op.documentationUrl, [
+        { resource: "PullRequest", code: "custom", message: `A pull request already exists for ${label}.` },
+      ]);
+    if (headSha === baseSha)
+      throw validationFailed(ctx.op.documentationUrl, [
+        { resource: "PullRequest", code: "custom", message: `No commits between ${base} and ${headRef}` },
+      ]);
+    const pull: PullRequest = {
+      number: nextNumber(ctx.state),
+      state: "open",
+      title: String(b.title),
+      body: str(b.body) ?? null,
+      draft: b.draft === true,
+      maintainer_can_modify: b.maintainer_can_modify !== false,
+      user: user(ctx.site, ctx.filler.login),
+      author_association: "NONE",
+      head: { ref: headRef, sha: headSha!, label },
+      base: { ref: base, sha: baseSha!, label: `${ctx.site.owner}:${base}` },
+    };
+    ctx.state.pulls.push(pull);
+    return created(ctx, pull, "pulls");
   },
 
   "checks/create": (ctx) => {
@@ -532,6 +675,15 @@ export const handlers: Record<string, Handler> = {
     const view = publicView(run, "workflowRuns");
     if (ctx.query.exclude_pull_requests === true) view.pull_requests = [];
     return ok(ctx, view);
+  },
+
+  // Reviews of the run's environment gates, in the order they were given (seeded in `state.approvals`).
+  "actions/get-reviews-for-run": (ctx) => {
+    if (!ctx.state.workflowRuns.some((r) => r.id === ctx.params.run_id)) throw notFound(ctx.op.documentationUrl);
+    return ok(
+      ctx,
+      ctx.state.approvals.filter((a) => a.run_id === ctx.params.run_id).map((a) => publicView(a, "approvals")),
+    );
   },
 
   "actions/list-workflow-run-artifacts": (ctx) =>

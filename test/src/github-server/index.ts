@@ -26,6 +26,7 @@ import { createState, type Filler, fillState, type GitHubState, Ids } from "./st
 export { gitBlobSha, githubBase64 } from "./contents.ts";
 export { GitHubSpec, type OperationSpec, toJsonSchema } from "./spec.ts";
 export type {
+  Approval,
   Artifact,
   CheckRun,
   CheckRunAnnotation,
@@ -33,6 +34,7 @@ export type {
   Deployment,
   DeploymentStatus,
   Environment,
+  GitCommit,
   GitHubState,
   GitRef,
   Issue,

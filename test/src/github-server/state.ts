@@ -22,7 +22,10 @@ export interface Issue extends Open {
   title: string;
   body?: string | null;
   state?: "open" | "closed";
+  state_reason?: string | null;
   labels?: (string | Open)[];
+  /** The author: a login (filled in to GitHub's user object) or the object; default the token's login. */
+  user?: string | Open;
   id?: number;
 }
 
@@ -108,6 +111,36 @@ export interface Environment extends Open {
   protection_rules?: Open[];
 }
 
+/**
+ * A review of a workflow run's environment gate (`GET …/actions/runs/{run_id}/approvals`), seeded
+ * by a test: `{ run_id: 41, state: "approved", user: "alice", comment: "ship it", environments: ["production"] }`.
+ */
+export interface Approval extends Open {
+  /** internal: the workflow run the review belongs to (the run must be in `workflowRuns`). */
+  run_id: number;
+  state: "approved" | "rejected" | "pending";
+  comment?: string;
+  /** The reviewer: a login (filled in to GitHub's user object) or the object. */
+  user?: string | Open;
+  /** Environment names (filled in to GitHub's environment objects) or the objects. */
+  environments?: (string | Open)[];
+}
+
+/**
+ * A commit the server made (`repos/create-or-update-file-contents`), for tests to look at: the
+ * branch's ref moves to `sha`, and the tree it sees is the parent's with `path` replaced.
+ */
+export interface GitCommit extends Open {
+  sha: string;
+  parents: string[];
+  tree: string;
+  branch: string;
+  path: string;
+  message: string;
+  author: { name: string; email: string; date: string };
+  committer: { name: string; email: string; date: string };
+}
+
 export interface GitRef extends Open {
   /** Full name, e.g. `refs/heads/main`. */
   ref: string;
@@ -147,6 +180,8 @@ export interface GitHubState {
   environments: Environment[];
   refs: GitRef[];
   files: RepoFile[];
+  approvals: Approval[];
+  commits: GitCommit[];
 }
 
 export const INTERNAL_FIELDS: Record<keyof GitHubState, string[]> = {
@@ -162,6 +197,8 @@ export const INTERNAL_FIELDS: Record<keyof GitHubState, string[]> = {
   environments: [],
   refs: [],
   files: [],
+  approvals: ["run_id"],
+  commits: [],
 };
 
 export function publicView<T extends Open>(item: T, kind: keyof GitHubState): Open {
@@ -184,6 +221,8 @@ export function createState(defaultBranch: string): GitHubState {
     environments: [],
     refs: [{ ref: `refs/heads/${defaultBranch}`, sha: fakeSha(defaultBranch) }],
     files: [],
+    approvals: [],
+    commits: [],
   };
 }
 
@@ -276,6 +315,7 @@ export function fillState(state: GitHubState, f: Filler): void {
     fill(issue, issueLike(f, issue, issue.number, false));
     issue.node_id ??= nodeId("I", issue.id!);
     issue.labels = (issue.labels ?? []).map((l) => label(f, l));
+    if (typeof issue.user === "string") issue.user = user(site, issue.user);
   }
   for (const pull of state.pulls) {
     const n = pull.number;
@@ -472,6 +512,31 @@ export function fillState(state: GitHubState, f: Filler): void {
       deployment_branch_policy: null,
     });
   }
+  for (const approval of state.approvals) {
+    fill(approval, { comment: "", user: site.owner, environments: [] });
+    if (typeof approval.user === "string") approval.user = user(site, approval.user);
+    approval.environments = (approval.environments ?? []).map((env) => environmentSummary(f, state, env));
+  }
+}
+
+/** The short environment form embedded in approvals: a seeded environment's fields when there is one. */
+function environmentSummary(f: Filler, state: GitHubState, value: string | Open): Open {
+  const name = typeof value === "string" ? value : String(value.name ?? "");
+  const seeded = state.environments.find((e) => e.name.toLowerCase() === name.toLowerCase());
+  const id = seeded?.id ?? (typeof value === "object" && typeof value.id === "number" ? value.id : f.ids.next());
+  const api = repoApiUrl(f.site);
+  const now = timestamp();
+  const out: Open = typeof value === "object" ? { ...value } : {};
+  fill(out, {
+    id,
+    node_id: nodeId("EN", id),
+    name: seeded?.name ?? name,
+    url: `${api}/environments/${encodeURIComponent(name)}`,
+    html_url: `${repoHtmlUrl(f.site)}/deployments/activity_log?environments_filter=${encodeURIComponent(name)}`,
+    created_at: seeded?.created_at ?? now,
+    updated_at: seeded?.updated_at ?? now,
+  });
+  return out;
 }
 
 export function artifactZip(artifact: Artifact): Uint8Array {
