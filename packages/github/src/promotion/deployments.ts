@@ -14,6 +14,30 @@ export interface GitHubDeploymentsOptions {
 /** GitHub Deployments of one repository: one deployment per promotion, statuses as it proceeds. */
 export function githubDeployments(octokit: GitHubClient, options: GitHubDeploymentsOptions): Deployments {
   const { owner, repo, logger } = options;
+  const created = new Map<number, DeploymentRequest>();
+
+  /**
+   * GitHub's auto_inactive skips production and transient environments, yet a promotion replaces
+   * what such an environment served too: earlier deployments whose latest status is `success` are
+   * marked `inactive` here instead, newest page only (older ones were replaced long ago).
+   */
+  async function deactivateEarlier(deployment: DeploymentHandle, request: DeploymentRequest): Promise<void> {
+    const { data: earlier } = await promotionCall(`list deployments of ${request.environment}`, "deployments", () =>
+      octokit.rest.repos.listDeployments({ owner, repo, environment: request.environment, per_page: 100 }),
+    );
+    for (const other of earlier) {
+      if (other.id === deployment.id || other.id > deployment.id) continue;
+      const { data: statuses } = await promotionCall(`list statuses of deployment ${other.id}`, "deployments", () =>
+        octokit.rest.repos.listDeploymentStatuses({ owner, repo, deployment_id: other.id, per_page: 1 }),
+      );
+      if (statuses[0]?.state !== "success") continue;
+      await promotionCall(`mark deployment ${other.id} inactive`, "deployments", () =>
+        octokit.rest.repos.createDeploymentStatus({ owner, repo, deployment_id: other.id, state: "inactive", auto_inactive: false }),
+      );
+      logger.debug(`deployment ${other.id} of ${request.environment}: inactive`);
+    }
+  }
+
   return {
     async create(request: DeploymentRequest): Promise<DeploymentHandle> {
       const { data, status } = await promotionCall(`create a deployment to ${request.environment}`, "deployments", () =>
@@ -41,6 +65,7 @@ export function githubDeployments(octokit: GitHubClient, options: GitHubDeployme
           `GitHub did not create the deployment to ${request.environment} (${status}): ${data.message ?? "no deployment"}`,
         );
       logger.debug(`created deployment ${data.id} to ${request.environment}`);
+      created.set(data.id, request);
       return { id: data.id, url: data.url };
     },
 
@@ -61,6 +86,9 @@ export function githubDeployments(octokit: GitHubClient, options: GitHubDeployme
         }),
       );
       logger.debug(`deployment ${deployment.id}: ${state}`);
+      const request = created.get(deployment.id);
+      if (state === "success" && request && (request.productionEnvironment || request.transientEnvironment))
+        await deactivateEarlier(deployment, request);
     },
   };
 }

@@ -61,6 +61,20 @@ describe("githubDeployments", () => {
     });
   });
 
+  it("marks the earlier production deployment inactive itself, since GitHub's auto_inactive skips production", async () => {
+    const d = deployments();
+    const production = { ...request("production"), productionEnvironment: true };
+    const failedBefore = await d.create(production);
+    await d.setStatus(failedBefore, "failure", { description: "smoke failed" });
+    const first = await d.create(production);
+    await d.setStatus(first, "success", { description: "live" });
+    const second = await d.create(production);
+    await d.setStatus(second, "success", { description: "live" });
+    expect(statesOf(first.id)).toEqual(["inactive", "success"]);
+    expect(statesOf(failedBefore.id)).toEqual(["failure"]);
+    expect(statesOf(second.id)).toEqual(["success"]);
+  });
+
   it("records a failure without touching what is live", async () => {
     const d = deployments();
     const live = await d.create(request());
