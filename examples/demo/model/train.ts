@@ -1,12 +1,20 @@
 // Trains the demo model from data/train.jsonl and writes a model directory (the artifact that
-// gets versioned): model.json and a model card.
+// gets versioned): model.json, serving.json (the request signature the demo server needs) and a
+// model card.
 //   node examples/demo/model/train.ts --ngrams 2 --out examples/demo/out/model-ngrams2
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { train } from "./naive-bayes.ts";
 
-export function trainToDirectory(options: { data: string; out: string; ngrams: number; alpha: number }): void {
+export function trainToDirectory(options: {
+  data: string;
+  out: string;
+  ngrams: number;
+  alpha: number;
+  /** False packages the model without serving.json: what the demo's broken candidate does. */
+  servingSignature?: boolean;
+}): void {
   const examples = readFileSync(options.data, "utf8")
     .split("\n")
     .filter(Boolean)
@@ -16,6 +24,7 @@ export function trainToDirectory(options: { data: string; out: string; ngrams: n
   rmSync(temp, { recursive: true, force: true });
   mkdirSync(temp, { recursive: true });
   writeFileSync(join(temp, "model.json"), `${JSON.stringify(model)}\n`);
+  if (options.servingSignature !== false) writeFileSync(join(temp, "serving.json"), `${JSON.stringify({ input: "text" })}\n`);
   writeFileSync(
     join(temp, "MODEL_CARD.md"),
     [

@@ -28,4 +28,19 @@ describe("llmops schema", () => {
     expect(schema.additionalProperties).toBe(false);
     expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(["store", "artifacts", "suites", "environments"]));
   });
+
+  it("describes environments; a smoke provider is an open object, so editors accept {{environment.url}} where a URL goes", () => {
+    const schema = JSON.parse(configJsonSchema());
+    const environment = schema.properties.environments.additionalProperties;
+    expect(Object.keys(environment.properties)).toEqual(
+      expect.arrayContaining(["artifact", "alias", "url", "requires", "targets", "smoke", "rollback"]),
+    );
+    expect(environment.additionalProperties).toBe(false);
+    expect(environment.properties.smoke.properties.provider).toMatchObject({
+      type: "object",
+      required: ["type"],
+      additionalProperties: {},
+    });
+    expect(schema.properties.notify.properties.webhook.properties.url.format).toBeUndefined();
+  });
 });

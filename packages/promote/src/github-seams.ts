@@ -77,7 +77,13 @@ export interface RepoFiles {
     message: string;
   }): Promise<{ commit: string; url: string }>;
   /** Opens a pull request from `head` into `base`, or returns the open one. */
-  openPullRequest(request: { repository: string; head: string; base: string; title: string; body: string }): Promise<{ number: number; url: string }>;
+  openPullRequest(request: {
+    repository: string;
+    head: string;
+    base: string;
+    title: string;
+    body: string;
+  }): Promise<{ number: number; url: string }>;
 }
 
 /** Everything GitHub-side; each piece optional (the CLI outside Actions has none). */

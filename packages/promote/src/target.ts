@@ -1,4 +1,4 @@
-import type { Logger, TargetConfig } from "@llmops/core";
+import { ExternalError, type Logger, type TargetConfig } from "@llmops/core";
 import type { Store } from "@llmops/store";
 import type { GitHubSeams } from "./github-seams.ts";
 
@@ -42,12 +42,14 @@ export interface Target {
   rollback(previous: TargetVersion | null, applied: TargetResult, context: TargetContext): Promise<TargetResult>;
 }
 
-/** A target that failed; `cause` is the underlying error, the message names the target. */
-export class TargetError extends Error {
+/**
+ * A target that failed; `cause` is the underlying error, the message names the target. An external
+ * system failing (exit 3) unless its cause is an input or config problem (failureExitCode).
+ */
+export class TargetError extends ExternalError {
   readonly target: TargetConfig["type"];
   constructor(target: TargetConfig["type"], message: string, options?: { cause?: unknown }) {
     super(`target ${target}: ${message}`, options);
-    this.name = "TargetError";
     this.target = target;
   }
 }

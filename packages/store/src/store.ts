@@ -489,11 +489,12 @@ export class Store implements EvidenceStore {
     return { name, alias, digest: target.digest, previous, record };
   }
 
-  async tag(ref: string, alias: string, options: { expect?: string; actor?: string; runUrl?: string } = {}): Promise<TagResult> {
+  /** Points `alias` at `ref`; with `expect`, only if the alias points at that digest now (null: only if it does not exist). */
+  async tag(ref: string, alias: string, options: { expect?: string | null; actor?: string; runUrl?: string } = {}): Promise<TagResult> {
     const parsed = parseRef(ref);
     checkTag(alias);
     if (versionNumber(alias) !== undefined) throw new InputError(`alias "${alias}": vN tags are assigned by version, pick another alias`);
-    if (options.expect !== undefined) checkDigest(options.expect);
+    if (typeof options.expect === "string") checkDigest(options.expect);
     const { stored: target } = await this.#manifest(parsed.name, parsed.digest ?? parsed.tag ?? "latest", ref);
     const result = await this.#moveAlias(parsed.name, alias, target, options.expect, options);
     this.#logger.info(`${parsed.name}:${alias} -> ${target.digest}${result.previous ? ` (was ${result.previous})` : ""}`);

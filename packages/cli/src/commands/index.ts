@@ -4,6 +4,7 @@ import { evalCommand } from "./eval.ts";
 import { fetchCommand } from "./fetch.ts";
 import { historyCommand } from "./history.ts";
 import { lsCommand } from "./ls.ts";
+import { promoteCommand, rollbackCommand, statusCommand } from "./promote.ts";
 import { schemaCommand } from "./schema.ts";
 import { tagCommand } from "./tag.ts";
 import { versionCommand } from "./version.ts";
@@ -17,5 +18,8 @@ export const commands: Command[] = [
   historyCommand,
   evalCommand,
   compareCommand,
+  promoteCommand,
+  rollbackCommand,
+  statusCommand,
   schemaCommand,
 ];

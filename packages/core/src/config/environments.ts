@@ -11,7 +11,10 @@ import { providerConfigSchema } from "./suite.ts";
 /** An environment name: also a GitHub environment name and part of alias and issue titles. */
 export const environmentNameSchema = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "expected an environment name: letters, digits, . _ - (max 64, starting with a letter or digit)");
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
+    "expected an environment name: letters, digits, . _ - (max 64, starting with a letter or digit)",
+  );
 
 const positiveMs = z.number().int().positive();
 
@@ -45,7 +48,10 @@ export const modelRepositoryTargetSchema = z.strictObject({
   /** The repository root, relative to llmops.yaml. */
   root: z.string().min(1),
   /** The served model's name (a directory under root); default the artifact name's last path component. */
-  model: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "expected a model directory name").optional(),
+  model: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "expected a model directory name")
+    .optional(),
   /** Which server reads the repository: Triton's `config.pbtxt` or TF Serving's `model.config`. */
   format: z.enum(["triton", "tfserving"]).default("triton"),
   /** Version directories kept after a promotion (the served one included). */
@@ -122,6 +128,43 @@ export type GitopsTargetConfig = z.infer<typeof gitopsTargetSchema>;
 export type WebhookTargetConfig = z.infer<typeof webhookTargetSchema>;
 export type CommandTargetConfig = z.infer<typeof commandTargetSchema>;
 
+/** What a smoke provider's strings may use besides the usual templates: `{{environment.url}}`, `{{environment.name}}`. */
+export const ENVIRONMENT_TEMPLATE_NAMES = ["url", "name"] as const;
+const ENVIRONMENT_TEMPLATE = /\{\{\s*environment\.([A-Za-z0-9_]+)\s*\}\}/g;
+/** Stand-ins while the config is validated: a URL that can never resolve (RFC 2606) and a plain name. */
+const ENVIRONMENT_PLACEHOLDERS = { url: "https://environment.invalid", name: "environment" };
+
+/** Every `{{environment.X}}` name used in the strings of a value. */
+export function environmentTemplateNames(value: unknown): string[] {
+  const names = new Set<string>();
+  mapStrings(value, (text) => {
+    for (const match of text.matchAll(ENVIRONMENT_TEMPLATE)) names.add(match[1]!);
+    return text;
+  });
+  return [...names];
+}
+
+/**
+ * The value with `{{environment.url}}` and `{{environment.name}}` in its strings replaced; other
+ * templates (`{{env.NAME}}`, case variables) are left for the provider to render.
+ */
+export function fillEnvironmentTemplates<T>(value: T, environment: { url: string; name: string }): T {
+  return mapStrings(value, (text) =>
+    text.replace(ENVIRONMENT_TEMPLATE, (whole, name: string) =>
+      name === "url" ? environment.url : name === "name" ? environment.name : whole,
+    ),
+  ) as T;
+}
+
+function mapStrings(value: unknown, map: (text: string) => string): unknown {
+  if (typeof value === "string") return map(value);
+  if (Array.isArray(value)) return value.map((item) => mapStrings(item, map));
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, mapStrings(item, map)]));
+  }
+  return value;
+}
+
 /**
  * The smoke eval run against the live endpoint after a promotion: an ordinary suite of the config,
  * with its provider replaced when `provider` is given. Provider strings may use
@@ -129,7 +172,29 @@ export type CommandTargetConfig = z.infer<typeof commandTargetSchema>;
  */
 export const smokeSchema = z.strictObject({
   suite: z.string().min(1),
-  provider: providerConfigSchema.optional(),
+  /**
+   * Replaces the suite's provider(s). Validated like a suite's provider with placeholders for
+   * `{{environment.url}}` and `{{environment.name}}` (the values exist only at promotion, and
+   * `{{environment.url}}` alone is no URL yet), so it stays a loose object until then.
+   */
+  provider: z
+    .looseObject({ type: z.string().min(1) })
+    .superRefine((provider, ctx) => {
+      for (const name of environmentTemplateNames(provider)) {
+        if (!ENVIRONMENT_TEMPLATE_NAMES.includes(name as (typeof ENVIRONMENT_TEMPLATE_NAMES)[number])) {
+          ctx.addIssue({
+            code: "custom",
+            path: [],
+            message: `expected {{environment.url}} or {{environment.name}}, not {{environment.${name}}}`,
+          });
+        }
+      }
+      const result = providerConfigSchema.safeParse(fillEnvironmentTemplates(provider, ENVIRONMENT_PLACEHOLDERS));
+      for (const issue of result.success ? [] : result.error.issues) {
+        ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
+      }
+    })
+    .optional(),
   /** How long the whole smoke run may take before it counts as failed. */
   timeoutMs: positiveMs.default(300_000),
 });

@@ -62,5 +62,70 @@ function crossChecks(config: LlmopsConfig, doc: LocatedYaml): ConfigError[] {
       );
     } else seen.set(suite.name, i);
   });
+  errors.push(...environmentChecks(config, doc));
+  return errors;
+}
+
+/**
+ * The model an environment serves when the config can tell: its `artifact`, else the only model in
+ * `artifacts:`. Undefined when neither says (a promotion then serves the ref's artifact).
+ */
+export function environmentArtifact(config: LlmopsConfig, environment: string): string | undefined {
+  const explicit = config.environments[environment]?.artifact;
+  if (explicit) return explicit;
+  const models = Object.entries(config.artifacts).filter(([, a]) => a.kind === "model");
+  return models.length === 1 ? models[0]![0] : undefined;
+}
+
+/** `environments:` entries that name suites, environments and artifacts must name existing ones. */
+function environmentChecks(config: LlmopsConfig, doc: LocatedYaml): ConfigError[] {
+  const errors: ConfigError[] = [];
+  const error = (expected: string, path: (string | number)[], atKey = false) =>
+    errors.push(new ConfigError(expected, formatYamlPath(path), doc.locate(path, { atKey })));
+  const suites = config.suites.map((s) => s.name);
+  const environments = Object.keys(config.environments);
+  const declared = Object.keys(config.artifacts);
+  const claimed: { environment: string; artifact: string | undefined; alias: string }[] = [];
+  for (const [name, environment] of Object.entries(config.environments)) {
+    const at = ["environments", name];
+    if (environment.artifact !== undefined && declared.length > 0) {
+      const artifact = config.artifacts[environment.artifact];
+      if (!artifact) {
+        error(`expected one of the artifacts (${declared.join(", ")}); "${environment.artifact}" is not declared`, [...at, "artifact"]);
+      } else if (artifact.kind !== "model") {
+        error(`expected a model; "${environment.artifact}" is a ${artifact.kind}`, [...at, "artifact"]);
+      }
+    }
+    environment.requires.promotedTo.forEach((other, i) => {
+      if (other === name) error(`expected an earlier environment, not ${name} itself`, [...at, "requires", "promotedTo", i]);
+      else if (!environments.includes(other)) {
+        error(`expected an environment of this file (${environments.join(", ")}); "${other}" is not one`, [
+          ...at,
+          "requires",
+          "promotedTo",
+          i,
+        ]);
+      }
+    });
+    if (environment.smoke && !suites.includes(environment.smoke.suite)) {
+      error(`expected a suite of this file (${suites.join(", ") || "suites: is empty"}); "${environment.smoke.suite}" is not one`, [
+        ...at,
+        "smoke",
+        "suite",
+      ]);
+    }
+    const alias = environment.alias ?? name;
+    const artifact = environmentArtifact(config, name);
+    // Without a known artifact, an environment serves whatever ref it is given: it may be any of them.
+    const clash = claimed.find((c) => c.alias === alias && (c.artifact === undefined || artifact === undefined || c.artifact === artifact));
+    if (clash) {
+      error(
+        `expected an alias of its own; ${name} and ${clash.environment} would both move ${artifact ?? clash.artifact ?? "the promoted artifact"}:${alias}`,
+        environment.alias !== undefined ? [...at, "alias"] : at,
+        environment.alias === undefined,
+      );
+    }
+    claimed.push({ environment: name, artifact, alias });
+  }
   return errors;
 }

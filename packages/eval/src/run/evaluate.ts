@@ -57,6 +57,11 @@ export interface EvaluateOptions {
   /** Attach results as evidence to `model` in the store. */
   record?: boolean;
   overrides?: ProviderOverrides;
+  /**
+   * Rewrites each selected suite after the config is loaded and before it is prepared (before
+   * `overrides`): promotion's smoke eval swaps in the provider of the live endpoint this way.
+   */
+  transformSuite?: (suite: SuiteConfig) => SuiteConfig;
   signal?: AbortSignal;
   onProgress?: (variant: string, progress: RunProgress) => void;
   /** Called once every suite is prepared, before the first provider call (e.g. to mask keys). */
@@ -167,7 +172,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
       prepared.push(
         await prepareSuite({
           loaded,
-          suite: applyOverrides(suite, options.overrides),
+          suite: applyOverrides(options.transformSuite ? options.transformSuite(suite) : suite, options.overrides),
           suiteIndex: index,
           env: options.env,
           logger: options.logger,

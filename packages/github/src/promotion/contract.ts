@@ -1,6 +1,5 @@
-// The contract this folder implements, from @llmops/promote (`src/github-seams.ts`). Imported by path
-// until @llmops/github depends on @llmops/promote and it exports the module; types only, so nothing
-// of @llmops/promote is loaded at run time.
+// The contract this folder implements, from @llmops/promote (`src/github-seams.ts`); types only,
+// so nothing of @llmops/promote is loaded at run time by importing this folder.
 export type {
   AlertIssues,
   Approvals,
@@ -12,4 +11,4 @@ export type {
   GitHubSeams,
   RepoFile,
   RepoFiles,
-} from "../../../promote/src/github-seams.ts";
+} from "@llmops/promote";

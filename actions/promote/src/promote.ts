@@ -1,0 +1,65 @@
+/** `actions/promote`: read the inputs, promote (or roll back) through @llmops/promote with GitHub's seams, write outputs and the job summary. */
+import * as core from "@actions/core";
+import { UsageError } from "@llmops/core";
+import { actionInput, readActionInputs } from "@llmops/github/action-inputs";
+import { type ActionContext, chooseActionStore, failStep, openActionStore, storeInputs } from "@llmops/github/action-kit";
+import { writeJobSummary } from "@llmops/github/job-summary";
+import { defaultBranchFromEvent, githubPromotionSeams } from "@llmops/github/promotion";
+import { describePromotion, type PromotionResult, promote, rollback } from "@llmops/promote";
+import { codeBlock } from "@llmops/report";
+import { z } from "zod";
+
+export const promoteInputsSchema = z.object({
+  model: actionInput.string(),
+  environment: actionInput.required("an environment of llmops.yaml"),
+  mode: z.enum(["promote", "rollback"], "expected promote or rollback"),
+  dryRun: actionInput.boolean(),
+  force: actionInput.boolean(),
+  config: actionInput.required("the path of llmops.yaml"),
+  githubToken: actionInput.string(),
+  ...storeInputs,
+});
+
+export type PromoteInputs = z.output<typeof promoteInputsSchema>;
+
+export function readPromoteInputs(getInput?: (name: string) => string): PromoteInputs {
+  return readActionInputs(promoteInputsSchema, getInput);
+}
+
+export async function promoteAction(inputs: PromoteInputs, context: ActionContext): Promise<PromotionResult> {
+  if (inputs.githubToken) core.setSecret(inputs.githubToken);
+  const store = openActionStore(await chooseActionStore(inputs, context, inputs.config), context);
+  const defaultBranch = defaultBranchFromEvent(context.env);
+  const shared = {
+    store,
+    cwd: context.workspace,
+    config: inputs.config,
+    env: context.env,
+    logger: context.logger,
+    runUrl: context.runUrl,
+    github: githubPromotionSeams({
+      token: inputs.githubToken || undefined,
+      env: context.env,
+      logger: context.logger,
+      ...(defaultBranch ? { defaultBranch } : {}),
+    }),
+  };
+  if (inputs.mode === "rollback") {
+    return rollback({ ...shared, environment: inputs.environment, to: inputs.model || undefined, force: inputs.force, dryRun: inputs.dryRun });
+  }
+  if (!inputs.model) throw new UsageError("input model: expected the version to promote (name@sha256:..., name:vN or name:alias)");
+  return promote({ ...shared, ref: inputs.model, environment: inputs.environment, dryRun: inputs.dryRun });
+}
+
+export async function writePromoteOutputs(result: PromotionResult): Promise<void> {
+  core.setOutput("outcome", result.outcome);
+  core.setOutput("digest", result.digest);
+  core.setOutput("version", result.version ?? "");
+  core.setOutput("previous", result.from ?? "");
+  core.setOutput("serving", result.serving ?? "");
+  core.setOutput("promotion-id", result.id);
+  core.setOutput("deployment-id", result.deployment ? String(result.deployment.id) : "");
+  core.setOutput("result", JSON.stringify(result));
+  await writeJobSummary(`## llmops ${result.command}: ${result.environment}\n\n${codeBlock(describePromotion(result))}\n`);
+  if (result.exitCode !== 0) failStep(result.message);
+}

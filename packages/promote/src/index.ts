@@ -1,0 +1,25 @@
+export { currentAlias, environmentConfig, type ResolvedEnvironment, resolveEnvironment } from "./environment.ts";
+export { failureExitCode, PromotionConflictError } from "./errors.ts";
+export type * from "./github-seams.ts";
+export {
+  type Alert,
+  alertBody,
+  alertTitle,
+  type Notification,
+  notificationSchema,
+  notifyAlert,
+  resolveAlert,
+  sendWebhook,
+  webhookPayload,
+} from "./notify.ts";
+export { type PromoteOptions, promote } from "./promote.ts";
+export * from "./records.ts";
+export { describePromotion, renderStatus } from "./render.ts";
+export { checkRequirements, type RequirementCheck, refCounts, requirementCheckSchema, unmetReasons } from "./requirements.ts";
+export * from "./result.ts";
+export { type RollbackOptions, rollback } from "./rollback.ts";
+export type { PromotionContextOptions } from "./session.ts";
+export { planSmoke, runSmoke, type SmokePlan } from "./smoke.ts";
+export { type StatusOptions, status } from "./status.ts";
+export * from "./target.ts";
+export * from "./targets/index.ts";

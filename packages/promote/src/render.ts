@@ -1,0 +1,63 @@
+import { stripControlChars } from "@llmops/report";
+import { shortDigest } from "./environment.ts";
+import type { PromotionResult, StatusResult } from "./result.ts";
+
+/**
+ * Plain text for terminals and job summaries (no Markdown). Text from the store passes through
+ * stripControlChars so a recorded reason cannot move the cursor or reorder what people read.
+ */
+
+const clean = (text: string) => stripControlChars(text).replace(/\s*\n\s*/g, " ");
+const version = (digest: string | null, tag?: string) => (digest ? `${tag ? `${tag} ` : ""}${shortDigest(digest)}` : "(none)");
+
+/** What a promote or rollback did, a few lines. */
+export function describePromotion(result: PromotionResult): string {
+  const lines = [clean(result.message)];
+  const head = `${result.name}:${result.alias}`;
+  lines.push(`  ${result.environment}: ${head} ${version(result.from)} -> ${version(result.serving)}  (promotion ${result.id})`);
+  for (const check of result.requirements)
+    lines.push(`  ${check.met ? "ok  " : "FAIL"} ${check.kind} ${clean(check.name)}: ${clean(check.detail)}`);
+  for (const [i, step] of result.targets.entries()) {
+    lines.push(
+      `  target ${i + 1} ${step.type}: ${step.status}${step.summary ? ` - ${clean(step.summary)}` : ""}${step.error ? ` (${clean(step.error)})` : ""}`,
+    );
+  }
+  if (result.deployment) lines.push(`  deployment ${result.deployment.id}`);
+  if (result.approvers.length > 0)
+    lines.push(`  approvers: ${result.approvers.map((a) => `${clean(a.login)} (${clean(a.state)})`).join(", ")}`);
+  if (result.smoke) {
+    const metrics = Object.entries(result.smoke.metrics)
+      .map(([name, value]) => `${clean(name)}=${Number.isInteger(value) ? value : value.toFixed(3)}`)
+      .join(" ");
+    lines.push(
+      `  smoke ${clean(result.smoke.suite)}: ${result.smoke.passed ? "passed" : "failed"}${result.smoke.error ? ` (${clean(result.smoke.error)})` : ""}${metrics ? `  ${metrics}` : ""}`,
+    );
+  }
+  for (const n of result.notifications)
+    lines.push(`  notified ${n.channel}: ${n.action}${n.target ? ` ${clean(n.target)}` : ""}${n.error ? ` (${clean(n.error)})` : ""}`);
+  return `${lines.join("\n")}\n`;
+}
+
+/** `llmops status`: one block per environment. */
+export function renderStatus(result: StatusResult): string {
+  const blocks = result.environments.map((e) => {
+    const head = `${e.environment}  ${e.name ?? "?"}:${e.alias}`;
+    if (e.error) return `${head}  error: ${clean(e.error)}`;
+    if (!e.digest) return `${head}  (nothing promoted yet)`;
+    const lines = [`${head} -> ${version(e.digest, e.version)}`];
+    if (e.since) lines.push(`  since ${e.since}${e.actor ? ` by ${clean(e.actor)}` : ""}`);
+    if (e.runUrl) lines.push(`  run ${clean(e.runUrl)}`);
+    if (e.url) lines.push(`  url ${clean(e.url)}`);
+    if (e.approvers.length > 0) lines.push(`  approved by ${e.approvers.map((a) => clean(a.login)).join(", ")}`);
+    for (const ev of e.evidence) {
+      lines.push(
+        `  evidence ${clean(ev.suite)}: ${ev.passed ? "passed" : "failed"} ${ev.finishedAt.slice(0, 10)}${ev.ref ? ` ${clean(ev.ref)}` : ""} (${shortDigest(ev.digest)})`,
+      );
+    }
+    if (e.lastEvent)
+      lines.push(`  last event ${e.lastEvent.event} at ${e.lastEvent.at}${e.lastEvent.reason ? `: ${clean(e.lastEvent.reason)}` : ""}`);
+    lines.push(`  previous ${version(e.previous, e.previousVersion)}`);
+    return lines.join("\n");
+  });
+  return blocks.length > 0 ? `${blocks.join("\n\n")}\n` : "no environments in llmops.yaml\n";
+}
