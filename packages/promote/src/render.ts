@@ -1,3 +1,4 @@
+import { formatNumber } from "@llmops/core";
 import { stripControlChars } from "@llmops/report";
 import { shortDigest } from "./environment.ts";
 import type { PromotionResult, StatusResult } from "./result.ts";
@@ -27,7 +28,7 @@ export function describePromotion(result: PromotionResult): string {
     lines.push(`  approvers: ${result.approvers.map((a) => `${clean(a.login)} (${clean(a.state)})`).join(", ")}`);
   if (result.smoke) {
     const metrics = Object.entries(result.smoke.metrics)
-      .map(([name, value]) => `${clean(name)}=${Number.isInteger(value) ? value : value.toFixed(3)}`)
+      .map(([name, value]) => `${clean(name)}=${formatNumber(value)}`)
       .join(" ");
     lines.push(
       `  smoke ${clean(result.smoke.suite)}: ${result.smoke.passed ? "passed" : "failed"}${result.smoke.error ? ` (${clean(result.smoke.error)})` : ""}${metrics ? `  ${metrics}` : ""}`,

@@ -1,9 +1,9 @@
-// Promotion benchmark: putting a model version into a serving directory. Prints a table of
-// timings, ratios and PASS/MISS against the targets; always exits 0 (benchmarks report, they do
-// not fail CI).
-//   node packages/store/bench/promote-bench.ts [--size-mib 1024] [--files 64] [--runs 3]
-// (a) same filesystem: materialize (hard links) vs `cp -r` of the same files (target <= 0.05x)
-// (b) another filesystem (/dev/shm, tmpfs): materialize (verified copy) vs `cp -r` + `sync`
+// Promotion benchmark: the model-repository target promoting a version into a Triton model
+// repository (version directory, config.pbtxt). Prints a table of timings, ratios and PASS/MISS
+// against the targets; always exits 0 (benchmarks report, they do not fail CI).
+//   node packages/promote/bench/promote-bench.ts [--size-mib 1024] [--files 64] [--runs 3]
+// (a) same filesystem: promotion (hard links) vs `cp -r` of the same files (target <= 0.05x)
+// (b) another filesystem (/dev/shm, tmpfs): promotion (verified copy) vs `cp -r` + `sync`
 //     (target <= 1.1x)
 // (c) peak RSS of a child process materializing a model of a quarter of the size vs the full size
 //     (flat: ~1.0x)
@@ -17,8 +17,9 @@ import { mkdir, mkdtemp, open, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { silentLogger } from "@llmops/core";
-import { openStore, type Store } from "../src/index.ts";
+import { modelRepositoryTargetSchema, silentLogger } from "@llmops/core";
+import { openStore, type Store } from "@llmops/store";
+import { createTarget } from "../src/index.ts";
 
 const { values } = parseArgs({
   options: {
@@ -30,11 +31,22 @@ const { values } = parseArgs({
 });
 
 /**
- * The operation under test, in one place: (a), (b) and the RSS child (c) all call it. Swap its
- * body (e.g. for the model-repository promotion target) to benchmark another way of promoting.
+ * The operation under test, in one place: (a), (b) and the RSS child (c) all call it. `dir` is a
+ * fresh model repository root; the version lands in `dir/bench/1` with its config.pbtxt.
  */
 async function promote(store: Store, ref: string, dir: string): Promise<void> {
-  await store.materialize(ref, dir);
+  await mkdir(dir, { recursive: true });
+  const target = createTarget(modelRepositoryTargetSchema.parse({ type: "model-repository", root: dir, model: "bench" }));
+  const version = await store.resolve(ref);
+  await target.apply(version, {
+    store,
+    environment: "bench",
+    promotionId: "bench",
+    configDir: dir,
+    env: {},
+    logger: silentLogger,
+    github: {},
+  });
 }
 
 function openLayout(storeDir: string, cacheDir: string): Store {
@@ -145,7 +157,7 @@ try {
   );
   const sameRatio = sameOurs / sameCp;
   rows.push([
-    "(a) same fs: materialize (links) vs cp -r",
+    "(a) same fs: promote (links) vs cp -r",
     s(sameOurs),
     s(sameCp),
     `${sameRatio.toFixed(3)}x`,
@@ -173,7 +185,7 @@ try {
     );
     const crossRatio = crossOurs / crossCp;
     rows.push([
-      `(b) ${SHM}: materialize (verified copy) vs cp -r + sync`,
+      `(b) ${SHM}: promote (verified copy) vs cp -r + sync`,
       s(crossOurs),
       s(crossCp),
       `${crossRatio.toFixed(2)}x`,
