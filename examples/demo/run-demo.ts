@@ -1,4 +1,5 @@
-// `pnpm demo`: the whole pull-request loop on embedded defaults — no network, no keys.
+// `pnpm demo`: the whole pull-request loop on embedded defaults — no network, no keys — and then
+// the model's way into production.
 //
 //  1. version the review dataset into a local OCI store (out/store)
 //  2. train the production model (unigram naive Bayes), version it, alias it `production`
@@ -7,13 +8,25 @@
 //  5. compare candidate with the evidence recorded on `production`: paired statistics, flipped
 //     cases, regression gates
 //  6. write the PR comment Markdown and the job summary to files, and print the verdict
+//  7. the pull request is merged: evaluate the candidate again and record that run as evidence
+//  8. start the model server (serve.ts) over a model repository (out/model-repository) and a local
+//     receiver standing in for the Slack alert webhook
+//  9. `llmops promote` the candidate to production: requirements, model repository, alias, smoke
+//     eval against the live server; `llmops status` before and after
+// 10. promote a broken build of it (packaged without serving.json: offline eval passes, the server
+//     cannot serve it): the smoke eval fails, production rolls back by itself, the alert arrives
+// 11. stop the servers; print the verdict and both promotion outcomes
 //
 // Every step is a real `llmops` command, printed before it runs.
-import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
 import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseDocument } from "yaml";
 import { trainToDirectory } from "./model/train.ts";
+import { startModelServer } from "./serve.ts";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const root = join(here, "..", "..");
@@ -24,31 +37,57 @@ const bin = join(root, "packages", "cli", "bin", "llmops.js");
 const store = join(out, "store");
 const config = join(here, "llmops.yaml");
 const show = (path: string) => relative(process.cwd(), path) || ".";
+// The HMAC key the alert webhook is signed with: a demo value, not a secret.
+const ALERT_SECRET = "demo-alert-secret";
 
-function llmops(args: string[], options: { env?: Record<string, string>; allowGateFailure?: boolean } = {}): unknown {
-  const printable = args.map((a) => (a.startsWith("/") ? show(a) : a)).join(" ");
+// The demo is a local run wherever it runs: without the GITHUB_* variables of a CI job around it
+// (as in this repository's own tests), its eval runs record no pull-request ref, promotion knows
+// no default branch, and nothing is posted to GitHub.
+const childEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("GITHUB_")));
+
+/**
+ * Runs `llmops <args>`, printing the command first. Returns its `--json` result, or with `text`
+ * prints its human-readable output (to stderr: stdout carries only the demo's final lines).
+ * Exit 1 (a gate or a smoke eval failed) is allowed with `allowGateFailure`.
+ */
+async function llmops(
+  args: string[],
+  options: { env?: Record<string, string>; allowGateFailure?: boolean; text?: boolean } = {},
+): Promise<unknown> {
+  const display = (value: string) => (value.startsWith("/") ? show(value) : value);
+  const printable = args.map(display).join(" ");
   process.stderr.write(
     `\n$ ${
       options.env
         ? `${Object.entries(options.env)
-            .map(([k, v]) => `${k}=${show(v)}`)
+            .map(([k, v]) => `${k}=${display(v)}`)
             .join(" ")} `
         : ""
     }llmops ${printable}\n`,
   );
-  const result = spawnSync(process.execPath, [bin, ...args, "--json"], {
+  // Asynchronous, not spawnSync: the model server and the webhook receiver run in this process.
+  const child = spawn(process.execPath, [bin, ...args, ...(options.text ? [] : ["--json"])], {
     cwd: here,
     // A fixed creation time makes the demo's version digests the same on every run and machine.
-    env: { ...process.env, SOURCE_DATE_EPOCH: "1764288000", ...options.env },
-    encoding: "utf8",
+    env: { ...childEnv, SOURCE_DATE_EPOCH: "1764288000", ...options.env },
     stdio: ["ignore", "pipe", "inherit"],
   });
-  const gateFailed = result.status === 1 && options.allowGateFailure;
-  if (result.status !== 0 && !gateFailed) {
-    process.stderr.write(`demo: llmops ${args[0]} exited ${result.status}\n`);
-    process.exit(result.status ?? 3);
+  let stdout = "";
+  child.stdout.setEncoding("utf8");
+  child.stdout.on("data", (chunk: string) => {
+    if (options.text) process.stderr.write(chunk);
+    else stdout += chunk;
+  });
+  const status = await new Promise<number | null>((done, fail) => {
+    child.on("error", fail);
+    child.on("close", done);
+  });
+  const gateFailed = status === 1 && options.allowGateFailure;
+  if (status !== 0 && !gateFailed) {
+    process.stderr.write(`demo: llmops ${args[0]} exited ${status}\n`);
+    process.exit(status ?? 3);
   }
-  return JSON.parse(result.stdout) as unknown;
+  return options.text ? undefined : (JSON.parse(stdout) as unknown);
 }
 
 function step(title: string) {
@@ -58,16 +97,25 @@ function step(title: string) {
 rmSync(out, { recursive: true, force: true });
 
 step("1. Version the dataset");
-const dataset = llmops(["version", join(here, "data"), "--name", "demo/reviews", "--kind", "dataset", "--store", store]) as {
+const dataset = (await llmops(["version", join(here, "data"), "--name", "demo/reviews", "--kind", "dataset", "--store", store])) as {
   ref: string;
   digest: string;
 };
 
-/** Trains the model with word n-grams up to `ngrams` and versions it under `alias`, derived from the dataset. */
-function trainAndVersion(ngrams: number, alias: string): void {
-  const model = join(out, `model-ngrams${ngrams}`);
-  trainToDirectory({ data: join(here, "data", "train.jsonl"), out: model, ngrams, alpha: 1 });
-  llmops([
+/**
+ * Trains the model with word n-grams up to `ngrams` into out/<dir> and versions it under `alias`,
+ * derived from the dataset. Returns the version's digest.
+ */
+async function trainAndVersion(ngrams: number, alias: string, options: { dir?: string; servingSignature?: boolean } = {}): Promise<string> {
+  const model = join(out, options.dir ?? `model-ngrams${ngrams}`);
+  trainToDirectory({
+    data: join(here, "data", "train.jsonl"),
+    out: model,
+    ngrams,
+    alpha: 1,
+    ...(options.servingSignature === false ? { servingSignature: false } : {}),
+  });
+  const version = (await llmops([
     "version",
     model,
     "--name",
@@ -82,43 +130,53 @@ function trainAndVersion(ngrams: number, alias: string): void {
     alias,
     "--store",
     store,
-  ]);
+  ])) as { digest: string };
+  return version.digest;
 }
 
-/** Fetches the version `alias` names, as a serving job would, and evaluates it there. */
-function fetchAndEvaluate(alias: string, options: { record: boolean }): { suites: { suite: string; summaryPath: string }[] } {
-  const serving = join(out, "serving", alias);
-  llmops(["fetch", `demo/sentiment:${alias}`, serving, "--store", store]);
-  return llmops(
+/**
+ * Fetches the version `alias` names, as a serving job would, and evaluates it there on the
+ * `sentiment` suite (the `smoke` suite is for the live server). `as` names the fetched directory
+ * and the results directory (default the alias).
+ */
+async function fetchAndEvaluate(
+  alias: string,
+  options: { record: boolean; as?: string },
+): Promise<{ suites: { suite: string; summaryPath: string }[] }> {
+  const serving = join(out, "serving", options.as ?? alias);
+  await llmops(["fetch", `demo/sentiment:${alias}`, serving, "--store", store]);
+  return (await llmops(
     [
       "eval",
       "--config",
       config,
+      "--suite",
+      "sentiment",
       "--model",
       `demo/sentiment:${alias}`,
       "--store",
       store,
       "--out",
-      join(out, "results", alias),
+      join(out, "results", options.as ?? alias),
       ...(options.record ? ["--record"] : []),
       "--no-cache",
     ],
     { env: { LLMOPS_MODEL_DIR: serving }, allowGateFailure: !options.record },
-  ) as { suites: { suite: string; summaryPath: string }[] };
+  )) as { suites: { suite: string; summaryPath: string }[] };
 }
 
 step("2. Train and version the production model (unigram naive Bayes)");
-trainAndVersion(1, "production");
+await trainAndVersion(1, "production");
 
 step("3. Evaluate production and record the results as evidence on its version");
-fetchAndEvaluate("production", { record: true });
+await fetchAndEvaluate("production", { record: true });
 
 step("4. The pull request: train with bigrams, version the candidate, evaluate it");
-trainAndVersion(2, "candidate");
-const evalResult = fetchAndEvaluate("candidate", { record: false });
+const candidate = await trainAndVersion(2, "candidate");
+const evalResult = await fetchAndEvaluate("candidate", { record: false });
 
 step("5. Compare the candidate with the production baseline");
-const comparison = llmops(
+const comparison = (await llmops(
   [
     "compare",
     "--head",
@@ -133,7 +191,7 @@ const comparison = llmops(
     join(out, "compare"),
   ],
   { allowGateFailure: true },
-) as { verdict: string };
+)) as { verdict: string };
 
 step("6. Pull-request comment and job summary");
 const commentPath = join(out, "compare", "sentiment", "comment.md");
@@ -144,3 +202,128 @@ process.stderr.write(
   `PR comment Markdown: ${show(commentPath)}\nJob summary:         ${show(summaryPath)}\nStore:               ${show(store)} (OCI image layout; try: skopeo inspect oci:${show(store)}:...)\n`,
 );
 process.stdout.write(`verdict: ${comparison.verdict}\n`);
+
+// The candidate's evidence is recorded here, after the merge, not in step 4: step 4 is the pull
+// request's run, and evidence from a pull request's run never counts for a promotion. Step 5
+// compared against production's evidence either way.
+step("7. The pull request is merged: evaluate the candidate again and record the run as evidence");
+await fetchAndEvaluate("candidate", { record: true, as: "candidate-merged" });
+
+step("8. Start the model server over a model repository, and a stand-in for the Slack alert webhook");
+const repository = join(out, "model-repository");
+mkdirSync(repository, { recursive: true });
+const server = await startModelServer({ repository, model: "sentiment", port: 0 });
+const receiver = await startAlertReceiver(ALERT_SECRET);
+const promoteConfig = writePromoteConfig(server.url, repository);
+process.stderr.write(
+  `Model server:   ${server.url} (POST /v1/predict), serving what ${show(join(repository, "sentiment", "config.pbtxt"))} names\n` +
+    `Alert receiver: ${receiver.url} (checks X-Llmops-Signature-256)\n` +
+    `Config:         ${show(promoteConfig)} (llmops.yaml with environments.production.url = ${server.url})\n`,
+);
+const promoteArgs = ["--config", promoteConfig, "--store", store];
+const alertEnv = { DEMO_ALERT_WEBHOOK_URL: receiver.url, DEMO_ALERT_SECRET: ALERT_SECRET };
+
+step("9. Promote the candidate to production: requirements, model repository, alias, smoke eval");
+// `production` was set by `llmops version --alias` in step 2, not by a promotion: the model
+// repository is still empty, and status shows the alias without a promotion record.
+await llmops(["status", "production", ...promoteArgs], { text: true });
+const promoted = (await llmops(["promote", `demo/sentiment@${candidate}`, "--to", "production", ...promoteArgs], {
+  env: alertEnv,
+})) as PromotionResult;
+describePromotion(promoted);
+await llmops(["status", "production", ...promoteArgs], { text: true });
+
+step("10. A broken build: packaged without serving.json, it passes offline eval but the server cannot serve it");
+const broken = await trainAndVersion(2, "candidate", { dir: "model-ngrams2-repackaged", servingSignature: false });
+await fetchAndEvaluate("candidate", { record: true, as: "repackaged" });
+const rolledBack = (await llmops(["promote", `demo/sentiment@${broken}`, "--to", "production", ...promoteArgs], {
+  env: alertEnv,
+  allowGateFailure: true,
+})) as PromotionResult;
+describePromotion(rolledBack);
+for (const alert of receiver.alerts) {
+  process.stderr.write(`\nAlert received (signature ${alert.verified ? "verified" : "INVALID"}):\n${alert.text.replace(/^/gm, "  ")}\n`);
+}
+await llmops(["status", "production", ...promoteArgs], { text: true });
+writeFileSync(join(out, "promote.json"), `${JSON.stringify([promoted, rolledBack], null, 2)}\n`);
+
+step("11. Done");
+server.close();
+receiver.close();
+process.stderr.write(`Promotion results: ${show(join(out, "promote.json"))}\nModel repository:  ${show(repository)}\n`);
+process.stdout.write(`promotion: ${promoted.outcome}\nrollback: ${rolledBack.outcome}\n`);
+
+/** The fields of `llmops promote --json` the demo reads. */
+interface PromotionResult {
+  outcome: string;
+  message: string;
+  smoke?: { passed: boolean; error?: string; metrics: Record<string, number> };
+  notifications: { channel: string; action: string; target?: string; error?: string }[];
+}
+
+function describePromotion(result: PromotionResult): void {
+  const lines = [`${result.outcome}: ${result.message}`];
+  if (result.smoke) {
+    const metrics = Object.entries(result.smoke.metrics)
+      .map(([name, value]) => `${name}=${value}`)
+      .join(" ");
+    lines.push(`  smoke: ${result.smoke.passed ? "passed" : `failed${result.smoke.error ? ` (${result.smoke.error})` : ""}`}  ${metrics}`);
+  }
+  for (const n of result.notifications) lines.push(`  notified ${n.channel}: ${n.action}${n.error ? ` (${n.error})` : ""}`);
+  process.stderr.write(`${lines.join("\n")}\n`);
+}
+
+/**
+ * llmops.yaml as `llmops promote` needs it here: the environment's url is the server's, known only
+ * now (a URL field takes no templates), and the paths relative to examples/demo made absolute since
+ * the copy lives in out/. Comments are kept.
+ */
+function writePromoteConfig(url: string, repositoryRoot: string): string {
+  const doc = parseDocument(readFileSync(config, "utf8"));
+  const parsed = doc.toJS() as { $schema?: string; suites: { provider?: { type: string; path?: string } }[] };
+  doc.commentBefore = ` Written by run-demo.ts: ${relative(root, config)} with the model server's URL.${doc.commentBefore ? `\n${doc.commentBefore}` : ""}`;
+  if (parsed.$schema) doc.setIn(["$schema"], relative(out, join(here, parsed.$schema)));
+  parsed.suites.forEach((suite, i) => {
+    if (suite.provider?.type === "module" && suite.provider.path)
+      doc.setIn(["suites", i, "provider", "path"], join(here, suite.provider.path));
+  });
+  doc.setIn(["environments", "production", "url"], url);
+  doc.setIn(["environments", "production", "targets", 0, "root"], repositoryRoot);
+  const file = join(out, "llmops.promote.yaml");
+  writeFileSync(file, String(doc));
+  return file;
+}
+
+/**
+ * A local HTTP endpoint standing in for a Slack incoming webhook: checks the HMAC-SHA256 signature
+ * of each alert and keeps its `text`. Writes the last one to out/alert.txt, and the raw request
+ * (body and signature header) to out/alert-request.json.
+ */
+function startAlertReceiver(secret: string): Promise<{ url: string; alerts: { text: string; verified: boolean }[]; close(): void }> {
+  const alerts: { text: string; verified: boolean }[] = [];
+  const http = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      const body = Buffer.concat(chunks);
+      const header = String(req.headers["x-llmops-signature-256"] ?? "");
+      const expected = Buffer.from(`sha256=${createHmac("sha256", secret).update(body).digest("hex")}`);
+      const verified = header.length === expected.length && timingSafeEqual(Buffer.from(header), expected);
+      let text = "";
+      try {
+        text = String((JSON.parse(body.toString("utf8")) as { text?: unknown }).text ?? "");
+      } catch {}
+      alerts.push({ text, verified });
+      writeFileSync(join(out, "alert.txt"), `${text}\n`);
+      writeFileSync(join(out, "alert-request.json"), `${JSON.stringify({ signature: header, body: body.toString("utf8") }, null, 2)}\n`);
+      res.writeHead(verified ? 200 : 401).end();
+    });
+  });
+  return new Promise((done) => {
+    http.listen(0, "127.0.0.1", () => {
+      const address = http.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      done({ url: `http://127.0.0.1:${port}/alerts`, alerts, close: () => http.close() });
+    });
+  });
+}

@@ -193,6 +193,8 @@ describe("actions/promote in a workflow_dispatch job", () => {
     expect(github.state.deploymentStatuses.filter((s) => s.deployment_id === second.id).map((s) => s.state)).toContain("failure");
     expect(github.state.issues).toHaveLength(1);
     expect(github.state.issues[0]?.body).toContain("smoke");
+    // Not just "gates failed": the endpoint's own answer, so people know why.
+    expect(github.state.issues[0]?.body).toContain("cannot load version");
   });
 
   it("names the missing permission when the token cannot create deployments", async () => {

@@ -15,7 +15,11 @@ const version = (digest: string | null, tag?: string) => (digest ? `${tag ? `${t
 export function describePromotion(result: PromotionResult): string {
   const lines = [clean(result.message)];
   const head = `${result.name}:${result.alias}`;
-  lines.push(`  ${result.environment}: ${head} ${version(result.from)} -> ${version(result.serving)}  (promotion ${result.id})`);
+  // A dry run changes nothing, so what it would do is from -> the version, not from -> serving.
+  const to = result.dryRun ? version(result.digest, result.version) : version(result.serving);
+  lines.push(
+    `  ${result.environment}: ${head} ${version(result.from)} -> ${to}${result.dryRun ? " (dry run)" : ""}  (promotion ${result.id})`,
+  );
   for (const check of result.requirements)
     lines.push(`  ${check.met ? "ok  " : "FAIL"} ${check.kind} ${clean(check.name)}: ${clean(check.detail)}`);
   for (const [i, step] of result.targets.entries()) {

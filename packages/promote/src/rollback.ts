@@ -5,6 +5,7 @@ import type { DeploymentHandle } from "./github-seams.ts";
 import { sendWebhook, webhookPayload } from "./notify.ts";
 import { stepsAsResults } from "./promote.ts";
 import type { PromotionResult } from "./result.ts";
+import { servedBefore } from "./served-before.ts";
 import {
   applyTargets,
   approversOf,
@@ -59,9 +60,10 @@ export async function rollback(options: RollbackOptions): Promise<PromotionResul
     }
     targetRef = `${name}@${wanted.digest}`;
   } else {
-    const latest = history.find((m) => m.to === current);
-    if (!latest?.from) throw new InputError(`${name}:${alias} has no earlier version in its history; name one with --to`);
-    targetRef = `${name}@${latest.from}`;
+    const before = await servedBefore(store, { name, alias, environment: environment.name, current }, logger);
+    if (!before)
+      throw new InputError(`${name}:${alias} has no earlier version in its history that was not rolled back; name one with --to`);
+    targetRef = `${name}@${before}`;
   }
   const version = await store.resolve(targetRef);
   if (version.digest === current) throw new InputError(`${environment.name} already serves ${label(version)}`);

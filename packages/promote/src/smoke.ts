@@ -8,12 +8,13 @@ import {
   formatYamlPath,
   type LoadedConfig,
   type Logger,
+  oneLine,
   type ProviderConfig,
   providerConfigSchema,
   type SmokeConfig,
   type SuiteConfig,
 } from "@llmops/core";
-import { evaluate } from "@llmops/eval";
+import { evaluate, readResultsFile } from "@llmops/eval";
 import type { Store } from "@llmops/store";
 import type { SmokeSummary } from "./records.ts";
 
@@ -183,6 +184,8 @@ export async function runSmoke(options: RunSmokeOptions): Promise<SmokeSummary> 
       const failed = result.suites.flatMap((s) => s.summary.gates.filter((g) => !g.passed).map((g) => g.description));
       if (failed.length > 0) summary.error = `gates failed: ${failed.join("; ")}`;
       else if (ungated.length > 0) summary.error = "not every case passed (the suite has no gates)";
+      const cause = await firstCaseError(result.suites.map((s) => s.resultsPath));
+      if (cause) summary.error = `${summary.error ?? "failed"}; first error: ${cause}`;
     }
     return summary;
   } catch (error) {
@@ -196,4 +199,22 @@ export async function runSmoke(options: RunSmokeOptions): Promise<SmokeSummary> 
     if (abandon) clearTimeout(abandon);
     if (!options.out) await rm(out, { recursive: true, force: true });
   }
+}
+
+/**
+ * The first case error of a failed smoke run, one line and bounded: "gates failed" alone does not
+ * say that the endpoint answered 500, which is what people reading the alert need. It is text the
+ * endpoint chose, so it is clipped here and escaped wherever it is shown.
+ */
+async function firstCaseError(resultsPaths: string[]): Promise<string | undefined> {
+  for (const path of resultsPaths) {
+    try {
+      for await (const row of readResultsFile(path)) {
+        if (row.error) return oneLine(row.error).slice(0, 300);
+      }
+    } catch {
+      // No results file (the run stopped early): the gate message is all there is.
+    }
+  }
+  return undefined;
 }

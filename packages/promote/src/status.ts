@@ -3,6 +3,7 @@ import type { Store } from "@llmops/store";
 import { currentAlias, environmentConfig } from "./environment.ts";
 import { readPromotionRecords, type StoredPromotionRecord } from "./records.ts";
 import type { EnvironmentStatus, StatusResult } from "./result.ts";
+import { servedBefore } from "./served-before.ts";
 
 export interface StatusOptions {
   store: Store;
@@ -58,11 +59,11 @@ async function describeEnvironment(options: StatusOptions, entry: EnvironmentSta
     entry.since = move.when;
     if (move.actor) entry.actor = move.actor;
     if (move.runUrl) entry.runUrl = move.runUrl;
-    entry.previous = move.from;
-    if (move.from) {
-      const before = await store.resolve(`${name}@${move.from}`);
-      if (before.version) entry.previousVersion = before.version;
-    }
+  }
+  entry.previous = await servedBefore(store, { name, alias: entry.alias, environment: entry.environment, current: digest }, logger);
+  if (entry.previous) {
+    const before = await store.resolve(`${name}@${entry.previous}`);
+    if (before.version) entry.previousVersion = before.version;
   }
   const records = await readPromotionRecords(store, serving, { environment: entry.environment, logger });
   // The record that put it there: the newest `promoted` or `rolled-back` one moving the alias to it.

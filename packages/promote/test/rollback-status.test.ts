@@ -151,9 +151,30 @@ describe("status", () => {
     expect(result.outcome).toBe("rolled-back");
     const one = await status({ store: f.store, cwd: f.dir, logger: f.logger, environment: "production" });
     expect(one.environments).toHaveLength(1);
-    expect(one.environments[0]).toMatchObject({ digest: f.v1.digest, previous: f.v2.digest, lastEvent: { event: "rolled-back" } });
+    // The version it was rolled back from is never "previous": rollback must not redeploy it.
+    expect(one.environments[0]).toMatchObject({ digest: f.v1.digest, previous: null, lastEvent: { event: "rolled-back" } });
     expect(one.environments[0]?.lastEvent?.reason).toMatch(/^smoke eval smoke failed/);
     const all = await status({ store: f.store, cwd: f.dir, logger: f.logger });
     expect(renderStatus(all)).toContain(`staging  ${NAME}:stage  (nothing promoted yet)`);
+  });
+
+  it("after an automatic roll-back, rollback goes to the good version before, never to the broken one", async () => {
+    const f = await fixture();
+    let healthy = true;
+    const model = await startServer((_req, _body, res) => res.end(JSON.stringify({ label: healthy ? "positive" : "negative" })));
+    const hook = await startServer((_req, _body, res) => res.end("ok"));
+    await writeConfig(
+      f.dir,
+      config(hook.url, model.url).replace("requires: { evidence: [{ suite: qa }], promotedTo: [staging] }", "requires: {}"),
+    );
+    await f.store.tag(`${NAME}@${f.v1.digest}`, "production");
+    expect((await promote({ ...common(f, fakeTargets()), ref: `${NAME}:v2`, environment: "production" })).outcome).toBe("promoted");
+    healthy = false;
+    expect((await promote({ ...common(f, fakeTargets()), ref: `${NAME}:v3`, environment: "production" })).outcome).toBe("rolled-back");
+    // The alias's latest move is v3 -> v2; the one before v2 that was never rolled back from is v1.
+    const plan = await rollback({ ...common(f, fakeTargets()), environment: "production", dryRun: true });
+    expect(plan).toMatchObject({ outcome: "dry-run", digest: f.v1.digest, from: f.v2.digest });
+    const shown = await status({ store: f.store, cwd: f.dir, logger: f.logger, environment: "production" });
+    expect(shown.environments[0]).toMatchObject({ digest: f.v2.digest, previous: f.v1.digest });
   });
 });

@@ -10,7 +10,15 @@ import {
   rollback,
   status,
 } from "@llmops/promote";
-import { type Command, type CommandContext, openCommandStore, optionalString, type ParsedArgs, storeOptionHelp, storeOptions } from "../command.ts";
+import {
+  type Command,
+  type CommandContext,
+  openCommandStore,
+  optionalString,
+  type ParsedArgs,
+  storeOptionHelp,
+  storeOptions,
+} from "../command.ts";
 import { printJson } from "./version.ts";
 
 const configOption = { config: { type: "string" } } as const;
@@ -46,7 +54,7 @@ async function promotionContext(values: ParsedArgs["values"], context: CommandCo
 
 function report(result: PromotionResult, context: CommandContext): number {
   if (context.json) printJson(context, result);
-  else context.stdout.write(`${describePromotion(result)}\n`);
+  else context.stdout.write(describePromotion(result));
   return result.exitCode;
 }
 
@@ -130,7 +138,7 @@ export const statusCommand: Command = {
       environment,
     });
     if (context.json) printJson(context, result);
-    else context.stdout.write(`${renderStatus(result)}\n`);
+    else context.stdout.write(renderStatus(result));
     return 0;
   },
 };

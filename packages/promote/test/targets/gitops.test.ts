@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { gitopsTargetSchema } from "@llmops/core";
-import { Ajv } from "ajv";
 import type { Store } from "@llmops/store";
+import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { TargetError, type TargetVersion } from "../../src/target.ts";
