@@ -186,5 +186,8 @@ describe("llmops promote / rollback / status on a registry", () => {
     expect(result.code).toBe(2);
     // One line naming the problem and the environments there are (then the usage line, as for every usage error).
     expect(result.stderr.split("\n")[0]).toBe('llmops promote: unknown environment "prod"; llmops.yaml has staging, production');
+    const positional = await llmops(["promote", `sentiment@${v1}`, "staging"]);
+    expect(positional.code).toBe(2);
+    expect(positional.stderr.split("\n")[0]).toBe("llmops promote: unexpected argument staging; did you mean --to staging?");
   });
 });

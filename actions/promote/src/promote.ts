@@ -30,6 +30,16 @@ export async function promoteAction(inputs: PromoteInputs, context: ActionContex
   if (inputs.githubToken) core.setSecret(inputs.githubToken);
   const store = openActionStore(await chooseActionStore(inputs, context, inputs.config), context);
   const defaultBranch = defaultBranchFromEvent(context.env);
+  // A workflow_dispatch run can be started from any branch, and it runs that branch's llmops.yaml
+  // (its requirements and targets): the environment's deployment branch policy is what stops that.
+  if (defaultBranch && context.env.GITHUB_REF && context.env.GITHUB_REF !== `refs/heads/${defaultBranch}`) {
+    context.logger.warn(
+      `promoting from ${context.env.GITHUB_REF}, not the default branch ${defaultBranch}: its llmops.yaml decides the requirements and targets; restrict the environment's deployment branches to ${defaultBranch}`,
+    );
+  }
+  // gitops targets read their token from the variable `tokenEnv` names (default GITHUB_TOKEN),
+  // which the runner does not export: the step's github-token stands in for it.
+  const seamEnv = inputs.githubToken && !context.env.GITHUB_TOKEN ? { ...context.env, GITHUB_TOKEN: inputs.githubToken } : context.env;
   const shared = {
     store,
     cwd: context.workspace,
@@ -39,7 +49,7 @@ export async function promoteAction(inputs: PromoteInputs, context: ActionContex
     runUrl: context.runUrl,
     github: githubPromotionSeams({
       token: inputs.githubToken || undefined,
-      env: context.env,
+      env: seamEnv,
       logger: context.logger,
       ...(defaultBranch ? { defaultBranch } : {}),
     }),

@@ -197,6 +197,21 @@ describe("actions/promote in a workflow_dispatch job", () => {
     expect(github.state.issues[0]?.body).toContain("cannot load version");
   });
 
+  it("warns when dispatched from a branch other than the default, whose llmops.yaml then decides", async () => {
+    const digest = await evaluatedVersion("weights v1");
+    const result = await runAction("promote", {
+      event: "workflow_dispatch",
+      workspace,
+      inputs: { "github-token": TOKEN, environment: "production", model: `${NAME}@${digest}`, "dry-run": "true" },
+      env: { GITHUB_API_URL: github.url, LLMOPS_GITHUB_PACE: "false", GITHUB_REF: "refs/heads/loosen-gates" },
+      timeoutMs: 60_000,
+    });
+    expect(result.exitCode).toBe(0);
+    expect(result.outputs.outcome).toBe("dry-run");
+    const warnings = result.annotations.filter((a) => a.level === "warning").map((a) => a.message);
+    expect(warnings.join("\n")).toContain("promoting from refs/heads/loosen-gates, not the default branch main");
+  });
+
   it("names the missing permission when the token cannot create deployments", async () => {
     const digest = await evaluatedVersion("weights v1");
     github.failNext("POST", /\/deployments$/, 403);

@@ -71,8 +71,9 @@ export const promoteCommand: Command = {
     ...storeOptionHelp,
   },
   async run(args, context) {
-    const [ref, extra] = args.positionals;
+    const [ref, extra, more] = args.positionals;
     const environment = optionalString(args.values.to);
+    if (extra && !environment && !more) throw new UsageError(`unexpected argument ${extra}; did you mean --to ${extra}?`);
     if (!ref || !environment) throw new UsageError("expected <REF> --to <ENV>");
     if (extra) throw new UsageError(`unexpected argument ${extra}`);
     const result = await promote({
