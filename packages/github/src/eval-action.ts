@@ -6,7 +6,7 @@
 import { glob, readFile, stat } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import * as core from "@actions/core";
-import { ConfigError, listConfigFileErrors, oneLine } from "@llmops/core";
+import { ConfigError, listConfigFileErrors, oneLine, runUrlFromEnv } from "@llmops/core";
 import {
   type EvaluateResult,
   evaluate,
@@ -16,14 +16,16 @@ import {
   RESPONSE_CACHE_DIR,
   type RunProgress,
   readRunSummary,
+  reportSuiteFromFiles,
   type SuiteOutcome,
 } from "@llmops/eval";
-import { renderJUnit, renderRunSummaryMarkdown } from "@llmops/report";
+import { htmlReportLine, renderJUnit, renderRunSummaryMarkdown } from "@llmops/report";
 import { z } from "zod";
 import { actionInput, readActionInputs } from "./action-inputs.ts";
 import { type ActionContext, actionContext, actionStoreOpener, failStep, storeInputs } from "./action-kit.ts";
 import { resultsArtifactName } from "./artifacts.ts";
 import { writeJobSummary } from "./job-summary.ts";
+import { type ArtifactUploader, HTML_REPORT_FILE, htmlReportArtifactName, publishHtmlReport } from "./report-artifact.ts";
 import { responseCacheKeys, restoreResponseCache, saveResponseCache } from "./response-cache.ts";
 
 export const evalActionInputsSchema = z.object({
@@ -67,6 +69,8 @@ export interface EvalActionResult {
   passed: boolean;
   /** Why the step fails (a failed gate with fail-on-gate, an interrupted run, an incomplete merge); absent when it does not. */
   failure?: string;
+  /** The HTML report of the suites (written and uploaded with `upload-results`), and its artifact's page. */
+  htmlReport?: { path: string; url?: string };
 }
 
 /**
@@ -136,6 +140,32 @@ async function upload(name: string, dir: string, context: ActionContext): Promis
   }
 }
 
+/**
+ * With `upload-results`, the suites' interactive HTML report: `<out>/report.html`, uploaded as the
+ * artifact `llmops-report-eval-<suites>` and linked from the job summary. Only whole runs get one
+ * (not a shard, not an interrupted run); a failure is a warning.
+ */
+async function htmlReport(
+  outcomes: SuiteOutcome[],
+  file: string,
+  context: ActionContext,
+  upload?: ArtifactUploader,
+): Promise<EvalActionResult["htmlReport"]> {
+  const runUrl = context.runUrl ?? runUrlFromEnv(context.env);
+  const published = await publishHtmlReport({
+    input: { suites: outcomes.map((o) => reportSuiteFromFiles(o.summary, o.resultsPath)), ...(runUrl ? { runUrl } : {}) },
+    file,
+    name: htmlReportArtifactName(
+      "eval",
+      outcomes.map((o) => o.suite),
+    ),
+    env: context.env,
+    logger: context.logger,
+    ...(upload ? { upload } : {}),
+  });
+  return published ? { path: published.path, ...(published.url ? { url: published.url } : {}) } : undefined;
+}
+
 function suiteResult(outcome: SuiteOutcome): EvalActionResult["suites"][number] {
   return {
     suite: outcome.suite,
@@ -148,7 +178,12 @@ function suiteResult(outcome: SuiteOutcome): EvalActionResult["suites"][number] 
   };
 }
 
-async function merge(inputs: EvalActionInputs, context: ActionContext): Promise<EvalActionResult> {
+/** Seams for tests: the uploader of the HTML report (the default loads @actions/artifact on a runner). */
+export interface EvalActionOptions {
+  uploadHtml?: ArtifactUploader;
+}
+
+async function merge(inputs: EvalActionInputs, context: ActionContext, options: EvalActionOptions): Promise<EvalActionResult> {
   const { workspace, env, logger } = context;
   const dirs = await shardDirs(inputs.merge, workspace);
   // A shard's summary is an artifact from another job: validated before its suite name becomes a path.
@@ -165,9 +200,15 @@ async function merge(inputs: EvalActionInputs, context: ActionContext): Promise<
     ...(inputs.store ? { store: inputs.store } : {}),
     openStore: actionStoreOpener(inputs, context),
   });
-  if (inputs.uploadResults) await upload(resultsArtifactName(outcome.suite), out, context);
-  const failures = outcome.summary.gates.filter((g) => !g.passed).map((g) => g.reason ?? g.description);
   const result: EvalActionResult = { resultsPath: resolve(workspace, inputs.out), suites: [suiteResult(outcome)], passed: outcome.passed };
+  if (inputs.uploadResults) {
+    await upload(resultsArtifactName(outcome.suite), out, context);
+    if (outcome.complete) {
+      const report = await htmlReport([outcome], join(result.resultsPath, HTML_REPORT_FILE), context, options.uploadHtml);
+      if (report) result.htmlReport = report;
+    }
+  }
+  const failures = outcome.summary.gates.filter((g) => !g.passed).map((g) => g.reason ?? g.description);
   if (!outcome.complete) result.failure = `merge of ${outcome.suite}: some cases are missing from the shards; the run is incomplete`;
   else if (!outcome.passed && inputs.failOnGate) result.failure = `gate failed: ${outcome.suite}: ${failures.join("; ")}`;
   else if (failures.length) logger.warn(`gate failed (fail-on-gate is false): ${outcome.suite}: ${failures.join("; ")}`);
@@ -179,8 +220,12 @@ async function merge(inputs: EvalActionInputs, context: ActionContext): Promise<
  * cache, uploading results when asked; returns what ran and whether the step fails. Outputs and
  * the job summary are {@link writeEvalOutputs}'s.
  */
-export async function runEvalAction(inputs: EvalActionInputs, context: ActionContext = actionContext()): Promise<EvalActionResult> {
-  if (inputs.merge.length > 0) return merge(inputs, context);
+export async function runEvalAction(
+  inputs: EvalActionInputs,
+  context: ActionContext = actionContext(),
+  options: EvalActionOptions = {},
+): Promise<EvalActionResult> {
+  if (inputs.merge.length > 0) return merge(inputs, context, options);
   const { workspace, env, logger } = context;
   const shard = inputs.shard ? parseShard(inputs.shard) : undefined;
   const cacheDir = join(workspace, RESPONSE_CACHE_DIR);
@@ -253,6 +298,10 @@ export async function runEvalAction(inputs: EvalActionInputs, context: ActionCon
     suites: result.suites.map(suiteResult),
     passed: result.passed,
   };
+  if (inputs.uploadResults && !shard && !result.interrupted && result.suites.length > 0) {
+    const report = await htmlReport(result.suites, join(out.resultsPath, HTML_REPORT_FILE), context, options.uploadHtml);
+    if (report) out.htmlReport = report;
+  }
   if (result.interrupted) {
     out.failure = "eval interrupted: partial results were written and marked incomplete";
     return out;
@@ -273,6 +322,8 @@ export async function writeEvalOutputs(result: EvalActionResult): Promise<void> 
   core.setOutput("passed", String(result.passed));
   core.setOutput("metrics", JSON.stringify(Object.fromEntries(result.suites.map((s) => [s.suite, s.metrics]))));
   const markdown: string[] = [];
+  const report = htmlReportLine(result.htmlReport?.url);
+  if (report) markdown.push(`${report}\n`);
   for (const suite of result.suites) if (suite.markdownPath) markdown.push(await readFile(suite.markdownPath, "utf8"));
   if (markdown.length) await writeJobSummary(markdown.join("\n"));
   if (result.failure) failStep(result.failure);

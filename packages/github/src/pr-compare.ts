@@ -1,14 +1,19 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import type { LocatedYaml, Logger } from "@llmops/core";
+import { type HistoryPoint, type LocatedYaml, type Logger, oneLine, runUrlFromEnv, writeFileAtomic } from "@llmops/core";
 import {
+  type AliasHistory,
+  aliasOfRef,
   type BaselineResolvers,
   fileBaselineResolver,
   type LoadedCompareConfig,
+  loadAliasHistory,
   parseBaselineSpec,
   pickBaselineRun,
   type RunResults,
   readResultsSet,
+  recordingResolvers,
+  reportSuites,
   runComparePipeline,
   type StoreCandidates,
   type SuiteComparison,
@@ -31,6 +36,13 @@ import {
 import { GitHubPermissionError } from "./errors.ts";
 import { diffGateSettings, type GateSettings, gateSettingsFromText, readFileAtRef } from "./gate-changes.ts";
 import type { GitHubClient } from "./octokit.ts";
+import {
+  type ArtifactUploader,
+  HTML_REPORT_FILE,
+  htmlReportArtifactName,
+  type PublishedHtmlReport,
+  publishHtmlReport,
+} from "./report-artifact.ts";
 import { resolveCommentAuthor, type StickyCommentResult, upsertStickyComment } from "./sticky-comment.ts";
 
 /**
@@ -71,6 +83,13 @@ export interface PullRequestCompareOptions {
   logger: Logger;
   github?: GitHubTarget;
   artifactUrl?: string;
+  /**
+   * The interactive HTML report, `<reportDir>/report.html`: written, uploaded as an artifact on a
+   * runner (ACTIONS_RUNTIME_TOKEN set) and linked from the comments and the job summary, unless
+   * false. `upload` replaces the uploader (false: write only); `env` the runner's variables
+   * (default process.env) that the artifact's URL is built from.
+   */
+  htmlReport?: false | { upload?: ArtifactUploader | false; env?: NodeJS.ProcessEnv };
 }
 
 export interface PullRequestCompareResult {
@@ -85,6 +104,8 @@ export interface PullRequestCompareResult {
   checkRuns: number[];
   /** Things the user must know that did not fail the run (no baseline, fork, missing permission). */
   notices: string[];
+  /** The HTML report, when it was written (with its artifact's URL when it was uploaded). */
+  htmlReport?: PublishedHtmlReport;
 }
 
 const TWO_STAGE =
@@ -265,6 +286,27 @@ export async function runPullRequestCompare(options: PullRequestCompareOptions):
   const { logger, cwd, github } = options;
   const notices: string[] = [];
   const gateChanges = await gateChangesOf(options, notices);
+  const recorded = recordingResolvers({
+    file: fileBaselineResolver({ cwd }),
+    ...(options.openStore
+      ? {
+          alias: storeBaselineResolver({
+            openStore: options.openStore,
+            logger,
+            history: (store, query) => aliasMetricHistory({ store, ...query, logger }),
+          }),
+        }
+      : {}),
+    branch: branchBaselineResolver(github, logger),
+  });
+  const renderOptions = {
+    ...(options.artifactUrl ? { artifactUrl: options.artifactUrl } : {}),
+    ...(gateChanges ? { gateChanges } : {}),
+  };
+  // What each Markdown was rendered from, to render it again with the HTML report's link once that is uploaded.
+  const contexts = new Map<string, { history: HistoryPoint[]; mainMetric: string | undefined }>();
+  let summaryContext: { history: Record<string, HistoryPoint[]> } = { history: {} };
+  const renderers = comparisonRenderers(renderOptions);
   const result = await runComparePipeline({
     head: options.results,
     ...(options.baseline?.trim() ? { baseline: parseBaselineSpec(options.baseline) } : {}),
@@ -274,29 +316,57 @@ export async function runPullRequestCompare(options: PullRequestCompareOptions):
       ...(options.gates?.trim() ? { overrides: { text: options.gates, name: "gates input" } } : {}),
     },
     ...(options.store ? { store: options.store } : {}),
-    resolvers: {
-      file: fileBaselineResolver({ cwd }),
-      ...(options.openStore
-        ? {
-            alias: storeBaselineResolver({
-              openStore: options.openStore,
-              logger,
-              history: (store, query) => aliasMetricHistory({ store, ...query, logger }),
-            }),
-          }
-        : {}),
-      branch: branchBaselineResolver(github, logger),
+    resolvers: recorded.resolvers,
+    renderers: {
+      suite(comparison, context) {
+        contexts.set(comparison.suite, context);
+        return renderers.suite(comparison, context);
+      },
+      summary(comparisons, context) {
+        summaryContext = context;
+        return renderers.summary(comparisons, context);
+      },
     },
-    renderers: comparisonRenderers({
-      ...(options.artifactUrl ? { artifactUrl: options.artifactUrl } : {}),
-      ...(gateChanges ? { gateChanges } : {}),
-    }),
     out: options.reportDir,
     cwd,
     logger,
     noBaselineGiven: "no baseline configured (the baseline input or compare.baseline in llmops.yaml)",
     ...(github ? { subject: { sha: github.sha, ...(github.pullRequest ? { pullRequest: github.pullRequest.number } : {}) } } : {}),
   });
+  let htmlReport: PublishedHtmlReport | undefined;
+  if (options.htmlReport !== false) {
+    const settings = options.htmlReport ?? {};
+    const env = settings.env ?? process.env;
+    const history = await compareHistory(recorded.alias, options, logger);
+    const runUrl = github?.runUrl ?? runUrlFromEnv(env);
+    htmlReport = await publishHtmlReport({
+      input: {
+        suites: reportSuites(result, recorded.baselines),
+        ...(history ? { history } : {}),
+        ...(runUrl ? { runUrl } : {}),
+      },
+      file: path.join(result.reportDir, HTML_REPORT_FILE),
+      name: htmlReportArtifactName(
+        "compare",
+        result.suites.map((s) => s.suite),
+      ),
+      env,
+      logger,
+      ...(settings.upload !== undefined ? { upload: settings.upload } : {}),
+    });
+    if (htmlReport?.url) {
+      const linked = comparisonRenderers({ ...renderOptions, htmlReportUrl: htmlReport.url });
+      for (const suite of result.suites) {
+        suite.markdown = linked.suite(suite.comparison, contexts.get(suite.suite) ?? { history: [], mainMetric: undefined });
+        await writeFileAtomic(suite.markdownPath, suite.markdown);
+      }
+      result.summary = linked.summary(
+        result.suites.map((s) => s.comparison),
+        summaryContext,
+      );
+      await writeFileAtomic(result.summaryPath, result.summary);
+    }
+  }
   // The pipeline's notices were logged when they arose; the ones gathered here are logged below.
   const own = notices.length;
   notices.push(...result.notices);
@@ -322,7 +392,24 @@ export async function runPullRequestCompare(options: PullRequestCompareOptions):
     comments,
     checkRuns,
     notices,
+    ...(htmlReport ? { htmlReport } : {}),
   };
+}
+
+/** The history of the alias the baseline came from, for the HTML report; undefined (and a warning) when it cannot be read. */
+async function compareHistory(
+  alias: { ref: string; store: StoreCandidates } | undefined,
+  options: Pick<PullRequestCompareOptions, "openStore">,
+  logger: Logger,
+): Promise<AliasHistory | undefined> {
+  const named = alias ? aliasOfRef(alias.ref) : undefined;
+  if (!alias || !named || !options.openStore) return undefined;
+  try {
+    return await loadAliasHistory({ store: options.openStore(alias.store), ...named, maxVersions: 20, logger });
+  } catch (error) {
+    logger.warn(`the HTML report has no history of ${alias.ref}: ${oneLine(error)}`);
+    return undefined;
+  }
 }
 
 /** Posts comments and check runs for already computed reports: the second stage of the fork-safe flow uses this too. */

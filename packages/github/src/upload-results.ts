@@ -1,5 +1,5 @@
 import { readdir } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { DefaultArtifactClient } from "@actions/artifact";
 import { ExternalError, oneLine } from "@llmops/core";
 
@@ -11,24 +11,62 @@ async function listFilesRecursive(dir: string): Promise<string[]> {
     .sort();
 }
 
+export interface UploadedArtifact {
+  id: number | undefined;
+  size: number | undefined;
+  files: number;
+}
+
+/**
+ * Uploads files (paths below `root`, which becomes the artifact's root) as a workflow artifact:
+ * the one place this package talks to the artifact service. Returns the artifact id.
+ */
+export async function uploadArtifactFiles(options: {
+  name: string;
+  files: string[];
+  root: string;
+  retentionDays?: number;
+}): Promise<UploadedArtifact> {
+  try {
+    const client = new DefaultArtifactClient();
+    const response = await client.uploadArtifact(options.name, options.files, options.root, {
+      ...(options.retentionDays ? { retentionDays: options.retentionDays } : {}),
+    });
+    return { id: response.id, size: response.size, files: options.files.length };
+  } catch (error) {
+    throw new ExternalError(`upload-results: uploading artifact ${options.name} failed: ${oneLine(error)}`);
+  }
+}
+
+/**
+ * Uploads one file as it is, not zipped, as a workflow artifact named after the file (the artifact
+ * service's rule for unarchived uploads): downloading it gives the file itself. Returns the id.
+ */
+export async function uploadArtifactFile(options: { file: string; retentionDays?: number }): Promise<UploadedArtifact> {
+  const name = basename(options.file);
+  try {
+    const client = new DefaultArtifactClient();
+    const response = await client.uploadArtifact(name, [options.file], dirname(options.file), {
+      skipArchive: true,
+      ...(options.retentionDays ? { retentionDays: options.retentionDays } : {}),
+    });
+    return { id: response.id, size: response.size, files: 1 };
+  } catch (error) {
+    throw new ExternalError(`upload-results: uploading artifact ${name} failed: ${oneLine(error)}`);
+  }
+}
+
 /**
  * Uploads an eval output directory as a workflow artifact (for the compare job, the fork-safe
  * report flow and `llmops eval merge` of shards). Returns the artifact id.
  */
-export async function uploadResults(options: {
-  name: string;
-  dir: string;
-  retentionDays?: number;
-}): Promise<{ id: number | undefined; size: number | undefined; files: number }> {
+export async function uploadResults(options: { name: string; dir: string; retentionDays?: number }): Promise<UploadedArtifact> {
   const files = await listFilesRecursive(options.dir);
   if (files.length === 0) throw new ExternalError(`upload-results: ${options.dir} holds no files`);
-  try {
-    const client = new DefaultArtifactClient();
-    const response = await client.uploadArtifact(options.name, files, options.dir, {
-      ...(options.retentionDays ? { retentionDays: options.retentionDays } : {}),
-    });
-    return { id: response.id, size: response.size, files: files.length };
-  } catch (error) {
-    throw new ExternalError(`upload-results: uploading artifact ${options.name} failed: ${oneLine(error)}`);
-  }
+  return uploadArtifactFiles({
+    name: options.name,
+    files,
+    root: options.dir,
+    ...(options.retentionDays ? { retentionDays: options.retentionDays } : {}),
+  });
 }

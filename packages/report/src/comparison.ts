@@ -1,7 +1,7 @@
 import type { Comparison, FlippedCase, HistoryPoint, MetricComparison } from "@llmops/core";
 import { codeBlock, codeSpan, escapeHtml, escapeInline, excerpt, mermaidLabel } from "./escape.ts";
 import { formatNumber, formatP, formatPercent, formatSigned, safeUrl } from "./format.ts";
-import { gatesTable } from "./run-summary.ts";
+import { gatesTable, htmlReportLine } from "./run-summary.ts";
 
 /** GitHub rejects issue comments longer than this many characters. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
@@ -38,6 +38,8 @@ export interface ComparisonMarkdownOptions {
   gateChanges?: Record<string, GateChange[]>;
   /** Where the numbers came from when that limits what they prove (a fork's run), shown at the top. */
   provenance?: string;
+  /** The uploaded HTML report (the artifact's URL), linked under the headline. */
+  htmlReportUrl?: string;
 }
 
 export function commentMarker(suite: string): string {
@@ -169,6 +171,8 @@ function gateChangeLines(changes: GateChange[]): string[] {
 
 function renderOne(c: Comparison, options: ComparisonMarkdownOptions, budget: Budget): { text: string; cuts: string[] } {
   const out: string[] = [commentMarker(c.suite), ...headline(c, options.title)];
+  const report = htmlReportLine(options.htmlReportUrl);
+  if (report) out.push(report, "");
   if (options.provenance) out.push("> [!CAUTION]", `> ${escapeInline(options.provenance)}`, "");
   out.push(...gateChangeLines(options.gateChanges?.[c.suite] ?? []));
   const cuts: string[] = [];

@@ -95,6 +95,18 @@ export function renderRunSummaryMarkdown(summary: RunSummary, cases?: CaseResult
   return `${out.join("\n").trimEnd()}\n`;
 }
 
+/**
+ * The line that links the interactive HTML report (`report.html`, a workflow artifact) from a job
+ * summary or a pull request comment. The text is fixed and the URL, built from the runner's own
+ * values, is linked only when it is plain http(s); otherwise the line is empty.
+ */
+export function htmlReportLine(url: string | undefined): string {
+  const link = safeUrl(url);
+  return link
+    ? `📊 [Interactive report](${link}): every case side by side, with filters, word diffs and history (one HTML file from this run's artifacts, opens in a browser)`
+    : "";
+}
+
 export function caseLabel(c: Pick<CaseResult, "id" | "repeat">): string {
   return c.repeat > 0 ? `${c.id}#${c.repeat}` : c.id;
 }

@@ -5,6 +5,7 @@ import { fetchCommand } from "./fetch.ts";
 import { historyCommand } from "./history.ts";
 import { lsCommand } from "./ls.ts";
 import { promoteCommand, rollbackCommand, statusCommand } from "./promote.ts";
+import { reportCommand } from "./report.ts";
 import { schemaCommand } from "./schema.ts";
 import { tagCommand } from "./tag.ts";
 import { versionCommand } from "./version.ts";
@@ -18,6 +19,7 @@ export const commands: Command[] = [
   historyCommand,
   evalCommand,
   compareCommand,
+  reportCommand,
   promoteCommand,
   rollbackCommand,
   statusCommand,

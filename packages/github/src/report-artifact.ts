@@ -1,0 +1,104 @@
+import { copyFile, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Logger, oneLine } from "@llmops/core";
+import { type HtmlReportInput, writeHtmlReport } from "@llmops/report";
+
+/**
+ * The interactive HTML report of actions/eval and actions/compare: written beside their other
+ * outputs, uploaded as a workflow artifact of its own — the file itself, not zipped, so the link
+ * downloads a page that opens in the browser — and linked from the sticky comment and the job
+ * summary. It is a convenience: a failure to write or upload it is a warning, never the step's
+ * failure. The link's URL is built from the runner's variables and the id the artifact service
+ * returned, never from anything the results say.
+ */
+
+export const HTML_REPORT_FILE = "report.html";
+
+/** Uploads one file unzipped as an artifact named after the file; the default loads @actions/artifact on demand. */
+export type ArtifactUploader = (options: { file: string }) => Promise<{ id: number | undefined }>;
+
+/**
+ * Name of the artifact (and file) holding one step's HTML report, `llmops-report-<step>-<suites>.html`,
+ * in the characters resultsArtifactName keeps and short enough for the artifact service. Names are
+ * unique within a workflow run, so the step and suites are in it.
+ */
+export function htmlReportArtifactName(step: "eval" | "compare", suites: readonly string[]): string {
+  const label = suites.map((s) => s.replace(/[^A-Za-z0-9_.-]/g, "_")).join("-") || "none";
+  return `${`llmops-report-${step}-${label}`.slice(0, 115)}.html`;
+}
+
+/**
+ * The artifact's page: `${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}/artifacts/${id}`,
+ * from the runner's variables only; undefined when one of them is missing or malformed.
+ */
+export function artifactUrl(env: NodeJS.ProcessEnv, artifactId: number | undefined): string | undefined {
+  if (artifactId === undefined || !Number.isSafeInteger(artifactId) || artifactId <= 0) return undefined;
+  const server = env.GITHUB_SERVER_URL?.replace(/\/+$/, "");
+  const repository = env.GITHUB_REPOSITORY;
+  const runId = env.GITHUB_RUN_ID;
+  if (!server || !/^https?:\/\/[A-Za-z0-9.-]+(:\d+)?$/.test(server)) return undefined;
+  if (!repository || !/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repository)) return undefined;
+  if (!runId || !/^\d+$/.test(runId)) return undefined;
+  return `${server}/${repository}/actions/runs/${runId}/artifacts/${artifactId}`;
+}
+
+export interface PublishedHtmlReport {
+  path: string;
+  bytes: number;
+  cases: number;
+  /** The artifact's name, id and page, when it was uploaded. */
+  artifact?: string;
+  artifactId?: number;
+  url?: string;
+}
+
+/** @actions/artifact (with the Azure SDK) is most of a bundle: loaded only when a report is uploaded. */
+const defaultUploader: ArtifactUploader = async (options) => (await import("./upload-results.ts")).uploadArtifactFile(options);
+
+/**
+ * Writes the report to `file` and uploads a copy named `name` as an artifact. Uploads happen on a
+ * runner (ACTIONS_RUNTIME_TOKEN set) or with an explicit `upload`; `upload: false` only writes.
+ * Returns undefined when the report could not be written; every failure is logged as a warning.
+ */
+export async function publishHtmlReport(options: {
+  input: HtmlReportInput;
+  file: string;
+  name: string;
+  env: NodeJS.ProcessEnv;
+  logger: Logger;
+  upload?: ArtifactUploader | false;
+}): Promise<PublishedHtmlReport | undefined> {
+  const { logger } = options;
+  let published: PublishedHtmlReport;
+  try {
+    published = await writeHtmlReport(options.input, options.file);
+    logger.info(`wrote the HTML report ${published.path} (${published.cases} case results, ${published.bytes} bytes)`);
+  } catch (error) {
+    logger.warn(`the HTML report was not written: ${oneLine(error)}`);
+    return undefined;
+  }
+  if (options.upload === false) return published;
+  if (!options.upload && !options.env.ACTIONS_RUNTIME_TOKEN) {
+    logger.info("the HTML report is not uploaded: no artifact service here (ACTIONS_RUNTIME_TOKEN is not set)");
+    return published;
+  }
+  // The artifact is named after its file: a copy under the artifact's name, in a directory of its own.
+  let scratch: string | undefined;
+  try {
+    scratch = await mkdtemp(join(options.env.RUNNER_TEMP || tmpdir(), "llmops-report-"));
+    const copy = join(scratch, options.name);
+    await copyFile(published.path, copy);
+    const { id } = await (options.upload || defaultUploader)({ file: copy });
+    published.artifact = options.name;
+    if (id !== undefined) published.artifactId = id;
+    const url = artifactUrl(options.env, id);
+    if (url) published.url = url;
+    logger.info(`uploaded the HTML report as artifact ${options.name}${url ? `: ${url}` : ""}`);
+  } catch (error) {
+    logger.warn(`the HTML report was not uploaded: ${oneLine(error)}`);
+  } finally {
+    if (scratch) await rm(scratch, { recursive: true, force: true }).catch(() => {});
+  }
+  return published;
+}
