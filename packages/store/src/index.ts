@@ -18,6 +18,7 @@ export {
 export { hashFile, listFiles, StatCache } from "./files.ts";
 export { BlobIntegrityError, InvalidManifestError, ManifestTooLargeError, TreeSwapError } from "./integrity-errors.ts";
 export { LayoutTransport } from "./layout.ts";
+export { acquireLock, type LockOptions, type LockOwner, LockTimeoutError } from "./lock.ts";
 export * from "./media.ts";
 export * from "./metadata.ts";
 export { parseRef } from "./refs.ts";

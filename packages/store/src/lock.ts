@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
-import { link, lstat, open, readFile, unlink } from "node:fs/promises";
+import { link, lstat, mkdir, open, readFile, unlink, utimes } from "node:fs/promises";
 import { hostname } from "node:os";
+import { dirname } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ExternalError } from "@llmops/core";
 
@@ -14,12 +15,52 @@ export interface LockOptions {
   now?: () => number;
   /** Test seam: awaited after this waiter judged the current lock stale and before it acts on that. */
   onStale?: () => Promise<void>;
+  /**
+   * A lock file not modified for this long is stale whatever its owner, even one on another host
+   * (where its pid says nothing, e.g. a filesystem several hosts share). Holders that may keep the
+   * lock longer than this must refresh it (refreshEveryMs). Default: never, only a dead owner's
+   * lock on this host (or an ownerless one older than graceMs) is stale.
+   */
+  staleAfterMs?: number;
+  /**
+   * While held, touch the lock file's mtime this often (a timer that does not keep the process
+   * alive, stopped by the release), so that staleAfterMs only ever catches a holder that is gone.
+   * Keep it well below staleAfterMs. Default: never.
+   */
+  refreshEveryMs?: number;
+  /** Make the lock file's directory when it is missing, also when it goes away while waiting. */
+  createDirectory?: boolean;
+  /** Stop waiting when this aborts (throws its reason). */
+  signal?: AbortSignal;
+}
+
+/** Who holds a lock, as its file says; `since` is when it was taken (absent in older lock files). */
+export interface LockOwner {
+  pid: number;
+  host: string;
+  since?: string;
+}
+
+/** The lock stayed held by someone else (live, or not yet stale) for longer than timeoutMs. */
+export class LockTimeoutError extends ExternalError {
+  readonly path: string;
+  /** Undefined when the lock file names no owner (empty or unparseable). */
+  readonly owner: LockOwner | undefined;
+  readonly timeoutMs: number;
+  constructor(path: string, owner: LockOwner | undefined, timeoutMs: number) {
+    const who = owner ? `pid ${owner.pid} on ${owner.host}${owner.since ? ` since ${owner.since}` : ""}` : "an unknown owner";
+    super(`store lock ${path}: held by ${who} for over ${timeoutMs / 1000}s, expected it to be released`);
+    this.path = path;
+    this.owner = owner;
+    this.timeoutMs = timeoutMs;
+  }
 }
 
 interface Owner {
   pid: number;
   host: string;
   nonce: string;
+  since?: string;
 }
 
 interface Seen {
@@ -41,43 +82,53 @@ shared[NONCES] ??= new Set<string>();
 const ours: Set<string> = shared[NONCES];
 
 /**
- * An exclusive lock file holding `{pid, host, nonce}`, created complete by link(2) (O_EXCL
- * semantics). A lock whose owner is gone is taken over without a window where two waiters both
- * win: removing a stale lock requires first creating a takeover marker named after that exact
- * file, so of all waiters that judged the same file stale only one removes it, and it re-checks
- * under the marker that the file is still the stale one. Everyone then races for the lock again
- * through link(2), which only one can win.
+ * An exclusive lock file holding `{pid, host, nonce, since}`, created complete by link(2) (O_EXCL
+ * semantics). A lock whose owner is gone (or, with staleAfterMs, that was not refreshed for that
+ * long) is taken over without a window where two waiters both win: removing a stale lock requires
+ * first creating a takeover marker named after that exact file, so of all waiters that judged the
+ * same file stale only one removes it, and it re-checks under the marker that the file is still
+ * the stale one (a refresh changes it). Everyone then races for the lock again through link(2),
+ * which only one can win. Waiting longer than timeoutMs throws a LockTimeoutError naming the owner.
+ * Returns the release.
  */
 export async function acquireLock(path: string, options: LockOptions = {}): Promise<() => Promise<void>> {
   const now = options.now ?? Date.now;
   const timeoutMs = options.timeoutMs ?? 30_000;
+  const rules: Rules = {
+    now,
+    graceMs: options.graceMs ?? 2_000,
+    staleAfterMs: options.staleAfterMs,
+    mkdir: options.createDirectory ?? false,
+  };
   const nonce = randomBytes(8).toString("hex");
-  const mine = JSON.stringify({ pid: process.pid, host: hostname(), nonce });
+  const mine = JSON.stringify({ pid: process.pid, host: hostname(), nonce, since: new Date().toISOString() });
   const deadline = now() + timeoutMs;
   ours.add(nonce);
   try {
     for (let attempt = 0; ; attempt++) {
-      if (await createExclusive(path, mine)) {
-        return async () => {
-          // Only ever remove our own lock, even if something went wrong and it is not ours any more.
-          if ((await readFile(path, "utf8").catch(() => undefined)) === mine) await unlink(path).catch(() => {});
-          ours.delete(nonce);
-        };
-      }
+      options.signal?.throwIfAborted();
+      if (await createExclusive(path, mine, rules.mkdir)) return holding(path, mine, nonce, options.refreshEveryMs);
       const seen = await observe(path);
       if (!seen) continue;
-      if (isStale(seen, now(), options.graceMs ?? 2_000)) {
+      if (isStale(seen, rules)) {
         await options.onStale?.();
-        await removeStale(path, seen, mine, now, options.graceMs ?? 2_000);
+        await removeStale(path, seen, mine, rules);
         // Gone or replaced: race for it again now. Still there (another waiter's takeover is under
         // way, or it cannot be removed): wait like for a live owner, so this never spins.
         if ((await observe(path))?.identity !== seen.identity) continue;
       }
       if (now() > deadline) {
-        const who = seen.owner ? `pid ${seen.owner.pid} on ${seen.owner.host}` : "an unknown owner";
-        throw new ExternalError(`store lock ${path}: held by ${who} for over ${timeoutMs / 1000}s, expected it to be released`);
+        const owner = seen.owner && {
+          pid: seen.owner.pid,
+          host: seen.owner.host,
+          ...(seen.owner.since ? { since: seen.owner.since } : {}),
+        };
+        throw new LockTimeoutError(path, owner, timeoutMs);
       }
-      await sleep(Math.min(50, 2 + attempt * 2));
+      await sleep(Math.min(50, 2 + attempt * 2), undefined, { signal: options.signal }).catch((error: unknown) => {
+        options.signal?.throwIfAborted();
+        throw error;
+      });
     }
   } catch (error) {
     ours.delete(nonce);
@@ -85,13 +136,56 @@ export async function acquireLock(path: string, options: LockOptions = {}): Prom
   }
 }
 
+interface Rules {
+  now: () => number;
+  graceMs: number;
+  staleAfterMs: number | undefined;
+  mkdir: boolean;
+}
+
+/** The release of a lock just created; with refreshEveryMs, keeps its mtime fresh until then. */
+function holding(path: string, mine: string, nonce: string, refreshEveryMs: number | undefined): () => Promise<void> {
+  let touching: Promise<void> | undefined;
+  const timer =
+    refreshEveryMs === undefined
+      ? undefined
+      : setInterval(
+          () => {
+            // Only ever touch our own lock; a touch still under way is awaited by the release.
+            touching ??= readFile(path, "utf8")
+              .then((text) => (text === mine ? utimes(path, new Date(), new Date()) : undefined))
+              .catch(() => {})
+              .finally(() => {
+                touching = undefined;
+              });
+          },
+          Math.max(1, refreshEveryMs),
+        );
+  timer?.unref();
+  return async () => {
+    clearInterval(timer);
+    await touching;
+    // Only ever remove our own lock, even if something went wrong and it is not ours any more.
+    if ((await readFile(path, "utf8").catch(() => undefined)) === mine) await unlink(path).catch(() => {});
+    ours.delete(nonce);
+  };
+}
+
 /**
  * Creates `path` holding `content`, or returns false if it exists. The content is written to a
  * private temp file first and linked into place, so no reader ever sees the lock empty.
  */
-async function createExclusive(path: string, content: string): Promise<boolean> {
+async function createExclusive(path: string, content: string, makeDirectory: boolean): Promise<boolean> {
   const temp = `${path}.${randomBytes(6).toString("hex")}.tmp`;
-  const handle = await open(temp, "wx");
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(temp, "wx");
+  } catch (error) {
+    if (!makeDirectory || (error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    // The directory is gone: make it again, and let the caller look again.
+    await mkdir(dirname(path), { recursive: true });
+    return false;
+  }
   try {
     await handle.writeFile(content);
   } finally {
@@ -140,21 +234,23 @@ async function observe(path: string): Promise<Seen | undefined> {
   }
 }
 
-/** `{pid, host, nonce}`, or a bare pid as earlier versions wrote it. */
+/** `{pid, host, nonce, since?}`, or a bare pid as earlier versions wrote it. */
 function parseOwner(content: string): Owner | undefined {
   if (/^\d+$/.test(content.trim())) return { pid: Number(content.trim()), host: hostname(), nonce: `pid-${content.trim()}` };
   try {
     const v = JSON.parse(content) as Partial<Owner>;
     if (Number.isSafeInteger(v.pid) && (v.pid ?? 0) > 0 && typeof v.host === "string" && typeof v.nonce === "string") {
-      return { pid: v.pid!, host: v.host, nonce: v.nonce };
+      return { pid: v.pid!, host: v.host, nonce: v.nonce, ...(typeof v.since === "string" ? { since: v.since } : {}) };
     }
   } catch {}
   return undefined;
 }
 
-function isStale(seen: Seen, now: number, graceMs: number): boolean {
+function isStale(seen: Seen, rules: Rules): boolean {
+  const age = rules.now() - seen.mtimeMs;
+  if (rules.staleAfterMs !== undefined && age > rules.staleAfterMs) return true;
   const owner = seen.owner;
-  if (!owner) return now - seen.mtimeMs > graceMs;
+  if (!owner) return age > rules.graceMs;
   // A pid means nothing on another host (or in another pid namespace that names itself differently).
   if (owner.host !== hostname()) return false;
   if (owner.pid === process.pid) return !ours.has(owner.nonce);
@@ -166,11 +262,11 @@ function isStale(seen: Seen, now: number, graceMs: number): boolean {
  * takeover marker for that file may remove it; a marker whose creator died is itself stale and
  * is cleared the same way (one level deeper), so a crash mid-takeover cannot wedge the lock.
  */
-async function removeStale(path: string, seen: Seen, mine: string, now: () => number, graceMs: number): Promise<void> {
+async function removeStale(path: string, seen: Seen, mine: string, rules: Rules): Promise<void> {
   const marker = `${path}.takeover-${seen.identity}`;
-  if (!(await createExclusive(marker, mine))) {
+  if (!(await createExclusive(marker, mine, rules.mkdir))) {
     const other = await observe(marker);
-    if (other && isStale(other, now(), graceMs)) await removeStale(marker, other, mine, now, graceMs);
+    if (other && isStale(other, rules)) await removeStale(marker, other, mine, rules);
     return;
   }
   try {

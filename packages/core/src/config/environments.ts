@@ -54,6 +54,15 @@ export const modelRepositoryTargetSchema = z.strictObject({
     .optional(),
   /** Which server reads the repository: Triton's `config.pbtxt` or TF Serving's `model.config`. */
   format: z.enum(["triton", "tfserving"]).default("triton"),
+  /**
+   * The repository root as the serving process sees it, e.g. `/models` in the container (TF
+   * Serving's base_path is `<servedRoot>/<model>`); default `root`'s absolute path. TF Serving
+   * only: Triton's config.pbtxt holds no paths.
+   */
+  servedRoot: z
+    .string()
+    .regex(/^(\/|[A-Za-z][A-Za-z0-9+.-]*:\/\/)/, "expected an absolute path (e.g. /models) or a URI (e.g. s3://bucket/models)")
+    .optional(),
   /** Version directories kept after a promotion (the served one included). */
   keep: z.number().int().min(1).default(3),
   /** Triton's repository API (`…/v2/repository/models/<model>/load`) is called after the files are in place. */

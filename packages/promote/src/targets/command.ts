@@ -5,7 +5,7 @@ import { join, resolve } from "node:path";
 import type { CommandTargetConfig } from "@llmops/core";
 import { z } from "zod";
 import { type Target, type TargetContext, TargetError, type TargetResult, type TargetVersion } from "../target.ts";
-import { excerpt, redact } from "./shared.ts";
+import { excerpt, shortenUrl, stripUrls } from "./shared.ts";
 
 /**
  * A program run with the version in its environment, without a shell:
@@ -20,17 +20,43 @@ import { excerpt, redact } from "./shared.ts";
  *                             possible: read them, do not modify them); empty without a version
  *     LLMOPS_PROMOTION_ID     unique per promotion: an idempotency key for whatever it calls
  *
- * plus the job's environment and the target's `env`. `cwd` is relative to llmops.yaml, and so is
- * a program given with a slash (`./deploy.sh`). The program runs in its own process group: on
- * timeout or abort the whole group gets SIGTERM, then SIGKILL after a grace period. A non-zero
- * exit is an error carrying the last lines of stderr, with the values of secret-looking variables
- * (TOKEN, SECRET, PASSWORD, KEY, CREDENTIAL, AUTH in the name) masked.
+ * plus the job's environment (without the runner's credentials, see WITHHELD) and the target's
+ * `env`. `cwd` is relative to llmops.yaml, and so is a program given with a slash (`./deploy.sh`).
+ * The program runs in its own process group: on timeout or abort the whole group gets SIGTERM,
+ * then SIGKILL after a grace period.
+ *
+ * A non-zero exit is an error carrying the last lines of stderr. That error is published (the
+ * promotion's result, its record, the alert issue, the deployment status, the action's outputs),
+ * so the tail is scrubbed first (see scrubber): the values of the environment's credentials are
+ * masked, and every URL is cut to its origin (`https://hooks.slack.com/…`), since webhook and
+ * deploy-hook URLs carry their secret in the path. The job log gets each line with the values
+ * masked but URLs whole: the runner masks the workflow's secrets there itself.
  */
 
 const TYPE = "command" as const;
 const TAIL_LINES = 20;
 const LINE_MAX = 400;
+/** Names whose values are masked in any length from 4 characters. */
 const SECRET_NAME = /TOKEN|SECRET|PASSW|PRIVATE|CREDENTIAL|API_?KEY|ACCESS_?KEY|AUTH/i;
+/** Names whose values are masked from 8 characters: URLs and hooks carry credentials in them. */
+const CREDENTIAL_NAME = /_URL$|_URI$|HOOK|_SECRET|_TOKEN|_KEY|PASSWORD/i;
+
+/**
+ * What of the job's environment the program does not get. The runner gives these to the action
+ * (not the workflow's own values) and each is a credential that the program has no use for and
+ * could print:
+ *
+ *     INPUT_*                                   this action's inputs: github-token, store-password, …
+ *     ACTIONS_RUNTIME_TOKEN, ACTIONS_RUNTIME_URL    the runner's service token (artifacts, caches)
+ *     ACTIONS_ID_TOKEN_REQUEST_TOKEN, _URL      mints OIDC tokens for this job (cloud federation)
+ *     ACTIONS_CACHE_URL, ACTIONS_CACHE_SERVICE_V2, ACTIONS_RESULTS_URL
+ *                                               the service endpoints that token opens
+ *
+ * GITHUB_TOKEN is not among them: the runner does not export it; a workflow that sets it in `env:`
+ * means the program to have it. So are the target's own `env`, which always reach the program.
+ */
+const WITHHELD =
+  /^(INPUT_.*|ACTIONS_RUNTIME_.*|ACTIONS_ID_TOKEN_REQUEST_.*|ACTIONS_CACHE_URL|ACTIONS_CACHE_SERVICE_V2|ACTIONS_RESULTS_URL)$/i;
 
 export interface CommandOptions {
   /** Between SIGTERM and SIGKILL on timeout (default 5 s). */
@@ -82,9 +108,7 @@ export class CommandTarget implements Target {
     if (!isDir) throw new TargetError(TYPE, `cwd ${cwd} is not a directory`);
     const [program, ...args] = argv as [string, ...string[]];
     const executable = program.includes("/") ? resolve(cwd, program) : program;
-    const secrets = Object.entries({ ...context.env, ...this.#config.env })
-      .filter(([key, value]) => SECRET_NAME.test(key) && value && value.length >= 4)
-      .map(([, value]) => value as string);
+    const scrub = scrubber({ ...context.env, ...this.#config.env });
 
     let temp: string | undefined;
     try {
@@ -105,7 +129,7 @@ export class CommandTarget implements Target {
         }
       }
       const env: NodeJS.ProcessEnv = {
-        ...context.env,
+        ...jobEnv(context.env),
         ...this.#config.env,
         LLMOPS_ACTION: action,
         LLMOPS_ENVIRONMENT: context.environment,
@@ -116,7 +140,7 @@ export class CommandTarget implements Target {
         LLMOPS_PROMOTION_ID: context.promotionId,
       };
       const started = Date.now();
-      const outcome = await this.#spawn(executable, args, cwd, env, context, secrets, program);
+      const outcome = await this.#spawn(executable, args, cwd, env, context, scrub, program);
       const durationMs = Date.now() - started;
       const tail = outcome.tail.length ? `; last lines of stderr:\n  ${outcome.tail.join("\n  ")}` : "";
       if (outcome.timedOut)
@@ -143,7 +167,7 @@ export class CommandTarget implements Target {
     cwd: string,
     env: NodeJS.ProcessEnv,
     context: TargetContext,
-    secrets: string[],
+    scrub: Scrubber,
     program: string,
   ): Promise<Outcome> {
     return new Promise((resolvePromise, reject) => {
@@ -190,12 +214,11 @@ export class CommandTarget implements Target {
           if (buffer) onLine(buffer);
         });
       };
-      const clean = (line: string) => excerpt(redact(line, secrets), LINE_MAX);
-      lines(child.stdout!, (line) => context.logger.info(`${program}: ${clean(line)}`));
+      lines(child.stdout!, (line) => context.logger.info(`${program}: ${excerpt(scrub.values(line), LINE_MAX)}`));
       lines(child.stderr!, (line) => {
-        const safe = clean(line);
-        context.logger.info(`${program}: ${safe}`);
-        tail.push(safe);
+        const masked = scrub.values(line);
+        context.logger.info(`${program}: ${excerpt(masked, LINE_MAX)}`);
+        tail.push(excerpt(stripUrls(masked), LINE_MAX));
         if (tail.length > TAIL_LINES) tail.shift();
       });
       const finish = () => {
@@ -226,4 +249,52 @@ export class CommandTarget implements Target {
       });
     });
   }
+}
+
+/** The job's environment as the program gets it: without WITHHELD. */
+function jobEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([key]) => !WITHHELD.test(key)));
+}
+
+interface Scrubber {
+  /** The line with every credential value of the environment replaced. */
+  values(line: string): string;
+}
+
+/**
+ * Masks, in a line of the program's output, the values of the environment (the job's, withheld
+ * ones included, and the target's `env`) that may be credentials. The config that put them there
+ * is not known here, so it goes by name and by shape:
+ *
+ * - a URL with credentials, a path, a query or a fragment, whatever its variable's name, becomes
+ *   its origin and `/…` (`https://hooks.slack.com/…`): webhook URLs are secret by their path;
+ * - a value of a variable named like a secret (SECRET_NAME, 4+ characters) or like a credential
+ *   (CREDENTIAL_NAME: *_URL, *HOOK*, *_SECRET*, *_TOKEN*, *_KEY*, *PASSWORD*; 8+ characters)
+ *   becomes `***`; a multi-line one (a key file) line by line, since output is read in lines.
+ */
+function scrubber(env: NodeJS.ProcessEnv): Scrubber {
+  const replacements = new Map<string, string>();
+  for (const [name, value] of Object.entries(env)) {
+    if (!value) continue;
+    const isUrl = /^[a-z][a-z0-9+.-]*:\/\/\S+$/i.test(value);
+    if (SECRET_NAME.test(name) && value.length >= 4) replacements.set(value, "***");
+    else if (isUrl) {
+      // An origin alone (GITHUB_SERVER_URL=https://github.com) holds nothing secret.
+      const short = shortenUrl(value);
+      if (short !== value) replacements.set(value, short);
+      continue;
+    } else if (CREDENTIAL_NAME.test(name) && value.length >= 8) replacements.set(value, "***");
+    else continue;
+    if (value.includes("\n")) {
+      for (const part of value.split(/\r?\n/)) if (part.trim().length >= 8 && !replacements.has(part)) replacements.set(part, "***");
+    }
+  }
+  const ordered = [...replacements].sort(([a], [b]) => b.length - a.length);
+  return {
+    values(line) {
+      let out = line;
+      for (const [value, replacement] of ordered) if (out.includes(value)) out = out.split(value).join(replacement);
+      return out;
+    },
+  };
 }

@@ -3,6 +3,7 @@ import type { Dirent } from "node:fs";
 import { lstat, mkdir, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { type ModelRepositoryTargetConfig, writeFileAtomic } from "@llmops/core";
+import { acquireLock, LockTimeoutError } from "@llmops/store";
 import { z } from "zod";
 import { type Target, type TargetContext, TargetError, type TargetResult, type TargetVersion } from "../target.ts";
 import {
@@ -31,6 +32,18 @@ import { attemptSignal, excerpt, lastComponent, networkReason } from "./shared.t
  * model on each load. Applying a digest that already has a directory reuses it. The config files
  * are rewritten one field at a time (serving-config.ts) through a temp file and a rename.
  *
+ * One promotion at a time per model directory: apply and rollback hold `<root>/<model>/.llmops-lock`
+ * (TF Serving: `<root>/.llmops-lock`, since every model's entry is in the one `<root>/model.config`)
+ * from reading the marker to the last config write, so two promotions never claim one number nor
+ * drop each other's marker entries. The lock (@llmops/store's acquireLock) names its owner (pid,
+ * host, time) and is kept fresh while held; it is taken over when its owner is gone from this host or it went stale
+ * (lockStaleMs, 10 minutes without a refresh). Stage directories as old as that are a killed
+ * promotion's leftovers and are removed on the next one.
+ *
+ * The server may see the repository under another path (TF Serving in a container with the
+ * repository mounted at /models): `servedRoot` is that path, written into model.config's
+ * base_path; default root's absolute path here. Triton's config.pbtxt holds no paths.
+ *
  * `keep` counts the version directories this target wrote, the served one included; the version
  * served before the promotion is kept as well whatever `keep` says (so `keep: 1` leaves two until
  * the next promotion), because rollback points back at it. Directories it did not write are never
@@ -40,6 +53,15 @@ import { attemptSignal, excerpt, lastComponent, networkReason } from "./shared.t
 const TYPE = "model-repository" as const;
 export const MARKER_FILE = ".llmops-versions.json";
 const STAGE_PREFIX = ".llmops-stage-";
+export const LOCK_FILE = ".llmops-lock";
+const LOCK_STALE_MS = 10 * 60_000;
+
+export interface ModelRepositoryOptions {
+  /** A lock not refreshed for this long, and a stage directory not written for this long, is a leftover (default 10 min). */
+  lockStaleMs?: number;
+  /** How long to wait for another promotion's lock (default: lockStaleMs). */
+  lockWaitMs?: number;
+}
 
 const markerSchema = z.object({
   schemaVersion: z.literal(1),
@@ -80,6 +102,9 @@ interface Paths {
   model: string;
   modelDir: string;
   configPath: string;
+  /** base_path in TF Serving's model.config: the model directory as the server sees it. */
+  servedModelDir: string;
+  lockPath: string;
 }
 
 interface Ensured {
@@ -93,22 +118,72 @@ interface Ensured {
 export class ModelRepositoryTarget implements Target {
   readonly type = TYPE;
   readonly #config: ModelRepositoryTargetConfig;
+  readonly #staleMs: number;
+  readonly #waitMs: number;
 
-  constructor(config: ModelRepositoryTargetConfig) {
+  constructor(config: ModelRepositoryTargetConfig, options: ModelRepositoryOptions = {}) {
     if (config.format === "tfserving" && config.loadUrl) {
       throw new TargetError(
         TYPE,
         "loadUrl is Triton's repository API; TF Serving reloads model.config by polling (--model_config_file_poll_wait_seconds)",
       );
     }
+    if (config.format === "triton" && config.servedRoot) {
+      throw new TargetError(TYPE, "servedRoot is TF Serving's base_path; Triton's config.pbtxt holds no paths (remove servedRoot)");
+    }
     this.#config = config;
+    this.#staleMs = options.lockStaleMs ?? LOCK_STALE_MS;
+    this.#waitMs = options.lockWaitMs ?? this.#staleMs;
   }
 
   #paths(context: TargetContext, model: string): Paths {
     const root = resolve(context.configDir, this.#config.root);
     const modelDir = join(root, model);
-    const configPath = this.#config.format === "triton" ? join(modelDir, "config.pbtxt") : join(root, "model.config");
-    return { root, model, modelDir, configPath };
+    const triton = this.#config.format === "triton";
+    const configPath = triton ? join(modelDir, "config.pbtxt") : join(root, "model.config");
+    const servedRoot = this.#config.servedRoot;
+    const servedModelDir = servedRoot ? `${servedRoot.replace(/\/+$/, "")}/${model}` : modelDir;
+    return { root, model, modelDir, configPath, servedModelDir, lockPath: join(triton ? modelDir : root, LOCK_FILE) };
+  }
+
+  /** Runs `fn` holding the repository lock of `paths`. */
+  async #locked<T>(paths: Paths, context: TargetContext, fn: () => Promise<T>): Promise<T> {
+    const release = await acquireLock(paths.lockPath, {
+      // A model repository may be on a filesystem several hosts share, where a pid says nothing:
+      // the holder keeps the file fresh, and one not refreshed for staleMs is taken over.
+      staleAfterMs: this.#staleMs,
+      refreshEveryMs: Math.max(10, Math.floor(this.#staleMs / 4)),
+      timeoutMs: this.#waitMs,
+      // A rollback of the model's first promotion removes the model directory (lock and all).
+      createDirectory: true,
+      signal: context.signal,
+    }).catch((error: unknown) => {
+      if (!(error instanceof LockTimeoutError)) throw error;
+      const { owner } = error;
+      const who = owner ? `pid ${owner.pid} on ${owner.host}${owner.since ? ` since ${owner.since}` : ""}` : "an unknown owner";
+      throw new TargetError(
+        TYPE,
+        `${paths.lockPath} is held by ${who} (another promotion into this model directory); ` +
+          `waited ${Math.round(this.#waitMs / 1000)} s. Remove the file if no promotion is running.`,
+      );
+    });
+    try {
+      return await fn();
+    } finally {
+      await release();
+    }
+  }
+
+  /** Removes the stage directories of a killed promotion: not written to for the lock's staleness window. */
+  async #removeLeftoverStages(modelDir: string, context: TargetContext): Promise<void> {
+    const entries = await readdir(modelDir).catch(() => [] as string[]);
+    for (const entry of entries.filter((e) => e.startsWith(STAGE_PREFIX))) {
+      const path = join(modelDir, entry);
+      const st = await lstat(path).catch(() => undefined);
+      if (!st || Date.now() - st.mtimeMs <= this.#staleMs) continue;
+      await rm(path, { recursive: true, force: true }).catch(() => {});
+      context.logger.info(`model-repository: removed ${path}, left behind by a promotion that did not finish`);
+    }
   }
 
   async apply(version: TargetVersion, context: TargetContext): Promise<TargetResult> {
@@ -118,6 +193,14 @@ export class ModelRepositoryTarget implements Target {
       throw new TargetError(TYPE, `root ${paths.root} is not a directory; expected the model repository to exist`);
     const createdModelDir = !(await exists(paths.modelDir));
     await mkdir(paths.modelDir, { recursive: true });
+    return this.#locked(paths, context, async () => {
+      await this.#removeLeftoverStages(paths.modelDir, context);
+      return this.#apply(version, paths, createdModelDir, context);
+    });
+  }
+
+  async #apply(version: TargetVersion, paths: Paths, createdModelDir: boolean, context: TargetContext): Promise<TargetResult> {
+    const model = paths.model;
     const before = await readText(paths.configPath);
     const existingBefore = await versionDirs(paths.modelDir);
     const previousServed = this.#served(before, model, existingBefore, paths.configPath);
@@ -167,7 +250,20 @@ export class ModelRepositoryTarget implements Target {
     if (!parsed.success) throw new TargetError(TYPE, "rollback: the recorded result of apply is not a model-repository result");
     const d = parsed.data;
     const paths = this.#paths(context, d.model);
+    const hadModelDir = await exists(paths.modelDir);
+    return this.#locked(paths, context, async () => {
+      try {
+        return await this.#rollback(previous, d, paths, context);
+      } finally {
+        // The lock alone must not leave a model directory behind that rollback found gone.
+        if (!hadModelDir && (await onlyMarker(paths.modelDir, false))) await rm(paths.modelDir, { recursive: true, force: true });
+      }
+    });
+  }
+
+  async #rollback(previous: TargetVersion | null, d: ModelRepositoryDetails, paths: Paths, context: TargetContext): Promise<TargetResult> {
     if (previous) {
+      await this.#removeLeftoverStages(paths.modelDir, context);
       const ensured = await this.#ensure(previous, paths, context);
       const before = await readText(paths.configPath);
       try {
@@ -238,7 +334,7 @@ export class ModelRepositoryTarget implements Target {
   }
 
   #point(text: string | undefined, paths: Paths, n: number): { text: string; previous: string | null } {
-    if (this.#config.format === "tfserving") return pointTfServing(text, paths.model, paths.modelDir, n);
+    if (this.#config.format === "tfserving") return pointTfServing(text, paths.model, paths.servedModelDir, n);
     if (text === undefined) return { text: minimalTritonConfig(paths.model, n), previous: null };
     return setTritonPolicy(text, tritonPolicy(n));
   }
@@ -421,9 +517,9 @@ async function isDirectory(path: string): Promise<boolean> {
   );
 }
 
-/** True when a model directory holds nothing but our marker. */
-async function onlyMarker(modelDir: string): Promise<boolean> {
+/** True when a model directory holds nothing but our marker (when `marker`) and lock files. */
+async function onlyMarker(modelDir: string, marker = true): Promise<boolean> {
   const entries = await readdir(modelDir).catch(() => undefined);
   if (!entries) return false;
-  return entries.every((e) => e === MARKER_FILE);
+  return entries.every((e) => (marker && e === MARKER_FILE) || e.startsWith(LOCK_FILE));
 }

@@ -18,6 +18,36 @@ export function redact(text: string, secrets: Iterable<string>): string {
   return out;
 }
 
+const URL_IN_TEXT = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s"'<>`]*)/gi;
+const HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~%-]*)(?::\d*)?$/;
+
+/**
+ * A URL cut to its origin when it holds more (`https://hooks.slack.com/services/T0/B0/X` →
+ * `https://hooks.slack.com/…`; credentials dropped); a bare origin as it is; `scheme://…` when
+ * its authority cannot be told apart (e.g. a password with a slash in it).
+ */
+export function shortenUrl(url: string): string {
+  const match = /^([a-z][a-z0-9+.-]*:\/\/)(.*)$/is.exec(url);
+  if (!match) return url;
+  const [, scheme, body] = match as unknown as [string, string, string];
+  const end = body.search(/[/?#]/);
+  const authority = end < 0 ? body : body.slice(0, end);
+  const rest = end < 0 ? "" : body.slice(end);
+  const at = authority.lastIndexOf("@");
+  const host = authority.slice(at + 1);
+  if (!HOST.test(host)) return `${scheme}…`;
+  if (at < 0 && (rest === "" || rest === "/")) return url;
+  return `${scheme}${host}/…`;
+}
+
+/** Every URL in `text` shortened (shortenUrl): paths, queries and credentials of webhooks and the like go. */
+export function stripUrls(text: string): string {
+  return text.replace(URL_IN_TEXT, (_whole, scheme: string, rest: string) => {
+    const trailing = /[).,;:!?\]}]*$/.exec(rest)?.[0] ?? "";
+    return shortenUrl(`${scheme}${rest.slice(0, rest.length - trailing.length)}`) + trailing;
+  });
+}
+
 /** The per-attempt signal: the timeout, or the caller's abort, whichever comes first. */
 export function attemptSignal(timeoutMs: number, signal: AbortSignal | undefined): AbortSignal {
   const timeout = AbortSignal.timeout(timeoutMs);

@@ -4,6 +4,7 @@ import { commandTargetSchema } from "@llmops/core";
 import { describe, expect, it } from "vitest";
 import { TargetError } from "../../src/target.ts";
 import { CommandTarget } from "../../src/targets/command.ts";
+import { shortenUrl, stripUrls } from "../../src/targets/shared.ts";
 import { context, layoutStore, rejection, tempDir } from "./helpers.ts";
 
 /** Whether a process runs (a zombie does not: PID 1 of a container may never reap it). */
@@ -105,6 +106,109 @@ describe("command target", () => {
     expect(tail[0]).toBe("  line 11 token=***");
     expect(tail[19]).toBe("  line 30 token=***");
     expect(error.message).not.toContain("ghp_supersecretvalue");
+  });
+
+  it("publishes no credential of the environment in the stderr tail: URL values to their origin, credential-named values masked", async () => {
+    const hook = "https://hooks.slack.com/services/T0000/B0000/XXXXXXXXXXXXXXXXXXXXXXXX";
+    const deploy = "https://deploy.example.com/api/hooks/8f3a9c?key=abc123def456";
+    const script = [
+      'echo "posting to $SLACK_WEBHOOK_URL failed" >&2',
+      'echo "deploy hook: $DEPLOY_HOOK_URL" >&2',
+      'echo "release hook secret: $RELEASE_HOOK" >&2',
+      "echo \"inputs: [$(printenv 'INPUT_GITHUB-TOKEN')] [$(printenv 'INPUT_STORE-PASSWORD')]\" >&2",
+      'echo "runtime: [$ACTIONS_RUNTIME_TOKEN] [$ACTIONS_ID_TOKEN_REQUEST_URL]" >&2',
+      'echo "curl: (22) https://user:pa55word@registry.example.com/v2/x/manifests/latest?sig=zzz returned 401" >&2',
+      'echo "server https://github.com is fine" >&2',
+      "exit 1",
+    ].join("\n");
+    const env = {
+      SLACK_WEBHOOK_URL: hook,
+      RELEASE_HOOK: "rh_5ecret_value",
+      "INPUT_GITHUB-TOKEN": "ghs_inputtokenvalue",
+      "INPUT_STORE-PASSWORD": "store-pass-value",
+      ACTIONS_RUNTIME_TOKEN: "eyJruntime.token.value",
+      ACTIONS_ID_TOKEN_REQUEST_URL: "https://pipelines.actions.githubusercontent.com/abc/idtoken?api-version=2.0",
+      GITHUB_SERVER_URL: "https://github.com",
+    };
+    const { version, target, ctx } = await setup(script, { env: { DEPLOY_HOOK_URL: deploy } }, env);
+    const c = ctx();
+    const error = await rejection(target.apply(await version({ "m.onnx": "w" }), c));
+    expect(error).toBeInstanceOf(TargetError);
+    for (const secret of [
+      "T0000/B0000",
+      "XXXXXXXXXXXXXXXX",
+      "8f3a9c",
+      "abc123def456",
+      "rh_5ecret_value",
+      "ghs_inputtokenvalue",
+      "store-pass-value",
+      "eyJruntime",
+      "idtoken",
+      "pa55word",
+      "sig=zzz",
+    ]) {
+      expect(error.message).not.toContain(secret);
+    }
+    expect(error.message.split("\n").slice(1)).toEqual([
+      "  posting to https://hooks.slack.com/… failed",
+      "  deploy hook: https://deploy.example.com/…",
+      "  release hook secret: ***",
+      "  inputs: [] []",
+      "  runtime: [] []",
+      "  curl: (22) https://registry.example.com/… returned 401",
+      "  server https://github.com is fine",
+    ]);
+    // The job log: values of the environment masked as well (URLs not from it stay whole there).
+    const log = c.logger.lines.map((e) => e.message).join("\n");
+    expect(log).not.toContain("T0000/B0000");
+    expect(log).not.toContain("rh_5ecret_value");
+    expect(log).toContain("posting to https://hooks.slack.com/… failed");
+  });
+
+  it("withholds the action's inputs and the runner's credentials from the program, keeping the rest and the target's env", async () => {
+    const { dir, version, ctx } = await setup("");
+    await writeFile(join(dir, "env.sh"), `#!/bin/sh\nenv > "${dir}/env.txt"\n`);
+    await chmod(join(dir, "env.sh"), 0o755);
+    const target = new CommandTarget(
+      commandTargetSchema.parse({ type: "command", argv: ["./env.sh"], env: { INPUT_MINE: "set in llmops.yaml" } }),
+    );
+    const base = ctx();
+    const job = {
+      ...base.env,
+      "INPUT_GITHUB-TOKEN": "ghs_inputtokenvalue",
+      "INPUT_STORE-PASSWORD": "store-pass-value",
+      INPUT_ENVIRONMENT: "production",
+      ACTIONS_RUNTIME_TOKEN: "eyJruntime.token.value",
+      ACTIONS_RUNTIME_URL: "https://pipelines.actions.githubusercontent.com/abc/",
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: "eyJid.token.value",
+      ACTIONS_ID_TOKEN_REQUEST_URL: "https://pipelines.actions.githubusercontent.com/abc/idtoken?api-version=2.0",
+      ACTIONS_CACHE_URL: "https://artifactcache.actions.githubusercontent.com/abc/",
+      ACTIONS_RESULTS_URL: "https://results-receiver.actions.githubusercontent.com/",
+      ACTIONS_STEP_DEBUG: "false",
+      GITHUB_TOKEN: "ghs_set_by_the_workflow",
+      GITHUB_REPOSITORY: "acme/models",
+      DEPLOY_HOOK_URL: "https://deploy.example.com/hook",
+    };
+    await target.apply(await version({ "m.onnx": "w" }), { ...base, env: job });
+    const names = (await readFile(join(dir, "env.txt"), "utf8"))
+      .split("\n")
+      .map((line) => line.slice(0, line.indexOf("=")))
+      .filter(Boolean);
+    expect(names.filter((n) => /^INPUT_|^ACTIONS_(RUNTIME|ID_TOKEN|CACHE|RESULTS)/.test(n))).toEqual(["INPUT_MINE"]);
+    expect(names).toEqual(expect.arrayContaining(["GITHUB_TOKEN", "GITHUB_REPOSITORY", "DEPLOY_HOOK_URL", "ACTIONS_STEP_DEBUG", "PATH"]));
+  });
+
+  it("shortens URLs to their origin: paths, queries and credentials go, bare origins stay", () => {
+    expect(shortenUrl("https://hooks.slack.com/services/T000/B000/XXXX")).toBe("https://hooks.slack.com/…");
+    expect(shortenUrl("https://github.com")).toBe("https://github.com");
+    expect(shortenUrl("https://github.com/")).toBe("https://github.com/");
+    expect(shortenUrl("https://u:p@host:8443")).toBe("https://host:8443/…");
+    expect(shortenUrl("https://u:p/w@host/x")).toBe("https://…");
+    expect(shortenUrl("http://127.0.0.1:9000?token=x")).toBe("http://127.0.0.1:9000/…");
+    expect(stripUrls("failed (https://hooks.slack.com/services/T000/B000/XXXX). see http://x.io/a#b, ok")).toBe(
+      "failed (https://hooks.slack.com/…). see http://x.io/…, ok",
+    );
+    expect(stripUrls('url="s3://bucket/models/key?X-Amz-Signature=abc" done')).toBe('url="s3://bucket/…" done');
   });
 
   it("a timeout kills the whole process group", async () => {

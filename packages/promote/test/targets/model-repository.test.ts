@@ -1,11 +1,13 @@
-import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
+import { spawnSync } from "node:child_process";
+import { mkdir, readFile, stat, utimes, writeFile } from "node:fs/promises";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { modelRepositoryTargetSchema } from "@llmops/core";
 import type { Store } from "@llmops/store";
 import { startTritonServer, type TritonServer } from "@llmops/test/triton-server";
 import { afterEach, describe, expect, it } from "vitest";
 import { TargetError } from "../../src/target.ts";
-import { MARKER_FILE, ModelRepositoryTarget } from "../../src/targets/model-repository.ts";
+import { LOCK_FILE, MARKER_FILE, type ModelRepositoryOptions, ModelRepositoryTarget } from "../../src/targets/model-repository.ts";
 import { context, layoutStore, list, rejection, tempDir } from "./helpers.ts";
 
 const servers: TritonServer[] = [];
@@ -13,12 +15,15 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
-async function setup(config: Record<string, unknown> = {}) {
+async function setup(config: Record<string, unknown> = {}, options: ModelRepositoryOptions = {}) {
   const dir = await tempDir();
   const root = join(dir, "models");
   await mkdir(root);
   const { store, storeDir, version } = await layoutStore(dir);
-  const target = new ModelRepositoryTarget(modelRepositoryTargetSchema.parse({ type: "model-repository", root: "models", ...config }));
+  const target = new ModelRepositoryTarget(
+    modelRepositoryTargetSchema.parse({ type: "model-repository", root: "models", ...config }),
+    options,
+  );
   const ctx = () => context({ store, configDir: dir });
   return { dir, root, modelDir: join(root, "sentiment"), store, storeDir, version, target, ctx };
 }
@@ -386,5 +391,156 @@ model_config_list {
           modelRepositoryTargetSchema.parse({ type: "model-repository", root: "m", format: "tfserving", loadUrl: "http://x" }),
         ),
     ).toThrow(/^target model-repository: loadUrl is Triton's repository API/);
+  });
+});
+
+describe("model-repository target: concurrent and interrupted promotions", () => {
+  /** A store whose materialize takes a while, so two promotions overlap. */
+  function slow(store: Store, ms = 100): Store {
+    const wrapped = Object.create(store) as Store;
+    wrapped.materialize = async (...args: Parameters<Store["materialize"]>) => {
+      await new Promise((r) => setTimeout(r, ms));
+      return store.materialize(...args);
+    };
+    return wrapped;
+  }
+
+  /** A pid no process has (one that just exited). */
+  function deadPid(): number {
+    const child = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" });
+    return Number(child.stdout);
+  }
+
+  it("two concurrent applies of different digests get different numbers and both marker entries survive", async () => {
+    const { modelDir, store, version, target, ctx } = await setup();
+    const v1 = await version({ "model.onnx": "weights one" });
+    const v2 = await version({ "model.onnx": "weights two" });
+    const other = new ModelRepositoryTarget(modelRepositoryTargetSchema.parse({ type: "model-repository", root: "models" }));
+    const [a, b] = await Promise.all([
+      target.apply(v1, { ...ctx(), store: slow(store) }),
+      other.apply(v2, { ...ctx(), store: slow(store) }),
+    ]);
+    const numbers = [a.details.versionNumber, b.details.versionNumber];
+    expect([...numbers].sort()).toEqual([1, 2]);
+    const m = await marker(modelDir);
+    expect(m.versions[String(a.details.versionNumber)]?.digest).toBe(v1.digest);
+    expect(m.versions[String(b.details.versionNumber)]?.digest).toBe(v2.digest);
+    expect(await read(join(modelDir, String(a.details.versionNumber), "model.onnx"))).toBe("weights one");
+    expect(await read(join(modelDir, String(b.details.versionNumber), "model.onnx"))).toBe("weights two");
+    // The later one is served, and no lock file is left.
+    expect(await list(modelDir)).toEqual([".llmops-versions.json", "1", "2", "config.pbtxt"]);
+  });
+
+  it("TF Serving: concurrent applies of two models both keep their entry in the shared model.config (the lock is <root>/.llmops-lock)", async () => {
+    const { root, store, version, ctx } = await setup();
+    const make = (model: string) =>
+      new ModelRepositoryTarget(
+        modelRepositoryTargetSchema.parse({ type: "model-repository", root: "models", format: "tfserving", model }),
+      );
+    const v1 = await version({ "saved_model.pb": "graph one" });
+    const v2 = await version({ "saved_model.pb": "graph two" });
+    await Promise.all([
+      make("ranker").apply(v1, { ...ctx(), store: slow(store) }),
+      make("sentiment").apply(v2, { ...ctx(), store: slow(store) }),
+    ]);
+    const config = await read(join(root, "model.config"));
+    expect(config).toContain('name: "ranker"');
+    expect(config).toContain('name: "sentiment"');
+    expect(await list(root)).toEqual(["model.config", "ranker", "sentiment"]);
+  });
+
+  it("holds <model>/.llmops-lock naming its owner while it writes", async () => {
+    const { modelDir, store, version, target, ctx } = await setup();
+    let seen: unknown;
+    const watching = Object.create(store) as Store;
+    watching.materialize = async (...args: Parameters<Store["materialize"]>) => {
+      seen = JSON.parse(await read(join(modelDir, LOCK_FILE)));
+      return store.materialize(...args);
+    };
+    await target.apply(await version({ "model.onnx": "weights one" }), { ...ctx(), store: watching });
+    expect(seen).toMatchObject({ pid: process.pid, host: hostname(), since: expect.any(String) });
+    expect(await list(modelDir)).not.toContain(LOCK_FILE);
+  });
+
+  it("removes stage directories older than the lock's staleness window, and keeps recent ones", async () => {
+    const { modelDir, version, target, ctx } = await setup();
+    const old = join(modelDir, ".llmops-stage-0123456789ab");
+    const recent = join(modelDir, ".llmops-stage-ba9876543210");
+    await mkdir(old, { recursive: true });
+    await writeFile(join(old, "model.onnx"), "half of it");
+    await mkdir(recent);
+    const hourAgo = new Date(Date.now() - 60 * 60_000);
+    await utimes(old, hourAgo, hourAgo);
+    const c = ctx();
+    await target.apply(await version({ "model.onnx": "weights one" }), c);
+    expect(await list(modelDir)).toEqual([".llmops-stage-ba9876543210", ".llmops-versions.json", "1", "config.pbtxt"]);
+    expect(c.logger.lines.map((l) => l.message)).toContain(
+      `model-repository: removed ${old}, left behind by a promotion that did not finish`,
+    );
+  });
+
+  it("takes over a lock whose owner died on this host, or that was not refreshed within the window", async () => {
+    const { modelDir, version, target, ctx } = await setup({}, { lockStaleMs: 5_000, lockWaitMs: 2_000 });
+    await mkdir(modelDir, { recursive: true });
+    const lock = join(modelDir, LOCK_FILE);
+    await writeFile(lock, JSON.stringify({ pid: deadPid(), host: hostname(), nonce: "crashed", since: "2024-05-01T12:00:00Z" }));
+    await target.apply(await version({ "model.onnx": "weights one" }), ctx());
+    // Another host's lock: its pid says nothing here, its age does.
+    await writeFile(lock, JSON.stringify({ pid: 1, host: "elsewhere", nonce: "gone", since: "2024-05-01T12:00:00Z" }));
+    const longAgo = new Date(Date.now() - 60_000);
+    await utimes(lock, longAgo, longAgo);
+    const second = await target.apply(await version({ "model.onnx": "weights two" }), ctx());
+    expect(second.details).toMatchObject({ versionNumber: 2 });
+    expect(await list(modelDir)).toEqual([".llmops-versions.json", "1", "2", "config.pbtxt"]);
+  });
+
+  it("waits for a live owner's lock and then fails naming it, changing nothing", async () => {
+    const { modelDir, version, target, ctx } = await setup({}, { lockStaleMs: 60_000, lockWaitMs: 300 });
+    await mkdir(modelDir, { recursive: true });
+    const lock = join(modelDir, LOCK_FILE);
+    await writeFile(lock, JSON.stringify({ pid: 1, host: "elsewhere", nonce: "busy", since: "2024-05-01T12:00:00Z" }));
+    const error = await rejection(target.apply(await version({ "model.onnx": "weights one" }), ctx()));
+    expect(error).toBeInstanceOf(TargetError);
+    expect(error.message).toMatch(
+      /^target model-repository: .*\/sentiment\/\.llmops-lock is held by pid 1 on elsewhere since 2024-05-01T12:00:00Z \(another promotion into this model directory\); waited 0 s/,
+    );
+    expect(await list(modelDir)).toEqual([LOCK_FILE]);
+  });
+});
+
+describe("model-repository target: servedRoot", () => {
+  it("writes TF Serving's base_path under servedRoot, the repository as the server's container sees it", async () => {
+    const { root, version, ctx } = await setup();
+    const target = new ModelRepositoryTarget(
+      modelRepositoryTargetSchema.parse({ type: "model-repository", root: "models", format: "tfserving", servedRoot: "/models/" }),
+    );
+    await writeFile(
+      join(root, "model.config"),
+      `model_config_list {\n  config {\n    name: "sentiment"\n    base_path: "${join(root, "sentiment")}"\n  }\n}\n`,
+    );
+    const v1 = await version({ "saved_model.pb": "graph one" });
+    const v2 = await version({ "saved_model.pb": "graph two" });
+    await target.apply(v1, ctx());
+    const applied = await target.apply(v2, ctx());
+    expect(await read(join(root, "model.config"))).toBe(
+      `model_config_list {\n  config {\n    name: "sentiment"\n    base_path: "/models/sentiment"\n` +
+        `    model_version_policy { specific { versions: 2 } }\n    model_platform: "tensorflow"\n    version_labels { key: "stable" value: 2 }\n  }\n}\n`,
+    );
+    // The files themselves go under root, here.
+    expect(await read(join(root, "sentiment", "2", "saved_model.pb"))).toBe("graph two");
+    await target.rollback(v1, applied, ctx());
+    expect(await read(join(root, "model.config"))).toContain('base_path: "/models/sentiment"');
+    expect(await read(join(root, "model.config"))).toContain("versions: 1");
+  });
+
+  it("is TF Serving's only: refused with Triton, and must be absolute or a URI", () => {
+    expect(
+      () => new ModelRepositoryTarget(modelRepositoryTargetSchema.parse({ type: "model-repository", root: "m", servedRoot: "/models" })),
+    ).toThrow(/^target model-repository: servedRoot is TF Serving's base_path; Triton's config.pbtxt holds no paths/);
+    expect(modelRepositoryTargetSchema.safeParse({ type: "model-repository", root: "m", servedRoot: "models" }).success).toBe(false);
+    expect(
+      modelRepositoryTargetSchema.safeParse({ type: "model-repository", root: "m", format: "tfserving", servedRoot: "s3://b/models" })
+        .success,
+    ).toBe(true);
   });
 });
