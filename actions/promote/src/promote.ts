@@ -54,11 +54,28 @@ export async function promoteAction(inputs: PromoteInputs, context: ActionContex
       ...(defaultBranch ? { defaultBranch } : {}),
     }),
   };
-  if (inputs.mode === "rollback") {
-    return rollback({ ...shared, environment: inputs.environment, to: inputs.model || undefined, force: inputs.force, dryRun: inputs.dryRun });
+  if (inputs.mode === "promote" && !inputs.model)
+    throw new UsageError("input model: expected the version to promote (name@sha256:..., name:vN or name:alias)");
+  // A cancelled run gets SIGINT, then SIGTERM: stop, undo what was applied and record it, rather
+  // than leave targets half-applied and the deployment in_progress.
+  const controller = new AbortController();
+  const stop = (signal: NodeJS.Signals) => {
+    context.logger.warn(`${signal}: stopping; undoing what this promotion applied and recording it`);
+    controller.abort(new Error(`interrupted by ${signal}`));
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  try {
+    const signal = controller.signal;
+    if (inputs.mode === "rollback") {
+      const to = inputs.model || undefined;
+      return await rollback({ ...shared, environment: inputs.environment, to, force: inputs.force, dryRun: inputs.dryRun, signal });
+    }
+    return await promote({ ...shared, ref: inputs.model, environment: inputs.environment, dryRun: inputs.dryRun, signal });
+  } finally {
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
   }
-  if (!inputs.model) throw new UsageError("input model: expected the version to promote (name@sha256:..., name:vN or name:alias)");
-  return promote({ ...shared, ref: inputs.model, environment: inputs.environment, dryRun: inputs.dryRun });
 }
 
 export async function writePromoteOutputs(result: PromotionResult): Promise<void> {

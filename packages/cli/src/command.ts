@@ -92,3 +92,34 @@ export function commandStoreOpener(
     return openStore(choice.spec, { logger: context.logger, cwd: context.cwd, env: context.env, auth: choice.auth });
   };
 }
+
+/** Conventional exit statuses of a process stopped by SIGINT / SIGTERM (128 + signal number). */
+export const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+
+/**
+ * Runs `work` with an AbortSignal that SIGINT and SIGTERM abort (once, with `interrupted by
+ * SIG…`), so the work can stop cleanly — write partial results, undo what it applied — instead of
+ * the process dying mid-way. Returns which signal stopped it, if any; the caller exits SIGNAL_EXIT.
+ */
+export async function stoppable<T>(
+  context: CommandContext,
+  what: string,
+  work: (signal: AbortSignal) => Promise<T>,
+): Promise<{ result: T; stoppedBy: NodeJS.Signals | undefined }> {
+  const controller = new AbortController();
+  let stoppedBy: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stoppedBy) return;
+    stoppedBy = signal;
+    context.logger.warn(`${signal}: stopping; ${what}`);
+    controller.abort(new Error(`interrupted by ${signal}`));
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
+    return { result: await work(controller.signal), stoppedBy };
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}

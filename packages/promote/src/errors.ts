@@ -3,22 +3,34 @@ import { TargetError } from "./target.ts";
 
 /**
  * The alias moved while a promotion ran (another promotion or a `tag` won the compare-and-swap).
- * Exit 1, like an unmet requirement: nothing malfunctioned and nothing changed (targets were
- * rolled back), the promotion's precondition simply no longer holds; re-run it to promote on top
- * of the new state. Exit 3 would send people looking for a broken system that is not broken.
+ * Exit 1, like an unmet requirement: nothing malfunctioned, the promotion's precondition simply
+ * no longer holds; its targets are re-pointed at what the alias names now (`found`), so they serve
+ * what it says, and re-running it promotes on top of the new state. Exit 3 would send people
+ * looking for a broken system that is not broken.
  */
 export class PromotionConflictError extends LlmopsError {
   readonly environment: string;
   readonly expected: string | null;
   readonly found: string | null;
   constructor(environment: string, expected: string | null, found: string | null) {
-    super(
-      `${environment} moved from ${expected ?? "nothing"} to ${found ?? "nothing"} while this promotion ran; nothing changed`,
-      ExitCode.GateFailed,
-    );
+    super(`${environment} moved from ${expected ?? "nothing"} to ${found ?? "nothing"} while this promotion ran`, ExitCode.GateFailed);
     this.environment = environment;
     this.expected = expected;
     this.found = found;
+  }
+}
+
+/**
+ * The caller's signal aborted (SIGINT/SIGTERM, a cancelled job) while targets were applied or the
+ * smoke eval ran: what was applied is undone as for a failure, and the result says `interrupted`
+ * so the caller can exit 130/143. Exit 3 otherwise.
+ */
+export class PromotionInterruptedError extends LlmopsError {
+  constructor(reason?: unknown) {
+    const why = reason instanceof Error ? reason.message : typeof reason === "string" ? reason : "";
+    // An AbortController's default reason says nothing more than "interrupted".
+    const plain = !why || why.startsWith("This operation was aborted");
+    super(plain ? "interrupted" : why.startsWith("interrupted") ? why : `interrupted (${why})`, ExitCode.External);
   }
 }
 

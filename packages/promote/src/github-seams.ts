@@ -4,7 +4,12 @@
  * imports `@actions/*` or Octokit, so the CLI and the action share one promotion.
  */
 
-export type DeploymentState = "in_progress" | "success" | "failure" | "error" | "inactive";
+/**
+ * Deployment status states a promotion sets (a subset of GitHub's: error, failure, inactive,
+ * in_progress, queued, pending, success). `queued`: a gitops pull request awaits merging
+ * (outcome `proposed`); `error`: interrupted.
+ */
+export type DeploymentState = "in_progress" | "queued" | "success" | "failure" | "error" | "inactive";
 
 export interface DeploymentRequest {
   environment: string;

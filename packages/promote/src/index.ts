@@ -1,5 +1,5 @@
 export { currentAlias, environmentConfig, type ResolvedEnvironment, resolveEnvironment } from "./environment.ts";
-export { failureExitCode, PromotionConflictError } from "./errors.ts";
+export { failureExitCode, PromotionConflictError, PromotionInterruptedError } from "./errors.ts";
 export type * from "./github-seams.ts";
 export {
   type Alert,

@@ -1,15 +1,19 @@
 import { ExitCode, oneLine, type ResolvedVersion, type TargetConfig } from "@llmops/core";
 import { currentAlias, describeVersion, shortDigest } from "./environment.ts";
-import { PromotionConflictError } from "./errors.ts";
+import { PromotionConflictError, PromotionInterruptedError } from "./errors.ts";
 import type { DeploymentHandle } from "./github-seams.ts";
+import { clip } from "./records.ts";
 import { checkRequirements, evidenceOf, unmetReasons } from "./requirements.ts";
 import type { PromotionResult } from "./result.ts";
+import { servesNow } from "./served-before.ts";
 import {
   applyTargets,
   approversOf,
+  checkInterrupted,
   compareAndSwapAlias,
   draftResult,
   failResult,
+  interrupted,
   label,
   notify,
   openSession,
@@ -22,6 +26,7 @@ import {
   startDeployment,
   TargetsFailed,
   targetVersion,
+  undoTarget,
 } from "./session.ts";
 import { planSmoke, runSmoke, type SmokePlan } from "./smoke.ts";
 import type { TargetResult, TargetVersion } from "./target.ts";
@@ -35,10 +40,13 @@ export interface PromoteOptions extends PromotionContextOptions {
 }
 
 /**
- * `llmops promote <ref> <environment>`: requirements checked against the store → GitHub
+ * `llmops promote <ref> --to <environment>`: requirements checked against the store → GitHub
  * deployment → targets in order → compare-and-swap alias move → promotion record → smoke eval →
- * keep, or roll back and notify. Returns a result for every outcome once the environment and
- * the version are known (`exitCode` says how to exit); throws (UsageError, InputError,
+ * keep, or roll back and notify. A target that only proposes the change (a gitops pull request)
+ * ends it `proposed` before the alias move; running it again once merged finishes it. When
+ * `signal` aborts during the targets or the smoke eval, what was applied is undone and the result
+ * is `failed` with `interrupted: true`. Returns a result for every outcome once the environment
+ * and the version are known (`exitCode` says how to exit); throws (UsageError, InputError,
  * ConfigError: exit 2) for an unknown environment, a ref of another artifact, a bad config or ref.
  */
 export async function promote(options: PromoteOptions): Promise<PromotionResult> {
@@ -84,11 +92,19 @@ export async function promote(options: PromoteOptions): Promise<PromotionResult>
     return result;
   }
   if (from === version.digest) {
-    result.outcome = "promoted";
-    result.exitCode = ExitCode.Success;
-    result.message = `${environment.name} already serves ${label(version)}; nothing to do`;
-    result.targets = [];
-    return result;
+    // The alias names it; whether anything serves it is what the records say (a first promotion
+    // whose smoke eval failed leaves the alias on it with its targets undone: run them again).
+    const place = { name: environment.artifact, alias: environment.alias, environment: environment.name };
+    if (await servesNow(store, place, version.digest, logger)) {
+      result.outcome = "promoted";
+      result.exitCode = ExitCode.Success;
+      result.message = `${environment.name} already serves ${label(version)}; nothing to do`;
+      result.targets = [];
+      return result;
+    }
+    logger.info(
+      `${environment.artifact}:${environment.alias} names ${label(version)}, but no promotion record says it serves ${environment.name}; applying its targets again`,
+    );
   }
   if (result.dryRun) {
     result.outcome = "dry-run";
@@ -129,35 +145,59 @@ async function run(
 ): Promise<PromotionResult> {
   const { store, environment, logger } = session;
   const what = `${label(version)} to ${environment.name}`;
-  const previous: TargetVersion | null = from ? targetVersion(await store.resolve(`${version.name}@${from}`)) : null;
+  // What the targets served before: the version at `from`, unless that is this version (its
+  // targets were undone by an earlier run): then undoing means undoing apply.
+  const previous: TargetVersion | null =
+    from && from !== version.digest ? targetVersion(await store.resolve(`${version.name}@${from}`)) : null;
+  const undo = () => undoTarget(session, from, previous);
   result.approvers = await approversOf(session);
   const base = { from, to: version.digest, evidence: result.evidence, approvers: result.approvers };
   let deployment: DeploymentHandle | undefined;
   let applied: TargetResult[] = [];
+  let pending = false;
   try {
+    checkInterrupted(session);
     deployment = await startDeployment(session, version, result, `promoting ${label(version)}`);
-    applied = await applyTargets(session, targetVersion(version), previous, result.targets);
-    await compareAndSwapAlias(session, version.digest, from);
+    applied = await applyTargets(session, targetVersion(version), undo, result.targets);
+    pending = applied.some((r) => r.pending);
+    if (!pending) {
+      checkInterrupted(session);
+      await compareAndSwapAlias(session, version.digest, from);
+    }
   } catch (error) {
     const cause = error instanceof TargetsFailed ? error.error : error;
     let rollbackErrors = error instanceof TargetsFailed ? error.rollbackErrors : [];
+    let undone = error instanceof TargetsFailed ? error.undone : undefined;
     if (!(error instanceof TargetsFailed) && applied.length > 0) {
-      // The alias move failed after every target was applied: put them all back.
+      // The alias move failed (or the run was interrupted) after every target was applied: put
+      // them back to what the alias names now, which after a lost race is the winner's version.
+      undone = await undo();
       rollbackErrors = await rollbackTargets(
         session,
         applied.map((r, index) => ({ index, result: r })),
-        previous,
+        undone.version,
         result.targets,
       );
     }
-    const why = [oneLine(cause), ...rollbackErrors];
+    const why = [oneLine(cause)];
+    if (undone?.moved) {
+      why.push(
+        `targets re-pointed at ${undone.version ? label(undone.version) : "nothing"}, what ${environment.artifact}:${environment.alias} names now`,
+      );
+    }
+    why.push(...rollbackErrors);
     failResult(result, cause, `promotion of ${what} failed: ${why.join("; ")}`);
     if (rollbackErrors.length > 0 && result.exitCode !== ExitCode.External) result.exitCode = ExitCode.External;
+    if (undone?.moved) result.serving = undone.version?.digest ?? null;
     await setDeploymentStatus(
       session,
       deployment,
-      "failure",
-      cause instanceof PromotionConflictError ? "alias moved concurrently" : "failed",
+      cause instanceof PromotionInterruptedError ? "error" : "failure",
+      cause instanceof PromotionConflictError
+        ? "alias moved concurrently"
+        : cause instanceof PromotionInterruptedError
+          ? "interrupted"
+          : "failed",
     );
     await record(session, result, version, "failed", {
       ...base,
@@ -170,12 +210,13 @@ async function run(
       name: version.name,
       digest: version.digest,
       version: version.version,
-      serving: from,
+      serving: result.serving,
       summary: result.message,
       reasons: why,
     });
     return result;
   }
+  if (pending) return propose(session, result, version, from, applied, deployment);
   result.serving = version.digest;
   logger.info(`${environment.artifact}:${environment.alias} -> ${describeVersion(version)}`);
   await record(session, result, version, "promoted", { ...base, targets: applied, ...deploymentField(result) });
@@ -194,6 +235,12 @@ async function run(
     signal: session.options.signal,
   });
   result.smoke = summary;
+  if (interrupted(session)) {
+    // Not a verdict on the version: it is undone as after a failed smoke eval, whatever `rollback` says.
+    return undoPromotion(session, result, version, previous, applied, deployment, "interrupted during the smoke eval", {
+      interrupted: true,
+    });
+  }
   if (summary.passed) {
     await record(session, result, version, "smoke-passed", { ...base, targets: applied, ...deploymentField(result), smoke: summary });
     return succeed(session, result, deployment, `promoted ${what}; smoke eval ${smoke.suite} passed`);
@@ -222,11 +269,59 @@ async function run(
     });
     return result;
   }
-  return autoRollback(session, result, version, previous, applied, deployment, failure);
+  return undoPromotion(session, result, version, previous, applied, deployment, failure, { interrupted: false });
 }
 
-/** After a failed smoke eval with `rollback: auto`: targets back to `previous` in reverse, alias back by compare-and-swap. */
-async function autoRollback(
+/**
+ * A target only proposed the change (a gitops pull request): nothing is in service, so the alias
+ * stays, no smoke eval runs and nothing is rolled back (targets after it did not run). Exit 0:
+ * merging is the next step, and running the same promotion again then finishes it.
+ */
+async function propose(
+  session: Session,
+  result: PromotionResult,
+  version: ResolvedVersion,
+  from: string | null,
+  applied: TargetResult[],
+  deployment: DeploymentHandle | undefined,
+): Promise<PromotionResult> {
+  const { environment, logger } = session;
+  const where = applied.filter((r) => r.pending).map((r) => pullRequestUrl(r) ?? r.summary);
+  const waiting = result.targets.filter((t) => t.status === "not-run").length;
+  result.outcome = "proposed";
+  result.exitCode = ExitCode.Success;
+  result.message =
+    `proposed ${label(version)} for ${environment.name}: merge ${where.join(", ")}, then run this promotion again to finish it ` +
+    `(${environment.artifact}:${environment.alias} still names ${from ? shortDigest(from) : "nothing"}; no smoke eval yet` +
+    `${waiting > 0 ? `; ${waiting} later target${waiting === 1 ? "" : "s"} not run` : ""})`;
+  logger.info(result.message);
+  await record(session, result, version, "proposed", {
+    from,
+    to: version.digest,
+    evidence: result.evidence,
+    approvers: result.approvers,
+    targets: applied,
+    ...deploymentField(result),
+    reason: `awaiting merge of ${where.join(", ")}`,
+  });
+  await setDeploymentStatus(session, deployment, "queued", `awaiting merge of ${where.join(", ")}`);
+  return result;
+}
+
+/** The pull request URL a pending gitops result names, if any. */
+function pullRequestUrl(result: TargetResult): string | undefined {
+  const pr = result.details.pullRequest as { url?: unknown } | undefined;
+  return typeof pr?.url === "string" ? pr.url : undefined;
+}
+
+/**
+ * After the alias moved, undoes the promotion: after a failed smoke eval with `rollback: auto`, or
+ * an interruption during the smoke eval. Targets go back in reverse to `previous` (or, when the
+ * alias moved on meanwhile, to what it names now), the alias back by compare-and-swap. For a first
+ * promotion (no previous) the targets are undone and the alias keeps naming the version: a store
+ * cannot delete a tag; promoting it again runs its targets again (see servesNow).
+ */
+async function undoPromotion(
   session: Session,
   result: PromotionResult,
   version: ResolvedVersion,
@@ -234,16 +329,27 @@ async function autoRollback(
   applied: TargetResult[],
   deployment: DeploymentHandle | undefined,
   failure: string,
+  how: { interrupted: boolean },
 ): Promise<PromotionResult> {
   const { environment } = session;
+  const aliasName = `${environment.artifact}:${environment.alias}`;
   const what = `${label(version)} to ${environment.name}`;
-  const problems = await rollbackTargets(
-    session,
-    applied.map((r, index) => ({ index, result: r })),
-    previous,
-    result.targets,
+  const problems: string[] = [];
+  const undone = await undoTarget(session, version.digest, previous);
+  problems.push(
+    ...(await rollbackTargets(
+      session,
+      applied.map((r, index) => ({ index, result: r })),
+      undone.version,
+      result.targets,
+    )),
   );
-  if (previous) {
+  let back: string;
+  if (undone.moved) {
+    back = `${aliasName} moved on to ${undone.version ? label(undone.version) : "nothing"} meanwhile; targets re-pointed at it`;
+    result.serving = undone.version?.digest ?? null;
+  } else if (previous) {
+    back = `rolled back to ${label(previous)}`;
     try {
       await compareAndSwapAlias(session, previous.digest, version.digest);
       result.serving = previous.digest;
@@ -251,16 +357,12 @@ async function autoRollback(
       problems.push(`alias not moved back: ${oneLine(error)}`);
     }
   } else {
-    // A store cannot delete a tag: the alias keeps naming the version, which no target serves any more.
-    problems.push(
-      `no earlier version to go back to: targets were undone, ${environment.artifact}:${environment.alias} still names ${shortDigest(version.digest)}`,
-    );
+    back = `targets undone; ${aliasName} still names ${shortDigest(version.digest)} (a tag cannot be deleted), which nothing serves now; promoting it again runs its targets again`;
   }
-  const back = previous ? `rolled back to ${label(previous)}` : "targets undone";
-  const reason = [failure, ...problems].join("; ");
+  const reason = clip([failure, back, ...problems].join("; "));
   await record(session, result, version, "rolled-back", {
     from: version.digest,
-    to: previous?.digest ?? version.digest,
+    to: undone.moved ? (undone.version?.digest ?? version.digest) : (previous?.digest ?? version.digest),
     evidence: result.evidence,
     approvers: result.approvers,
     targets: stepsAsResults(result),
@@ -268,13 +370,19 @@ async function autoRollback(
     ...(result.smoke ? { smoke: result.smoke } : {}),
     reason,
   });
-  const clean = previous !== null && problems.length === 0;
-  result.outcome = clean ? "rolled-back" : "failed";
-  result.exitCode = clean ? ExitCode.GateFailed : ExitCode.External;
+  if (how.interrupted) {
+    result.outcome = "failed";
+    result.exitCode = ExitCode.External;
+    result.interrupted = true;
+  } else {
+    const clean = problems.length === 0;
+    result.outcome = clean ? "rolled-back" : "failed";
+    result.exitCode = clean ? ExitCode.GateFailed : ExitCode.External;
+  }
   result.message = `promotion of ${what}: ${failure}; ${back}${problems.length > 0 ? `; ${problems.join("; ")}` : ""}`;
-  await setDeploymentStatus(session, deployment, "failure", `${failure}; ${back}`);
+  await setDeploymentStatus(session, deployment, how.interrupted ? "error" : "failure", `${failure}; ${back}`);
   await notify(session, result, {
-    event: "rolled-back",
+    event: how.interrupted ? "failed" : "rolled-back",
     name: version.name,
     digest: version.digest,
     version: version.version,

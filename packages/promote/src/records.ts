@@ -12,7 +12,11 @@ import { z } from "zod";
  * Every event a promotion record may carry, in one place. Rollouts (canary steps) add theirs here;
  * readers skip records whose event they do not know instead of failing.
  */
-export const PROMOTION_EVENTS = ["promoted", "smoke-passed", "smoke-failed", "rolled-back", "refused", "failed"] as const;
+/**
+ * - `proposed`: a target only proposed the change (a gitops pull request awaits merging); the
+ *   alias was not moved and nothing is in service. Never counts as having been in the environment.
+ */
+export const PROMOTION_EVENTS = ["promoted", "smoke-passed", "smoke-failed", "rolled-back", "refused", "failed", "proposed"] as const;
 export const promotionEventSchema = z.enum(PROMOTION_EVENTS);
 export type PromotionEvent = z.infer<typeof promotionEventSchema>;
 
@@ -22,44 +26,66 @@ export const ANNOTATION_EVENT = "dev.llmops.event";
 export const ANNOTATION_PROMOTION = "dev.llmops.promotion";
 export const ANNOTATION_CREATED = "org.opencontainers.image.created";
 
+/**
+ * Bounds of the strings a record holds. Records are read back from a store anyone with write
+ * access can fill, so a reader refuses (skips) one beyond them; the writer clips the free text it
+ * got from elsewhere (a target's error, a smoke run's first case error, an approver's comment) to
+ * them, so writing never fails on length.
+ */
+export const RECORD_LIMITS = {
+  /** Names: environment, artifact, alias, suite, version tag, actor, login, metric. */
+  name: 256,
+  /** Free text: a reason, a target's summary, a smoke error, an approver's comment. */
+  text: 4000,
+  /** URLs and git refs. */
+  url: 2048,
+  /** Entries of each list (evidence, approvers, targets). */
+  items: 100,
+} as const;
+const name = () => z.string().max(RECORD_LIMITS.name);
+const text = () => z.string().max(RECORD_LIMITS.text);
+const url = () => z.string().max(RECORD_LIMITS.url);
+
 /** One eval run a requirement counted: the evidence referrer and what its summary said. */
 export const evidenceRefSchema = z.strictObject({
-  suite: z.string(),
+  suite: name(),
   /** Digest of the eval referrer. */
   digest: digestSchema,
   passed: z.boolean(),
-  finishedAt: z.string(),
+  finishedAt: z.string().max(64),
   /** The git ref of the run that recorded it (`refs/heads/main`), when recorded. */
-  ref: z.string().optional(),
+  ref: url().optional(),
 });
 export type EvidenceRef = z.infer<typeof evidenceRefSchema>;
 
 export const approverSchema = z.strictObject({
-  login: z.string(),
-  state: z.string(),
-  comment: z.string().optional(),
+  login: name(),
+  state: name(),
+  comment: text().optional(),
 });
 export type ApproverRecord = z.infer<typeof approverSchema>;
 
 export const targetResultSchema = z.strictObject({
   type: z.enum(["model-repository", "gitops", "webhook", "command"]),
-  summary: z.string(),
-  details: z.record(z.string(), z.unknown()),
+  summary: text(),
+  details: z.record(z.string().max(RECORD_LIMITS.name), z.unknown()),
+  /** The change awaits someone (a pull request to merge); see TargetResult.pending. */
+  pending: z.boolean().optional(),
 });
 
-export const deploymentRefSchema = z.strictObject({ id: z.number().int(), url: z.string() });
+export const deploymentRefSchema = z.strictObject({ id: z.number().int(), url: url() });
 
 export const smokeSummarySchema = z.strictObject({
-  suite: z.string(),
+  suite: name(),
   passed: z.boolean(),
   /** Headline value of each metric (`pass_rate`, scorer names …). */
-  metrics: z.record(z.string(), z.number()),
+  metrics: z.record(name(), z.number()),
   /** The eval referrer the smoke run was recorded as on the version, when it completed. */
   evidenceDigest: digestSchema.optional(),
   /** It ran out of `smoke.timeoutMs` (aborted; counts as failed). */
   timedOut: z.boolean().optional(),
   /** Why it failed, in one line, when it is not the gates (an error, a timeout). */
-  error: z.string().optional(),
+  error: text().optional(),
 });
 export type SmokeSummary = z.infer<typeof smokeSummarySchema>;
 
@@ -68,23 +94,23 @@ export const promotionRecordSchema = z.strictObject({
   schemaVersion: z.literal(1),
   event: promotionEventSchema,
   /** The promotion's id (a UUID): every record of one promotion shares it. */
-  id: z.string().min(1),
-  environment: z.string(),
-  name: z.string(),
-  alias: z.string(),
+  id: name().min(1),
+  environment: name(),
+  name: name(),
+  alias: name(),
   from: digestSchema.nullable(),
   to: digestSchema,
-  version: z.string().optional(),
-  evidence: z.array(evidenceRefSchema).default([]),
-  approvers: z.array(approverSchema).default([]),
-  actor: z.string().optional(),
-  runUrl: z.string().optional(),
-  git: z.strictObject({ commit: z.string().optional(), ref: z.string().optional() }).default({}),
+  version: name().optional(),
+  evidence: z.array(evidenceRefSchema).max(RECORD_LIMITS.items).default([]),
+  approvers: z.array(approverSchema).max(RECORD_LIMITS.items).default([]),
+  actor: name().optional(),
+  runUrl: url().optional(),
+  git: z.strictObject({ commit: name().optional(), ref: url().optional() }).default({}),
   at: z.iso.datetime(),
-  targets: z.array(targetResultSchema).default([]),
+  targets: z.array(targetResultSchema).max(RECORD_LIMITS.items).default([]),
   deployment: deploymentRefSchema.optional(),
   smoke: smokeSummarySchema.optional(),
-  reason: z.string().optional(),
+  reason: text().optional(),
 });
 export type PromotionRecord = z.infer<typeof promotionRecordSchema>;
 export type PromotionRecordInput = z.input<typeof promotionRecordSchema>;
@@ -97,9 +123,39 @@ export function recordTime(now: () => Date = () => new Date()): string {
   return new Date(ms).toISOString();
 }
 
-/** Validates and attaches a record to `subject`; returns the referrer's digest. */
+/** `text` cut to `max` characters, ending in `…` when it was longer. */
+export function clip(text: string, max: number = RECORD_LIMITS.text): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** The free text of a record clipped to RECORD_LIMITS: a long target error must not make writing fail. */
+function clipRecord(record: PromotionRecordInput): PromotionRecordInput {
+  return {
+    ...record,
+    ...(record.reason !== undefined ? { reason: clip(record.reason) } : {}),
+    ...(record.targets ? { targets: record.targets.map((t) => ({ ...t, summary: clip(t.summary) })) } : {}),
+    ...(record.approvers
+      ? { approvers: record.approvers.map((a) => (a.comment !== undefined ? { ...a, comment: clip(a.comment) } : a)) }
+      : {}),
+    ...(record.smoke?.error !== undefined ? { smoke: { ...record.smoke, error: clip(record.smoke.error) } } : {}),
+    ...(record.evidence
+      ? {
+          evidence: record.evidence.map((e) => ({
+            ...e,
+            finishedAt: clip(e.finishedAt, 64),
+            ...(e.ref !== undefined ? { ref: clip(e.ref, RECORD_LIMITS.url) } : {}),
+          })),
+        }
+      : {}),
+  };
+}
+
+/** The largest promotion.json read back (records are far smaller; a larger one is foreign). */
+export const PROMOTION_FILE_MAX_BYTES = 16 * 1024 * 1024;
+
+/** Validates and attaches a record to `subject` (free text clipped to RECORD_LIMITS); returns the referrer's digest. */
 export async function writePromotionRecord(store: Store, subject: ResolvedVersion, record: PromotionRecordInput): Promise<string> {
-  const parsed = promotionRecordSchema.parse(record);
+  const parsed = promotionRecordSchema.parse(clipRecord(record));
   const { digest } = await store.attachEvidence(subject, {
     artifactType: PROMOTION_ARTIFACT_TYPE,
     files: [{ title: PROMOTION_FILE, mediaType: "application/json", data: new TextEncoder().encode(canonicalJson(parsed)) }],
@@ -120,26 +176,31 @@ export interface StoredPromotionRecord {
 }
 
 /**
- * Promotion records on `subject`, newest first, for one environment when given. Records that do
- * not parse (an event this version does not know, a foreign writer) are skipped with a debug line.
+ * Promotion records on `subject`, newest first, for one environment and of some events when given
+ * (the annotations are checked before a file is read). Records that do not parse (an event this
+ * version does not know, a foreign writer, a string beyond RECORD_LIMITS, a file over
+ * PROMOTION_FILE_MAX_BYTES) are skipped with a debug line.
  */
 export async function readPromotionRecords(
   store: Store,
   subject: ResolvedVersion,
-  options: { environment?: string; logger: Logger },
+  options: { environment?: string; events?: readonly PromotionEvent[]; logger: Logger },
 ): Promise<StoredPromotionRecord[]> {
   const listed = await store.listEvidence(subject, PROMOTION_ARTIFACT_TYPE);
   const out: StoredPromotionRecord[] = [];
+  const wanted = (event: string | undefined) => options.events === undefined || options.events.some((e) => e === event);
   for (const entry of listed) {
     if (options.environment !== undefined && entry.annotations[ANNOTATION_ENVIRONMENT] !== options.environment) continue;
+    if (!wanted(entry.annotations[ANNOTATION_EVENT])) continue;
     try {
-      const bytes = await store.readEvidenceFile(subject, entry.digest, PROMOTION_FILE);
+      const bytes = await store.readEvidenceFile(subject, entry.digest, PROMOTION_FILE, { maxBytes: PROMOTION_FILE_MAX_BYTES });
       const parsed = promotionRecordSchema.safeParse(JSON.parse(new TextDecoder().decode(bytes)));
       if (!parsed.success) {
         options.logger.debug(`promotion record ${entry.digest}: skipped (${parsed.error.issues[0]?.message ?? "invalid"})`);
         continue;
       }
       if (options.environment !== undefined && parsed.data.environment !== options.environment) continue;
+      if (!wanted(parsed.data.event)) continue;
       out.push({ digest: entry.digest, record: parsed.data });
     } catch (error) {
       options.logger.debug(`promotion record ${entry.digest}: unreadable (${error instanceof Error ? error.message : String(error)})`);

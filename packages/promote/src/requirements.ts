@@ -10,7 +10,8 @@ import {
 import type { Store } from "@llmops/store";
 import { z } from "zod";
 import { environmentConfig, shortDigest } from "./environment.ts";
-import { type EvidenceRef, readPromotionRecords } from "./records.ts";
+import type { EvidenceRef } from "./records.ts";
+import { judgeVersions } from "./served-before.ts";
 
 /**
  * Requirements are checked against the store itself, never against anything the caller says:
@@ -25,9 +26,13 @@ import { type EvidenceRef, readPromotionRecords } from "./records.ts";
  *   known, any run whose ref is not a pull request's (`refs/pull/…`), including a run that
  *   recorded no ref (a local `llmops eval --record`). A run with no ref never counts when a
  *   branch is required: nothing shows which branch it ran on.
+ * - Nor does a run whose `finishedAt` is more than FUTURE_SKEW_MS after now, or is not a time: it
+ *   would sort newest forever and never age out of `maxAgeDays` (the detail says it was ignored).
  * - `promotedTo`: the alias of each named environment (same artifact) was moved to this digest at
- *   some point (its alias history), and this digest's latest promotion record for that
- *   environment is not a failed smoke eval or an automatic roll-back from it.
+ *   some point (its alias history), and the environment's newest verdict on it is not "bad":
+ *   judgeVersions (served-before.ts), the rule `rollback` uses too — a failed smoke eval there, an
+ *   automatic roll-back from it, or an `llmops rollback` away from it un-meets it. A `proposed`
+ *   promotion (a pull request not merged) never moved the alias, so it never meets it.
  */
 
 export const requirementCheckSchema = z.strictObject({
@@ -62,6 +67,8 @@ export interface CheckRequirementsOptions {
 }
 
 const DAY_MS = 86_400_000;
+/** The largest summary.json read (a real one is a few KiB; a larger one is refused, the run ignored). */
+const SUMMARY_FILE_MAX_BYTES = 16 * 1024 * 1024;
 
 /** Every requirement of the environment, met or not, in config order (evidence first). */
 export async function checkRequirements(options: CheckRequirementsOptions): Promise<RequirementCheck[]> {
@@ -95,7 +102,7 @@ async function evalRuns(options: CheckRequirementsOptions): Promise<EvalRun[]> {
   for (const entry of await store.listEvidence(version, EVAL_ARTIFACT_TYPE)) {
     let summary: RunSummary;
     try {
-      const bytes = await store.readEvidenceFile(version, entry.digest, "summary.json");
+      const bytes = await store.readEvidenceFile(version, entry.digest, "summary.json", { maxBytes: SUMMARY_FILE_MAX_BYTES });
       const parsed = runSummarySchema.safeParse(JSON.parse(new TextDecoder().decode(bytes)));
       if (!parsed.success) {
         logger.warn(`eval evidence ${entry.digest} on ${shortDigest(version.digest)}: summary.json is not an eval summary; ignored`);
@@ -112,21 +119,46 @@ async function evalRuns(options: CheckRequirementsOptions): Promise<EvalRun[]> {
     }
     runs.push({ digest: entry.digest, annotationPassed: entry.annotations["dev.llmops.passed"] === "true", summary });
   }
-  return runs.sort((a, b) => Date.parse(b.summary.finishedAt) - Date.parse(a.summary.finishedAt));
+  // Newest first; a finishedAt that is not a time sorts last (it never counts: finishedInTime).
+  const time = (r: EvalRun) => {
+    const t = Date.parse(r.summary.finishedAt);
+    return Number.isFinite(t) ? t : Number.NEGATIVE_INFINITY;
+  };
+  return runs.sort((a, b) => (time(a) < time(b) ? 1 : time(a) > time(b) ? -1 : 0));
 }
+
+/** How far in the future a run may say it finished (clock skew between machines) and still count. */
+export const FUTURE_SKEW_MS = 5 * 60_000;
+
+/** Whether a run's `finishedAt` is a time no later than FUTURE_SKEW_MS after `now`. */
+function finishedInTime(run: EvalRun, now: number): boolean {
+  const finished = Date.parse(run.summary.finishedAt);
+  return Number.isFinite(finished) && finished <= now + FUTURE_SKEW_MS;
+}
+
+/** A store-derived value for a one-line detail: bounded (render.ts strips control characters). */
+const bounded = (text: string, max = 200) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
 function checkEvidence(requirement: EvidenceRequirement, runs: EvalRun[], options: CheckRequirementsOptions): RequirementCheck {
   const on = shortDigest(options.version.digest);
+  const now = (options.now ?? new Date()).getTime();
   const branch = requirement.branch ?? options.defaultBranch;
   const ofSuite = runs.filter((r) => r.summary.suite === requirement.suite);
-  const counting = ofSuite.filter((r) => refCounts(r.summary.git?.ref, branch));
+  const fromRef = ofSuite.filter((r) => refCounts(r.summary.git?.ref, branch));
+  // A run "finished" in the future would sort newest forever and never age out of maxAgeDays.
+  const counting = fromRef.filter((r) => finishedInTime(r, now));
+  const untimely = fromRef.filter((r) => !finishedInTime(r, now));
+  const ignored =
+    untimely.length > 0
+      ? `; ignored ${untimely.length} run${untimely.length === 1 ? "" : "s"} whose finishedAt is in the future or not a time (${bounded(untimely[0]!.summary.finishedAt, 40)})`
+      : "";
   const base = { kind: "evidence" as const, name: requirement.suite };
   const latest = counting[0];
   if (!latest) {
     const from = branch ? `refs/heads/${branch}` : "a non-pull-request ref";
-    const others = [...new Set(ofSuite.map((r) => r.summary.git?.ref ?? "no ref"))];
-    const seen = others.length > 0 ? ` (only from ${others.join(", ")})` : "";
-    return { ...base, met: false, detail: `no run recorded on ${on} by ${from}${seen}` };
+    const others = [...new Set(ofSuite.filter((r) => !fromRef.includes(r)).map((r) => bounded(r.summary.git?.ref ?? "no ref")))];
+    const seen = others.length > 0 ? ` (only from ${others.slice(0, 5).join(", ")})` : "";
+    return { ...base, met: false, detail: `no run recorded on ${on} by ${from}${seen}${ignored}` };
   }
   const ref = latest.summary.git?.ref;
   const passed = latest.annotationPassed && latest.summary.passed && latest.summary.complete;
@@ -137,16 +169,15 @@ function checkEvidence(requirement: EvidenceRequirement, runs: EvalRun[], option
     finishedAt: latest.summary.finishedAt,
     ...(ref ? { ref } : {}),
   };
-  const when = `${latest.summary.finishedAt.slice(0, 10)}, ${ref ?? "no ref"}`;
+  const when = `${latest.summary.finishedAt.slice(0, 10)}, ${ref !== undefined ? bounded(ref) : "no ref"}${ignored}`;
   if (requirement.passed && !passed) {
     const how = !latest.summary.complete ? "was incomplete" : "failed";
     return { ...base, met: false, detail: `latest run on ${on} ${how} (${when})`, evidence };
   }
   if (requirement.maxAgeDays !== undefined) {
-    const finished = Date.parse(latest.summary.finishedAt);
-    const age = ((options.now ?? new Date()).getTime() - finished) / DAY_MS;
-    if (!Number.isFinite(finished) || age > requirement.maxAgeDays) {
-      const old = Number.isFinite(finished) ? `${Math.floor(age)} days old` : "of unknown age";
+    const age = (now - Date.parse(latest.summary.finishedAt)) / DAY_MS;
+    if (age > requirement.maxAgeDays) {
+      const old = `${Math.floor(age)} days old`;
       return {
         ...base,
         met: false,
@@ -171,13 +202,14 @@ async function checkPromotedTo(other: string, options: CheckRequirementsOptions)
   const label = `${version.name}@${shortDigest(version.digest)}`;
   const moves = (await store.history(version.name, alias)).filter((m) => m.to === version.digest);
   if (moves.length === 0) return { ...base, met: false, detail: `${label} was never in ${other}` };
-  const records = await readPromotionRecords(store, version, { environment: other, logger: options.logger });
-  const latest = records.find((r) => r.record.event !== "refused" && r.record.event !== "failed");
-  if (latest?.record.event === "smoke-failed") {
-    return { ...base, met: false, detail: `${label} failed its smoke eval in ${other} (${latest.record.at.slice(0, 10)})` };
+  // The same rule as what `rollback` goes back to: rolled back from there (by anyone) or a failed smoke eval there does not count.
+  const { bad } = await judgeVersions(store, { name: version.name, alias, environment: other }, options.logger, [version.digest]);
+  const verdict = bad.get(version.digest);
+  if (verdict?.why === "smoke-failed") {
+    return { ...base, met: false, detail: `${label} failed its smoke eval in ${other} (${verdict.at.slice(0, 10)})` };
   }
-  if (latest?.record.event === "rolled-back" && latest.record.from === version.digest) {
-    return { ...base, met: false, detail: `${label} was rolled back from ${other} (${latest.record.at.slice(0, 10)})` };
+  if (verdict?.why === "rolled-back") {
+    return { ...base, met: false, detail: `${label} was rolled back from ${other} (${verdict.at.slice(0, 10)})` };
   }
   const first = moves[moves.length - 1]!;
   return { ...base, met: true, detail: `${label} was in ${other} (since ${first.when.slice(0, 10)})` };

@@ -1,6 +1,6 @@
 import { ExitCode, InputError, oneLine } from "@llmops/core";
 import { currentAlias, shortDigest } from "./environment.ts";
-import { PromotionConflictError } from "./errors.ts";
+import { PromotionConflictError, PromotionInterruptedError } from "./errors.ts";
 import type { DeploymentHandle } from "./github-seams.ts";
 import { sendWebhook, webhookPayload } from "./notify.ts";
 import { stepsAsResults } from "./promote.ts";
@@ -9,6 +9,7 @@ import { servedBefore } from "./served-before.ts";
 import {
   applyTargets,
   approversOf,
+  checkInterrupted,
   compareAndSwapAlias,
   draftResult,
   failResult,
@@ -23,6 +24,7 @@ import {
   startDeployment,
   TargetsFailed,
   targetVersion,
+  undoTarget,
 } from "./session.ts";
 import type { TargetResult } from "./target.ts";
 
@@ -40,8 +42,9 @@ export interface RollbackOptions extends PromotionContextOptions {
  * checks and without a smoke eval (there is nothing sensible to roll back to if it failed):
  * deployment, targets' apply for that version (rolled back to the serving one if one fails),
  * compare-and-swap alias move, a `rolled-back` record on the version now serving. On success the
- * environment's alert issue is closed and the webhook told; on failure the issue is raised.
- * Exit 0 when it rolled back; otherwise as for promote.
+ * environment's alert issue is closed and the webhook told; on failure the issue is raised. A
+ * gitops pull request ends it `proposed` (alias unmoved) like a promotion; an abort of `signal`
+ * undoes what was applied (`interrupted`). Exit 0 when it rolled back; otherwise as for promote.
  */
 export async function rollback(options: RollbackOptions): Promise<PromotionResult> {
   const session = await openSession(options, options.environment, options.to);
@@ -80,33 +83,50 @@ export async function rollback(options: RollbackOptions): Promise<PromotionResul
   }
   result.approvers = await approversOf(session);
   const base = { from: current, to: version.digest, approvers: result.approvers };
+  const undo = () => undoTarget(session, current, servingVersion);
   let deployment: DeploymentHandle | undefined;
   let applied: TargetResult[] = [];
+  let pending = false;
   try {
+    checkInterrupted(session);
     deployment = await startDeployment(session, version, result, `rolling back to ${label(version)}`);
-    applied = await applyTargets(session, targetVersion(version), servingVersion, result.targets);
-    await compareAndSwapAlias(session, version.digest, current);
+    applied = await applyTargets(session, targetVersion(version), undo, result.targets);
+    pending = applied.some((r) => r.pending);
+    if (!pending) {
+      checkInterrupted(session);
+      await compareAndSwapAlias(session, version.digest, current);
+    }
   } catch (error) {
     const cause = error instanceof TargetsFailed ? error.error : error;
     const problems = error instanceof TargetsFailed ? error.rollbackErrors : [];
+    let undone = error instanceof TargetsFailed ? error.undone : undefined;
     if (!(error instanceof TargetsFailed) && applied.length > 0) {
+      undone = await undo();
       problems.push(
         ...(await rollbackTargets(
           session,
           applied.map((r, index) => ({ index, result: r })),
-          servingVersion,
+          undone.version,
           result.targets,
         )),
       );
     }
-    const why = [oneLine(cause), ...problems];
+    const why = [oneLine(cause)];
+    if (undone?.moved)
+      why.push(`targets re-pointed at ${undone.version ? label(undone.version) : "nothing"}, what ${name}:${alias} names now`);
+    why.push(...problems);
     failResult(result, cause, `rollback of ${what} failed: ${why.join("; ")}`);
     if (problems.length > 0) result.exitCode = ExitCode.External;
+    if (undone?.moved) result.serving = undone.version?.digest ?? null;
     await setDeploymentStatus(
       session,
       deployment,
-      "failure",
-      cause instanceof PromotionConflictError ? "alias moved concurrently" : "rollback failed",
+      cause instanceof PromotionInterruptedError ? "error" : "failure",
+      cause instanceof PromotionConflictError
+        ? "alias moved concurrently"
+        : cause instanceof PromotionInterruptedError
+          ? "interrupted"
+          : "rollback failed",
     );
     await record(session, result, version, "failed", { ...base, targets: stepsAsResults(result), reason: why.join("; ") });
     await notify(session, result, {
@@ -114,10 +134,25 @@ export async function rollback(options: RollbackOptions): Promise<PromotionResul
       name: version.name,
       digest: version.digest,
       version: version.version,
-      serving: current,
+      serving: result.serving,
       summary: result.message,
       reasons: why,
     });
+    return result;
+  }
+  if (pending) {
+    // A gitops pull request proposes the older version: nothing changed until it is merged.
+    const where = applied.filter((r) => r.pending).map((r) => r.summary);
+    result.outcome = "proposed";
+    result.exitCode = ExitCode.Success;
+    result.message = `proposed rolling back ${what}: merge ${where.join(", ")}, then run this rollback again to finish it (${name}:${alias} still names ${shortDigest(current)})`;
+    await record(session, result, version, "proposed", {
+      ...base,
+      targets: applied,
+      ...(result.deployment ? { deployment: result.deployment } : {}),
+      reason: `awaiting merge of ${where.join(", ")}`,
+    });
+    await setDeploymentStatus(session, deployment, "queued", `awaiting merge of ${where.join(", ")}`);
     return result;
   }
   result.serving = version.digest;

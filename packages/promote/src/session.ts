@@ -10,8 +10,8 @@ import {
   type TargetConfig,
 } from "@llmops/core";
 import { AliasConflictError, provenanceFromEnv, type Store } from "@llmops/store";
-import { type ResolvedEnvironment, resolveEnvironment, shortDigest } from "./environment.ts";
-import { failureExitCode, PromotionConflictError } from "./errors.ts";
+import { currentAlias, type ResolvedEnvironment, resolveEnvironment, shortDigest } from "./environment.ts";
+import { failureExitCode, PromotionConflictError, PromotionInterruptedError } from "./errors.ts";
 import type { DeploymentHandle, DeploymentState, GitHubSeams } from "./github-seams.ts";
 import { type Alert, type Notification, notifyAlert, resolveAlert } from "./notify.ts";
 import { type ApproverRecord, type PromotionEvent, type PromotionRecordInput, recordTime, writePromotionRecord } from "./records.ts";
@@ -201,7 +201,9 @@ export async function setDeploymentStatus(
   }
 }
 
-export function targetContext(session: Session): TargetContext {
+/** What targets get: with the caller's signal for apply; without it for rollback, which must finish even after an interruption. */
+export function targetContext(session: Session, options: { signal?: boolean } = {}): TargetContext {
+  const signal = options.signal !== false ? session.options.signal : undefined;
   return {
     store: session.store,
     environment: session.environment.name,
@@ -210,63 +212,126 @@ export function targetContext(session: Session): TargetContext {
     env: session.env,
     logger: session.logger,
     github: session.github,
-    ...(session.options.signal ? { signal: session.options.signal } : {}),
+    ...(signal ? { signal } : {}),
   };
 }
 
-/** A target failed; those before it were rolled back (or tried to be: `rollbackErrors`). */
+/** Whether the caller's signal aborted (SIGINT/SIGTERM, a cancelled job). */
+export function interrupted(session: Session): boolean {
+  return session.options.signal?.aborted === true;
+}
+
+/** Throws PromotionInterruptedError when the caller's signal aborted. */
+export function checkInterrupted(session: Session): void {
+  if (interrupted(session)) throw new PromotionInterruptedError(session.options.signal?.reason);
+}
+
+/**
+ * What targets go back to when a promotion is undone: what the alias names now. That is
+ * `previous` (the version at `from`) unless the alias moved meanwhile (a concurrent promotion won
+ * the compare-and-swap): then the version it names now, so the targets serve what the alias says,
+ * not what it said when this promotion started. `moved` says which; null: undo apply.
+ */
+export async function undoTarget(
+  session: Session,
+  from: string | null,
+  previous: TargetVersion | null,
+): Promise<{ version: TargetVersion | null; moved: boolean }> {
+  const { store, environment } = session;
+  try {
+    const now = await currentAlias(store, environment.artifact, environment.alias);
+    if (now === from) return { version: previous, moved: false };
+    return { version: now ? targetVersion(await store.resolve(`${environment.artifact}@${now}`)) : null, moved: true };
+  } catch (error) {
+    session.logger.warn(
+      `${environment.artifact}:${environment.alias} not read again (${oneLine(error)}); undoing to the version it named before`,
+    );
+    return { version: previous, moved: false };
+  }
+}
+
+/** A target failed; those before it were rolled back (or tried to be: `rollbackErrors`) to `undone`. */
 export class TargetsFailed extends Error {
   readonly error: unknown;
   readonly rollbackErrors: string[];
-  constructor(error: unknown, rollbackErrors: string[]) {
+  readonly undone: { version: TargetVersion | null; moved: boolean } | undefined;
+  constructor(error: unknown, rollbackErrors: string[], undone?: { version: TargetVersion | null; moved: boolean }) {
     super(oneLine(error));
     this.error = error;
     this.rollbackErrors = rollbackErrors;
+    this.undone = undone;
   }
 }
 
 /**
- * Applies every target in order. When one fails, the ones already applied are rolled back in
- * reverse order to `previous` and TargetsFailed is thrown; `steps` says what happened to each.
+ * Applies the targets in order. A `pending` result (a pull request to merge) stops there: later
+ * targets stay `not-run` and the caller ends the promotion `proposed`. When one fails, or the
+ * caller's signal aborts, the ones already applied are rolled back in reverse order to
+ * `undo()` (what the alias names by then) and TargetsFailed is thrown (its error a
+ * PromotionInterruptedError for an abort); `steps` says what happened to each.
  */
 export async function applyTargets(
   session: Session,
   version: TargetVersion,
-  previous: TargetVersion | null,
+  undo: () => Promise<{ version: TargetVersion | null; moved: boolean }>,
   steps: TargetStep[],
 ): Promise<TargetResult[]> {
   const context = targetContext(session);
   const applied: { index: number; result: TargetResult }[] = [];
+  const fail = async (error: unknown): Promise<never> => {
+    const undone = await undo();
+    const rollbackErrors = await rollbackTargets(session, applied, undone.version, steps);
+    throw new TargetsFailed(error, rollbackErrors, undone);
+  };
   for (const [index, { target }] of session.targets.entries()) {
+    if (interrupted(session)) break;
     try {
       session.logger.info(`target ${index + 1}/${session.targets.length} (${target.type}): applying ${label(version)}`);
       const result = await target.apply(version, context);
       applied.push({ index, result });
-      steps[index] = { type: target.type, status: "applied", summary: result.summary, details: result.details };
+      const status = result.pending ? "pending" : "applied";
+      steps[index] = { type: target.type, status, summary: result.summary, details: result.details };
+      if (result.pending) {
+        session.logger.info(`target ${target.type}: ${result.summary} is pending; later targets wait until it is in place`);
+        break;
+      }
     } catch (error) {
-      steps[index] = { type: target.type, status: "failed", summary: `${target.type} failed`, details: {}, error: oneLine(error) };
-      session.logger.error(`target ${target.type} failed: ${oneLine(error)}`);
-      const rollbackErrors = await rollbackTargets(session, applied, previous, steps);
-      throw new TargetsFailed(error, rollbackErrors);
+      const stopped = interrupted(session);
+      steps[index] = {
+        type: target.type,
+        status: "failed",
+        summary: `${target.type} failed`,
+        details: {},
+        error: stopped ? "interrupted" : oneLine(error),
+      };
+      session.logger.error(`target ${target.type} ${stopped ? "interrupted" : `failed: ${oneLine(error)}`}`);
+      await fail(stopped ? new PromotionInterruptedError(session.options.signal?.reason) : error);
     }
+  }
+  if (interrupted(session)) {
+    session.logger.error("interrupted: undoing the targets applied");
+    await fail(new PromotionInterruptedError(session.options.signal?.reason));
   }
   return applied.map((a) => a.result);
 }
 
-/** Rolls back applied targets in reverse order; returns what could not be rolled back. */
+/**
+ * Rolls back applied targets in reverse order to `to` (null: undo apply); returns what could not
+ * be rolled back. Targets get no abort signal here: an interruption is what this cleans up after.
+ */
 export async function rollbackTargets(
   session: Session,
   applied: { index: number; result: TargetResult }[],
-  previous: TargetVersion | null,
+  to: TargetVersion | null,
   steps: TargetStep[],
 ): Promise<string[]> {
-  const context = targetContext(session);
+  const context = targetContext(session, { signal: false });
   const errors: string[] = [];
   for (const { index, result } of [...applied].reverse()) {
     const entry = session.targets[index]!;
     try {
-      session.logger.info(`target ${entry.target.type}: rolling back to ${previous ? label(previous) : "nothing"}`);
-      const undone = await entry.target.rollback(previous, result, context);
+      session.logger.info(`target ${entry.target.type}: rolling back to ${to ? label(to) : "nothing"}`);
+      const undone = await entry.target.rollback(to, result, context);
       steps[index] = { type: entry.target.type, status: "rolled-back", summary: undone.summary, details: undone.details };
     } catch (error) {
       const message = `rollback of target ${entry.target.type} failed: ${oneLine(error)}`;
@@ -355,5 +420,6 @@ export function failResult(result: PromotionResult, error: unknown, message: str
   result.outcome = error instanceof PromotionConflictError ? "conflict" : "failed";
   result.exitCode = failureExitCode(error);
   result.message = message;
+  if (error instanceof PromotionInterruptedError) result.interrupted = true;
   return result;
 }

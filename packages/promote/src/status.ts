@@ -17,7 +17,8 @@ export interface StatusOptions {
 /**
  * `llmops status [environment]`: what each environment serves, since when, moved by whom from
  * which run, approved by whom on which evidence (the promotion record that put it there), the
- * newest promotion event, and the version before it. Read from the store only.
+ * newest promotion event (a newer proposal awaiting merge included), whether the version the alias
+ * names had its targets undone (`undone`), and the version before it. Read from the store only.
  */
 export async function status(options: StatusOptions): Promise<StatusResult> {
   const loaded = await loadConfig(options.config, { cwd: options.cwd });
@@ -50,7 +51,10 @@ export async function status(options: StatusOptions): Promise<StatusResult> {
 async function describeEnvironment(options: StatusOptions, entry: EnvironmentStatus, name: string): Promise<void> {
   const { store, logger } = options;
   const digest = await currentAlias(store, name, entry.alias);
-  if (!digest) return;
+  if (!digest) {
+    await addProposal(options, entry, name, null);
+    return;
+  }
   entry.digest = digest;
   const serving = await store.resolve(`${name}@${digest}`);
   if (serving.version) entry.version = serving.version;
@@ -90,4 +94,48 @@ async function describeEnvironment(options: StatusOptions, entry: EnvironmentSta
       ...(newest.record.reason ? { reason: newest.record.reason } : {}),
     };
   }
+  // A first promotion whose smoke eval failed: its targets were undone, the alias still names it.
+  const state = records.find((r) => !NOT_ABOUT_SERVING.has(r.record.event));
+  if (state?.record.event === "rolled-back" && state.record.from === digest && state.record.to === digest) entry.undone = true;
+  await addProposal(options, entry, name, digest);
+}
+
+/** Events that say nothing about what serves: a refused or failed attempt, a proposal. */
+const NOT_ABOUT_SERVING = new Set(["refused", "failed", "proposed"]);
+
+/** How many of the newest versions status looks at for a `proposed` promotion awaiting merge. */
+const PROPOSAL_LOOKBACK = 20;
+
+/**
+ * A `proposed` promotion (a gitops pull request awaiting merge) is recorded on the version it
+ * proposes, which the alias does not name: the newest such record of the environment on one of the
+ * newest PROPOSAL_LOOKBACK versions becomes the last event when it is newer than the one above.
+ */
+async function addProposal(options: StatusOptions, entry: EnvironmentStatus, name: string, serving: string | null): Promise<void> {
+  const { store, logger } = options;
+  let newest: { record: StoredPromotionRecord; subject: string; version?: string } | undefined;
+  let versions: Awaited<ReturnType<typeof store.list>>;
+  try {
+    versions = await store.list(name);
+  } catch (error) {
+    logger.debug(`versions of ${name} not listed (${oneLine(error)}); no proposal shown`);
+    return;
+  }
+  for (const listed of versions.slice(0, PROPOSAL_LOOKBACK)) {
+    if (listed.digest === serving) continue;
+    const subject = { name, digest: listed.digest, version: listed.version };
+    const [found] = await readPromotionRecords(store, subject, { environment: entry.environment, events: ["proposed"], logger });
+    if (found && (!newest || found.record.at > newest.record.record.at))
+      newest = { record: found, subject: listed.digest, version: listed.version };
+  }
+  if (!newest || (entry.lastEvent && entry.lastEvent.at >= newest.record.record.at)) return;
+  const { record, digest } = newest.record;
+  entry.lastEvent = {
+    event: record.event,
+    at: record.at,
+    digest,
+    ...(record.reason ? { reason: record.reason } : {}),
+    subject: newest.subject,
+    ...(newest.version ? { subjectVersion: newest.version } : {}),
+  };
 }

@@ -13,7 +13,10 @@ export interface TargetVersion {
 export interface TargetContext {
   store: Store;
   environment: string;
-  /** Unique per promotion (a UUID): the idempotency key of webhooks, the branch suffix of gitops PRs. */
+  /**
+   * Unique per promotion attempt (a fresh UUID each run, never reused by a re-run): the
+   * idempotency key of webhooks (shared by one delivery's retries), named in gitops commits and PRs.
+   */
   promotionId: string;
   /** Directory of llmops.yaml: relative paths in target configs resolve from here. */
   configDir: string;
@@ -30,6 +33,13 @@ export interface TargetResult {
   summary: string;
   /** Machine-readable details (version directory, commit sha, PR URL, HTTP status). */
   details: Record<string, unknown>;
+  /**
+   * The change is proposed, not in service: a gitops pull request waits to be merged. The
+   * promotion then stops (`proposed`): later targets do not run, the alias does not move, no smoke
+   * eval, nothing is rolled back; running it again once merged finishes it (apply then finds the
+   * change in place and is not pending).
+   */
+  pending?: boolean;
 }
 
 /**

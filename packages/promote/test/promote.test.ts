@@ -1,12 +1,12 @@
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { InputError, UsageError } from "@llmops/core";
+import { InputError, type TargetConfig, UsageError } from "@llmops/core";
 import { describe, expect, it } from "vitest";
 import { promote } from "../src/promote.ts";
 import { readPromotionRecords } from "../src/records.ts";
 import { describePromotion } from "../src/render.ts";
-import { promotionResultSchema } from "../src/result.ts";
-import { TargetError } from "../src/target.ts";
+import { type PromotionResult, promotionResultSchema } from "../src/result.ts";
+import { type Target, TargetError } from "../src/target.ts";
 import { aliasOf, common, fakeGitHub, fakeTargets, fixture, NAME, promotionEvents, recordRun, writeConfig } from "./helpers.ts";
 
 const CONFIG = `store: store
@@ -148,7 +148,7 @@ describe("promote", () => {
     expect(targets.log).toEqual(["apply first v2"]);
   });
 
-  it("the alias moving while it runs fails cleanly: targets rolled back, deployment failed, exit 1, the other move kept", async () => {
+  it("the alias moving while it runs is a conflict: targets re-pointed at what the alias names now, deployment failed, exit 1", async () => {
     const f = await ready();
     const targets = fakeTargets();
     // Someone else promotes v3 while our second target applies.
@@ -159,11 +159,16 @@ describe("promote", () => {
     const result = await promote({ ...common(f, targets, github), ref: `${NAME}:v2`, environment: "production" });
     expect(result.outcome).toBe("conflict");
     expect(result.exitCode).toBe(1);
-    expect(result.message).toContain(`production moved from ${f.v1.digest} to ${f.v3.digest} while this promotion ran; nothing changed`);
+    expect(result.message).toContain(
+      `production moved from ${f.v1.digest} to ${f.v3.digest} while this promotion ran; targets re-pointed at ${NAME} v3 (`,
+    );
+    expect(result.message).not.toContain("nothing changed");
+    expect(result.serving).toBe(f.v3.digest);
+    // Not back to v1, which the alias no longer names: to v3, which it does.
     expect(targets.log.slice(3)).toEqual([
-      `rollback third v1 (applied ${f.v2.digest.slice(7, 12)})`,
-      `rollback second v1 (applied ${f.v2.digest.slice(7, 12)})`,
-      `rollback first v1 (applied ${f.v2.digest.slice(7, 12)})`,
+      `rollback third v3 (applied ${f.v2.digest.slice(7, 12)})`,
+      `rollback second v3 (applied ${f.v2.digest.slice(7, 12)})`,
+      `rollback first v3 (applied ${f.v2.digest.slice(7, 12)})`,
     ]);
     expect(await aliasOf(f.store, "production")).toBe(f.v3.digest);
     expect(github.calls).toContain("deployment failure");
@@ -183,7 +188,37 @@ describe("promote", () => {
     expect(result.message).toContain(`production moved from nothing to ${f.v3.digest}`);
     expect(await aliasOf(f.store, "production")).toBe(f.v3.digest);
     expect(targets.log.filter((l) => l.startsWith("rollback"))).toHaveLength(3);
-    expect(targets.log.at(-1)).toMatch(/^rollback first null/);
+    expect(targets.log.at(-1)).toMatch(/^rollback first v3/);
+  });
+
+  it("H1: two racing promotions from v1: the loser re-points its targets at the winner, so what is served is what the alias names", async () => {
+    const f = await ready();
+    await recordRun(f.store, f.v3, { suite: "sentiment", passed: true, ref: "refs/heads/main" });
+    // One serving system behind every target: the version it serves is the last one applied or rolled back to.
+    let served: string | null = f.v1.digest;
+    let racer: Promise<PromotionResult> | undefined;
+    const factory = (config: TargetConfig): Target => ({
+      type: config.type,
+      async apply(version) {
+        if (version.digest === f.v2.digest && !racer) {
+          // While promotion A (v2) applies, promotion B (v3) runs from start to end and wins the alias.
+          racer = promote({ ...common(f, fakeTargets()), targets: factory, ref: `${NAME}:v3`, environment: "production" });
+          expect((await racer).outcome).toBe("promoted");
+        }
+        served = version.digest;
+        return { type: config.type, summary: `serves ${version.digest}`, details: { digest: version.digest } };
+      },
+      async rollback(previous) {
+        served = previous?.digest ?? null;
+        return { type: config.type, summary: `serves ${previous?.digest ?? "nothing"}`, details: {} };
+      },
+    });
+    const a = await promote({ ...common(f, fakeTargets()), targets: factory, ref: `${NAME}:v2`, environment: "production" });
+    expect(a.outcome).toBe("conflict");
+    expect(await aliasOf(f.store, "production")).toBe(f.v3.digest);
+    expect(served).toBe(f.v3.digest);
+    expect(a.message).toContain(`production moved from ${f.v1.digest} to ${f.v3.digest} while this promotion ran; targets re-pointed at`);
+    expect(a.serving).toBe(f.v3.digest);
   });
 
   it("an unknown environment is a usage error naming the known ones; a ref of another artifact is an input error", async () => {
@@ -200,11 +235,21 @@ describe("promote", () => {
 
   it("promoting the version already serving does nothing", async () => {
     const f = await ready();
-    await f.store.tag(`${NAME}@${f.v2.digest}`, "production");
+    expect((await promote({ ...common(f, fakeTargets()), ref: `${NAME}:v2`, environment: "production" })).outcome).toBe("promoted");
     const targets = fakeTargets();
     const result = await promote({ ...common(f, targets), ref: `${NAME}:v2`, environment: "production" });
     expect(result).toMatchObject({ outcome: "promoted", exitCode: 0, records: [] });
     expect(result.message).toContain("already serves");
     expect(targets.log).toEqual([]);
+  });
+
+  it("an alias only tagged by hand, with no promotion record, gets its targets applied", async () => {
+    const f = await ready();
+    await f.store.tag(`${NAME}@${f.v2.digest}`, "production");
+    const targets = fakeTargets();
+    const result = await promote({ ...common(f, targets), ref: `${NAME}:v2`, environment: "production" });
+    expect(result).toMatchObject({ outcome: "promoted", exitCode: 0, serving: f.v2.digest });
+    expect(targets.log).toEqual(["apply first v2", "apply second v2", "apply third v2"]);
+    expect(await promotionEvents(f.store, f.v2)).toEqual(["promoted"]);
   });
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { promote } from "../src/promote.ts";
 import { writePromotionRecord } from "../src/records.ts";
 import { checkRequirements, refCounts } from "../src/requirements.ts";
+import { rollback } from "../src/rollback.ts";
 import { aliasOf, common, daysAgo, fakeGitHub, fakeTargets, fixture, NAME, promotionEvents, recordRun, writeConfig } from "./helpers.ts";
 
 const SUITES = `suites:
@@ -147,6 +148,64 @@ describe("promotedTo requirements", () => {
       at: new Date().toISOString(),
     });
     expect((await check(f))[0]?.detail).toMatch(/failed its smoke eval in staging/);
+  });
+});
+
+describe("promotedTo and roll-backs: one rule with rollback (served-before.ts judgeVersions)", () => {
+  it("M2: v1, v2 to staging, `llmops rollback` of staging: v2 to production is refused; promoted to staging again, it is met", async () => {
+    const f = await fixture();
+    await writeConfig(f.dir, `${config("      promotedTo: [staging]")}    targets: [{ type: command, argv: [deploy] }]\n`);
+    const targets = fakeTargets();
+    for (const v of [f.v1, f.v2]) {
+      expect((await promote({ ...common(f, targets), ref: `${NAME}@${v.digest}`, environment: "staging" })).outcome).toBe("promoted");
+    }
+    expect((await check(f))[0]?.met).toBe(true);
+    const back = await rollback({ ...common(f, targets), environment: "staging" });
+    expect(back).toMatchObject({ outcome: "rolled-back", serving: f.v1.digest });
+    // The rollback record lives on v1 (the version gone back to), yet it un-meets v2's requirement.
+    expect((await check(f))[0]).toMatchObject({
+      met: false,
+      detail: expect.stringMatching(/was rolled back from staging \(\d{4}-\d\d-\d\d\)$/),
+    });
+    const refused = await promote({ ...common(f, targets), ref: `${NAME}:v2`, environment: "production" });
+    expect(refused).toMatchObject({ outcome: "refused", exitCode: 1 });
+    expect(refused.message).toContain("promotedTo staging: ");
+    expect(await aliasOf(f.store, "production")).toBeNull();
+    // Promoted to staging again (a newer record), it counts again.
+    expect((await promote({ ...common(f, targets), ref: `${NAME}:v2`, environment: "staging" })).outcome).toBe("promoted");
+    expect((await check(f))[0]?.met).toBe(true);
+  });
+});
+
+describe("L2: a run that says it finished in the future", () => {
+  it("does not count (it would sort newest forever and pass maxAgeDays): the older run decides, the detail says why", async () => {
+    const f = await fixture();
+    await writeConfig(f.dir, config("      evidence: [{ suite: sentiment, maxAgeDays: 7 }]"));
+    await recordRun(f.store, f.v2, { suite: "sentiment", passed: false, ref: "refs/heads/main", finishedAt: daysAgo(1) });
+    await recordRun(f.store, f.v2, { suite: "sentiment", passed: true, ref: "refs/heads/main", finishedAt: "2099-01-01T00:00:00.000Z" });
+    const [c] = await check(f);
+    expect(c?.met).toBe(false);
+    expect(c?.detail).toMatch(
+      /failed \(\d{4}-\d\d-\d\d, refs\/heads\/main; ignored 1 run whose finishedAt is in the future or not a time \(2099-01-01T00:00:00\.000Z\)\)$/,
+    );
+  });
+
+  it("alone it leaves the requirement unmet; within five minutes of now (clock skew) it counts", async () => {
+    const f = await fixture();
+    await writeConfig(f.dir, config("      evidence: [{ suite: sentiment }]"));
+    await recordRun(f.store, f.v2, { suite: "sentiment", passed: true, ref: "refs/heads/main", finishedAt: "2099-01-01T00:00:00.000Z" });
+    const [c] = await check(f);
+    expect(c).toMatchObject({ met: false });
+    expect(c?.detail).toMatch(/^no run recorded on .* by a non-pull-request ref; ignored 1 run whose finishedAt is in the future/);
+    const f2 = await fixture();
+    await writeConfig(f2.dir, config("      evidence: [{ suite: sentiment }]"));
+    await recordRun(f2.store, f2.v2, {
+      suite: "sentiment",
+      passed: true,
+      ref: "refs/heads/main",
+      finishedAt: new Date(Date.now() + 60_000).toISOString(),
+    });
+    expect((await check(f2))[0]?.met).toBe(true);
   });
 });
 

@@ -2,6 +2,8 @@ import { ConfigError } from "@llmops/core";
 import { describe, expect, it } from "vitest";
 import { promote } from "../src/promote.ts";
 import { readPromotionRecords } from "../src/records.ts";
+import { renderStatus } from "../src/render.ts";
+import { status } from "../src/status.ts";
 import {
   aliasOf,
   common,
@@ -117,6 +119,61 @@ describe("smoke eval against the live endpoint", () => {
     expect(await aliasOf(f.store, "production")).toBe(f.v1.digest);
     // An interrupted run is no evidence.
     expect(await evalEvidence(f.store, f.v2)).toEqual([]);
+  });
+
+  it("M1: a first promotion whose smoke eval fails is rolled-back (exit 1): targets undone, alias left; re-running applies them again", async () => {
+    let healthy = false;
+    const server = await endpoint(() => (healthy ? "positive" : "negative"));
+    const f = await fixture();
+    await writeConfig(f.dir, config({ url: server.url }));
+    const targets = fakeTargets();
+    const github = fakeGitHub();
+    const first = await promote({ ...common(f, targets, github), ref: `${NAME}:v2`, environment: "production" });
+    expect(first).toMatchObject({ outcome: "rolled-back", exitCode: 1, from: null, serving: f.v2.digest });
+    expect(first.message).toContain(
+      `targets undone; ${NAME}:production still names ${f.v2.digest.slice(0, 19)}… (a tag cannot be deleted), which nothing serves now`,
+    );
+    expect(targets.log).toEqual([
+      "apply first v2",
+      "apply second v2",
+      "rollback second null (applied " + f.v2.digest.slice(7, 12) + ")",
+      "rollback first null (applied " + f.v2.digest.slice(7, 12) + ")",
+    ]);
+    expect(await aliasOf(f.store, "production")).toBe(f.v2.digest);
+    expect(github.raised[0]?.title).toBe("llmops: production rolled back");
+    const shown = (await status({ store: f.store, cwd: f.dir, logger: f.logger, environment: "production" })).environments[0];
+    expect(shown).toMatchObject({ digest: f.v2.digest, undone: true, lastEvent: { event: "rolled-back" } });
+    expect(renderStatus({ schemaVersion: 1, environments: [shown!] })).toContain("  nothing serves it: its targets were undone");
+
+    // Not "already serves; nothing to do": its targets run again and the smoke eval decides.
+    healthy = true;
+    targets.log.length = 0;
+    const again = await promote({ ...common(f, targets, github), ref: `${NAME}:v2`, environment: "production" });
+    expect(again).toMatchObject({ outcome: "promoted", exitCode: 0, serving: f.v2.digest, smoke: { passed: true } });
+    expect(targets.log).toEqual(["apply first v2", "apply second v2"]);
+    expect(await promotionEvents(f.store, f.v2)).toEqual(["promoted", "smoke-failed", "rolled-back", "promoted", "smoke-passed"]);
+    const now = (await status({ store: f.store, cwd: f.dir, logger: f.logger, environment: "production" })).environments[0];
+    expect(now?.undone).toBeUndefined();
+    // Now it serves: a third run has nothing to do.
+    targets.log.length = 0;
+    const third = await promote({ ...common(f, targets, github), ref: `${NAME}:v2`, environment: "production" });
+    expect(third.message).toContain("already serves");
+    expect(targets.log).toEqual([]);
+  });
+
+  it("M1: a re-run after the undone first promotion whose smoke fails again undoes apply, never 'rolls back' to itself", async () => {
+    const server = await endpoint(() => "negative");
+    const f = await fixture();
+    await writeConfig(f.dir, config({ url: server.url }));
+    const targets = fakeTargets();
+    expect((await promote({ ...common(f, targets), ref: `${NAME}:v2`, environment: "production" })).outcome).toBe("rolled-back");
+    targets.log.length = 0;
+    const again = await promote({ ...common(f, targets), ref: `${NAME}:v2`, environment: "production" });
+    expect(again).toMatchObject({ outcome: "rolled-back", exitCode: 1 });
+    expect(targets.log.filter((l) => l.startsWith("rollback"))).toEqual([
+      `rollback second null (applied ${f.v2.digest.slice(7, 12)})`,
+      `rollback first null (applied ${f.v2.digest.slice(7, 12)})`,
+    ]);
   });
 
   it("fails with rollback: manual: smoke-failed recorded, left serving, deployment failure (exit 1)", async () => {

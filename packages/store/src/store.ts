@@ -170,6 +170,16 @@ const MOVE_ALIAS = "org.llmops.alias";
 const MOVE_FROM = "org.llmops.alias.from";
 const MOVE_TO = "org.llmops.alias.to";
 
+/**
+ * The largest evidence file readEvidenceFile reads into memory unless the caller passes its own
+ * cap: a referrer's declared layer size is whatever its writer chose. Generous for an eval run's
+ * results.jsonl (compare reads a baseline's); small JSON files (summary.json, promotion.json) are
+ * read with a smaller cap by their readers.
+ */
+export const EVIDENCE_FILE_MAX_BYTES = 256 * 1024 * 1024;
+/** The largest alias.json (an alias move) history reads. */
+const ALIAS_RECORD_MAX_BYTES = 1024 * 1024;
+
 /** Versions, fetch, tags, history and evidence over one transport (layout or registry). */
 export class Store implements EvidenceStore {
   readonly transport: Transport;
@@ -771,7 +781,7 @@ export class Store implements EvidenceStore {
     for (const digest of digests) {
       for (const d of await this.#referrers(repo, digest)) {
         if (d.artifactType !== ALIAS_ARTIFACT_TYPE || d.annotations?.[MOVE_ALIAS] !== alias) continue;
-        const data = await this.#readReferrerFile(repo, d.digest, "alias.json");
+        const data = await this.#readReferrerFile(repo, d.digest, "alias.json", ALIAS_RECORD_MAX_BYTES);
         const move = aliasMoveSchema.safeParse(JSON.parse(Buffer.from(data).toString("utf8")));
         if (move.success) entries.push({ ...move.data, record: d.digest });
       }
@@ -779,12 +789,18 @@ export class Store implements EvidenceStore {
     return entries.sort((a, b) => (a.when < b.when ? 1 : a.when > b.when ? -1 : 0));
   }
 
-  async #readReferrerFile(repo: string, referrer: string, title: string): Promise<Uint8Array> {
+  async #readReferrerFile(repo: string, referrer: string, title: string, maxBytes: number): Promise<Uint8Array> {
     const m = await this.#read(repo, referrer, `evidence ${referrer}`);
     if (!m) throw new InputError(`evidence ${referrer}: not found in store ${this.transport.location}`);
     const manifest = m.manifest;
     const layer = manifest.layers.find((l) => l.annotations?.[TITLE] === title);
     if (!layer) throw new InputError(`evidence ${referrer}: has no file ${title}`);
+    // The file is read into memory: a declared size beyond the cap is refused before a byte is read.
+    if (!(layer.size <= maxBytes)) {
+      throw new InputError(
+        `evidence ${referrer}: file ${title} declares ${layer.size} bytes, over the ${maxBytes}-byte limit; refusing to read it`,
+      );
+    }
     const stream = await this.transport.openBlob(repo, layer.digest);
     if (!stream) throw new InputError(`evidence ${referrer}: blob of ${title} is missing`);
     return readVerified(stream, layer.digest, layer.size, `evidence ${referrer}: file ${title}`);
@@ -821,10 +837,20 @@ export class Store implements EvidenceStore {
       });
   }
 
-  async readEvidenceFile(subject: ResolvedVersion, evidenceDigest: string, title: string): Promise<Uint8Array> {
+  /**
+   * One file of a referrer, digest-verified and read into memory: refused (InputError naming it)
+   * when its declared size exceeds `maxBytes` (default EVIDENCE_FILE_MAX_BYTES). Callers reading a
+   * small JSON file pass a smaller cap.
+   */
+  async readEvidenceFile(
+    subject: ResolvedVersion,
+    evidenceDigest: string,
+    title: string,
+    options: { maxBytes?: number } = {},
+  ): Promise<Uint8Array> {
     checkSubject(subject);
     checkDigest(evidenceDigest);
-    return this.#readReferrerFile(this.repo(subject.name), evidenceDigest, title);
+    return this.#readReferrerFile(this.repo(subject.name), evidenceDigest, title, options.maxBytes ?? EVIDENCE_FILE_MAX_BYTES);
   }
 }
 

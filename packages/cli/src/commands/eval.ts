@@ -1,11 +1,16 @@
 import { ExitCode, formatNumber, type MetricSummary, UsageError } from "@llmops/core";
 import { type EvaluateResult, evaluate, mergeEvalShards, parseShard, type RunProgress, type SuiteOutcome } from "@llmops/eval";
 import { renderJUnit, renderRunSummaryMarkdown } from "@llmops/report";
-import { type Command, type CommandContext, commandStoreOpener, storeOptionHelp, storeOptions } from "../command.ts";
+import {
+  type Command,
+  type CommandContext,
+  commandStoreOpener,
+  SIGNAL_EXIT,
+  stoppable,
+  storeOptionHelp,
+  storeOptions,
+} from "../command.ts";
 import { createProgress, type Progress } from "../progress.ts";
-
-/** Conventional exit statuses of a process stopped by SIGINT / SIGTERM (128 + signal number). */
-const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
 const renderers = { junit: renderJUnit, markdown: renderRunSummaryMarkdown };
 
@@ -153,23 +158,12 @@ export const evalCommand: Command = {
     if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
     const shardText = optionalString(args.values.shard);
     const shard = shardText !== undefined ? parseShard(shardText) : undefined;
-    const controller = new AbortController();
-    let stoppedBy: string | undefined;
-    const onSignal = (signal: NodeJS.Signals) => {
-      if (stoppedBy) return;
-      stoppedBy = signal;
-      context.logger.warn(`${signal}: stopping; writing partial results marked incomplete`);
-      controller.abort(new Error(`interrupted by ${signal}`));
-    };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
-    let result: EvaluateResult;
-    try {
-      const config = optionalString(args.values.config);
-      const model = optionalString(args.values.model);
-      const store = optionalString(args.values.store);
-      const out = optionalString(args.values.out);
-      result = await evaluate({
+    const config = optionalString(args.values.config);
+    const model = optionalString(args.values.model);
+    const store = optionalString(args.values.store);
+    const out = optionalString(args.values.out);
+    const { result, stoppedBy } = await stoppable(context, "writing partial results marked incomplete", (signal) =>
+      evaluate({
         cwd: context.cwd,
         env: context.env,
         logger: context.logger,
@@ -178,18 +172,15 @@ export const evalCommand: Command = {
         record: Boolean(args.values.record),
         openStore: commandStoreOpener(args.values, context),
         renderers,
-        signal: controller.signal,
+        signal,
         onProgress: progressReporter(context),
         ...(config ? { config } : {}),
         ...(model ? { model } : {}),
         ...(store ? { store } : {}),
         ...(out ? { out } : {}),
         ...(shard ? { shard } : {}),
-      });
-    } finally {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
-    }
+      }),
+    );
     if (context.json) {
       context.stdout.write(
         `${JSON.stringify({ suites: result.suites.map(jsonOutcome), passed: result.passed, complete: !result.interrupted })}\n`,

@@ -16,6 +16,8 @@ import {
   openCommandStore,
   optionalString,
   type ParsedArgs,
+  SIGNAL_EXIT,
+  stoppable,
   storeOptionHelp,
   storeOptions,
 } from "../command.ts";
@@ -52,11 +54,14 @@ async function promotionContext(values: ParsedArgs["values"], context: CommandCo
   };
 }
 
-function report(result: PromotionResult, context: CommandContext): number {
+function report(result: PromotionResult, stoppedBy: NodeJS.Signals | undefined, context: CommandContext): number {
   if (context.json) printJson(context, result);
   else context.stdout.write(describePromotion(result));
-  return result.exitCode;
+  return stoppedBy && result.interrupted ? (SIGNAL_EXIT[stoppedBy] ?? 130) : result.exitCode;
 }
+
+/** What a stopped promotion does before it exits: undo, record, tell (the promote package's rule). */
+const UNDOING = "undoing what this promotion applied and recording it";
 
 export const promoteCommand: Command = {
   name: "promote",
@@ -76,13 +81,10 @@ export const promoteCommand: Command = {
     if (extra && !environment && !more) throw new UsageError(`unexpected argument ${extra}; did you mean --to ${extra}?`);
     if (!ref || !environment) throw new UsageError("expected <REF> --to <ENV>");
     if (extra) throw new UsageError(`unexpected argument ${extra}`);
-    const result = await promote({
-      ...(await promotionContext(args.values, context)),
-      ref,
-      environment,
-      dryRun: args.values["dry-run"] === true,
-    });
-    return report(result, context);
+    const options = await promotionContext(args.values, context);
+    const dryRun = args.values["dry-run"] === true;
+    const { result, stoppedBy } = await stoppable(context, UNDOING, (signal) => promote({ ...options, ref, environment, dryRun, signal }));
+    return report(result, stoppedBy, context);
   },
 };
 
@@ -110,14 +112,18 @@ export const rollbackCommand: Command = {
     const [environment, extra] = args.positionals;
     if (!environment) throw new UsageError("expected <ENV>");
     if (extra) throw new UsageError(`unexpected argument ${extra}`);
-    const result = await rollback({
-      ...(await promotionContext(args.values, context)),
-      environment,
-      to: optionalString(args.values.to),
-      force: args.values.force === true,
-      dryRun: args.values["dry-run"] === true,
-    });
-    return report(result, context);
+    const options = await promotionContext(args.values, context);
+    const { result, stoppedBy } = await stoppable(context, UNDOING, (signal) =>
+      rollback({
+        ...options,
+        environment,
+        to: optionalString(args.values.to),
+        force: args.values.force === true,
+        dryRun: args.values["dry-run"] === true,
+        signal,
+      }),
+    );
+    return report(result, stoppedBy, context);
   },
 };
 

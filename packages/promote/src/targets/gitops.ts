@@ -10,8 +10,10 @@ import { editManifest, type FieldChange, type FieldValue, ManifestError, parseMa
  * A digest-pinned reference written into a manifest of a deployment repository through the GitHub
  * API (RepoFiles): committed to a branch (`mode: commit`, optimistic on the file's blob sha) or
  * proposed as a pull request from `llmops/promote-<environment>-<shortdigest>` (`mode:
- * pull-request`). manifest-presets.ts says which field each preset changes; yaml-edit.ts changes
- * it without touching any other byte of the file.
+ * pull-request`). A pull request deploys nothing until it is merged, so that result is `pending`
+ * (the promotion ends `proposed`); once the base branch holds the reference, apply writes nothing
+ * and is not pending, and the re-run promotion finishes. manifest-presets.ts says which field each
+ * preset changes; yaml-edit.ts changes it without touching any other byte of the file.
  *
  * Rollback, commit mode: the previous version's reference is written back (or, with no previous
  * version, the exact values apply found), as a new commit. Pull-request mode: the goal is that the
@@ -128,6 +130,7 @@ export class GitopsTarget implements Target {
         details: { ...details, ...commit },
       };
     }
+    // Already on the base branch (the pull request was merged, or someone wrote it): in service, not pending.
     if (!details.changed) return { type: TYPE, summary: `${repository}:${this.#config.path} already at ${label} on ${base}`, details };
     const head = `llmops/promote-${context.environment}-${shortDigest(version.digest)}`;
     const body = [
@@ -147,7 +150,8 @@ export class GitopsTarget implements Target {
     ].join("\n");
     const pr = await this.#propose(files, { repository, base, head, content: edit.content, baseFile: file, title, body });
     context.logger.info(`gitops: ${repository}#${pr.number} proposes ${reference} for ${context.environment}`);
-    return { type: TYPE, summary: `PR ${repository}#${pr.number}`, details: { ...details, branch: head, pullRequest: pr } };
+    // Nothing is deployed until someone merges it: the promotion stops here as `proposed`.
+    return { type: TYPE, summary: `PR ${repository}#${pr.number}`, details: { ...details, branch: head, pullRequest: pr }, pending: true };
   }
 
   async rollback(previous: TargetVersion | null, applied: TargetResult, context: TargetContext): Promise<TargetResult> {

@@ -19,7 +19,10 @@ import { attemptSignal, excerpt, networkReason, redact, sleep } from "./shared.t
  * digest and version for a rollback to nothing); `previous` is the version the event replaces when
  * known: null for `promote` (a target is not told what was served before), the promoted version
  * for `rollback`. Receivers verify the signature over the exact bytes and deduplicate on the key:
- * a retried or re-run delivery carries the same key.
+ * the retries of one delivery (below) carry the same key. Each promotion attempt has its own key:
+ * the promotion id is a fresh UUID per run, so running a promotion again (a re-run workflow, the
+ * second step of a `proposed` one) sends a new key, and receivers must treat a repeated event for a
+ * version already deployed as a no-op themselves.
  *
  * Network errors, timeouts, 408, 429 and 5xx are retried `retries` times with exponential backoff
  * and jitter, or after Retry-After when the server sends one. Redirects are not followed (the

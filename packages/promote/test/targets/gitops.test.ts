@@ -270,6 +270,22 @@ describe("gitops target: pull requests and rollback", () => {
     expect(repo.pulls).toHaveLength(1);
   });
 
+  it("pull-request mode: an opened PR is pending; once merged (base already at the reference) apply writes nothing and is not pending", async () => {
+    const { repo, target, ctx } = setup("isvc.yaml", KSERVE, { preset: "kserve", reference: kserveRef, mode: "pull-request" });
+    const proposed = await target.apply(v2, ctx());
+    expect(proposed.pending).toBe(true);
+    repo.branches.get("main")!.set("isvc.yaml", repo.file(`llmops/promote-production-${"b".repeat(12)}`, "isvc.yaml")!);
+    const commits = repo.commits.length;
+    const merged = await target.apply(v2, ctx());
+    expect(merged.pending).toBeUndefined();
+    expect(merged.summary).toBe("acme/deploy:isvc.yaml already at v2 on main");
+    expect(repo.commits).toHaveLength(commits);
+    expect(repo.pulls).toHaveLength(1);
+    // Commit mode is never pending.
+    const commit = setup("isvc.yaml", KSERVE, { preset: "kserve", reference: kserveRef });
+    expect((await commit.target.apply(v2, commit.ctx())).pending).toBeUndefined();
+  });
+
   it("commit mode: rollback writes the previous reference, rollback to nothing restores the values apply found", async () => {
     const { repo, target, ctx } = setup("isvc.yaml", KSERVE, { preset: "kserve", reference: kserveRef, canaryTrafficPercent: 10 });
     const applied = await target.apply(v2, ctx());
