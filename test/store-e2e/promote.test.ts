@@ -28,7 +28,9 @@ beforeAll(async () => {
     req.on("end", () => {
       if (!healthy) return void res.writeHead(503).end("model failed to load");
       const text = (JSON.parse(body) as { text: string }).text;
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ label: text.includes("love") ? "positive" : "negative" }));
+      res
+        .writeHead(200, { "content-type": "application/json" })
+        .end(JSON.stringify({ label: text.includes("love") ? "positive" : "negative" }));
     });
   });
   await new Promise<void>((resolve) => endpoint.listen(0, "127.0.0.1", resolve));

@@ -6,7 +6,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PROMOTION_ARTIFACT_TYPE, readLocatedYaml, type RunSummary, silentLogger } from "@llmops/core";
+import { PROMOTION_ARTIFACT_TYPE, type RunSummary, readLocatedYaml, silentLogger } from "@llmops/core";
 import { recordEvalEvidence } from "@llmops/eval";
 import { inputName } from "@llmops/github/action-inputs";
 import { openStore, type Store } from "@llmops/store";
@@ -42,7 +42,9 @@ beforeEach(async () => {
         return;
       }
       const text = (JSON.parse(body) as { text: string }).text;
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ label: text.includes("love") ? "positive" : "negative" }));
+      res
+        .writeHead(200, { "content-type": "application/json" })
+        .end(JSON.stringify({ label: text.includes("love") ? "positive" : "negative" }));
     });
   });
   await new Promise<void>((resolve) => endpoint.listen(0, "127.0.0.1", resolve));
