@@ -6,7 +6,13 @@ import { actionInput, readActionInputs } from "@llmops/github/action-inputs";
 import { type ActionContext, actionStoreOpener, failStep, storeInputs } from "@llmops/github/action-kit";
 import { writeJobSummary } from "@llmops/github/job-summary";
 import { createOctokit } from "@llmops/github/octokit";
-import { type GitHubTarget, type PullRequestCompareResult, runPullRequestCompare } from "@llmops/github/pr-compare";
+import {
+  type GitHubTarget,
+  htmlReportInput,
+  type PullRequestCompareResult,
+  retentionDaysInput,
+  runPullRequestCompare,
+} from "@llmops/github/pr-compare";
 import { z } from "zod";
 
 export const compareInputsSchema = z.object({
@@ -20,6 +26,8 @@ export const compareInputsSchema = z.object({
   token: actionInput.string(),
   ...storeInputs,
   reportDir: actionInput.required("a report directory"),
+  htmlReport: htmlReportInput(),
+  reportRetentionDays: retentionDaysInput(),
 });
 
 export type CompareInputs = z.output<typeof compareInputsSchema>;
@@ -77,6 +85,10 @@ export async function compareAction(inputs: CompareInputs, context: ActionContex
     logger: context.logger,
     ...(target ? { github: target } : {}),
     ...(context.runUrl ? { artifactUrl: context.runUrl } : {}),
+    // The report holds every case's text: `html-report: false` keeps it off the run's artifacts.
+    htmlReport: inputs.htmlReport
+      ? { env: context.env, ...(inputs.reportRetentionDays !== undefined ? { retentionDays: inputs.reportRetentionDays } : {}) }
+      : false,
   });
 }
 

@@ -2,15 +2,18 @@
 // directory, uploaded (unzipped) to a stand-in artifact service, and linked from the sticky comment
 // and the job summary with a URL built from the runner's variables.
 import { execFileSync } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { EVAL_ARTIFACT_TYPE, silentLogger } from "@llmops/core";
-import { runPullRequestCompare } from "@llmops/github/pr-compare";
+import { htmlReportArtifactName, runPullRequestCompare } from "@llmops/github/pr-compare";
 import { type GitHubServer, startGitHubServer } from "@llmops/test/github-server";
 import { leakedSecrets, runAction } from "@llmops/test/harness";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-// The store is not a dependency of this action; its source is imported to build a store with history.
+// The report's client code reads the page's data; the store builds a store with history. Neither
+// is a dependency of this action: their sources are imported.
+import { expandReportData } from "../../../packages/report/src/html/client/rows.ts";
+import type { EmbeddedReportData } from "../../../packages/report/src/html/model.ts";
 import { openStore } from "../../../packages/store/src/index.ts";
 import { type ArtifactService, startArtifactService } from "./artifact-service.ts";
 import { configYaml, writeRun } from "./results-fixture.ts";
@@ -51,11 +54,14 @@ afterEach(async () => {
   await rm(workspace, { recursive: true, force: true });
 });
 
-function run(env: Record<string, string> = {}) {
+/** The harness runs the action as step `__compare` of job `test`. */
+const ARTIFACT = htmlReportArtifactName("compare", ["qa"], { GITHUB_JOB: "test", GITHUB_ACTION: "__compare" });
+
+function run(env: Record<string, string> = {}, inputs: Record<string, string> = {}) {
   return runAction("compare", {
     event: "pull_request",
     workspace,
-    inputs: { results: "head", token: TOKEN },
+    inputs: { results: "head", token: TOKEN, ...inputs },
     env: { GITHUB_API_URL: server.url, LLMOPS_GITHUB_PACE: "false", ...env },
     timeoutMs: 60_000,
   });
@@ -64,6 +70,10 @@ function run(env: Record<string, string> = {}) {
 /** Warnings about the HTML report or its artifact (others, such as a gate change notice, are not this test's). */
 const reportWarnings = (annotations: { level: string; message: string }[]) =>
   annotations.filter((a) => a.level === "warning" && /HTML report|artifact/i.test(a.message)).map((a) => a.message);
+
+/** The rows of a report page, as its script reads them. */
+const pageRows = (html: string) =>
+  expandReportData(JSON.parse(/id="llmops-report-data">([\s\S]*?)<\/script>/.exec(html)?.[1] ?? "null") as EmbeddedReportData).rows;
 
 const comment = () => server.state.comments.find((c) => c.body.startsWith(MARKER))?.body ?? "";
 
@@ -76,9 +86,10 @@ describe("actions/compare's HTML report", () => {
     const html = await readFile(join(workspace, ".llmops/compare/report.html"));
     expect(artifacts.artifacts).toHaveLength(1);
     const [artifact] = artifacts.artifacts;
-    expect(artifact).toMatchObject({ name: "llmops-report-compare-qa.html", mimeType: "text/html", size: String(html.length) });
+    expect(ARTIFACT).toMatch(/^llmops-report-compare-test-qa-[0-9a-f]{8}\.html$/);
+    expect(artifact).toMatchObject({ name: ARTIFACT, mimeType: "text/html", size: String(html.length) });
     expect(artifact?.data.equals(html)).toBe(true);
-    expect(html.toString("utf8")).toContain('"case-3"');
+    expect(pageRows(html.toString("utf8")).map((r) => r[1])).toContain("case-3");
 
     const link = LINK.exec(comment());
     expect(link?.[2]).toBe(String(artifact?.id));
@@ -88,6 +99,32 @@ describe("actions/compare's HTML report", () => {
     expect(await readFile(join(workspace, ".llmops/compare/summary.md"), "utf8")).toContain(link?.[1]);
     expect(reportWarnings(result.annotations)).toEqual([]);
     expect(leakedSecrets(result, [TOKEN, "sig=secret"])).toEqual([]);
+  });
+
+  it("with html-report: false is neither written, uploaded nor linked: the eval set's text stays private", async () => {
+    const result = await run(artifacts.env, { "html-report": "false" });
+    expect(result.errors).toEqual([]);
+    expect(result.exitCode).toBe(0);
+    expect(result.outputs.verdict).toBe("pass");
+    expect(artifacts.artifacts).toEqual([]);
+    expect((await readdir(join(workspace, ".llmops/compare"))).sort()).toEqual(["qa", "report.json", "summary.md"]);
+    expect(comment()).toContain("**Verdict: pass**");
+    expect(comment()).not.toContain("Interactive report");
+    expect(result.summary).not.toContain("Interactive report");
+    expect(await readFile(join(workspace, ".llmops/compare/summary.md"), "utf8")).not.toContain("Interactive report");
+    expect(reportWarnings(result.annotations)).toEqual([]);
+  });
+
+  it("refuses a report-retention-days that is not a number of days", async () => {
+    const result = await run(artifacts.env, { "report-retention-days": "a week" });
+    expect(result.exitCode).toBe(1);
+    expect(result.annotations).toContainEqual(
+      expect.objectContaining({
+        level: "error",
+        message: expect.stringMatching(/^input report-retention-days: expected a number of days/),
+      }),
+    );
+    expect(artifacts.artifacts).toEqual([]);
   });
 
   it("without an artifact service is written but not linked, and nothing warns", async () => {
@@ -139,7 +176,7 @@ describe("actions/compare's HTML report", () => {
         },
       });
     }
-    const uploaded: string[] = [];
+    const uploaded: [string, number | undefined][] = [];
     const result = await runPullRequestCompare({
       results: join(workspace, "head"),
       baseline: "alias:qa-model:production",
@@ -150,24 +187,55 @@ describe("actions/compare's HTML report", () => {
       cwd: workspace,
       logger: silentLogger,
       htmlReport: {
-        upload: async ({ file }) => {
-          uploaded.push(basename(file));
+        upload: async ({ file, retentionDays }) => {
+          uploaded.push([basename(file), retentionDays]);
           return { id: 77 };
         },
         env: { GITHUB_SERVER_URL: "https://github.com", GITHUB_REPOSITORY: "octo-org/octo-repo", GITHUB_RUN_ID: "123" },
+        retentionDays: 5,
       },
     });
     const url = "https://github.com/octo-org/octo-repo/actions/runs/123/artifacts/77";
-    expect(uploaded).toEqual(["llmops-report-compare-qa.html"]);
+    expect(uploaded).toEqual([[htmlReportArtifactName("compare", ["qa"]), 5]]);
     expect(result.htmlReport).toMatchObject({ path: join(workspace, "out", "report.html"), artifactId: 77, url });
     expect(result.suites[0]?.markdown).toContain(`📊 [Interactive report](${url})`);
     expect(result.summary).toContain(`📊 [Interactive report](${url})`);
     const html = await readFile(join(workspace, "out", "report.html"), "utf8");
-    const data = JSON.parse(/id="llmops-report-data">([\s\S]*?)<\/script>/.exec(html)?.[1] ?? "null");
+    const data = expandReportData(
+      JSON.parse(/id="llmops-report-data">([\s\S]*?)<\/script>/.exec(html)?.[1] ?? "null") as EmbeddedReportData,
+    );
     expect(data.history).toMatchObject({ name: "qa-model", alias: "production" });
-    expect(data.history.moves).toHaveLength(2);
-    expect(data.suites[0].comparison.baseline.source).toBe("alias");
+    expect(data.history?.moves).toHaveLength(2);
+    expect(data.suites[0]?.comparison?.baseline.source).toBe("alias");
     // Head beside the baseline from the store's evidence: the one regressed case flipped.
-    expect(data.rows.filter((r: unknown[]) => r[8] === 1).map((r: unknown[]) => r[1])).toEqual(["case-3"]);
+    expect(data.rows.filter((r) => r[8] === 1).map((r) => r[1])).toEqual(["case-3"]);
+  });
+});
+
+describe("the HTML report's artifact name", () => {
+  const suites = ["qa", "summaries/v2"];
+  it("differs between the jobs and the steps of one run that report the same suites", () => {
+    const names = [
+      htmlReportArtifactName("compare", suites, { GITHUB_JOB: "evaluate", GITHUB_ACTION: "__llmops_compare" }),
+      htmlReportArtifactName("compare", suites, { GITHUB_JOB: "evaluate-nightly", GITHUB_ACTION: "__llmops_compare" }),
+      htmlReportArtifactName("compare", suites, { GITHUB_JOB: "evaluate", GITHUB_ACTION: "__llmops_compare_2" }),
+      htmlReportArtifactName("eval", suites, { GITHUB_JOB: "evaluate", GITHUB_ACTION: "__llmops_compare" }),
+    ];
+    expect(new Set(names).size).toBe(names.length);
+    expect(names[0]).toMatch(/^llmops-report-compare-evaluate-qa-summaries_v2-[0-9a-f]{8}\.html$/);
+    expect(names[1]).toMatch(/^llmops-report-compare-evaluate-nightly-qa-summaries_v2-[0-9a-f]{8}\.html$/);
+    // The same job and step always get the same name.
+    expect(htmlReportArtifactName("compare", suites, { GITHUB_JOB: "evaluate", GITHUB_ACTION: "__llmops_compare" })).toBe(names[0]);
+  });
+
+  it("stays unique and short when the readable part is cut: the hash is of the whole", () => {
+    const many = Array.from({ length: 30 }, (_, i) => `suite-with-a-long-name-${i}`);
+    const a = htmlReportArtifactName("eval", many, { GITHUB_JOB: "job/one" });
+    const b = htmlReportArtifactName("eval", [...many, "one-more"], { GITHUB_JOB: "job/one" });
+    expect(a).not.toBe(b);
+    for (const name of [a, b]) {
+      expect(name.length).toBeLessThanOrEqual(120);
+      expect(name).toMatch(/^llmops-report-eval-job_one-[A-Za-z0-9_.-]+-[0-9a-f]{8}\.html$/);
+    }
   });
 });

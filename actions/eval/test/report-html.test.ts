@@ -4,6 +4,7 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { htmlReportArtifactName } from "@llmops/github/pr-compare";
 import { runAction } from "@llmops/test/harness";
 import { type OpenAIServer, startOpenAIServer } from "@llmops/test/openai-server";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -49,7 +50,10 @@ describe("actions/eval's HTML report", () => {
     const result = await run({ "upload-results": "true" }, artifacts.env);
     expect(result.errors).toEqual([]);
     expect(result.exitCode).toBe(0);
-    expect(artifacts.artifacts.map((a) => a.name).sort()).toEqual(["llmops-report-eval-qa.html", "llmops-results-qa"]);
+    // The harness runs the action as step `__eval` of job `test`.
+    const name = htmlReportArtifactName("eval", ["qa"], { GITHUB_JOB: "test", GITHUB_ACTION: "__eval" });
+    expect(name).toMatch(/^llmops-report-eval-test-qa-[0-9a-f]{8}\.html$/);
+    expect(artifacts.artifacts.map((a) => a.name).sort()).toEqual([name, "llmops-results-qa"]);
     const report = artifacts.artifacts.find((a) => a.name.endsWith(".html"));
     const html = await readFile(join(workspace, ".llmops", "results", "report.html"));
     expect(report?.data.equals(html)).toBe(true);
@@ -59,6 +63,16 @@ describe("actions/eval's HTML report", () => {
     expect(result.summary).toMatch(new RegExp(`/artifacts/${report?.id}\\)`));
     expect(result.summary).toContain("## Eval `qa`");
     expect(html.toString("utf8")).not.toContain(KEY);
+  });
+
+  it("with html-report: false uploads the results only: no report is written, uploaded or linked", async () => {
+    const result = await run({ "upload-results": "true", "html-report": "false" }, artifacts.env);
+    expect(result.errors).toEqual([]);
+    expect(result.exitCode).toBe(0);
+    expect(artifacts.artifacts.map((a) => a.name)).toEqual(["llmops-results-qa"]);
+    expect(await readdir(join(workspace, ".llmops", "results"))).toEqual(["qa"]);
+    expect(result.summary).not.toContain("Interactive report");
+    expect(result.summary).toContain("## Eval `qa`");
   });
 
   it("without upload-results writes no report and links none", async () => {

@@ -34,7 +34,7 @@ environments:
       - { type: command, argv: [${JSON.stringify(process.execPath)}, -e, ${JSON.stringify(slow)}], rollbackArgv: [${JSON.stringify(process.execPath)}, -e, "0"] }
 `,
     );
-    const env = { ...process.env, LLMOPS_CACHE_DIR: join(cwd, ".cache") };
+    const env: NodeJS.ProcessEnv = { ...process.env, LLMOPS_CACHE_DIR: join(cwd, ".cache") };
     for (const key of Object.keys(env)) if (key.startsWith("GITHUB_")) delete env[key];
     const made = spawnSync(process.execPath, [bin, "version", "--json"], { cwd, env, encoding: "utf8" });
     expect(made.status, made.stderr).toBe(0);

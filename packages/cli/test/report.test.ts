@@ -5,6 +5,8 @@ import { type CaseResult, EVAL_ARTIFACT_TYPE, type RunSummary, silentLogger } fr
 import { openStore } from "@llmops/store";
 import { afterEach, describe, expect, it } from "vitest";
 import { pairedRuns } from "../../eval/test/compare/helpers.ts";
+import { expandReportData } from "../../report/src/html/client/rows.ts";
+import type { EmbeddedReportData, ReportData } from "../../report/src/html/model.ts";
 import { reportCommand } from "../src/commands/report.ts";
 import { runMain } from "./helpers.ts";
 
@@ -31,17 +33,12 @@ function llmops(args: string[], cwd: string) {
   return runMain(args, { cwd, env: { LLMOPS_CACHE_DIR: path.join(cwd, ".cache") }, commands: [reportCommand] });
 }
 
-interface PageData {
-  rows: [number, string, number, string, string | null, unknown, unknown, unknown, number][];
-  suites: { name: string; comparison: { verdict: string; passToFail: number; failToPass: number } | null; baseline: unknown }[];
-  history: { name: string; alias: string; moves: unknown[]; versions: { label: string; evidence: { suite: string }[] }[] } | null;
-}
-
-async function pageData(file: string): Promise<PageData> {
+/** The page's data as its script reads it. */
+async function pageData(file: string): Promise<ReportData> {
   const html = await readFile(file, "utf8");
   const json = /<script type="application\/json" id="llmops-report-data">([\s\S]*?)<\/script>/.exec(html)?.[1];
   if (!json) throw new Error(`${file}: no data block`);
-  return JSON.parse(json) as PageData;
+  return expandReportData(JSON.parse(json) as EmbeddedReportData);
 }
 
 describe("llmops report html", () => {
@@ -55,7 +52,7 @@ describe("llmops report html", () => {
     expect(result.code).toBe(0);
     const document = JSON.parse(result.stdout);
     const file = path.join(dir, "out", "report.html");
-    expect(document).toEqual({ path: file, bytes: (await stat(file)).size, cases: 60 });
+    expect(document).toEqual({ path: file, bytes: (await stat(file)).size, cases: 60, trimmed: 0 });
     const data = await pageData(file);
     expect(data.suites).toHaveLength(1);
     expect(data.suites[0]).toMatchObject({ name: "sentiment", comparison: { verdict: "pass", passToFail: 3, failToPass: 17 } });
@@ -143,6 +140,35 @@ describe("llmops report html", () => {
     );
     expect(explicit.code).toBe(0);
     expect((await pageData(path.join(dir, "h.html"))).history?.moves).toHaveLength(2);
+
+    // An explicit --history that finds no moves (an alias never set, a store without the model) is a mistake.
+    for (const [ref, store] of [
+      ["sentiment-model:staging", "store"],
+      ["sentiment-model:production", "empty-store"],
+    ]) {
+      const missing = await llmops(["report", "html", "--results", "head", "--history", ref!, "--store", store!, "--out", "m.html"], dir);
+      expect(missing.code, `${ref} in ${store}`).toBe(2);
+      expect(missing.stderr.trim().split("\n"), `${ref} in ${store}`).toEqual([
+        `llmops report html: --history ${ref}: no moves of ${ref} in store ${path.join(dir, store!)}`,
+      ]);
+      expect(missing.stdout).toBe("");
+    }
+    expect(await readdir(dir)).not.toContain("m.html");
+  });
+
+  it("says in --json and on stderr how many rows' text the page's budget cut short", async () => {
+    const dir = await tempDir();
+    const { baseline, head } = pairedRuns({ both: 30, b: 3, c: 17, neither: 10 });
+    await writeResults(path.join(dir, "base"), baseline);
+    await writeResults(path.join(dir, "head"), head);
+    const args = ["report", "html", "--results", "head", "--baseline", "base", "--out", "r.html", "--json"];
+    const small = await llmops([...args, "--max-text-bytes", "300"], dir);
+    expect(small.code).toBe(0);
+    const document = JSON.parse(small.stdout) as { cases: number; trimmed: number };
+    expect(document.cases).toBe(60);
+    expect(document.trimmed).toBeGreaterThan(50);
+    expect(small.stderr).toContain(`the case text of ${document.trimmed} of 60 case results was cut short`);
+    expect((await pageData(path.join(dir, "r.html"))).trimmed).toEqual({ rows: document.trimmed, maxBytes: 300, length: 200 });
   });
 
   it("exits 2 with one line for bad input", async () => {
@@ -160,6 +186,10 @@ describe("llmops report html", () => {
         /give either --baseline or --baseline-ref/,
       ],
       [["report", "html", "--results", "head", "--bogus"], /^llmops report html: Unknown option '--bogus'/],
+      [
+        ["report", "html", "--results", "head", "--max-text-bytes", "lots"],
+        /^llmops report html: --max-text-bytes lots: expected a whole number/,
+      ],
       [["report", "pdf"], /^llmops report: unknown report kind "pdf" \(expected html\)/],
     ];
     for (const [args, message] of cases) {
@@ -168,6 +198,13 @@ describe("llmops report html", () => {
       expect(result.stderr.split("\n")[0], args.join(" ")).toMatch(message);
       expect(result.stdout).toBe("");
     }
+    // --out naming a directory is said in one line before any work, not as a failed rename at the end.
+    const directory = await llmops(["report", "html", "--results", "head", "--out", "head"], dir);
+    expect(directory.code).toBe(2);
+    expect(directory.stderr).toBe(
+      `llmops report html: --out ${path.join(dir, "head")} is a directory: give the report's file name, such as ${path.join(dir, "head", "report.html")}\n`,
+    );
+    expect(directory.stdout).toBe("");
     await writeFile(path.join(dir, "head", "results.jsonl"), "{not json\n");
     const malformed = await llmops(["report", "html", "--results", "head"], dir);
     expect(malformed.code).toBe(2);

@@ -25,7 +25,14 @@ import { actionInput, readActionInputs } from "./action-inputs.ts";
 import { type ActionContext, actionContext, actionStoreOpener, failStep, storeInputs } from "./action-kit.ts";
 import { resultsArtifactName } from "./artifacts.ts";
 import { writeJobSummary } from "./job-summary.ts";
-import { type ArtifactUploader, HTML_REPORT_FILE, htmlReportArtifactName, publishHtmlReport } from "./report-artifact.ts";
+import {
+  type ArtifactUploader,
+  HTML_REPORT_FILE,
+  htmlReportArtifactName,
+  htmlReportInput,
+  publishHtmlReport,
+  retentionDaysInput,
+} from "./report-artifact.ts";
 import { responseCacheKeys, restoreResponseCache, saveResponseCache } from "./response-cache.ts";
 
 export const evalActionInputsSchema = z.object({
@@ -42,6 +49,8 @@ export const evalActionInputsSchema = z.object({
   out: actionInput.required("an output directory"),
   failOnGate: actionInput.boolean(),
   uploadResults: actionInput.boolean(),
+  htmlReport: htmlReportInput(),
+  reportRetentionDays: retentionDaysInput(),
 });
 
 export type EvalActionInputs = z.output<typeof evalActionInputsSchema>;
@@ -69,7 +78,7 @@ export interface EvalActionResult {
   passed: boolean;
   /** Why the step fails (a failed gate with fail-on-gate, an interrupted run, an incomplete merge); absent when it does not. */
   failure?: string;
-  /** The HTML report of the suites (written and uploaded with `upload-results`), and its artifact's page. */
+  /** The HTML report of the suites (written and uploaded with `upload-results` and `html-report`), and its artifact's page. */
   htmlReport?: { path: string; url?: string };
 }
 
@@ -141,16 +150,18 @@ async function upload(name: string, dir: string, context: ActionContext): Promis
 }
 
 /**
- * With `upload-results`, the suites' interactive HTML report: `<out>/report.html`, uploaded as the
- * artifact `llmops-report-eval-<suites>` and linked from the job summary. Only whole runs get one
- * (not a shard, not an interrupted run); a failure is a warning.
+ * With `upload-results` and `html-report`, the suites' interactive HTML report: `<out>/report.html`,
+ * uploaded as the artifact `llmops-report-eval-<job>-<suites>-<hash>.html` and linked from the job
+ * summary. Only whole runs get one (not a shard, not an interrupted run); a failure is a warning.
  */
 async function htmlReport(
   outcomes: SuiteOutcome[],
   file: string,
   context: ActionContext,
+  inputs: EvalActionInputs,
   upload?: ArtifactUploader,
 ): Promise<EvalActionResult["htmlReport"]> {
+  if (!inputs.htmlReport) return undefined;
   const runUrl = context.runUrl ?? runUrlFromEnv(context.env);
   const published = await publishHtmlReport({
     input: { suites: outcomes.map((o) => reportSuiteFromFiles(o.summary, o.resultsPath)), ...(runUrl ? { runUrl } : {}) },
@@ -158,10 +169,12 @@ async function htmlReport(
     name: htmlReportArtifactName(
       "eval",
       outcomes.map((o) => o.suite),
+      context.env,
     ),
     env: context.env,
     logger: context.logger,
     ...(upload ? { upload } : {}),
+    ...(inputs.reportRetentionDays !== undefined ? { retentionDays: inputs.reportRetentionDays } : {}),
   });
   return published ? { path: published.path, ...(published.url ? { url: published.url } : {}) } : undefined;
 }
@@ -204,7 +217,7 @@ async function merge(inputs: EvalActionInputs, context: ActionContext, options: 
   if (inputs.uploadResults) {
     await upload(resultsArtifactName(outcome.suite), out, context);
     if (outcome.complete) {
-      const report = await htmlReport([outcome], join(result.resultsPath, HTML_REPORT_FILE), context, options.uploadHtml);
+      const report = await htmlReport([outcome], join(result.resultsPath, HTML_REPORT_FILE), context, inputs, options.uploadHtml);
       if (report) result.htmlReport = report;
     }
   }
@@ -299,7 +312,7 @@ export async function runEvalAction(
     passed: result.passed,
   };
   if (inputs.uploadResults && !shard && !result.interrupted && result.suites.length > 0) {
-    const report = await htmlReport(result.suites, join(out.resultsPath, HTML_REPORT_FILE), context, options.uploadHtml);
+    const report = await htmlReport(result.suites, join(out.resultsPath, HTML_REPORT_FILE), context, inputs, options.uploadHtml);
     if (report) out.htmlReport = report;
   }
   if (result.interrupted) {

@@ -45,6 +45,9 @@ import {
 } from "./report-artifact.ts";
 import { resolveCommentAuthor, type StickyCommentResult, upsertStickyComment } from "./sticky-comment.ts";
 
+/** For actions/compare (its inputs and tests): the HTML report's artifact name and retention input. */
+export { htmlReportArtifactName, htmlReportInput, retentionDaysInput } from "./report-artifact.ts";
+
 /**
  * actions/compare on top of @llmops/eval's compare pipeline: the pipeline compares and writes the
  * report; this adds what only GitHub has — the base branch's results as a baseline, the gate
@@ -86,10 +89,13 @@ export interface PullRequestCompareOptions {
   /**
    * The interactive HTML report, `<reportDir>/report.html`: written, uploaded as an artifact on a
    * runner (ACTIONS_RUNTIME_TOKEN set) and linked from the comments and the job summary, unless
-   * false. `upload` replaces the uploader (false: write only); `env` the runner's variables
-   * (default process.env) that the artifact's URL is built from.
+   * false (the `html-report` input): then nothing of it is written, uploaded or linked. The report
+   * holds every case's input, expected value and outputs. `upload` replaces the uploader (false:
+   * write only); `env` the runner's variables (default process.env) that the artifact's name and
+   * URL are built from; `retentionDays` how long the artifact is kept (default the repository's
+   * setting).
    */
-  htmlReport?: false | { upload?: ArtifactUploader | false; env?: NodeJS.ProcessEnv };
+  htmlReport?: false | { upload?: ArtifactUploader | false; env?: NodeJS.ProcessEnv; retentionDays?: number };
 }
 
 export interface PullRequestCompareResult {
@@ -349,10 +355,12 @@ export async function runPullRequestCompare(options: PullRequestCompareOptions):
       name: htmlReportArtifactName(
         "compare",
         result.suites.map((s) => s.suite),
+        env,
       ),
       env,
       logger,
       ...(settings.upload !== undefined ? { upload: settings.upload } : {}),
+      ...(settings.retentionDays !== undefined ? { retentionDays: settings.retentionDays } : {}),
     });
     if (htmlReport?.url) {
       const linked = comparisonRenderers({ ...renderOptions, htmlReportUrl: htmlReport.url });

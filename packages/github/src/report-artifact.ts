@@ -1,8 +1,10 @@
+import { createHash } from "node:crypto";
 import { copyFile, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Logger, oneLine } from "@llmops/core";
 import { type HtmlReportInput, writeHtmlReport } from "@llmops/report";
+import { z } from "zod";
 
 /**
  * The interactive HTML report of actions/eval and actions/compare: written beside their other
@@ -15,17 +17,59 @@ import { type HtmlReportInput, writeHtmlReport } from "@llmops/report";
 
 export const HTML_REPORT_FILE = "report.html";
 
-/** Uploads one file unzipped as an artifact named after the file; the default loads @actions/artifact on demand. */
-export type ArtifactUploader = (options: { file: string }) => Promise<{ id: number | undefined }>;
+/**
+ * The `html-report` input of actions/eval and actions/compare: true or false, empty (or absent, for
+ * callers that build inputs themselves) meaning action.yml's default, true.
+ */
+export const htmlReportInput = () =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v ?? "").trim().toLowerCase())
+    .pipe(z.enum(["", "true", "false"], "expected true or false"))
+    .transform((v) => v !== "false");
 
 /**
- * Name of the artifact (and file) holding one step's HTML report, `llmops-report-<step>-<suites>.html`,
- * in the characters resultsArtifactName keeps and short enough for the artifact service. Names are
- * unique within a workflow run, so the step and suites are in it.
+ * The `report-retention-days` input of actions/eval and actions/compare: days the HTML report's
+ * artifact is kept; empty (or absent) for the repository's default (undefined).
  */
-export function htmlReportArtifactName(step: "eval" | "compare", suites: readonly string[]): string {
-  const label = suites.map((s) => s.replace(/[^A-Za-z0-9_.-]/g, "_")).join("-") || "none";
-  return `${`llmops-report-${step}-${label}`.slice(0, 115)}.html`;
+export const retentionDaysInput = () =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v ?? "").trim())
+    .refine(
+      (v) => v === "" || (/^\d+$/.test(v) && Number(v) >= 1),
+      "expected a number of days (1 or more), or empty for the repository's default",
+    )
+    .transform((v) => (v === "" ? undefined : Number(v)));
+
+/**
+ * Uploads one file unzipped as an artifact named after the file, kept `retentionDays` (default the
+ * repository's setting); the default loads @actions/artifact on demand.
+ */
+export type ArtifactUploader = (options: { file: string; retentionDays?: number }) => Promise<{ id: number | undefined }>;
+
+const artifactSafe = (text: string) => text.replace(/[^A-Za-z0-9_.-]/g, "_");
+
+/**
+ * Name of the artifact (and file) holding one step's HTML report,
+ * `llmops-report-<step>-<job>-<suites>-<hash>.html`, in the characters resultsArtifactName keeps
+ * and short enough for the artifact service. Names must be unique within a workflow run, where
+ * several jobs (GITHUB_JOB) and several steps of a job (GITHUB_ACTION: the step's id, or the
+ * action's name with a sequence number) may report the same suites: the hash, of the step, the
+ * suites, the job and the step's GITHUB_ACTION, tells them apart even when the readable part is
+ * cut. Matrix legs of one job share all of these: give them different suites or run the report
+ * in one leg.
+ */
+export function htmlReportArtifactName(step: "eval" | "compare", suites: readonly string[], env: NodeJS.ProcessEnv = {}): string {
+  const label = suites.map(artifactSafe).join("-") || "none";
+  const job = env.GITHUB_JOB ? `-${artifactSafe(env.GITHUB_JOB)}` : "";
+  const hash = createHash("sha256")
+    .update(JSON.stringify([step, suites, env.GITHUB_JOB ?? "", env.GITHUB_ACTION ?? ""]))
+    .digest("hex")
+    .slice(0, 8);
+  return `${`llmops-report-${step}${job}-${label}`.slice(0, 106)}-${hash}.html`;
 }
 
 /**
@@ -47,6 +91,8 @@ export interface PublishedHtmlReport {
   path: string;
   bytes: number;
   cases: number;
+  /** Rows whose case text was cut short to keep the page within its budget. */
+  trimmed: number;
   /** The artifact's name, id and page, when it was uploaded. */
   artifact?: string;
   artifactId?: number;
@@ -68,12 +114,21 @@ export async function publishHtmlReport(options: {
   env: NodeJS.ProcessEnv;
   logger: Logger;
   upload?: ArtifactUploader | false;
+  /** Days the artifact is kept; default the repository's setting. */
+  retentionDays?: number;
 }): Promise<PublishedHtmlReport | undefined> {
   const { logger } = options;
   let published: PublishedHtmlReport;
   try {
-    published = await writeHtmlReport(options.input, options.file);
+    published = await writeHtmlReport(
+      { ...(options.env.GITHUB_SERVER_URL ? { serverUrl: options.env.GITHUB_SERVER_URL } : {}), ...options.input },
+      options.file,
+    );
     logger.info(`wrote the HTML report ${published.path} (${published.cases} case results, ${published.bytes} bytes)`);
+    if (published.trimmed > 0)
+      logger.warn(
+        `the HTML report cut short the case text of ${published.trimmed} of ${published.cases} case results to stay within its size budget`,
+      );
   } catch (error) {
     logger.warn(`the HTML report was not written: ${oneLine(error)}`);
     return undefined;
@@ -89,7 +144,10 @@ export async function publishHtmlReport(options: {
     scratch = await mkdtemp(join(options.env.RUNNER_TEMP || tmpdir(), "llmops-report-"));
     const copy = join(scratch, options.name);
     await copyFile(published.path, copy);
-    const { id } = await (options.upload || defaultUploader)({ file: copy });
+    const { id } = await (options.upload || defaultUploader)({
+      file: copy,
+      ...(options.retentionDays !== undefined ? { retentionDays: options.retentionDays } : {}),
+    });
     published.artifact = options.name;
     if (id !== undefined) published.artifactId = id;
     const url = artifactUrl(options.env, id);

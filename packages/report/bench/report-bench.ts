@@ -18,7 +18,8 @@ import { launchChromium, openReport } from "../test/html/browser.ts";
 const { values } = parseArgs({ options: { cases: { type: "string" }, keep: { type: "boolean" } } });
 const CASES = Number(values.cases ?? 10_000);
 const MiB = 1024 * 1024;
-const TARGET_BYTES = 15 * MiB;
+/** The issue's "< 15 MB": decimal megabytes. */
+const TARGET_BYTES = 15e6;
 const TARGET_INTERACTIVE_MS = 2000;
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
@@ -205,9 +206,9 @@ const interactive = browserFigures.ready + browserFigures.firstSearch;
 const rows: [string, string, string, string][] = [
   [
     "report size",
-    `${(written.bytes / MiB).toFixed(2)} MiB = ${(written.bytes / 1e6).toFixed(2)} MB (${written.cases} rows)`,
-    "≤ 15 MiB",
-    written.bytes <= TARGET_BYTES ? "PASS" : "MISS",
+    `${(written.bytes / 1e6).toFixed(2)} MB = ${written.bytes} bytes (${written.cases} rows)`,
+    "< 15 MB",
+    written.bytes < TARGET_BYTES ? "PASS" : "MISS",
   ],
   ["render + write", `${Math.round(renderMs)} ms`, "", ""],
   ["memory growth while writing", `${(rssGrowth / MiB).toFixed(0)} MiB RSS`, "", ""],

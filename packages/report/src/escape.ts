@@ -95,11 +95,20 @@ export function escapeHtml(text: string): string {
     .replace(/'/g, "&#39;");
 }
 
-/** Cuts to at most `max` code points, saying how much was cut; never splits a surrogate pair. */
-export function excerpt(text: string, max: number): string {
-  const points = Array.from(text);
-  if (points.length <= max) return text;
-  return `${points.slice(0, max).join("")}… (${points.length - max} more characters)`;
+/**
+ * Cuts to at most `max` characters, saying how many more there were. Characters are UTF-16 code
+ * units (`String.length`), as everywhere lengths are configured (the HTML report's
+ * `maxTextLength`, compare's `excerptLength`): counting them costs nothing however long the text
+ * (a model may return megabytes). The cut never splits a surrogate pair: it falls one unit
+ * earlier instead. `fullLength` is the whole text's length when `text` is only its start (a caller
+ * that cleaned a bounded prefix of a huge text).
+ */
+export function excerpt(text: string, max: number, fullLength = text.length): string {
+  if (fullLength <= max) return text;
+  let end = Math.min(text.length, Math.max(0, Math.floor(max)));
+  const code = text.charCodeAt(end - 1);
+  if (end > 0 && code >= 0xd800 && code <= 0xdbff) end--;
+  return `${text.slice(0, end)}… (${fullLength - end} more characters)`;
 }
 
 /**

@@ -57,12 +57,24 @@ describe("codeBlock and codeSpan", () => {
 });
 
 describe("excerpt and forbidden characters", () => {
-  it("cuts by code points and says how much was cut", () => {
+  it("cuts by UTF-16 units (String.length), never through a surrogate pair, and says how much was cut", () => {
     const text = "😀".repeat(10);
-    const cut = excerpt(text, 3);
-    expect(cut.startsWith("😀😀😀…")).toBe(true);
-    expect(cut).toContain("7 more characters");
+    expect(excerpt(text, 4)).toBe("😀😀… (16 more characters)");
+    // The fifth unit is the high half of a pair: the cut falls before it.
+    expect(excerpt(text, 5)).toBe("😀😀… (16 more characters)");
+    expect(excerpt("abcdef", 3)).toBe("abc… (3 more characters)");
     expect(excerpt("short", 10)).toBe("short");
+    expect(excerpt("short", 5)).toBe("short");
+    // A caller that kept only the start of a longer text says how long the whole was.
+    expect(excerpt("abcdef", 3, 1000)).toBe("abc… (997 more characters)");
+  });
+
+  it("cuts a 50 MB text in a moment: it never walks the whole text", () => {
+    const huge = `é${"x".repeat(50_000_000)}`;
+    const started = performance.now();
+    const cut = excerpt(huge, 240);
+    expect(performance.now() - started).toBeLessThan(200);
+    expect(cut).toBe(`é${"x".repeat(239)}… (49999761 more characters)`);
   });
 
   it("drops characters XML 1.0 forbids, including lone surrogates", () => {

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { DEFAULT_CONFIG_FILE, ExitCode, oneLine, runUrlFromEnv, UsageError } from "@llmops/core";
+import { DEFAULT_CONFIG_FILE, ExitCode, InputError, oneLine, runUrlFromEnv, UsageError } from "@llmops/core";
 import {
   type AliasHistory,
   aliasOfRef,
@@ -13,7 +13,7 @@ import {
   runComparePipeline,
   storeBaselineResolver,
 } from "@llmops/eval";
-import { comparisonRenderers, writeHtmlReport } from "@llmops/report";
+import { assertNotDirectory, comparisonRenderers, DEFAULT_MAX_TEXT_BYTES, writeHtmlReport } from "@llmops/report";
 import { type Command, commandStoreOpener, openCommandStore, optionalString, storeOptionHelp, storeOptions } from "../command.ts";
 
 const DEFAULT_OUT = ".llmops/report.html";
@@ -29,7 +29,7 @@ export const reportHtmlCommand: Command = {
   name: "html",
   summary: "Write one self-contained HTML report: metrics with intervals, every case side by side, alias history",
   usage:
-    "--results DIR [--baseline DIR | --baseline-ref NAME:ALIAS] [--history NAME:ALIAS] [--config FILE] [--store S] [--out FILE] [--title T]",
+    "--results DIR [--baseline DIR | --baseline-ref NAME:ALIAS] [--history NAME:ALIAS] [--config FILE] [--store S] [--out FILE] [--title T] [--max-text-bytes N]",
   options: {
     results: { type: "string", short: "r" },
     baseline: { type: "string" },
@@ -39,16 +39,19 @@ export const reportHtmlCommand: Command = {
     ...storeOptions,
     out: { type: "string", short: "o" },
     title: { type: "string" },
+    "max-text-bytes": { type: "string" },
   },
   optionHelp: {
     results: "eval results: a suite's results directory (summary.json + results.jsonl) or a parent of several",
     baseline: "baseline results directory (or its summary.json), compared as `llmops compare --baseline` does",
     "baseline-ref": "take the baseline from eval evidence on a store version, e.g. sentiment-model:production",
-    history: "show this alias's versions over time from the store (default: the alias of --baseline-ref or compare.baseline)",
+    history:
+      "show this alias's versions over time from the store (default: the alias of --baseline-ref or compare.baseline); exits 2 when the store has no moves of it",
     config: "llmops.yaml with the compare: section (default ./llmops.yaml when present)",
     ...storeOptionHelp,
     out: `the HTML file to write (default ${DEFAULT_OUT})`,
     title: "the page's heading",
+    "max-text-bytes": `budget of the page's case text in bytes (default ${DEFAULT_MAX_TEXT_BYTES / 1e6} MB): rows over it keep only the start of each text, and the page and --json say how many`,
   },
   async run({ values, positionals }, context) {
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
@@ -65,9 +68,27 @@ export const reportHtmlCommand: Command = {
     const config = optionalString(values.config);
     const title = optionalString(values.title);
     const out = path.resolve(context.cwd, optionalString(values.out) ?? DEFAULT_OUT);
+    // Before any work: a directory is a mistake (exit 2, one line) that writing would only find at the end.
+    await assertNotDirectory(out).catch((error: unknown) => {
+      throw new InputError(`--out ${oneLine(error)}`);
+    });
+    const maxTextBytesFlag = optionalString(values["max-text-bytes"]);
+    const maxTextBytes = maxTextBytesFlag === undefined ? undefined : Number(maxTextBytesFlag);
+    if (maxTextBytes !== undefined && !(Number.isSafeInteger(maxTextBytes) && maxTextBytes >= 0))
+      throw new UsageError(`--max-text-bytes ${maxTextBytesFlag}: expected a whole number of bytes`);
     const baseline: BaselineSpec | undefined = baselineDir ? { kind: "file", path: baselineDir } : ref ? { kind: "alias", ref } : undefined;
     const { cwd, logger, env } = context;
     const openStore = commandStoreOpener(values, context);
+
+    // An explicit --history must show something: an alias with no recorded moves (a typo, the
+    // wrong store) is a mistake to report, not an empty chart.
+    let history: AliasHistory | undefined;
+    if (historyAlias) {
+      const store = await openCommandStore(values, context, config);
+      history = await loadAliasHistory({ store, ...historyAlias, logger });
+      if (history.moves.length === 0)
+        throw new InputError(`--history ${historyRef}: no moves of ${historyAlias.name}:${historyAlias.alias} in store ${store.location}`);
+    }
 
     const scratch = await mkdtemp(path.join(tmpdir(), "llmops-report-"));
     try {
@@ -85,17 +106,17 @@ export const reportHtmlCommand: Command = {
         noBaselineGiven: "no baseline given (--baseline, --baseline-ref or compare.baseline in llmops.yaml)",
       });
 
-      // The history asked for, else that of the alias the baseline came from (a nicety: its failure is a warning).
-      let history: AliasHistory | undefined;
-      if (historyAlias) {
-        history = await loadAliasHistory({ store: await openCommandStore(values, context, config), ...historyAlias, logger });
-      } else if (recorded.alias) {
-        const alias = aliasOfRef(recorded.alias.ref);
-        if (alias) {
-          history = await loadAliasHistory({ store: openStore(recorded.alias.store), ...alias, logger }).catch((error: unknown) => {
-            logger.warn(`no history of ${recorded.alias?.ref} in the report: ${oneLine(error)}`);
-            return undefined;
-          });
+      // Without --history, that of the alias the baseline came from: a nicety, whose absence is a warning.
+      const alias = !historyAlias && recorded.alias ? aliasOfRef(recorded.alias.ref) : undefined;
+      if (alias && recorded.alias) {
+        const { ref, store: candidates } = recorded.alias;
+        try {
+          const store = openStore(candidates);
+          const found = await loadAliasHistory({ store, ...alias, logger });
+          if (found.moves.length > 0) history = found;
+          else logger.warn(`no history of ${ref} in the report: no moves of ${alias.name}:${alias.alias} in store ${store.location}`);
+        } catch (error) {
+          logger.warn(`no history of ${ref} in the report: ${oneLine(error)}`);
         }
       }
 
@@ -106,11 +127,18 @@ export const reportHtmlCommand: Command = {
           ...(title ? { title } : {}),
           ...(history ? { history } : {}),
           ...(runUrl ? { runUrl } : {}),
+          ...(env.GITHUB_SERVER_URL ? { serverUrl: env.GITHUB_SERVER_URL } : {}),
+          ...(maxTextBytes !== undefined ? { maxTextBytes } : {}),
         },
         out,
       );
-      if (context.json) context.stdout.write(`${JSON.stringify({ path: written.path, bytes: written.bytes, cases: written.cases })}\n`);
-      else context.stdout.write(`wrote ${written.path} (${written.cases} case results, ${written.bytes} bytes)\n`);
+      if (written.trimmed > 0)
+        logger.warn(
+          `the case text of ${written.trimmed} of ${written.cases} case results was cut short to keep the page within its text budget`,
+        );
+      const { path: file, bytes, cases, trimmed } = written;
+      if (context.json) context.stdout.write(`${JSON.stringify({ path: file, bytes, cases, trimmed })}\n`);
+      else context.stdout.write(`wrote ${file} (${cases} case results, ${bytes} bytes)\n`);
       return ExitCode.Success;
     } finally {
       await rm(scratch, { recursive: true, force: true });

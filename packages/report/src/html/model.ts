@@ -65,7 +65,10 @@ export interface HistoryMove {
   from: string | null;
   to: string;
   actor?: string;
+  /** The workflow run that moved the alias; in the page only when it is on the GitHub server (`HtmlReportInput.serverUrl`). */
   runUrl?: string;
+  /** In the page: a run URL from anywhere else, shown as text and never linked (the report sets it). */
+  runText?: string;
 }
 
 /** `name:alias` over time: its moves (oldest first) and the versions they pointed to. */
@@ -85,8 +88,20 @@ export interface HtmlReportInput {
   generatedAt?: string;
   /** The workflow run that made it, linked from the header when it is an http(s) URL. */
   runUrl?: string;
-  /** Longest text kept per field (input, expected, output, error, reason), in UTF-16 units; default 20,000. */
+  /**
+   * The GitHub server whose workflow runs may be linked (GITHUB_SERVER_URL); default
+   * https://github.com. Run URLs from results and store records link only to this origin; any
+   * other is shown as text.
+   */
+  serverUrl?: string;
+  /** Longest text kept per field (input var, expected, output, error, reason), in UTF-16 units; default 20,000. */
   maxTextLength?: number;
+  /**
+   * Budget for the case text of the whole page (inputs, expected values, outputs, errors,
+   * reasons), in UTF-8 bytes; default 100 MB. Once a row would go over it, that row and the rest
+   * keep only the first `TRIMMED_TEXT_LENGTH` characters of each text, and the page says so.
+   */
+  maxTextBytes?: number;
 }
 
 // ---- Embedded data (the page's JSON) --------------------------------------------------------
@@ -113,36 +128,10 @@ export type Flip = 0 | 1 | 2;
 /**
  * Text given as another text with its middle replaced: [length of the shared start, the middle,
  * length of the shared end]. A baseline output is embedded so against head's output of the same
- * row when they share enough (unchanged or lightly edited outputs, the common case); `expandRows`
+ * row when they share enough (unchanged or lightly edited outputs, the common case); `expandReportData`
  * (client/rows.ts) turns it back into text when the page loads.
  */
 export type TextDelta = [prefix: number, middle: string, suffix: number];
-
-/** A side as embedded in the page: the baseline's output may be a `TextDelta` against head's. */
-export type EmbeddedSideData = [
-  status: Status,
-  output: string | null | TextDelta,
-  error: string | null,
-  latencyMs: number,
-  cost: number | null,
-  scores: (ScoreData | 0)[],
-];
-
-/**
- * A row as embedded in the page: its tags as an index into `tagSets` (rows share a few sets), the
- * baseline as `EmbeddedSideData`. The client works with `RowData` (client/rows.ts `expandReportData`).
- */
-export type EmbeddedRowData = [
-  suite: number,
-  id: string,
-  repeat: number,
-  input: string,
-  expected: string | null,
-  tags: number,
-  head: SideData | 0,
-  baseline: EmbeddedSideData | 0,
-  flip: Flip,
-];
 
 /** One case and repeat. A side is 0 when the case is not in that run (added in head, removed from it). */
 export type RowData = [
@@ -171,7 +160,10 @@ export interface RunData {
   metrics: MetricSummary[];
   slices: SliceSummary[];
   gates: GateResult[];
+  /** The run's workflow run, when it is on the GitHub server (`HtmlReportInput.serverUrl`). */
   runUrl?: string;
+  /** A run URL from anywhere else, shown as text and never linked. */
+  runText?: string;
   commit?: string;
 }
 
@@ -196,22 +188,89 @@ export interface SuiteData {
   comparison: ComparisonData | null;
   /** Score names in row order (`SideData.scores`). */
   scorers: string[];
+  /** Var names of the suite's cases, in the order `RowBlock.input` gives their values. */
+  vars: string[];
   /** Tag keys seen on the suite's rows (slices). */
   tagKeys: string[];
 }
 
+/** The page's text budget (`HtmlReportInput.maxTextBytes`), when it cut some rows' text short. */
+export interface TrimmedText {
+  /** Rows whose texts were cut to `length` characters each. */
+  rows: number;
+  maxBytes: number;
+  length: number;
+}
+
 export interface ReportData {
-  version: 1;
+  version: 2;
   title: string;
   generatedAt: string;
   runUrl: string | null;
   suites: SuiteData[];
   history: HtmlReportHistory | null;
   rows: RowData[];
+  trimmed: TrimmedText | null;
 }
 
-/** The page's JSON as written: `ReportData` with rows as embedded, and the tag sets they index. */
+// ---- Rows as embedded: columns, a block of rows at a time -----------------------------------
+
+/**
+ * Up to a few hundred rows of one suite, as columns: what the rows repeat (keys, var names, nulls,
+ * brackets) is written once per block instead of once per row, and columns whose every value is
+ * the default are left out. page.ts writes the blocks as the rows are read; `expandReportData`
+ * (client/rows.ts) makes `RowData` of them.
+ */
+export interface RowBlock {
+  suite: number;
+  /** The start every id of the block shares; `id` holds the rest of each. */
+  idPrefix: string;
+  id: string[];
+  /** Absent when every row is repeat 0. */
+  repeat?: number[];
+  /**
+   * What each case was asked: its vars' values (strings as they are, other values as JSON) in the
+   * order of the suite's `vars`, null where the case lacks one; or, for a case without vars, its
+   * rendered prompt as one text. The page shows a case's vars one per line as `name: value`.
+   */
+  input: (string | (string | null)[])[];
+  expected: (string | null)[];
+  /** Each row's index into `tagSets`; absent when every row has set 0. */
+  tags?: number[];
+  /** Each row's `Flip` as a digit; absent when no row flipped. */
+  flip?: string;
+  /** Absent when no row of the block has this side. */
+  head?: SideBlock;
+  baseline?: SideBlock;
+}
+
+/** One side of a block's rows. */
+export interface SideBlock {
+  /** Each row's `Status` as a digit, "-" where the case is not in this run. */
+  status: string;
+  /** Null where the row has no output (errored, or not in this run); the baseline's may be a `TextDelta` against head's. */
+  output: (string | null | TextDelta)[];
+  /** [row, error] of the rows whose provider errored; absent when none did. */
+  error?: [number, string][];
+  /** 0 where the case is not in this run. */
+  latency: number[];
+  /** Absent when no row has a cost. */
+  cost?: (number | null)[];
+  /** One per scorer of the suite, in `SuiteData.scorers` order (later scorers may be missing). */
+  scores: ScoreBlock[];
+}
+
+export interface ScoreBlock {
+  /** Null where the scorer gave nothing. */
+  score: (number | null)[];
+  /** Each row's verdict as a digit, 1 passed, 0 failed, "-" nothing. */
+  pass: string;
+  /** [row, reason] of the verdicts with a reason; absent when none has one. */
+  reason?: [number, string][];
+}
+
+/** The page's JSON as written: `ReportData` with its rows as blocks, and the tag sets (key, value pairs) they index. */
 export interface EmbeddedReportData extends Omit<ReportData, "rows"> {
-  rows: EmbeddedRowData[];
-  tagSets: Record<string, string>[];
+  blocks: RowBlock[];
+  tagSets: [string, string][][];
 }

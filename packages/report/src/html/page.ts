@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { safeUrl } from "../format.ts";
 import { SCRIPT, STYLE } from "./assets.generated.ts";
-import { cleanText, DEFAULT_MAX_TEXT_LENGTH, historyData, reportRows } from "./data.ts";
-import type { HtmlReportInput, SuiteData } from "./model.ts";
-import { scriptJson } from "./script-json.ts";
+import { cleanText, DEFAULT_MAX_TEXT_LENGTH, historyData, reportRows, trustedOrigin } from "./data.ts";
+import type { HtmlReportInput } from "./model.ts";
+import { compactScriptJson, scriptJson } from "./script-json.ts";
 
 /**
  * The page: one self-contained HTML document. Its only script and style are the generated assets
@@ -83,15 +83,14 @@ const PAGE_END = `</script>
 export interface HtmlReportStats {
   /** Rows in the report (cases × repeats, head and baseline paired). */
   cases: number;
+  /** Rows whose case text was cut short to keep the page within its budget (`HtmlReportInput.maxTextBytes`). */
+  trimmed: number;
 }
-
-/** Rows are written this many at a time: chunks of a few hundred kilobytes. */
-const ROWS_PER_CHUNK = 256;
 
 /**
  * The report as a sequence of text chunks, so a large one can be written to a file without being
- * held whole; its return value counts the rows. Head's rows are consumed as they are read (see
- * `reportRows`).
+ * held whole; its return value counts the rows. Head's rows are consumed as they are read, a
+ * block of rows (`RowBlock`) per chunk (see `reportRows`).
  */
 export async function* htmlReportChunks(input: HtmlReportInput): AsyncGenerator<string, HtmlReportStats, undefined> {
   const max = input.maxTextLength ?? DEFAULT_MAX_TEXT_LENGTH;
@@ -99,31 +98,19 @@ export async function* htmlReportChunks(input: HtmlReportInput): AsyncGenerator<
   const title = cleanText(input.title ?? `llmops report: ${names.join(", ") || "no suites"}`, 500);
   const generatedAt = input.generatedAt ?? new Date().toISOString();
   const runUrl = safeUrl(input.runUrl) ?? null;
-  yield `${pageStart(title)}{"version":1,"title":${scriptJson(title)},"generatedAt":${scriptJson(cleanText(generatedAt, 100))},"runUrl":${scriptJson(runUrl)},"rows":[`;
-  const rows = reportRows(input);
-  let cases = 0;
-  let batch: string[] = [];
-  let suites: SuiteData[];
-  let tagSets: Record<string, string>[];
-  for (;;) {
-    const next = await rows.next();
-    if (next.done) {
-      ({ suites, tagSets } = next.value);
-      break;
-    }
-    batch.push(scriptJson(next.value));
-    if (batch.length === ROWS_PER_CHUNK) {
-      yield `${cases > 0 ? "," : ""}${batch.join(",")}`;
-      cases += batch.length;
-      batch = [];
-    }
+  yield `${pageStart(title)}{"version":2,"title":${scriptJson(title)},"generatedAt":${scriptJson(cleanText(generatedAt, 100))},"runUrl":${scriptJson(runUrl)},"blocks":[`;
+  const blocks = reportRows(input);
+  let first = true;
+  let next = await blocks.next();
+  for (; !next.done; next = await blocks.next()) {
+    yield `${first ? "" : ","}${compactScriptJson(next.value)}`;
+    first = false;
   }
-  if (batch.length > 0) yield `${cases > 0 ? "," : ""}${batch.join(",")}`;
-  cases += batch.length;
-  yield `],"tagSets":${scriptJson(tagSets)},"suites":${scriptJson(suites)},"history":${scriptJson(historyData(input.history, max))}}${PAGE_END}`;
-  return { cases };
+  const { suites, tagSets, rows, trimmed } = next.value;
+  const history = historyData(input.history, max, trustedOrigin(input.serverUrl));
+  yield `],"tagSets":${scriptJson(tagSets)},"suites":${scriptJson(suites)},"history":${scriptJson(history)},"trimmed":${scriptJson(trimmed)}}${PAGE_END}`;
+  return { cases: rows, trimmed: trimmed?.rows ?? 0 };
 }
-
 /** The whole report as one string (tests, small reports); `writeHtmlReport` streams it to a file. */
 export async function renderHtmlReport(input: HtmlReportInput): Promise<string> {
   const parts: string[] = [];

@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
-import { mkdir, rename, rm } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
+import { mkdir, rename, rm, stat } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
 import { finished } from "node:stream/promises";
+import { InputError } from "@llmops/core";
 import type { HtmlReportInput } from "./model.ts";
 import { htmlReportChunks } from "./page.ts";
 
@@ -13,6 +14,15 @@ export interface WrittenHtmlReport {
   bytes: number;
   /** Rows in the report (cases × repeats). */
   cases: number;
+  /** Rows whose case text was cut short to keep the page within its budget (`HtmlReportInput.maxTextBytes`). */
+  trimmed: number;
+}
+
+/** Throws an InputError (exit 2) when `path` is a directory: the report is a file, and renaming onto a directory fails late and obscurely. */
+export async function assertNotDirectory(path: string): Promise<void> {
+  const found = await stat(path).catch(() => undefined);
+  if (found?.isDirectory())
+    throw new InputError(`${path} is a directory: give the report's file name, such as ${join(path, "report.html")}`);
 }
 
 /**
@@ -21,6 +31,7 @@ export interface WrittenHtmlReport {
  */
 export async function writeHtmlReport(input: HtmlReportInput, file: string): Promise<WrittenHtmlReport> {
   const path = resolve(file);
+  await assertNotDirectory(path);
   await mkdir(dirname(path), { recursive: true });
   const temp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
   const stream = createWriteStream(temp, { flags: "wx" });
@@ -43,7 +54,7 @@ export async function writeHtmlReport(input: HtmlReportInput, file: string): Pro
     await finished(stream);
     if (failure) throw failure;
     await rename(temp, path);
-    return { path, bytes, cases: next.value.cases };
+    return { path, bytes, cases: next.value.cases, trimmed: next.value.trimmed };
   } catch (error) {
     stream.destroy();
     await rm(temp, { force: true }).catch(() => {});

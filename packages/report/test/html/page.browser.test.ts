@@ -11,7 +11,7 @@ import type { EmbeddedReportData, ReportData } from "../../src/html/model.ts";
 import { renderHtmlReport } from "../../src/html/page.ts";
 import { HOSTILE } from "../hostile.ts";
 import { type Browser, launchChromium, type OpenedReport, openReport, type Page } from "./browser.ts";
-import { reportInput, runs, summary } from "./fixtures.ts";
+import { history, qaSpecs, reportInput, runs, summary } from "./fixtures.ts";
 
 const root = fileURLToPath(new URL("../../../../", import.meta.url));
 const artifacts = join(root, "test-artifacts", "report");
@@ -75,6 +75,7 @@ describe("the HTML report in headless Chromium", () => {
     );
     // The run link of a move that was not http(s) is shown as text, not linked.
     expect(await page.locator("#panel-history a").count()).toBe(1);
+    expect(await page.textContent("#panel-history table.moves")).toContain("javascript:alert(1)");
     await page.screenshot({ path: join(artifacts, "history.png"), fullPage: true });
     expect(requests).toEqual([]);
     expect(errors).toEqual([]);
@@ -230,6 +231,56 @@ describe("the HTML report in headless Chromium", () => {
     expect(errors).toEqual([]);
   });
 
+  it("fits a phone with long names: a 120-character slice value and alias name scroll no tab sideways", async () => {
+    const long = `region-${"x".repeat(113)}`;
+    const specs = qaSpecs().map((spec, i) => ({ ...spec, tags: { language: i % 2 === 0 ? long : "en" } }));
+    const qa = runs(specs);
+    const input = reportInput({ history: { ...history(), name: `acme/${"m".repeat(115)}` } });
+    const [first] = input.suites;
+    first!.head = { summary: summary("qa", qa.head, { slices: [{ key: "language", value: long, metrics: [] }] }), cases: qa.head };
+    first!.baseline = { summary: summary("qa", qa.baseline), cases: qa.baseline };
+    const { page, errors } = await open(await renderHtmlReport(input), { width: 375, height: 740 });
+    const width = "document.documentElement.scrollWidth";
+    for (const tab of ["overview", "cases", "history"]) {
+      await page.click(`#tab-${tab}`);
+      // Open what a tab folds away: the slices, the charts' tables.
+      for (const details of await page.locator(`#panel-${tab} details`).all()) await details.locator("summary").click();
+      expect(await page.evaluate(width), tab).toBeLessThanOrEqual(375);
+    }
+    await page.click("#tab-cases");
+    await page.selectOption("#f-slice", { label: `language = ${long}` });
+    await expect.poll(() => shownCount(page)).toBe(30);
+    await page.click(".grid-body .grid-row");
+    await expect.poll(() => page.locator("#case-detail h3").textContent()).toBe("Case case-00");
+    expect(await page.evaluate(width)).toBeLessThanOrEqual(375);
+    await page.click("#tab-history");
+    await page.screenshot({ path: join(artifacts, "phone-history.png"), fullPage: true });
+    expect(errors).toEqual([]);
+  });
+
+  it("breaks table headings between words only, at desktop and phone width", async () => {
+    for (const width of [1280, 375]) {
+      const { page } = await open(html, { width });
+      for (const tab of ["overview", "cases", "history"]) {
+        await page.click(`#tab-${tab}`);
+        for (const details of await page.locator(`#panel-${tab} details`).all()) await details.locator("summary").click();
+        expect(await page.evaluate(BROKEN_WORDS), `${width} px, ${tab}`).toEqual([]);
+      }
+    }
+  });
+
+  it("says on every tab when case text was cut to keep the page within its budget", async () => {
+    const { page, errors } = await open(await renderHtmlReport(reportInput({ maxTextBytes: 1500 })));
+    for (const tab of ["overview", "cases", "history"]) {
+      await page.click(`#tab-${tab}`);
+      expect(await page.isVisible("#report-trimmed"), tab).toBe(true);
+    }
+    expect(await page.textContent("#report-trimmed")).toMatch(
+      /^To keep this page's case text within 1,?500 bytes, \d+ of 65 case results show only the first 200 characters of each text, or none of it\./,
+    );
+    expect(errors).toEqual([]);
+  });
+
   it("is operable by keyboard and labelled: tabs move with arrow keys, every control has a name, text has AA contrast", async () => {
     for (const scheme of ["light", "dark"] as const) {
       const { page, errors } = await open(html);
@@ -247,10 +298,22 @@ describe("the HTML report in headless Chromium", () => {
         await page.evaluate("[...document.querySelectorAll('input, select')].filter((e) => e.labels.length === 0).map((e) => e.id)"),
       ).toEqual([]);
       expect(await page.getAttribute("#case-grid", "aria-label")).toMatch(/Cases/);
-      // WCAG 2 contrast of the text colours on their backgrounds, in both colour schemes.
-      const worst = await page.evaluate(CONTRAST);
-      expect(worst, `${scheme}: ${JSON.stringify(worst)}`).toMatchObject({ ratio: expect.any(Number) });
-      expect((worst as { ratio: number }).ratio, `${scheme}: ${JSON.stringify(worst)}`).toBeGreaterThanOrEqual(4.5);
+      // WCAG 2 contrast of the text colours on their backgrounds, in both colour schemes, with a
+      // passing and then a failing row selected (the selected row has a background of its own).
+      await page.click("#tab-history");
+      for (const [outcome, selected] of [
+        ["passing", "s1"],
+        ["failing", "s0"],
+      ] as const) {
+        // The check shows each panel in turn: back to the cases.
+        await page.click("#tab-cases");
+        await page.selectOption("#f-outcome", outcome);
+        await page.locator(".grid-body .grid-row").first().click();
+        expect(await page.locator('.grid-body .grid-row[aria-selected="true"]').getAttribute("class")).toContain(selected);
+        const worst = await page.evaluate(CONTRAST);
+        expect(worst, `${scheme}: ${JSON.stringify(worst)}`).toMatchObject({ ratio: expect.any(Number) });
+        expect((worst as { ratio: number }).ratio, `${scheme}, ${selected} selected: ${JSON.stringify(worst)}`).toBeGreaterThanOrEqual(4.5);
+      }
       expect(errors).toEqual([]);
     }
   });
@@ -272,7 +335,7 @@ const CONTRAST = `(() => {
   };
   let worst = { ratio: 21, text: "" };
   const show = (id) => { document.querySelectorAll('[role=tabpanel]').forEach((p) => { p.hidden = p.id !== id; }); };
-  for (const panel of ['panel-overview', 'panel-cases']) {
+  for (const panel of ['panel-overview', 'panel-cases', 'panel-history']) {
     show(panel);
     for (const e of document.querySelectorAll('body *')) {
       if (!e.offsetParent || e.closest('.sr-only')) continue;
@@ -285,4 +348,24 @@ const CONTRAST = `(() => {
     }
   }
   return worst;
+})()`;
+
+/** Words of table headings (column and row headers) that the layout broke across lines: "Versi / on". */
+const BROKEN_WORDS = `(() => {
+  const broken = [];
+  for (const cell of document.querySelectorAll('th, [role=columnheader]')) {
+    if (!cell.offsetParent) continue;
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (node.parentElement.closest('.sr-only')) continue;
+      for (const word of node.textContent.matchAll(/\\S+/g)) {
+        const range = document.createRange();
+        range.setStart(node, word.index);
+        range.setEnd(node, word.index + word[0].length);
+        const lines = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+        if (lines.size > 1) broken.push(word[0]);
+      }
+    }
+  }
+  return broken;
 })()`;

@@ -223,7 +223,8 @@ function movesTable(history) {
       h("td", null, h("code", null, label(m.to))),
       h("td", null, label(m.from)),
       h("td", null, m.actor ?? "—"),
-      h("td", null, m.runUrl ? link(m.runUrl, "run") : "—"),
+      // A run on the GitHub server is linked; a URL from anywhere else is only shown (data.ts `runLink`).
+      h("td", null, m.runUrl ? link(m.runUrl, "run") : m.runText ? h("span", { class: "url-text" }, m.runText) : "—"),
       h(
         "td",
         null,
@@ -302,7 +303,7 @@ export function renderHistory(panel, data) {
     return [];
   }
   const times = history.moves.map((m) => m.when).sort();
-  panel.appendChild(h("h2", null, "History of ", h("code", null, `${history.name}:${history.alias}`)));
+  panel.appendChild(h("h2", { class: "history-title" }, "History of ", h("code", null, `${history.name}:${history.alias}`)));
   panel.appendChild(
     h(
       "p",

@@ -1,4 +1,5 @@
 // @ts-check
+import { formatNumber } from "@llmops/core";
 import { renderDetail } from "./detail.js";
 import { byId, formatWhen, h, link } from "./dom.js";
 import { ALL_ROWS, filterRows, RowSearch, sliceValue } from "./filter.ts";
@@ -30,6 +31,17 @@ const rows = data.rows;
     `Made ${formatWhen(data.generatedAt)} · ${data.suites.length} suite${data.suites.length === 1 ? "" : "s"} · ${rows.length} case results`,
   );
   if (data.runUrl) meta.append(" · ", link(data.runUrl, "workflow run"));
+  const trimmed = data.trimmed;
+  if (trimmed) {
+    const budget = trimmed.maxBytes >= 1e6 ? `${formatNumber(trimmed.maxBytes / 1e6)} MB` : `${formatNumber(trimmed.maxBytes)} bytes`;
+    meta.after(
+      h(
+        "p",
+        { class: "warning", id: "report-trimmed" },
+        `To keep this page's case text within ${budget}, ${trimmed.rows} of ${rows.length} case results show only the first ${trimmed.length} characters of each text, or none of it. The results files have all of it.`,
+      ),
+    );
+  }
 }
 
 // ---- cases ----------------------------------------------------------------------------------

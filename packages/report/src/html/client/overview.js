@@ -239,6 +239,7 @@ function runFacts(run, label) {
     run.commit ? ` · commit ${run.commit.slice(0, 12)}` : null,
   ];
   if (run.runUrl) facts.push(" · ", link(run.runUrl, "workflow run"));
+  else if (run.runText) facts.push(` · run ${run.runText}`);
   return h("p", { class: "facts" }, facts);
 }
 

@@ -1,4 +1,4 @@
-import type { EmbeddedReportData, ReportData, RowData, SideData, Status } from "../model.ts";
+import type { EmbeddedReportData, ReportData, RowData, ScoreData, SideBlock, SideData, Status } from "../model.ts";
 
 /** Named access to the page's row tuples (model.ts `RowData`), so the rest of the client reads as words. */
 
@@ -36,24 +36,82 @@ export function sideText(side: SideData | null): string {
   return output ?? `error: ${sideError(side) ?? ""}`;
 }
 
+/** The text of a delta (model.ts `TextDelta`) against `base`, or the text itself. */
+function expandText(text: string | null | [number, string, number], base: string): string | null {
+  if (text === null || typeof text === "string") return text;
+  const [prefix, middle, suffix] = text;
+  return base.slice(0, prefix) + middle + base.slice(base.length - suffix);
+}
+
+/** Row `i` of a block's side, or 0 where the case is not in that run. */
+function sideAt(
+  side: SideBlock | undefined,
+  i: number,
+  errors: Map<number, string>,
+  reasons: Map<number, string>[],
+  base: string,
+): SideData | 0 {
+  const status = side?.status.charAt(i);
+  if (!side || !status || status === "-") return 0;
+  const scores: (ScoreData | 0)[] = side.scores.map((column, j) => {
+    const pass = column.pass.charAt(i);
+    const score = column.score[i];
+    if (!pass || pass === "-" || score === null || score === undefined) return 0;
+    const data: ScoreData = [score, pass === "1" ? 1 : 0];
+    const reason = reasons[j]?.get(i);
+    if (reason !== undefined) data.push(reason);
+    return data;
+  });
+  return [
+    Number(status) as Status,
+    expandText(side.output[i] ?? null, base),
+    errors.get(i) ?? null,
+    side.latency[i] ?? 0,
+    side.cost?.[i] ?? null,
+    scores,
+  ];
+}
+
 /**
- * The page's data as the client works with it: each row's tags are its tag set (shared objects),
- * and a baseline output embedded as a delta against head's (model.ts `TextDelta`) is text again.
- * Rows are changed in place.
+ * The page's data as the client works with it: rows (`RowData`) of its blocks of columns
+ * (model.ts `RowBlock`), each row's tags its tag set (one object per set, shared), its input the
+ * case's vars one per line as `name: value`, and a baseline output embedded as a delta against
+ * head's (model.ts `TextDelta`) text again.
  */
 export function expandReportData(data: EmbeddedReportData): ReportData {
-  const rows = data.rows as unknown as RowData[];
-  for (const [i, embedded] of data.rows.entries()) {
-    const row = rows[i] as RowData;
-    row[5] = data.tagSets[embedded[5]] ?? {};
-    const head = embedded[6];
-    const baseline = embedded[7];
-    if (!baseline) continue;
-    const output = baseline[1];
-    if (output === null || typeof output === "string") continue;
-    const base = head ? (head[1] ?? "") : "";
-    const [prefix, middle, suffix] = output;
-    baseline[1] = base.slice(0, prefix) + middle + base.slice(base.length - suffix);
+  const tagSets = data.tagSets.map((pairs) => {
+    // Own properties whatever the key: a tag may be named `__proto__` or `constructor`.
+    const tags: Record<string, string> = Object.create(null) as Record<string, string>;
+    for (const [key, value] of pairs) tags[key] = value;
+    return tags;
+  });
+  const rows: RowData[] = [];
+  for (const block of data.blocks) {
+    const vars = data.suites[block.suite]?.vars ?? [];
+    const pairs = (list: [number, string][] | undefined) => new Map(list ?? []);
+    const headErrors = pairs(block.head?.error);
+    const headReasons = (block.head?.scores ?? []).map((c) => pairs(c.reason));
+    const baselineErrors = pairs(block.baseline?.error);
+    const baselineReasons = (block.baseline?.scores ?? []).map((c) => pairs(c.reason));
+    for (let i = 0; i < block.id.length; i++) {
+      const input = block.input[i] ?? "";
+      const head = sideAt(block.head, i, headErrors, headReasons, "");
+      const baseline = sideAt(block.baseline, i, baselineErrors, baselineReasons, head ? (head[1] ?? "") : "");
+      rows.push([
+        block.suite,
+        block.idPrefix + (block.id[i] ?? ""),
+        block.repeat?.[i] ?? 0,
+        typeof input === "string"
+          ? input
+          : input.flatMap((value, k) => (value === null ? [] : [`${vars[k] ?? `var ${k + 1}`}: ${value}`])).join("\n"),
+        block.expected[i] ?? null,
+        tagSets[block.tags?.[i] ?? 0] ?? {},
+        head,
+        baseline,
+        (Number(block.flip?.charAt(i) ?? 0) || 0) as RowData[8],
+      ]);
+    }
   }
-  return data as unknown as ReportData;
+  const { blocks: _blocks, tagSets: _tagSets, ...rest } = data;
+  return { ...rest, rows };
 }
