@@ -1,30 +1,29 @@
 import { ExitCode, oneLine, type ResolvedVersion, type TargetConfig } from "@llmops/core";
 import { currentAlias, describeVersion, shortDigest } from "./environment.ts";
-import { PromotionConflictError, PromotionInterruptedError } from "./errors.ts";
 import type { DeploymentHandle } from "./github-seams.ts";
 import { clip } from "./records.ts";
 import { checkRequirements, evidenceOf, unmetReasons } from "./requirements.ts";
 import type { PromotionResult } from "./result.ts";
 import { servesNow } from "./served-before.ts";
 import {
-  applyTargets,
   approversOf,
-  checkInterrupted,
   compareAndSwapAlias,
+  type DeployPlan,
+  deploymentField,
+  deployVersion,
   draftResult,
-  failResult,
   interrupted,
   label,
   notify,
   openSession,
   type PromotionContextOptions,
+  propose,
   record,
   resolveNotice,
   rollbackTargets,
   type Session,
   setDeploymentStatus,
-  startDeployment,
-  TargetsFailed,
+  stepsAsResults,
   targetVersion,
   undoTarget,
 } from "./session.ts";
@@ -152,71 +151,33 @@ async function run(
   const undo = () => undoTarget(session, from, previous);
   result.approvers = await approversOf(session);
   const base = { from, to: version.digest, evidence: result.evidence, approvers: result.approvers };
-  let deployment: DeploymentHandle | undefined;
-  let applied: TargetResult[] = [];
-  let pending = false;
-  try {
-    checkInterrupted(session);
-    deployment = await startDeployment(session, version, result, `promoting ${label(version)}`);
-    applied = await applyTargets(session, targetVersion(version), undo, result.targets);
-    pending = applied.some((r) => r.pending);
-    if (!pending) {
-      checkInterrupted(session);
-      await compareAndSwapAlias(session, version.digest, from);
-    }
-  } catch (error) {
-    const cause = error instanceof TargetsFailed ? error.error : error;
-    let rollbackErrors = error instanceof TargetsFailed ? error.rollbackErrors : [];
-    let undone = error instanceof TargetsFailed ? error.undone : undefined;
-    if (!(error instanceof TargetsFailed) && applied.length > 0) {
-      // The alias move failed (or the run was interrupted) after every target was applied: put
-      // them back to what the alias names now, which after a lost race is the winner's version.
-      undone = await undo();
-      rollbackErrors = await rollbackTargets(
-        session,
-        applied.map((r, index) => ({ index, result: r })),
-        undone.version,
-        result.targets,
-      );
-    }
-    const why = [oneLine(cause)];
-    if (undone?.moved) {
-      why.push(
-        `targets re-pointed at ${undone.version ? label(undone.version) : "nothing"}, what ${environment.artifact}:${environment.alias} names now`,
-      );
-    }
-    why.push(...rollbackErrors);
-    failResult(result, cause, `promotion of ${what} failed: ${why.join("; ")}`);
-    if (rollbackErrors.length > 0 && result.exitCode !== ExitCode.External) result.exitCode = ExitCode.External;
-    if (undone?.moved) result.serving = undone.version?.digest ?? null;
-    await setDeploymentStatus(
+  const plan: DeployPlan = {
+    version,
+    expected: from,
+    undo,
+    base,
+    starting: `promoting ${label(version)}`,
+    failed: `promotion of ${what}`,
+    failedStatus: "failed",
+  };
+  const deployed = await deployVersion(session, result, plan);
+  if (!deployed) return result;
+  const { deployment, applied } = deployed;
+  if (deployed.pending) {
+    // Nothing is in service yet: no smoke eval; running the same promotion again once merged finishes it.
+    const waiting = result.targets.filter((t) => t.status === "not-run").length;
+    return propose(
       session,
-      deployment,
-      cause instanceof PromotionInterruptedError ? "error" : "failure",
-      cause instanceof PromotionConflictError
-        ? "alias moved concurrently"
-        : cause instanceof PromotionInterruptedError
-          ? "interrupted"
-          : "failed",
+      result,
+      plan,
+      deployed,
+      (r) => pullRequestUrl(r) ?? r.summary,
+      (where) =>
+        `proposed ${label(version)} for ${environment.name}: merge ${where}, then run this promotion again to finish it ` +
+        `(${environment.artifact}:${environment.alias} still names ${from ? shortDigest(from) : "nothing"}; no smoke eval yet` +
+        `${waiting > 0 ? `; ${waiting} later target${waiting === 1 ? "" : "s"} not run` : ""})`,
     );
-    await record(session, result, version, "failed", {
-      ...base,
-      targets: stepsAsResults(result),
-      ...deploymentField(result),
-      reason: why.join("; "),
-    });
-    await notify(session, result, {
-      event: result.outcome === "conflict" ? "conflict" : "failed",
-      name: version.name,
-      digest: version.digest,
-      version: version.version,
-      serving: result.serving,
-      summary: result.message,
-      reasons: why,
-    });
-    return result;
   }
-  if (pending) return propose(session, result, version, from, applied, deployment);
   result.serving = version.digest;
   logger.info(`${environment.artifact}:${environment.alias} -> ${describeVersion(version)}`);
   await record(session, result, version, "promoted", { ...base, targets: applied, ...deploymentField(result) });
@@ -270,42 +231,6 @@ async function run(
     return result;
   }
   return undoPromotion(session, result, version, previous, applied, deployment, failure, { interrupted: false });
-}
-
-/**
- * A target only proposed the change (a gitops pull request): nothing is in service, so the alias
- * stays, no smoke eval runs and nothing is rolled back (targets after it did not run). Exit 0:
- * merging is the next step, and running the same promotion again then finishes it.
- */
-async function propose(
-  session: Session,
-  result: PromotionResult,
-  version: ResolvedVersion,
-  from: string | null,
-  applied: TargetResult[],
-  deployment: DeploymentHandle | undefined,
-): Promise<PromotionResult> {
-  const { environment, logger } = session;
-  const where = applied.filter((r) => r.pending).map((r) => pullRequestUrl(r) ?? r.summary);
-  const waiting = result.targets.filter((t) => t.status === "not-run").length;
-  result.outcome = "proposed";
-  result.exitCode = ExitCode.Success;
-  result.message =
-    `proposed ${label(version)} for ${environment.name}: merge ${where.join(", ")}, then run this promotion again to finish it ` +
-    `(${environment.artifact}:${environment.alias} still names ${from ? shortDigest(from) : "nothing"}; no smoke eval yet` +
-    `${waiting > 0 ? `; ${waiting} later target${waiting === 1 ? "" : "s"} not run` : ""})`;
-  logger.info(result.message);
-  await record(session, result, version, "proposed", {
-    from,
-    to: version.digest,
-    evidence: result.evidence,
-    approvers: result.approvers,
-    targets: applied,
-    ...deploymentField(result),
-    reason: `awaiting merge of ${where.join(", ")}`,
-  });
-  await setDeploymentStatus(session, deployment, "queued", `awaiting merge of ${where.join(", ")}`);
-  return result;
 }
 
 /** The pull request URL a pending gitops result names, if any. */
@@ -405,19 +330,4 @@ async function succeed(
   await setDeploymentStatus(session, deployment, "success", message);
   await resolveNotice(session, result, `Resolved: ${message}.`);
   return result;
-}
-
-function deploymentField(result: PromotionResult): { deployment?: { id: number; url: string } } {
-  return result.deployment ? { deployment: result.deployment } : {};
-}
-
-/** What each target did, as TargetResults for the record (targets not run are left out). */
-export function stepsAsResults(result: PromotionResult): TargetResult[] {
-  return result.targets
-    .filter((s) => s.status !== "not-run" && s.status !== "planned")
-    .map((s) => ({
-      type: s.type,
-      summary: s.error ? `${s.summary} (${s.status}: ${s.error})` : `${s.summary} (${s.status})`,
-      details: s.details,
-    }));
 }

@@ -1,32 +1,24 @@
-import { ExitCode, InputError, oneLine } from "@llmops/core";
+import { ExitCode, InputError } from "@llmops/core";
 import { currentAlias, shortDigest } from "./environment.ts";
-import { PromotionConflictError, PromotionInterruptedError } from "./errors.ts";
-import type { DeploymentHandle } from "./github-seams.ts";
 import { sendWebhook, webhookPayload } from "./notify.ts";
-import { stepsAsResults } from "./promote.ts";
 import type { PromotionResult } from "./result.ts";
 import { servedBefore } from "./served-before.ts";
 import {
-  applyTargets,
   approversOf,
-  checkInterrupted,
-  compareAndSwapAlias,
+  type DeployPlan,
+  deploymentField,
+  deployVersion,
   draftResult,
-  failResult,
   label,
-  notify,
   openSession,
   type PromotionContextOptions,
+  propose,
   record,
   resolveNotice,
-  rollbackTargets,
   setDeploymentStatus,
-  startDeployment,
-  TargetsFailed,
   targetVersion,
   undoTarget,
 } from "./session.ts";
-import type { TargetResult } from "./target.ts";
 
 export interface RollbackOptions extends PromotionContextOptions {
   environment: string;
@@ -83,84 +75,36 @@ export async function rollback(options: RollbackOptions): Promise<PromotionResul
   }
   result.approvers = await approversOf(session);
   const base = { from: current, to: version.digest, approvers: result.approvers };
-  const undo = () => undoTarget(session, current, servingVersion);
-  let deployment: DeploymentHandle | undefined;
-  let applied: TargetResult[] = [];
-  let pending = false;
-  try {
-    checkInterrupted(session);
-    deployment = await startDeployment(session, version, result, `rolling back to ${label(version)}`);
-    applied = await applyTargets(session, targetVersion(version), undo, result.targets);
-    pending = applied.some((r) => r.pending);
-    if (!pending) {
-      checkInterrupted(session);
-      await compareAndSwapAlias(session, version.digest, current);
-    }
-  } catch (error) {
-    const cause = error instanceof TargetsFailed ? error.error : error;
-    const problems = error instanceof TargetsFailed ? error.rollbackErrors : [];
-    let undone = error instanceof TargetsFailed ? error.undone : undefined;
-    if (!(error instanceof TargetsFailed) && applied.length > 0) {
-      undone = await undo();
-      problems.push(
-        ...(await rollbackTargets(
-          session,
-          applied.map((r, index) => ({ index, result: r })),
-          undone.version,
-          result.targets,
-        )),
-      );
-    }
-    const why = [oneLine(cause)];
-    if (undone?.moved)
-      why.push(`targets re-pointed at ${undone.version ? label(undone.version) : "nothing"}, what ${name}:${alias} names now`);
-    why.push(...problems);
-    failResult(result, cause, `rollback of ${what} failed: ${why.join("; ")}`);
-    if (problems.length > 0) result.exitCode = ExitCode.External;
-    if (undone?.moved) result.serving = undone.version?.digest ?? null;
-    await setDeploymentStatus(
-      session,
-      deployment,
-      cause instanceof PromotionInterruptedError ? "error" : "failure",
-      cause instanceof PromotionConflictError
-        ? "alias moved concurrently"
-        : cause instanceof PromotionInterruptedError
-          ? "interrupted"
-          : "rollback failed",
-    );
-    await record(session, result, version, "failed", { ...base, targets: stepsAsResults(result), reason: why.join("; ") });
-    await notify(session, result, {
-      event: "failed",
-      name: version.name,
-      digest: version.digest,
-      version: version.version,
-      serving: result.serving,
-      summary: result.message,
-      reasons: why,
-    });
-    return result;
-  }
-  if (pending) {
+  const plan: DeployPlan = {
+    version,
+    expected: current,
+    undo: () => undoTarget(session, current, servingVersion),
+    base,
+    starting: `rolling back to ${label(version)}`,
+    failed: `rollback of ${what}`,
+    failedStatus: "rollback failed",
+  };
+  const deployed = await deployVersion(session, result, plan);
+  if (!deployed) return result;
+  const { deployment, applied } = deployed;
+  if (deployed.pending) {
     // A gitops pull request proposes the older version: nothing changed until it is merged.
-    const where = applied.filter((r) => r.pending).map((r) => r.summary);
-    result.outcome = "proposed";
-    result.exitCode = ExitCode.Success;
-    result.message = `proposed rolling back ${what}: merge ${where.join(", ")}, then run this rollback again to finish it (${name}:${alias} still names ${shortDigest(current)})`;
-    await record(session, result, version, "proposed", {
-      ...base,
-      targets: applied,
-      ...(result.deployment ? { deployment: result.deployment } : {}),
-      reason: `awaiting merge of ${where.join(", ")}`,
-    });
-    await setDeploymentStatus(session, deployment, "queued", `awaiting merge of ${where.join(", ")}`);
-    return result;
+    return propose(
+      session,
+      result,
+      plan,
+      deployed,
+      (r) => r.summary,
+      (where) =>
+        `proposed rolling back ${what}: merge ${where}, then run this rollback again to finish it (${name}:${alias} still names ${shortDigest(current)})`,
+    );
   }
   result.serving = version.digest;
   const reason = `rolled back from ${shortDigest(current)}${session.actor ? ` by ${session.actor}` : ""}`;
   await record(session, result, version, "rolled-back", {
     ...base,
     targets: applied,
-    ...(result.deployment ? { deployment: result.deployment } : {}),
+    ...deploymentField(result),
     reason,
   });
   result.outcome = "rolled-back";

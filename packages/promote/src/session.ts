@@ -232,11 +232,7 @@ export function checkInterrupted(session: Session): void {
  * the compare-and-swap): then the version it names now, so the targets serve what the alias says,
  * not what it said when this promotion started. `moved` says which; null: undo apply.
  */
-export async function undoTarget(
-  session: Session,
-  from: string | null,
-  previous: TargetVersion | null,
-): Promise<{ version: TargetVersion | null; moved: boolean }> {
+export async function undoTarget(session: Session, from: string | null, previous: TargetVersion | null): Promise<Undone> {
   const { store, environment } = session;
   try {
     const now = await currentAlias(store, environment.artifact, environment.alias);
@@ -250,12 +246,18 @@ export async function undoTarget(
   }
 }
 
+/** Where undoing sent the targets; `moved`: the alias moved on meanwhile (see undoTarget). */
+export interface Undone {
+  version: TargetVersion | null;
+  moved: boolean;
+}
+
 /** A target failed; those before it were rolled back (or tried to be: `rollbackErrors`) to `undone`. */
 export class TargetsFailed extends Error {
   readonly error: unknown;
   readonly rollbackErrors: string[];
-  readonly undone: { version: TargetVersion | null; moved: boolean } | undefined;
-  constructor(error: unknown, rollbackErrors: string[], undone?: { version: TargetVersion | null; moved: boolean }) {
+  readonly undone: Undone | undefined;
+  constructor(error: unknown, rollbackErrors: string[], undone?: Undone) {
     super(oneLine(error));
     this.error = error;
     this.rollbackErrors = rollbackErrors;
@@ -273,7 +275,7 @@ export class TargetsFailed extends Error {
 export async function applyTargets(
   session: Session,
   version: TargetVersion,
-  undo: () => Promise<{ version: TargetVersion | null; moved: boolean }>,
+  undo: () => Promise<Undone>,
   steps: TargetStep[],
 ): Promise<TargetResult[]> {
   const context = targetContext(session);
@@ -357,16 +359,19 @@ export async function compareAndSwapAlias(session: Session, digest: string, expe
   }
 }
 
+/** What a caller puts in a record; the session fills in the rest. */
+export type RecordFields = Omit<
+  PromotionRecordInput,
+  "schemaVersion" | "event" | "id" | "environment" | "name" | "alias" | "at" | "actor" | "runUrl" | "git"
+>;
+
 /** Writes a record; a failure to write is logged and leaves the outcome as it is. */
 export async function record(
   session: Session,
   result: PromotionResult,
   subject: ResolvedVersion,
   event: PromotionEvent,
-  fields: Omit<
-    PromotionRecordInput,
-    "schemaVersion" | "event" | "id" | "environment" | "name" | "alias" | "at" | "actor" | "runUrl" | "git"
-  >,
+  fields: RecordFields,
 ): Promise<void> {
   try {
     const digest = await writePromotionRecord(session.store, subject, {
@@ -421,5 +426,150 @@ export function failResult(result: PromotionResult, error: unknown, message: str
   result.exitCode = failureExitCode(error);
   result.message = message;
   if (error instanceof PromotionInterruptedError) result.interrupted = true;
+  return result;
+}
+
+export function deploymentField(result: PromotionResult): { deployment?: { id: number; url: string } } {
+  return result.deployment ? { deployment: result.deployment } : {};
+}
+
+/** What each target did, as TargetResults for the record (targets not run are left out). */
+export function stepsAsResults(result: PromotionResult): TargetResult[] {
+  return result.targets
+    .filter((s) => s.status !== "not-run" && s.status !== "planned")
+    .map((s) => ({
+      type: s.type,
+      summary: s.error ? `${s.summary} (${s.status}: ${s.error})` : `${s.summary} (${s.status})`,
+      details: s.details,
+    }));
+}
+
+/** What promote and rollback deploy, and the texts and record fields that differ between them. */
+export interface DeployPlan {
+  version: ResolvedVersion;
+  /** What the alias must still name for its compare-and-swap move. */
+  expected: string | null;
+  /** Where targets go back to when it fails (see undoTarget). */
+  undo: () => Promise<Undone>;
+  /** Fields every record of this run carries. */
+  base: Pick<RecordFields, "from" | "to" | "evidence" | "approvers">;
+  /** The deployment's description while it runs: `promoting …`. */
+  starting: string;
+  /** The failure message's start, `promotion of …`; ` failed: <why>` follows. */
+  failed: string;
+  /** The deployment status description for a failure that is neither a conflict nor an interruption. */
+  failedStatus: string;
+}
+
+/** A version deployed: its targets applied (up to a pending one), and the alias moved unless `pending`. */
+export interface Deployed {
+  deployment: DeploymentHandle | undefined;
+  applied: TargetResult[];
+  pending: boolean;
+}
+
+/**
+ * Starts the deployment, applies the targets and, unless one is pending, moves the alias by
+ * compare-and-swap. On failure (or an abort) the applied targets are rolled back to `plan.undo()`
+ * and `result` is finished as failed: deployment status, `failed` record, alert; null then.
+ */
+export async function deployVersion(session: Session, result: PromotionResult, plan: DeployPlan): Promise<Deployed | null> {
+  const { environment } = session;
+  const { version } = plan;
+  let deployment: DeploymentHandle | undefined;
+  let applied: TargetResult[] = [];
+  try {
+    checkInterrupted(session);
+    deployment = await startDeployment(session, version, result, plan.starting);
+    applied = await applyTargets(session, targetVersion(version), plan.undo, result.targets);
+    const pending = applied.some((r) => r.pending);
+    if (!pending) {
+      checkInterrupted(session);
+      await compareAndSwapAlias(session, version.digest, plan.expected);
+    }
+    return { deployment, applied, pending };
+  } catch (error) {
+    const cause = error instanceof TargetsFailed ? error.error : error;
+    let rollbackErrors = error instanceof TargetsFailed ? error.rollbackErrors : [];
+    let undone = error instanceof TargetsFailed ? error.undone : undefined;
+    if (!(error instanceof TargetsFailed) && applied.length > 0) {
+      // The alias move failed (or the run was interrupted) after every target was applied: put
+      // them back to what the alias names now, which after a lost race is the winner's version.
+      undone = await plan.undo();
+      rollbackErrors = await rollbackTargets(
+        session,
+        applied.map((r, index) => ({ index, result: r })),
+        undone.version,
+        result.targets,
+      );
+    }
+    const why = [oneLine(cause)];
+    if (undone?.moved) {
+      why.push(
+        `targets re-pointed at ${undone.version ? label(undone.version) : "nothing"}, what ${environment.artifact}:${environment.alias} names now`,
+      );
+    }
+    why.push(...rollbackErrors);
+    failResult(result, cause, `${plan.failed} failed: ${why.join("; ")}`);
+    if (rollbackErrors.length > 0) result.exitCode = ExitCode.External;
+    if (undone?.moved) result.serving = undone.version?.digest ?? null;
+    await setDeploymentStatus(
+      session,
+      deployment,
+      cause instanceof PromotionInterruptedError ? "error" : "failure",
+      cause instanceof PromotionConflictError
+        ? "alias moved concurrently"
+        : cause instanceof PromotionInterruptedError
+          ? "interrupted"
+          : plan.failedStatus,
+    );
+    await record(session, result, version, "failed", {
+      ...plan.base,
+      targets: stepsAsResults(result),
+      ...deploymentField(result),
+      reason: why.join("; "),
+    });
+    await notify(session, result, {
+      event: result.outcome === "conflict" ? "conflict" : "failed",
+      name: version.name,
+      digest: version.digest,
+      version: version.version,
+      serving: result.serving,
+      summary: result.message,
+      reasons: why,
+    });
+    return null;
+  }
+}
+
+/**
+ * A target only proposed the change (a gitops pull request): nothing is in service, so the alias
+ * stays and nothing is rolled back (targets after it did not run). Exit 0: merging is the next
+ * step, and running the same command again then finishes it. `where` names each pending target's
+ * change; `message` gets them joined.
+ */
+export async function propose(
+  session: Session,
+  result: PromotionResult,
+  plan: Pick<DeployPlan, "version" | "base">,
+  deployed: Deployed,
+  where: (pending: TargetResult) => string,
+  message: (where: string) => string,
+): Promise<PromotionResult> {
+  const places = deployed.applied
+    .filter((r) => r.pending)
+    .map(where)
+    .join(", ");
+  result.outcome = "proposed";
+  result.exitCode = ExitCode.Success;
+  result.message = message(places);
+  session.logger.info(result.message);
+  await record(session, result, plan.version, "proposed", {
+    ...plan.base,
+    targets: deployed.applied,
+    ...deploymentField(result),
+    reason: `awaiting merge of ${places}`,
+  });
+  await setDeploymentStatus(session, deployed.deployment, "queued", `awaiting merge of ${places}`);
   return result;
 }

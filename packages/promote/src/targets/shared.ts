@@ -1,4 +1,4 @@
-/** Small helpers the targets share: bounded messages, timeouts, waits. */
+/** Small helpers the targets share: bounded messages, timeouts. */
 
 /**
  * Text from elsewhere (a server's error, a program's stderr) made safe for one line of a log:
@@ -52,22 +52,6 @@ export function stripUrls(text: string): string {
 export function attemptSignal(timeoutMs: number, signal: AbortSignal | undefined): AbortSignal {
   const timeout = AbortSignal.timeout(timeoutMs);
   return signal ? AbortSignal.any([timeout, signal]) : timeout;
-}
-
-/** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }
 
 /** Why a fetch failed, in a few words: a timeout, an abort, or the socket error's code. */

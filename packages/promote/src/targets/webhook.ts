@@ -1,9 +1,9 @@
 import { createHmac } from "node:crypto";
 import { retryAfterMs, type WebhookTargetConfig } from "@llmops/core";
-import { parseTemplate, renderParts } from "@llmops/eval";
+import { parseTemplate, renderParts, sleep } from "@llmops/eval";
 import { z } from "zod";
 import { type Target, type TargetContext, TargetError, type TargetResult, type TargetVersion } from "../target.ts";
-import { attemptSignal, excerpt, networkReason, redact, sleep } from "./shared.ts";
+import { attemptSignal, excerpt, networkReason, redact } from "./shared.ts";
 
 /**
  * A signed JSON event for any deployment system with an HTTP hook:
