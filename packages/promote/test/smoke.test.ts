@@ -107,6 +107,28 @@ describe("smoke eval against the live endpoint", () => {
     expect(github.raised[0]?.body).toContain("smoke eval smoke failed");
   });
 
+  it("names the endpoint's own error in the alert, with URLs cut to their origin (a templated key in the query never shows)", async () => {
+    const server = await startServer((_req, _body, res) => {
+      res.writeHead(500, { "content-type": "application/json" });
+      res.end('{"error":"version 2 has no serving.json"}');
+    });
+    const provider = `{ type: http, url: "{{environment.url}}/predict?key={{env.SMOKE_KEY}}", body: { text: "{{text}}" }, responsePath: label }`;
+    const f = await ready(config({ url: server.url, provider }));
+    const github = fakeGitHub();
+    const result = await promote({
+      ...common(f, fakeTargets(), github),
+      env: { SMOKE_KEY: "sk-secret-query-value" },
+      ref: `${NAME}:v2`,
+      environment: "production",
+    });
+    expect(result.outcome).toBe("rolled-back");
+    expect(result.smoke?.error).toMatch(/first error: .*500/);
+    for (const text of [result.smoke?.error ?? "", result.message, github.raised[0]?.body ?? ""]) {
+      expect(text).not.toContain("sk-secret-query-value");
+      expect(text).not.toContain("/predict?key");
+    }
+  });
+
   it("an endpoint that never answers times out, counts as failed, and is rolled back", async () => {
     const server = await endpoint(() => "hang");
     const f = await ready(config({ url: server.url, timeoutMs: 1500 }));
