@@ -1,4 +1,4 @@
-import type { Logger, NotifyConfig } from "@llmops/core";
+import { type Logger, type NotifyConfig, oneLine } from "@llmops/core";
 import { codeSpan, escapeInline } from "@llmops/report";
 import { z } from "zod";
 import type { AlertIssues } from "./github-seams.ts";
@@ -135,8 +135,8 @@ export async function notifyAlert(alert: Alert, options: NotifyOptions): Promise
       out.push({ channel: "issue", action: "raised", target: raised.url });
       options.logger.info(`alert issue ${raised.url} updated`);
     } catch (error) {
-      out.push({ channel: "issue", action: "failed", error: oneLineOf(error) });
-      options.logger.warn(`alert issue for ${alert.environment} not updated: ${oneLineOf(error)}`);
+      out.push({ channel: "issue", action: "failed", error: oneLine(error) });
+      options.logger.warn(`alert issue for ${alert.environment} not updated: ${oneLine(error)}`);
     }
   } else if (issue !== false) {
     out.push({ channel: "issue", action: "skipped", error: "no GitHub issues access (outside GitHub Actions?)" });
@@ -158,8 +158,8 @@ export async function resolveAlert(
     options.logger.info(`alert issue ${resolved.url} closed`);
     return [{ channel: "issue", action: "resolved", target: resolved.url }];
   } catch (error) {
-    options.logger.warn(`alert issue for ${environment} not closed: ${oneLineOf(error)}`);
-    return [{ channel: "issue", action: "failed", error: oneLineOf(error) }];
+    options.logger.warn(`alert issue for ${environment} not closed: ${oneLine(error)}`);
+    return [{ channel: "issue", action: "failed", error: oneLine(error) }];
   }
 }
 
@@ -230,8 +230,4 @@ function networkProblem(error: unknown, timeoutMs: number): string {
   const e = error as { name?: string; cause?: { code?: string } };
   if (e.name === "TimeoutError" || e.name === "AbortError") return `no answer within ${timeoutMs} ms`;
   return e.cause?.code ? `network error (${e.cause.code})` : "network error";
-}
-
-function oneLineOf(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, " ").trim();
 }

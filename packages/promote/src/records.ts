@@ -1,4 +1,5 @@
-import { canonicalJson, digestSchema, type Logger, PROMOTION_ARTIFACT_TYPE, type ResolvedVersion } from "@llmops/core";
+import { canonicalJson, digestSchema, type Logger, oneLine, PROMOTION_ARTIFACT_TYPE, type ResolvedVersion } from "@llmops/core";
+import { clip as clipText } from "@llmops/report";
 import type { Store } from "@llmops/store";
 import { z } from "zod";
 
@@ -125,7 +126,7 @@ export function recordTime(now: () => Date = () => new Date()): string {
 
 /** `text` cut to `max` characters, ending in `…` when it was longer. */
 export function clip(text: string, max: number = RECORD_LIMITS.text): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  return clipText(text, max, { suffix: "…", lineWindow: 0 });
 }
 
 /** The free text of a record clipped to RECORD_LIMITS: a long target error must not make writing fail. */
@@ -203,7 +204,7 @@ export async function readPromotionRecords(
       if (!wanted(parsed.data.event)) continue;
       out.push({ digest: entry.digest, record: parsed.data });
     } catch (error) {
-      options.logger.debug(`promotion record ${entry.digest}: unreadable (${error instanceof Error ? error.message : String(error)})`);
+      options.logger.debug(`promotion record ${entry.digest}: unreadable (${oneLine(error)})`);
     }
   }
   return out.sort((a, b) => (a.record.at < b.record.at ? 1 : a.record.at > b.record.at ? -1 : 0));

@@ -200,10 +200,11 @@ async function checkPromotedTo(other: string, options: CheckRequirementsOptions)
   const alias = environmentConfig(options.config, other).alias ?? other;
   const base = { kind: "promotedTo" as const, name: other };
   const label = `${version.name}@${shortDigest(version.digest)}`;
-  const moves = (await store.history(version.name, alias)).filter((m) => m.to === version.digest);
+  const history = await store.history(version.name, alias);
+  const moves = history.filter((m) => m.to === version.digest);
   if (moves.length === 0) return { ...base, met: false, detail: `${label} was never in ${other}` };
   // The same rule as what `rollback` goes back to: rolled back from there (by anyone) or a failed smoke eval there does not count.
-  const { bad } = await judgeVersions(store, { name: version.name, alias, environment: other }, options.logger, [version.digest]);
+  const { bad } = await judgeVersions(store, { name: version.name, alias, environment: other, history }, options.logger, [version.digest]);
   const verdict = bad.get(version.digest);
   if (verdict?.why === "smoke-failed") {
     return { ...base, met: false, detail: `${label} failed its smoke eval in ${other} (${verdict.at.slice(0, 10)})` };

@@ -55,7 +55,7 @@ export async function rollback(options: RollbackOptions): Promise<PromotionResul
     }
     targetRef = `${name}@${wanted.digest}`;
   } else {
-    const before = await servedBefore(store, { name, alias, environment: environment.name, current }, logger);
+    const before = await servedBefore(store, { name, alias, environment: environment.name, current, history }, logger);
     if (!before)
       throw new InputError(`${name}:${alias} has no earlier version in its history that was not rolled back; name one with --to`);
     targetRef = `${name}@${before}`;

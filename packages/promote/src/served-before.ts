@@ -1,5 +1,5 @@
 import type { Logger } from "@llmops/core";
-import type { Store } from "@llmops/store";
+import type { HistoryEntry, Store } from "@llmops/store";
 import { readPromotionRecords } from "./records.ts";
 
 /** An environment's alias, as the places its promotion records and alias history are read from. */
@@ -8,6 +8,8 @@ export interface Place {
   name: string;
   alias: string;
   environment: string;
+  /** The alias's moves, when the caller has read them already (store.history). */
+  history?: HistoryEntry[];
 }
 
 /** Why a version does not count as good in an environment: the record that says so. */
@@ -43,7 +45,7 @@ export async function judgeVersions(
   also: string[] = [],
 ): Promise<{ order: string[]; bad: Map<string, Disqualified>; good: Set<string> }> {
   const order: string[] = [];
-  for (const move of await store.history(place.name, place.alias)) {
+  for (const move of place.history ?? (await store.history(place.name, place.alias))) {
     for (const digest of [move.to, move.from]) if (digest && !order.includes(digest)) order.push(digest);
   }
   for (const digest of also) if (!order.includes(digest)) order.unshift(digest);

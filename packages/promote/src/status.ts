@@ -58,13 +58,18 @@ async function describeEnvironment(options: StatusOptions, entry: EnvironmentSta
   entry.digest = digest;
   const serving = await store.resolve(`${name}@${digest}`);
   if (serving.version) entry.version = serving.version;
-  const move = (await store.history(name, entry.alias)).find((m) => m.to === digest);
+  const history = await store.history(name, entry.alias);
+  const move = history.find((m) => m.to === digest);
   if (move) {
     entry.since = move.when;
     if (move.actor) entry.actor = move.actor;
     if (move.runUrl) entry.runUrl = move.runUrl;
   }
-  entry.previous = await servedBefore(store, { name, alias: entry.alias, environment: entry.environment, current: digest }, logger);
+  entry.previous = await servedBefore(
+    store,
+    { name, alias: entry.alias, environment: entry.environment, current: digest, history },
+    logger,
+  );
   if (entry.previous) {
     const before = await store.resolve(`${name}@${entry.previous}`);
     if (before.version) entry.previousVersion = before.version;

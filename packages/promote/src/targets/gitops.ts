@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { RepoFile, RepoFiles } from "../github-seams.ts";
 import { type Target, type TargetContext, TargetError, type TargetResult, type TargetVersion } from "../target.ts";
 import { type PresetInput, planPreset } from "./manifest-presets.ts";
-import { shortDigest } from "./shared.ts";
+import { digestHex12 } from "./shared.ts";
 import { editManifest, type FieldChange, type FieldValue, ManifestError, parseManifest, pathText, readField } from "./yaml-edit.ts";
 
 /**
@@ -99,7 +99,7 @@ export class GitopsTarget implements Target {
       field: this.#config.field,
       canaryTrafficPercent: this.#config.canaryTrafficPercent,
     });
-    const label = version.version ?? shortDigest(version.digest);
+    const label = version.version ?? digestHex12(version.digest);
     const details = {
       repository,
       path: this.#config.path,
@@ -132,7 +132,7 @@ export class GitopsTarget implements Target {
     }
     // Already on the base branch (the pull request was merged, or someone wrote it): in service, not pending.
     if (!details.changed) return { type: TYPE, summary: `${repository}:${this.#config.path} already at ${label} on ${base}`, details };
-    const head = `llmops/promote-${context.environment}-${shortDigest(version.digest)}`;
+    const head = `llmops/promote-${context.environment}-${digestHex12(version.digest)}`;
     const body = [
       `Promotes **${version.name}** ${label} to **${context.environment}**.`,
       "",
@@ -174,7 +174,7 @@ export class GitopsTarget implements Target {
     const branch = d.mode === "commit" ? d.branch : d.base;
     const file = await this.#read(files, repository, branch);
     const edit = this.#edit(repository, file.content, input, restore);
-    const to = previous ? `${previous.name} ${previous.version ?? shortDigest(previous.digest)}` : "the values before the promotion";
+    const to = previous ? `${previous.name} ${previous.version ?? digestHex12(previous.digest)}` : "the values before the promotion";
     const result = (summary: string, extra: Record<string, unknown> = {}): TargetResult => ({
       type: TYPE,
       summary,
@@ -203,7 +203,7 @@ export class GitopsTarget implements Target {
       });
       return result(`commit ${repository}@${commit.commit.slice(0, 12)} (${d.path}, rollback)`, commit);
     }
-    const head = `llmops/rollback-${context.environment}-${shortDigest(d.digest)}`;
+    const head = `llmops/rollback-${context.environment}-${digestHex12(d.digest)}`;
     const body = `Rolls **${context.environment}** back from \`${d.reference}\` to ${to}.\n\nPromotion: ${context.promotionId}`;
     const pr = await this.#propose(files, { repository, base: branch, head, content: edit.content, baseFile: file, title, body });
     return result(`PR ${repository}#${pr.number} (rollback)`, { pullRequest: pr, head });

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Dirent } from "node:fs";
 import { lstat, mkdir, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { type ModelRepositoryTargetConfig, writeFileAtomic } from "@llmops/core";
+import { type ModelRepositoryTargetConfig, oneLine, writeFileAtomic } from "@llmops/core";
 import { acquireLock, LockTimeoutError } from "@llmops/store";
 import { z } from "zod";
 import { type Target, type TargetContext, TargetError, type TargetResult, type TargetVersion } from "../target.ts";
@@ -450,8 +450,7 @@ function asTargetError(error: unknown, file: string): TargetError {
 }
 
 function firstLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return excerpt(message.replace(/\s*\n\s*/g, " "), 500);
+  return excerpt(oneLine(error), 500);
 }
 
 /** Numeric version directories as Triton and TF Serving read them (no leading zeros). */

@@ -67,6 +67,7 @@ export function lastComponent(name: string): string {
   return name.split("/").at(-1) ?? name;
 }
 
-export function shortDigest(digest: string): string {
+/** The first 12 hex digits of a digest, for branch names and labels (no `sha256:`, no ellipsis). */
+export function digestHex12(digest: string): string {
   return digest.replace(/^sha256:/, "").slice(0, 12);
 }
