@@ -36,6 +36,7 @@ async function uploadArtifactFiles(options) {
     try {
         const client = new _actions_artifact__WEBPACK_IMPORTED_MODULE_2__/* .DefaultArtifactClient */ .t9();
         const response = await client.uploadArtifact(options.name, options.files, options.root, {
+            ...(options.skipArchive ? { skipArchive: true } : {}),
             ...(options.retentionDays ? { retentionDays: options.retentionDays } : {}),
         });
         return { id: response.id, size: response.size, files: options.files.length };
@@ -49,18 +50,13 @@ async function uploadArtifactFiles(options) {
  * service's rule for unarchived uploads): downloading it gives the file itself. Returns the id.
  */
 async function uploadArtifactFile(options) {
-    const name = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.basename)(options.file);
-    try {
-        const client = new _actions_artifact__WEBPACK_IMPORTED_MODULE_2__/* .DefaultArtifactClient */ .t9();
-        const response = await client.uploadArtifact(name, [options.file], (0,node_path__WEBPACK_IMPORTED_MODULE_1__.dirname)(options.file), {
-            skipArchive: true,
-            ...(options.retentionDays ? { retentionDays: options.retentionDays } : {}),
-        });
-        return { id: response.id, size: response.size, files: 1 };
-    }
-    catch (error) {
-        throw new _llmops_core__WEBPACK_IMPORTED_MODULE_3__/* .ExternalError */ .yA(`upload-results: uploading artifact ${name} failed: ${(0,_llmops_core__WEBPACK_IMPORTED_MODULE_3__/* .oneLine */ .TN)(error)}`);
-    }
+    return uploadArtifactFiles({
+        ...options,
+        name: (0,node_path__WEBPACK_IMPORTED_MODULE_1__.basename)(options.file),
+        files: [options.file],
+        root: (0,node_path__WEBPACK_IMPORTED_MODULE_1__.dirname)(options.file),
+        skipArchive: true,
+    });
 }
 /**
  * Uploads an eval output directory as a workflow artifact (for the compare job, the fork-safe

@@ -11,9 +11,14 @@ import { extractZipFile, type ZipLimits } from "./zip.ts";
 
 const PERMISSION = "actions: read";
 
+/** `text` in the characters artifact names keep: anything else becomes `_`. */
+export function artifactSafe(text: string): string {
+  return text.replace(/[^A-Za-z0-9_.-]/g, "_");
+}
+
 /** Name of the artifact that carries one suite's results between workflow runs. */
 export function resultsArtifactName(suite: string): string {
-  return `llmops-results-${suite.replace(/[^A-Za-z0-9_.-]/g, "_")}`;
+  return `llmops-results-${artifactSafe(suite)}`;
 }
 
 export interface ArtifactLimits extends ZipLimits {

@@ -2,9 +2,10 @@ import { createHash } from "node:crypto";
 import { copyFile, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Logger, oneLine } from "@llmops/core";
+import { type Logger, oneLine, runUrlFromEnv } from "@llmops/core";
 import { type HtmlReportInput, writeHtmlReport } from "@llmops/report";
 import { z } from "zod";
+import { artifactSafe } from "./artifacts.ts";
 
 /**
  * The interactive HTML report of actions/eval and actions/compare: written beside their other
@@ -50,8 +51,6 @@ export const retentionDaysInput = () =>
  */
 export type ArtifactUploader = (options: { file: string; retentionDays?: number }) => Promise<{ id: number | undefined }>;
 
-const artifactSafe = (text: string) => text.replace(/[^A-Za-z0-9_.-]/g, "_");
-
 /**
  * Name of the artifact (and file) holding one step's HTML report,
  * `llmops-report-<step>-<job>-<suites>-<hash>.html`, in the characters resultsArtifactName keeps
@@ -84,7 +83,7 @@ export function artifactUrl(env: NodeJS.ProcessEnv, artifactId: number | undefin
   if (!server || !/^https?:\/\/[A-Za-z0-9.-]+(:\d+)?$/.test(server)) return undefined;
   if (!repository || !/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repository)) return undefined;
   if (!runId || !/^\d+$/.test(runId)) return undefined;
-  return `${server}/${repository}/actions/runs/${runId}/artifacts/${artifactId}`;
+  return `${runUrlFromEnv(env)}/artifacts/${artifactId}`;
 }
 
 export interface PublishedHtmlReport {

@@ -26,10 +26,13 @@ export async function uploadArtifactFiles(options: {
   files: string[];
   root: string;
   retentionDays?: number;
+  /** Upload the (single) file as it is, not zipped; the artifact service then names the artifact after the file. */
+  skipArchive?: boolean;
 }): Promise<UploadedArtifact> {
   try {
     const client = new DefaultArtifactClient();
     const response = await client.uploadArtifact(options.name, options.files, options.root, {
+      ...(options.skipArchive ? { skipArchive: true } : {}),
       ...(options.retentionDays ? { retentionDays: options.retentionDays } : {}),
     });
     return { id: response.id, size: response.size, files: options.files.length };
@@ -43,17 +46,13 @@ export async function uploadArtifactFiles(options: {
  * service's rule for unarchived uploads): downloading it gives the file itself. Returns the id.
  */
 export async function uploadArtifactFile(options: { file: string; retentionDays?: number }): Promise<UploadedArtifact> {
-  const name = basename(options.file);
-  try {
-    const client = new DefaultArtifactClient();
-    const response = await client.uploadArtifact(name, [options.file], dirname(options.file), {
-      skipArchive: true,
-      ...(options.retentionDays ? { retentionDays: options.retentionDays } : {}),
-    });
-    return { id: response.id, size: response.size, files: 1 };
-  } catch (error) {
-    throw new ExternalError(`upload-results: uploading artifact ${name} failed: ${oneLine(error)}`);
-  }
+  return uploadArtifactFiles({
+    ...options,
+    name: basename(options.file),
+    files: [options.file],
+    root: dirname(options.file),
+    skipArchive: true,
+  });
 }
 
 /**

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { type EvidenceStore, type HistoryPoint, InputError, type Logger, type StoreCandidates } from "@llmops/core";
+import { aliasOfRef } from "../results/report-suites.ts";
 import { loadBaselineFromStore, readResultsSet } from "./baseline.ts";
 import type { BaselineInfo, RunResults } from "./compare.ts";
 
@@ -91,12 +92,6 @@ export function fileBaselineResolver(options: { cwd: string }): NonNullable<Base
   };
 }
 
-/** The alias an `artifact:alias` ref names, for its history; undefined for `artifact@sha256:…`. */
-function aliasOf(ref: string): { name: string; alias: string } | undefined {
-  const match = /^([^:@\s]+):([^:@\s]+)$/.exec(ref);
-  return match ? { name: match[1] as string, alias: match[2] as string } : undefined;
-}
-
 /**
  * Baselines from the eval evidence recorded on the version a store ref names. The caller picks
  * and opens the store (`openStore`, once, and only when an alias baseline is asked for), so this
@@ -117,7 +112,7 @@ export function storeBaselineResolver<S extends EvidenceStore>(options: {
       stores.set(key, store);
     }
     const loaded = await loadBaselineFromStore({ store, ref, suite: request.suite, logger: options.logger });
-    const alias = aliasOf(ref);
+    const alias = aliasOfRef(ref);
     if (!options.history || !alias || !request.mainMetric) return loaded;
     const history = await options.history(store, { ...alias, suite: request.suite, metric: request.mainMetric });
     return { ...loaded, history };

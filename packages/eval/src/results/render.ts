@@ -1,6 +1,6 @@
-import { type CaseResult, type Logger, type RunSummary, silentLogger, writeFileAtomic } from "@llmops/core";
+import { AtomicFileWriter, type CaseResult, type Logger, type RunSummary, silentLogger, writeFileAtomic } from "@llmops/core";
 import type { ResultColumns } from "../aggregate/columns.ts";
-import { AtomicFileWriter, readAllResults, readResultsBatches, readResultsFile } from "./stream.ts";
+import { readAllResults, readResultsBatches, readResultsFile } from "./stream.ts";
 
 /**
  * junit.xml and summary.md of a run whose rows are in results.jsonl rather than in memory. The

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import {
+  AtomicFileWriter,
   type CaseResult,
   ConfigError,
   canonicalJson,
@@ -17,7 +18,7 @@ import { createProvider, redact, secretEnvNamesOf, validateProviderVariables } f
 import type { Provider } from "../providers/types.ts";
 import { RESPONSE_CACHE_DIR, ResponseCache } from "../response-cache.ts";
 import { columnsJUnitTotals } from "../results/render.ts";
-import { AtomicFileWriter, resultLine } from "../results/stream.ts";
+import { resultLine } from "../results/stream.ts";
 import { suiteDigestOf, summarizeRun, summaryColumns } from "../results/summary.ts";
 import { RESULTS_FILE, type Renderers, type WrittenRun, writeStreamedRunOutputs } from "../results/write.ts";
 import { createScorer, loadCustomScorer, UnsupportedRegexError } from "../scorers/index.ts";

@@ -374,24 +374,27 @@ class SuiteRows {
       const own: Flip = before && !after ? 1 : !before && after ? 2 : 0;
       if (!this.flips || this.flips.get(c.id) === own) flip = own;
     }
+    // The page's text budget: a row that does not fit keeps the start of each text, or none of it.
+    // Once the budget is spent no row fits, so the texts are cut to nothing at once.
+    const budget = this.budget;
+    const spent = budget.used > budget.max && this.max > 0;
     const row: Row = {
       id: cleanText(c.id, this.max),
       repeat: c.repeat,
       tags: this.tagSets.of(tags),
       flip,
-      ...this.texts(head, baseline, this.max),
+      ...this.texts(head, baseline, spent ? 0 : this.max),
     };
-    // The page's text budget: a row that does not fit keeps the start of each text, or none of it.
-    const budget = this.budget;
     let size = rowBytes(row);
-    let trimmed = false;
-    for (const length of [TRIMMED_TEXT_LENGTH, 0]) {
-      if (budget.used + size <= budget.max) break;
-      if (length >= this.max) continue;
-      Object.assign(row, this.texts(head, baseline, length));
-      size = rowBytes(row);
-      trimmed = true;
-    }
+    let trimmed = spent;
+    if (!spent)
+      for (const length of [TRIMMED_TEXT_LENGTH, 0]) {
+        if (budget.used + size <= budget.max) break;
+        if (length >= this.max) continue;
+        Object.assign(row, this.texts(head, baseline, length));
+        size = rowBytes(row);
+        trimmed = true;
+      }
     if (trimmed) budget.trimmedRows++;
     budget.used += size;
     return row;

@@ -1,10 +1,6 @@
-import { randomBytes } from "node:crypto";
-import { once } from "node:events";
-import { createWriteStream } from "node:fs";
-import { mkdir, rename, rm, stat } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
-import { finished } from "node:stream/promises";
-import { InputError } from "@llmops/core";
+import { stat } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { AtomicFileWriter, InputError } from "@llmops/core";
 import type { HtmlReportInput } from "./model.ts";
 import { htmlReportChunks } from "./page.ts";
 
@@ -32,32 +28,20 @@ export async function assertNotDirectory(path: string): Promise<void> {
 export async function writeHtmlReport(input: HtmlReportInput, file: string): Promise<WrittenHtmlReport> {
   const path = resolve(file);
   await assertNotDirectory(path);
-  await mkdir(dirname(path), { recursive: true });
-  const temp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-  const stream = createWriteStream(temp, { flags: "wx" });
-  let failure: Error | undefined;
-  stream.on("error", (error) => {
-    failure ??= error;
-  });
+  const writer = await AtomicFileWriter.open(path);
   let bytes = 0;
   try {
-    await once(stream, "open");
     const chunks = htmlReportChunks(input);
     let next = await chunks.next();
     while (!next.done) {
-      if (failure) throw failure;
       bytes += Buffer.byteLength(next.value, "utf8");
-      if (!stream.write(next.value)) await once(stream, "drain");
+      await writer.write(next.value);
       next = await chunks.next();
     }
-    stream.end();
-    await finished(stream);
-    if (failure) throw failure;
-    await rename(temp, path);
+    await writer.finish();
     return { path, bytes, cases: next.value.cases, trimmed: next.value.trimmed };
   } catch (error) {
-    stream.destroy();
-    await rm(temp, { force: true }).catch(() => {});
+    await writer.abort();
     throw error;
   }
 }
