@@ -1,5 +1,6 @@
 export * from "./canonical-json.ts";
 export * from "./ci-context.ts";
+export * from "./config/canary.ts";
 export * from "./config/compare.ts";
 export * from "./config/environments.ts";
 export * from "./config/load.ts";

@@ -1,3 +1,4 @@
+export * from "./ab/index.ts";
 export * from "./aggregate/index.ts";
 export * from "./cases/index.ts";
 export * from "./compare/index.ts";

@@ -1,0 +1,190 @@
+import { z } from "zod";
+import { targetConfigSchema } from "./targets.ts";
+
+/**
+ * `strategy.canary` of an environment: the candidate gets a growing slice of live traffic while
+ * its live metrics are compared with the stable version's, and each analysis advances, holds or
+ * rolls the rollout back. Owned by the canary capability of @llmops/promote.
+ */
+
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
+const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** Milliseconds of `90s`, `15m`, `2h`, `1d`, `250ms`; undefined when `text` is not such a duration. */
+export function parseDuration(text: string): number | undefined {
+  const match = DURATION.exec(text.trim());
+  if (!match) return undefined;
+  const ms = Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
+  return Number.isFinite(ms) ? Math.round(ms) : undefined;
+}
+
+/** A duration written as `2h`, `15m`, `90s`, `250ms` or `1d`, parsed to milliseconds. */
+export const durationSchema = z.string().transform((text, ctx) => {
+  const ms = parseDuration(text);
+  if (ms === undefined) {
+    ctx.addIssue({ code: "custom", message: `expected a duration such as 90s, 15m, 2h or 1d, got "${text}"` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+/** An HAProxy backend whose two servers are the stable and the canary slot, weighted through the runtime API. */
+export const haproxyRouterSchema = z.strictObject({
+  type: z.literal("haproxy"),
+  /** The runtime API's unix socket (`stats socket … level admin`), relative to llmops.yaml or absolute. */
+  socket: z.string().min(1),
+  backend: z.string().regex(/^[A-Za-z0-9._:-]+$/, "expected an HAProxy backend name"),
+  /** The server of the backend serving the stable version. */
+  stable: z.string().regex(/^[A-Za-z0-9._:-]+$/, "expected an HAProxy server name"),
+  /** The server of the backend serving the candidate. */
+  canary: z.string().regex(/^[A-Za-z0-9._:-]+$/, "expected an HAProxy server name"),
+  timeoutMs: z.number().int().positive().default(5_000),
+});
+
+/**
+ * KServe's `canaryTrafficPercent` written with the candidate's reference into a manifest of a
+ * deployment repository, through the gitops target (`mode: commit` applies each step at once).
+ */
+export const gitopsRouterSchema = z.strictObject({
+  type: z.literal("gitops"),
+  repository: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "expected owner/repo")
+    .optional(),
+  path: z.string().min(1),
+  branch: z.string().min(1).optional(),
+  mode: z.enum(["commit", "pull-request"]).default("commit"),
+  /** The storage URI of the candidate, `{{digest}}`, `{{name}}`, `{{version}}` substituted. */
+  reference: z.string().min(1),
+  tokenEnv: z.string().min(1).default("GITHUB_TOKEN"),
+});
+
+/** A signed JSON event per traffic change (`{stable, canary, canaryPercent}`) for any router with an HTTP hook. */
+export const webhookRouterSchema = z.strictObject({
+  type: z.literal("webhook"),
+  /** May use `{{env.NAME}}`. */
+  url: z.string().min(1),
+  secretEnv: z.string().min(1).optional(),
+  headers: z.record(z.string(), z.string()).default({}),
+  timeoutMs: z.number().int().positive().default(30_000),
+  retries: z.number().int().min(0).max(10).default(3),
+});
+
+export const routerConfigSchema = z.discriminatedUnion("type", [haproxyRouterSchema, gitopsRouterSchema, webhookRouterSchema], {
+  error: "expected a router with type haproxy, gitops or webhook",
+});
+export type RouterConfig = z.infer<typeof routerConfigSchema>;
+export type HaproxyRouterConfig = z.infer<typeof haproxyRouterSchema>;
+export type GitopsRouterConfig = z.infer<typeof gitopsRouterSchema>;
+export type WebhookRouterConfig = z.infer<typeof webhookRouterSchema>;
+
+/**
+ * A PromQL source. A string is one query whose value per variant is compared with `max`/`min`
+ * (and the two variants' values with `noWorseThan`) as a threshold, as Flagger does: a rate
+ * carries no sample size, so no interval. `{events, total}` are two counter queries whose increase
+ * since the rollout started gives counts per variant: those get anytime-valid intervals.
+ * `{{variant}}` is replaced by the variant's server name (the router's `stable` / `canary`).
+ */
+export const prometheusMetricSourceSchema = z.union([
+  z.string().min(1),
+  z.strictObject({
+    /** Counter of the counted outcome, e.g. responses with a 5xx code. */
+    events: z.string().min(1),
+    /** Counter of all outcomes, e.g. all responses. */
+    total: z.string().min(1),
+  }),
+]);
+
+/**
+ * Feedback events (JSONL) naming the variant that served them: `field` is 0/1 or true/false (a
+ * proportion) or a number (a mean). Events before the rollout started are not counted.
+ */
+export const feedbackMetricSourceSchema = z.strictObject({
+  /** The JSONL file, relative to llmops.yaml. */
+  file: z.string().min(1),
+  /** The outcome's field (dotted path for nested fields). */
+  field: z.string().min(1),
+  /**
+   * The field naming the variant: its value is the router's server name for the variant, the
+   * words `stable`/`canary`, or the digest of the version that served the request.
+   */
+  variantField: z.string().min(1).default("variant"),
+  /** The event's time (ISO 8601 or epoch milliseconds); events without it are counted. */
+  timeField: z.string().min(1).default("at"),
+});
+
+export const canaryMetricSchema = z
+  .strictObject({
+    name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/, "expected a metric name: letters, digits, _ . - (max 64)"),
+    prometheus: prometheusMetricSourceSchema.optional(),
+    feedback: feedbackMetricSourceSchema.optional(),
+    /** Whether larger values are better; default lower for a metric with `max`, higher otherwise. */
+    direction: z.enum(["higher", "lower"]).optional(),
+    /** The candidate's value must stay at or below this. */
+    max: z.number().optional(),
+    /** The candidate's value must stay at or above this. */
+    min: z.number().optional(),
+    /** Non-inferiority margin: the candidate may be worse than stable by at most this (absolute). */
+    noWorseThan: z.number().nonnegative().optional(),
+    /**
+     * Judged at every analysis from the first request on (a failure rolls back at once); other
+     * metrics are judged once a step has its `minRequests`.
+     */
+    guardrail: z.boolean().default(false),
+  })
+  .superRefine((metric, ctx) => {
+    const sources = [metric.prometheus, metric.feedback].filter((s) => s !== undefined).length;
+    if (sources !== 1) ctx.addIssue({ code: "custom", message: "expected exactly one source: prometheus or feedback" });
+    if (metric.max === undefined && metric.min === undefined && metric.noWorseThan === undefined) {
+      ctx.addIssue({ code: "custom", message: "expected a criterion: max, min or noWorseThan" });
+    }
+    if (metric.max !== undefined && metric.min !== undefined && metric.min > metric.max) {
+      ctx.addIssue({ code: "custom", path: ["min"], message: `expected min ≤ max (${metric.max})` });
+    }
+  });
+export type CanaryMetricConfig = z.infer<typeof canaryMetricSchema>;
+
+/** Whether larger values of a metric are better: as configured, else lower when it has a `max` only. */
+export function metricDirection(metric: Pick<CanaryMetricConfig, "direction" | "max" | "min">): "higher" | "lower" {
+  return metric.direction ?? (metric.max !== undefined && metric.min === undefined ? "lower" : "higher");
+}
+
+export const canaryStrategySchema = z
+  .strictObject({
+    /** Percent of traffic to the candidate at each step, increasing; the last must be 100. */
+    steps: z
+      .array(z.number().int().min(1).max(100))
+      .min(1)
+      .refine((steps) => steps.every((s, i) => i === 0 || s > steps[i - 1]!), "expected increasing percentages")
+      .refine((steps) => steps.at(-1) === 100, "expected the last step to be 100"),
+    /** Requests each variant with traffic must have served during a step before it may advance. */
+    minRequests: z.number().int().min(1).default(100),
+    /** How long a rollout may take from its start; beyond it the next analysis rolls back. */
+    maxDuration: durationSchema.prefault("24h"),
+    /** Shortest time a step lasts before it may advance, however many requests it saw. */
+    minStepDuration: durationSchema.prefault("0s"),
+    /** Overall false-alarm rate of the analysis (split across the metrics judged with intervals). */
+    alpha: z.number().gt(0).lt(0.5).default(0.05),
+    router: routerConfigSchema,
+    metrics: z.array(canaryMetricSchema).default([]),
+    /** Prometheus' base URL, for metrics with a `prometheus` source. */
+    prometheus: z.url().optional(),
+    /** Deploy the candidate into the canary slot at `canary start` (rolled back by an abort). */
+    targets: z.array(targetConfigSchema).default([]),
+  })
+  .superRefine((canary, ctx) => {
+    const names = new Set<string>();
+    canary.metrics.forEach((metric, index) => {
+      if (names.has(metric.name))
+        ctx.addIssue({ code: "custom", path: ["metrics", index, "name"], message: `metric "${metric.name}" is listed twice` });
+      names.add(metric.name);
+      if (metric.prometheus !== undefined && canary.prometheus === undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["prometheus"],
+          message: `metric "${metric.name}" reads Prometheus: expected prometheus: <base URL>`,
+        });
+      }
+    });
+  });
+export type CanaryStrategyConfig = z.infer<typeof canaryStrategySchema>;
