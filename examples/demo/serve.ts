@@ -23,8 +23,9 @@ export function servedVersion(configText: string): number | undefined {
   return specific ? Number(specific[1]) : undefined;
 }
 
-function reply(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { "content-type": "application/json" });
+function reply(res: ServerResponse, status: number, body: unknown, name?: string): void {
+  // Behind a load balancer, which server answered (a canary rollout's tests count them).
+  res.writeHead(status, { "content-type": "application/json", ...(name ? { "x-served-by": name } : {}) });
   res.end(JSON.stringify(body));
 }
 
@@ -39,7 +40,13 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-export function startModelServer(options: { repository: string; model: string; port?: number }): Promise<{ url: string; close(): void }> {
+export function startModelServer(options: {
+  repository: string;
+  model: string;
+  port?: number;
+  /** Sent back in `x-served-by`, for tests that count which server behind a load balancer answered. */
+  name?: string;
+}): Promise<{ url: string; close(): void }> {
   const modelDir = join(options.repository, options.model);
   const loaded = new Map<number, { model: NaiveBayesModel; signature: Signature }>();
   const load = (version: number) => {
@@ -60,17 +67,17 @@ export function startModelServer(options: { repository: string; model: string; p
   };
   const server = createServer((req, res) => {
     void (async () => {
-      if (req.method !== "POST" || req.url !== "/v1/predict") return reply(res, 404, { error: "POST /v1/predict" });
+      if (req.method !== "POST" || req.url !== "/v1/predict") return reply(res, 404, { error: "POST /v1/predict" }, options.name);
       try {
         const version = servedVersion(readFileSync(join(modelDir, "config.pbtxt"), "utf8"));
-        if (version === undefined) return reply(res, 503, { error: "no version is being served" });
+        if (version === undefined) return reply(res, 503, { error: "no version is being served" }, options.name);
         const { model, signature } = load(version);
         const request = JSON.parse(await readBody(req)) as Record<string, unknown>;
         const text = request[signature.input];
-        if (typeof text !== "string") return reply(res, 400, { error: `expected a string field ${signature.input}` });
-        reply(res, 200, { label: predict(model, text).label, version });
+        if (typeof text !== "string") return reply(res, 400, { error: `expected a string field ${signature.input}` }, options.name);
+        reply(res, 200, { label: predict(model, text).label, version }, options.name);
       } catch (error) {
-        reply(res, 500, { error: error instanceof Error ? error.message : String(error) });
+        reply(res, 500, { error: error instanceof Error ? error.message : String(error) }, options.name);
       }
     })();
   });

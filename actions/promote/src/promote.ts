@@ -5,7 +5,16 @@ import { actionInput, readActionInputs } from "@llmops/github/action-inputs";
 import { type ActionContext, chooseActionStore, failStep, openActionStore, storeInputs } from "@llmops/github/action-kit";
 import { writeJobSummary } from "@llmops/github/job-summary";
 import { defaultBranchFromEvent, githubPromotionSeams } from "@llmops/github/promotion";
-import { describePromotion, type PromotionResult, promote, rollback } from "@llmops/promote";
+import {
+  type CanaryResult,
+  canaryAbort,
+  canaryStartOrAdvance,
+  describeCanary,
+  describePromotion,
+  type PromotionResult,
+  promote,
+  rollback,
+} from "@llmops/promote";
 import { codeBlock } from "@llmops/report";
 import { z } from "zod";
 
@@ -13,6 +22,7 @@ export const promoteInputsSchema = z.object({
   model: actionInput.string(),
   environment: actionInput.required("an environment of llmops.yaml"),
   mode: z.enum(["promote", "rollback"], "expected promote or rollback"),
+  strategy: z.enum(["direct", "canary"], "expected direct or canary"),
   dryRun: actionInput.boolean(),
   force: actionInput.boolean(),
   config: actionInput.required("the path of llmops.yaml"),
@@ -26,7 +36,7 @@ export function readPromoteInputs(getInput?: (name: string) => string): PromoteI
   return readActionInputs(promoteInputsSchema, getInput);
 }
 
-export async function promoteAction(inputs: PromoteInputs, context: ActionContext): Promise<PromotionResult> {
+export async function promoteAction(inputs: PromoteInputs, context: ActionContext): Promise<PromotionResult | CanaryResult> {
   if (inputs.githubToken) core.setSecret(inputs.githubToken);
   const store = openActionStore(await chooseActionStore(inputs, context, inputs.config), context);
   const defaultBranch = defaultBranchFromEvent(context.env);
@@ -54,7 +64,7 @@ export async function promoteAction(inputs: PromoteInputs, context: ActionContex
       ...(defaultBranch ? { defaultBranch } : {}),
     }),
   };
-  if (inputs.mode === "promote" && !inputs.model)
+  if (inputs.mode === "promote" && !inputs.model && inputs.strategy === "direct")
     throw new UsageError("input model: expected the version to promote (name@sha256:..., name:vN or name:alias)");
   // A cancelled run gets SIGINT, then SIGTERM: stop, undo what was applied and record it, rather
   // than leave targets half-applied and the deployment in_progress.
@@ -67,6 +77,11 @@ export async function promoteAction(inputs: PromoteInputs, context: ActionContex
   process.once("SIGTERM", stop);
   try {
     const signal = controller.signal;
+    if (inputs.strategy === "canary") {
+      // One step a run: advance the rollout in progress, else start one of `model`; rollback aborts it.
+      if (inputs.mode === "rollback") return await canaryAbort({ ...shared, environment: inputs.environment, signal });
+      return await canaryStartOrAdvance({ ...shared, environment: inputs.environment, ref: inputs.model || undefined, signal });
+    }
     if (inputs.mode === "rollback") {
       const to = inputs.model || undefined;
       return await rollback({ ...shared, environment: inputs.environment, to, force: inputs.force, dryRun: inputs.dryRun, signal });
@@ -78,7 +93,8 @@ export async function promoteAction(inputs: PromoteInputs, context: ActionContex
   }
 }
 
-export async function writePromoteOutputs(result: PromotionResult): Promise<void> {
+export async function writePromoteOutputs(result: PromotionResult | CanaryResult): Promise<void> {
+  if ("candidate" in result) return writeCanaryOutputs(result);
   core.setOutput("outcome", result.outcome);
   core.setOutput("digest", result.digest);
   core.setOutput("version", result.version ?? "");
@@ -88,5 +104,20 @@ export async function writePromoteOutputs(result: PromotionResult): Promise<void
   core.setOutput("deployment-id", result.deployment ? String(result.deployment.id) : "");
   core.setOutput("result", JSON.stringify(result));
   await writeJobSummary(`## llmops ${result.command}: ${result.environment}\n\n${codeBlock(describePromotion(result))}\n`);
+  if (result.exitCode !== 0) failStep(result.message);
+}
+
+async function writeCanaryOutputs(result: CanaryResult): Promise<void> {
+  core.setOutput("outcome", result.outcome);
+  core.setOutput("digest", result.candidate.digest);
+  core.setOutput("version", result.candidate.version ?? "");
+  core.setOutput("previous", result.stable?.digest ?? "");
+  core.setOutput("serving", result.outcome === "completed" ? result.candidate.digest : (result.stable?.digest ?? ""));
+  core.setOutput("promotion-id", result.id);
+  core.setOutput("deployment-id", result.deployment ? String(result.deployment.id) : "");
+  core.setOutput("canary-percent", String(result.percent));
+  core.setOutput("decision", result.decision ?? "");
+  core.setOutput("result", JSON.stringify(result));
+  await writeJobSummary(`## llmops canary ${result.command}: ${result.environment}\n\n${codeBlock(describeCanary(result))}\n`);
   if (result.exitCode !== 0) failStep(result.message);
 }

@@ -137,7 +137,15 @@ describe("actions/promote without the runner", () => {
 
   it("names a bad input as action.yml does", () => {
     const raw = (values: Record<string, string>) => (name: string) =>
-      ({ environment: "production", mode: "promote", "dry-run": "false", force: "false", config: "llmops.yaml", ...values })[name] ?? "";
+      ({
+        environment: "production",
+        mode: "promote",
+        strategy: "direct",
+        "dry-run": "false",
+        force: "false",
+        config: "llmops.yaml",
+        ...values,
+      })[name] ?? "";
     expect(() => readPromoteInputs(raw({ mode: "deploy" }))).toThrow("input mode: expected promote or rollback");
     expect(() => readPromoteInputs(raw({ "dry-run": "yes" }))).toThrow("input dry-run: expected true or false");
   });
@@ -221,5 +229,87 @@ describe("actions/promote in a workflow_dispatch job", () => {
     expect(result.exitCode).not.toBe(0);
     expect(result.annotations.map((a) => a.message).join("\n")).toContain("deployments: write");
     expect(await store.transport.listTags(store.repo(NAME))).not.toContain("production");
+  });
+});
+
+describe("actions/promote with strategy: canary", () => {
+  /** A traffic webhook receiver (the router) on 127.0.0.1; it records each split it was told. */
+  async function trafficHook(): Promise<{ url: string; splits: number[]; close(): void }> {
+    const splits: number[] = [];
+    const server = createServer((req, res) => {
+      let body = "";
+      req.on("data", (c: Buffer) => {
+        body += c.toString();
+      });
+      req.on("end", () => {
+        splits.push((JSON.parse(body) as { canaryPercent: number }).canaryPercent);
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/traffic`, splits, close: () => server.close() };
+  }
+
+  it("starts a rollout with a model, advances it on each scheduled run, and aborts it in mode rollback", async () => {
+    const hook = await trafficHook();
+    try {
+      const stable = await evaluatedVersion("weights stable");
+      expect((await run({ model: `${NAME}@${stable}` })).exitCode).toBe(0);
+      const candidate = await evaluatedVersion("weights candidate");
+      const config = await readFile(join(workspace, "llmops.yaml"), "utf8");
+      await writeFile(
+        join(workspace, "llmops.yaml"),
+        config.replace(
+          "    smoke:\n",
+          `    strategy:
+      canary:
+        steps: [20, 100]
+        minRequests: 50
+        router: { type: webhook, url: "${hook.url}", retries: 0 }
+        metrics:
+          - { name: thumbs_up, feedback: { file: feedback.jsonl, field: up }, noWorseThan: 0.1 }
+    smoke:
+`,
+        ),
+      );
+      const feedback = (stableUp: number, canaryUp: number, n: number) =>
+        [
+          ...Array.from({ length: n }, (_, i) => JSON.stringify({ variant: "stable", up: i < stableUp ? 1 : 0 })),
+          ...Array.from({ length: n }, (_, i) => JSON.stringify({ variant: "canary", up: i < canaryUp ? 1 : 0 })),
+        ].join("\n");
+      await writeFile(join(workspace, "feedback.jsonl"), "");
+
+      const started = await run({ model: `${NAME}@${candidate}`, strategy: "canary" });
+      expect(started.annotations.filter((a) => a.level === "error")).toEqual([]);
+      expect(started.exitCode).toBe(0);
+      expect(started.outputs).toMatchObject({ outcome: "started", digest: candidate, previous: stable, "canary-percent": "20" });
+      expect(hook.splits).toEqual([20]);
+      expect(started.summary).toContain("llmops canary start: production");
+
+      // A scheduled run gives no model: it advances the rollout in progress.
+      await writeFile(join(workspace, "feedback.jsonl"), feedback(5, 4, 10));
+      const held = await run({ strategy: "canary" });
+      expect(held.exitCode).toBe(0);
+      expect(held.outputs).toMatchObject({ outcome: "held", decision: "hold", "canary-percent": "20" });
+
+      await writeFile(join(workspace, "feedback.jsonl"), feedback(90, 89, 100));
+      const advanced = await run({ strategy: "canary" });
+      expect(advanced.outputs).toMatchObject({ outcome: "advanced", decision: "advance", "canary-percent": "100" });
+      expect(hook.splits).toEqual([20, 100]);
+
+      const aborted = await run({ strategy: "canary", mode: "rollback" });
+      expect(aborted.exitCode).toBe(0);
+      expect(aborted.outputs).toMatchObject({ outcome: "aborted", "canary-percent": "0" });
+      expect(hook.splits).toEqual([20, 100, 0]);
+      expect((await store.resolve(`${NAME}:production`)).digest).toBe(stable);
+      const deployment = github.state.deployments.at(-1)!;
+      expect(deployment.payload).toMatchObject({ digest: candidate, strategy: "canary" });
+      const states = github.state.deploymentStatuses.filter((s) => s.deployment_id === deployment.id).map((s) => s.state);
+      expect(states[0]).toBe("in_progress");
+      expect(states.at(-1)).toBe("inactive");
+      expect(leakedSecrets(aborted, [TOKEN])).toEqual([]);
+    } finally {
+      hook.close();
+    }
   });
 });

@@ -4,6 +4,7 @@ export * from "./cases/index.ts";
 export * from "./compare/index.ts";
 export * from "./evidence.ts";
 export * from "./gates.ts";
+export * from "./lines.ts";
 export * from "./providers/index.ts";
 export * from "./response-cache.ts";
 export * from "./results/index.ts";

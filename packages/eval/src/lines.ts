@@ -20,10 +20,17 @@ const CR = 0x0d;
  * from 1, blank ones included (they are passed on too). Each line is decoded on its own (`\n`
  * never occurs inside a multi-byte UTF-8 sequence), so only the line being assembled is held.
  * Chunks are not kept after `push` returns: a caller may reuse its buffer.
+ *
+ * A line over `maxLineBytes` throws LineTooLongError, unless `onTooLong` is given: the line is then
+ * skipped (its bytes up to the next `\n` are never held), `onTooLong` gets its number, and
+ * splitting goes on, so a reader that tolerates bad lines stays bounded by a file's longest line.
  */
 export class LineSplitter {
   readonly #onLine: (text: string, line: number) => void;
+  readonly #onTooLong: ((line: number) => void) | undefined;
   readonly #maxBytes: number;
+  /** Inside an over-long line being skipped. */
+  #skipping = false;
   /** Copies of the bytes of the line being assembled, from earlier chunks. */
   #pending: Buffer[] = [];
   #pendingBytes = 0;
@@ -31,8 +38,9 @@ export class LineSplitter {
   #lines = 0;
   #ended = false;
 
-  constructor(onLine: (text: string, line: number) => void, options: { maxLineBytes?: number } = {}) {
+  constructor(onLine: (text: string, line: number) => void, options: { maxLineBytes?: number; onTooLong?: (line: number) => void } = {}) {
     this.#onLine = onLine;
+    this.#onTooLong = options.onTooLong;
     this.#maxBytes = options.maxLineBytes ?? Number.POSITIVE_INFINITY;
   }
 
@@ -43,7 +51,18 @@ export class LineSplitter {
     while (start < bytes.length) {
       const newline = bytes.indexOf(LF, start);
       const end = newline === -1 ? bytes.length : newline;
-      if (this.#pendingBytes + (end - start) > this.#maxBytes) throw new LineTooLongError(this.#lines + 1, this.#maxBytes);
+      if (this.#skipping || this.#pendingBytes + (end - start) > this.#maxBytes) {
+        if (!this.#onTooLong) throw new LineTooLongError(this.#lines + 1, this.#maxBytes);
+        if (!this.#skipping) {
+          this.#pending = [];
+          this.#pendingBytes = 0;
+          this.#onTooLong(++this.#lines);
+        }
+        this.#skipping = newline === -1;
+        if (newline === -1) return;
+        start = newline + 1;
+        continue;
+      }
       if (newline === -1) {
         // Copied: the caller may reuse the chunk's memory once push returns.
         this.#pending.push(Buffer.from(bytes.subarray(start, end)));
@@ -66,6 +85,7 @@ export class LineSplitter {
   end(): void {
     if (this.#ended) return;
     this.#ended = true;
+    this.#skipping = false;
     if (this.#pending.length === 0) return;
     const line = Buffer.concat(this.#pending, this.#pendingBytes);
     this.#pending = [];

@@ -1,3 +1,20 @@
+export { analyzeRollout } from "./canary/analysis.ts";
+export type { MetricReading, MetricSource, MetricSourceContext, VariantIdentity } from "./canary/metric-source.ts";
+export { MetricSourceError } from "./canary/metric-source.ts";
+export { describeCanary, rolloutLines } from "./canary/render.ts";
+export * from "./canary/result.ts";
+export {
+  type CanaryOptions,
+  canaryAbort,
+  canaryAdvance,
+  canaryAnalyze,
+  canaryStart,
+  canaryStartOrAdvance,
+} from "./canary/rollout.ts";
+export type { RolloutVersions, Router, RouterContext, RouterReading } from "./canary/router.ts";
+export { RouterError } from "./canary/router.ts";
+export { canaryAlias, readRollout, rolloutInProgress } from "./canary/state.ts";
+export * from "./canary/state-schema.ts";
 export { currentAlias, environmentConfig, type ResolvedEnvironment, resolveEnvironment } from "./environment.ts";
 export { failureExitCode, PromotionConflictError, PromotionInterruptedError } from "./errors.ts";
 export type * from "./github-seams.ts";

@@ -1,4 +1,5 @@
 import { ExitCode, oneLine, type ResolvedVersion, type TargetConfig } from "@llmops/core";
+import { readRollout, rolloutInProgress } from "./canary/state.ts";
 import { currentAlias, describeVersion, shortDigest } from "./environment.ts";
 import type { DeploymentHandle } from "./github-seams.ts";
 import { clip } from "./records.ts";
@@ -60,6 +61,19 @@ export async function promote(options: PromoteOptions): Promise<PromotionResult>
   result.dryRun = options.dryRun === true;
   const what = `${label(version)} to ${environment.name}`;
 
+  if (environment.config.strategy?.canary) {
+    const place = { name: environment.artifact, alias: environment.alias, environment: environment.name };
+    const rollout = await readRollout(store, place, logger);
+    if (rollout && rolloutInProgress(rollout)) {
+      result.outcome = "conflict";
+      result.exitCode = ExitCode.GateFailed;
+      result.message = `a canary rollout of ${label(rollout.candidate)} is in progress in ${environment.name} (${rollout.state.percent}% of traffic): advance it to its end or abort it (llmops canary abort ${environment.name}) before promoting directly`;
+      return result;
+    }
+    logger.warn(
+      `${environment.name} rolls out by canary (strategy.canary); promoting ${label(version)} directly, all traffic at once (llmops canary start ${environment.name} ${options.ref} for a gradual rollout)`,
+    );
+  }
   const checks = await checkRequirements({
     store,
     config: session.loaded.config,

@@ -2,6 +2,8 @@ import { canonicalJson, digestSchema, type Logger, oneLine, PROMOTION_ARTIFACT_T
 import { clip as clipText } from "@llmops/report";
 import type { Store } from "@llmops/store";
 import { z } from "zod";
+import { canaryStateSchema } from "./canary/state-schema.ts";
+import { RECORD_LIMITS } from "./record-limits.ts";
 
 /**
  * Promotion records: event-sourced referrers (`application/vnd.llmops.promotion.v1+json`) of the
@@ -17,7 +19,22 @@ import { z } from "zod";
  * - `proposed`: a target only proposed the change (a gitops pull request awaits merging); the
  *   alias was not moved and nothing is in service. Never counts as having been in the environment.
  */
-export const PROMOTION_EVENTS = ["promoted", "smoke-passed", "smoke-failed", "rolled-back", "refused", "failed", "proposed"] as const;
+/**
+ * - `canary-started`, `canary-analyzed`: a canary rollout began, or one of its analyses decided
+ *   (hold, advance); its end is `promoted` (complete) or `rolled-back` (a failed analysis, a
+ *   timeout, an abort), each with the rollout's `canary` state.
+ */
+export const PROMOTION_EVENTS = [
+  "promoted",
+  "smoke-passed",
+  "smoke-failed",
+  "rolled-back",
+  "refused",
+  "failed",
+  "proposed",
+  "canary-started",
+  "canary-analyzed",
+] as const;
 export const promotionEventSchema = z.enum(PROMOTION_EVENTS);
 export type PromotionEvent = z.infer<typeof promotionEventSchema>;
 
@@ -27,22 +44,8 @@ export const ANNOTATION_EVENT = "dev.llmops.event";
 export const ANNOTATION_PROMOTION = "dev.llmops.promotion";
 export const ANNOTATION_CREATED = "org.opencontainers.image.created";
 
-/**
- * Bounds of the strings a record holds. Records are read back from a store anyone with write
- * access can fill, so a reader refuses (skips) one beyond them; the writer clips the free text it
- * got from elsewhere (a target's error, a smoke run's first case error, an approver's comment) to
- * them, so writing never fails on length.
- */
-export const RECORD_LIMITS = {
-  /** Names: environment, artifact, alias, suite, version tag, actor, login, metric. */
-  name: 256,
-  /** Free text: a reason, a target's summary, a smoke error, an approver's comment. */
-  text: 4000,
-  /** URLs and git refs. */
-  url: 2048,
-  /** Entries of each list (evidence, approvers, targets). */
-  items: 100,
-} as const;
+export { RECORD_LIMITS } from "./record-limits.ts";
+
 const name = () => z.string().max(RECORD_LIMITS.name);
 const text = () => z.string().max(RECORD_LIMITS.text);
 const url = () => z.string().max(RECORD_LIMITS.url);
@@ -112,6 +115,8 @@ export const promotionRecordSchema = z.strictObject({
   deployment: deploymentRefSchema.optional(),
   smoke: smokeSummarySchema.optional(),
   reason: text().optional(),
+  /** A canary rollout's state as this record left it (every record of a rollout shares its `id`). */
+  canary: canaryStateSchema.optional(),
 });
 export type PromotionRecord = z.infer<typeof promotionRecordSchema>;
 export type PromotionRecordInput = z.input<typeof promotionRecordSchema>;

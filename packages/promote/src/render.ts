@@ -1,5 +1,6 @@
 import { formatNumber } from "@llmops/core";
 import { stripControlChars } from "@llmops/report";
+import { rolloutLines } from "./canary/render.ts";
 import { shortDigest } from "./environment.ts";
 import type { PromotionResult, StatusResult } from "./result.ts";
 
@@ -69,6 +70,7 @@ export function renderStatus(result: StatusResult): string {
       );
     }
     if (e.digest) lines.push(`  previous ${version(e.previous, e.previousVersion)}`);
+    if (e.rollout) lines.push(...rolloutLines(e.rollout.state, e.rollout.version));
     return lines.join("\n");
   });
   return blocks.length > 0 ? `${blocks.join("\n\n")}\n` : "no environments in llmops.yaml\n";

@@ -1,5 +1,6 @@
 import { digestSchema } from "@llmops/core";
 import { z } from "zod";
+import { canaryStateSchema } from "./canary/state-schema.ts";
 import { notificationSchema } from "./notify.ts";
 import { approverSchema, deploymentRefSchema, evidenceRefSchema, promotionEventSchema, smokeSummarySchema } from "./records.ts";
 import { requirementCheckSchema } from "./requirements.ts";
@@ -126,6 +127,11 @@ export const environmentStatusSchema = z.strictObject({
   previous: digestSchema.nullable(),
   previousVersion: z.string().optional(),
   url: z.string().optional(),
+  /**
+   * The environment's newest canary rollout (in progress or ended) as its newest record left it:
+   * step, traffic, the last decision with its metrics and reasons.
+   */
+  rollout: z.strictObject({ state: canaryStateSchema, record: digestSchema, version: z.string().optional() }).optional(),
   /** Why this environment could not be read (the others still are). */
   error: z.string().optional(),
 });

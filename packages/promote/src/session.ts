@@ -152,8 +152,9 @@ export async function approversOf(session: Session): Promise<ApproverRecord[]> {
 export async function startDeployment(
   session: Session,
   version: ResolvedVersion,
-  result: PromotionResult,
+  result: Pick<PromotionResult, "evidence" | "deployment">,
   description: string,
+  payload: Record<string, unknown> = {},
 ): Promise<DeploymentHandle | undefined> {
   const deployments = session.github.deployments;
   if (!deployments) return undefined;
@@ -172,6 +173,7 @@ export async function startDeployment(
       ...(version.version ? { version: version.version } : {}),
       evidence: result.evidence.map((e) => e.digest),
       promotionId: session.id,
+      ...payload,
     },
     productionEnvironment: session.environment.production,
     transientEnvironment: session.environment.config.transient,
@@ -365,13 +367,17 @@ export type RecordFields = Omit<
   "schemaVersion" | "event" | "id" | "environment" | "name" | "alias" | "at" | "actor" | "runUrl" | "git"
 >;
 
-/** Writes a record; a failure to write is logged and leaves the outcome as it is. */
+/**
+ * Writes a record; a failure to write is logged and leaves the outcome as it is, unless `strict`
+ * (a canary's state: a rollout whose decision was not recorded must not look as if it went on).
+ */
 export async function record(
   session: Session,
-  result: PromotionResult,
+  result: Pick<PromotionResult, "records">,
   subject: ResolvedVersion,
   event: PromotionEvent,
   fields: RecordFields,
+  options: { strict?: boolean } = {},
 ): Promise<void> {
   try {
     const digest = await writePromotionRecord(session.store, subject, {
@@ -389,13 +395,14 @@ export async function record(
     });
     result.records.push({ event, digest });
   } catch (error) {
+    if (options.strict) throw error;
     session.logger.error(`promotion record (${event}) not written: ${oneLine(error)}`);
   }
 }
 
 export async function notify(
   session: Session,
-  result: PromotionResult,
+  result: Pick<PromotionResult, "notifications">,
   alert: Omit<Alert, "environment" | "promotionId" | "actor" | "runUrl">,
 ): Promise<void> {
   const sent = await notifyAlert(
@@ -405,7 +412,7 @@ export async function notify(
   result.notifications.push(...sent);
 }
 
-export async function resolveNotice(session: Session, result: PromotionResult, comment: string): Promise<void> {
+export async function resolveNotice(session: Session, result: Pick<PromotionResult, "notifications">, comment: string): Promise<void> {
   const done: Notification[] = await resolveAlert(session.environment.name, comment, notifyOptions(session));
   result.notifications.push(...done);
 }

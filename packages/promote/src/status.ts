@@ -1,5 +1,6 @@
 import { environmentArtifact, InputError, type Logger, loadConfig, oneLine } from "@llmops/core";
 import type { Store } from "@llmops/store";
+import { readRollout } from "./canary/state.ts";
 import { currentAlias, environmentConfig } from "./environment.ts";
 import { readPromotionRecords, type StoredPromotionRecord } from "./records.ts";
 import type { EnvironmentStatus, StatusResult } from "./result.ts";
@@ -39,6 +40,14 @@ export async function status(options: StatusOptions): Promise<StatusResult> {
     entry.name = name;
     try {
       await describeEnvironment(options, entry, name);
+      const rollout = await readRollout(options.store, { name, alias, environment }, options.logger);
+      if (rollout) {
+        entry.rollout = {
+          state: rollout.state,
+          record: rollout.head.digest,
+          ...(rollout.candidate.version ? { version: rollout.candidate.version } : {}),
+        };
+      }
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
       entry.error = oneLine(error);
@@ -105,8 +114,8 @@ async function describeEnvironment(options: StatusOptions, entry: EnvironmentSta
   await addProposal(options, entry, name, digest);
 }
 
-/** Events that say nothing about what serves: a refused or failed attempt, a proposal. */
-const NOT_ABOUT_SERVING = new Set(["refused", "failed", "proposed"]);
+/** Events that say nothing about what serves: a refused or failed attempt, a proposal, a rollout under way. */
+const NOT_ABOUT_SERVING = new Set(["refused", "failed", "proposed", "canary-started", "canary-analyzed"]);
 
 /** How many of the newest versions status looks at for a `proposed` promotion awaiting merge. */
 const PROPOSAL_LOOKBACK = 20;

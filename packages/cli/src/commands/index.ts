@@ -1,4 +1,6 @@
 import type { Command } from "../command.ts";
+import { abCommand } from "./ab.ts";
+import { canaryCommand } from "./canary.ts";
 import { compareCommand } from "./compare.ts";
 import { evalCommand } from "./eval.ts";
 import { fetchCommand } from "./fetch.ts";
@@ -19,9 +21,11 @@ export const commands: Command[] = [
   historyCommand,
   evalCommand,
   compareCommand,
+  abCommand,
   reportCommand,
   promoteCommand,
   rollbackCommand,
+  canaryCommand,
   statusCommand,
   schemaCommand,
 ];

@@ -42,7 +42,11 @@ function seams(values: ParsedArgs["values"], context: CommandContext): GitHubSea
   return githubPromotionSeams({ token, env: context.env, logger: context.logger, ...(defaultBranch ? { defaultBranch } : {}) });
 }
 
-async function promotionContext(values: ParsedArgs["values"], context: CommandContext): Promise<PromotionContextOptions> {
+/** The options every command that acts on an environment takes. */
+export const promotionOptions = { ...configOption, ...githubOption, ...storeOptions } as const;
+export const promotionOptionHelp = { ...configHelp, ...githubHelp, ...storeOptionHelp };
+
+export async function promotionContext(values: ParsedArgs["values"], context: CommandContext): Promise<PromotionContextOptions> {
   const config = optionalString(values.config);
   return {
     store: await openCommandStore(values, context, config),

@@ -1,1 +1,3 @@
+export * from "./event-log.ts";
+export * from "./judge.ts";
 export * from "./sample.ts";

@@ -12,4 +12,26 @@ export { holmAdjust } from "./holm.ts";
 export { mcnemarExact } from "./mcnemar.ts";
 export { normalQuantile } from "./normal.ts";
 export { createRng, DEFAULT_RESAMPLES, DEFAULT_SEED } from "./rng.ts";
+export {
+  DEFAULT_OPTIMIZE_AT,
+  type DifferenceOptions,
+  type DifferenceSequence,
+  differenceConfidenceSequence,
+  type Interval,
+  meanConfidenceSequence,
+  mixtureRho,
+  PROPORTION_PRIOR,
+  proportionConfidenceSequence,
+  type SequentialOptions,
+  type SequentialSample,
+} from "./sequential.ts";
+export { erfc, logBeta, logGamma, normalCdf, normalSf, regularizedBeta, studentTQuantile, studentTSf } from "./special.ts";
+export {
+  type FixedDifference,
+  type Moments,
+  newcombeDifferenceInterval,
+  tMeanInterval,
+  twoProportionZTest,
+  welchDifference,
+} from "./two-sample.ts";
 export { wilsonInterval } from "./wilson.ts";

@@ -80,6 +80,24 @@ describe("LineSplitter", () => {
     expect(error).toBeInstanceOf(LineTooLongError);
     expect(error).toMatchObject({ line: 2, maxBytes: 4 });
   });
+  it("with onTooLong, skips a line over its limit, wherever the chunks end, and numbers the rest on", () => {
+    const long = "y".repeat(50);
+    const text = `ab\n${long}\r\nabcd\n${"z".repeat(5)}\nq`;
+    for (const size of [1, 3, 7, 64]) {
+      const lines: [number, string][] = [];
+      const tooLong: number[] = [];
+      const splitter = new LineSplitter((t, line) => lines.push([line, t]), { maxLineBytes: 4, onTooLong: (line) => tooLong.push(line) });
+      const bytes = encode(text);
+      for (let start = 0; start < bytes.length; start += size) splitter.push(bytes.subarray(start, start + size));
+      splitter.end();
+      expect(lines, `chunks of ${size}`).toEqual([
+        [1, "ab"],
+        [3, "abcd"],
+        [5, "q"],
+      ]);
+      expect(tooLong, `chunks of ${size}`).toEqual([2, 4]);
+    }
+  });
 });
 
 describe("JsonlCaseReader", () => {

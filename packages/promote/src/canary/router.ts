@@ -49,8 +49,11 @@ export interface Router {
    * change where the router can be read.
    */
   setCanaryPercent(canaryPercent: number, versions: RolloutVersions, context: RouterContext): Promise<RouterReading>;
-  /** The split (and request counts) now; undefined when the router cannot be read (a webhook). */
-  read(context: RouterContext): Promise<RouterReading | undefined>;
+  /**
+   * The split (and request counts) now; undefined when the router cannot be read (a webhook).
+   * `versions` tell a router that names versions rather than slots (KServe) whose share it reads.
+   */
+  read(versions: RolloutVersions, context: RouterContext): Promise<RouterReading | undefined>;
 }
 
 /** A router that could not be reached or refused a change; the message names the router. */

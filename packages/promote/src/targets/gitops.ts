@@ -1,8 +1,8 @@
 import { type GitopsTargetConfig, oneLine } from "@llmops/core";
 import { z } from "zod";
-import type { RepoFile, RepoFiles } from "../github-seams.ts";
+import type { GitHubSeams, RepoFile, RepoFiles } from "../github-seams.ts";
 import { type Target, type TargetContext, TargetError, type TargetResult, type TargetVersion } from "../target.ts";
-import { type PresetInput, planPreset } from "./manifest-presets.ts";
+import { type Preset, type PresetInput, planPreset } from "./manifest-presets.ts";
 import { digestHex12 } from "./shared.ts";
 import { editManifest, type FieldChange, type FieldValue, ManifestError, parseManifest, pathText, readField } from "./yaml-edit.ts";
 
@@ -37,6 +37,11 @@ export function checkReference(template: string): void {
     throw new Error("reference: unbalanced {{ }}; expected {{name}}, {{digest}} or {{version}}");
 }
 
+/** Whether a reference pins the exact version (names `{{digest}}`). */
+export function pinsDigest(template: string): boolean {
+  return /\{\{\s*digest\s*\}\}/.test(template);
+}
+
 export function renderReference(template: string, version: TargetVersion): string {
   checkReference(template);
   return template.replace(PLACEHOLDER, (_, name: string) => {
@@ -60,10 +65,153 @@ const detailsSchema = z.looseObject({
 });
 type GitopsDetails = z.infer<typeof detailsSchema>;
 
-interface Written {
+export interface Written {
   content: string;
   changes: FieldChange[];
   previous: Record<string, FieldValue | null>;
+}
+
+/** Makes the caller's own error from a message: a TargetError for the target, a RouterError for the router. */
+export type GitopsFail = (message: string, options?: { cause?: unknown }) => Error;
+
+/**
+ * One manifest of a deployment repository through RepoFiles: read from a branch, edited by a
+ * preset, committed (only if the file is still at the blob it was read at) or proposed as a pull
+ * request. The gitops target and the gitops router both write through it, so both name the file,
+ * refuse a missing one and report a concurrent change the same way; `fail` makes each one's
+ * errors, `actor` says in a conflict what to run again ("promotion", "rollout").
+ */
+export class ManifestFile {
+  readonly files: RepoFiles;
+  readonly repository: string;
+  readonly path: string;
+  readonly #fail: GitopsFail;
+  readonly #actor: string;
+  /** Errors made here pass `call` unwrapped. */
+  readonly #own = new WeakSet<object>();
+
+  constructor(files: RepoFiles, repository: string, path: string, fail: GitopsFail, actor: string) {
+    this.files = files;
+    this.repository = repository;
+    this.path = path;
+    this.#fail = fail;
+    this.#actor = actor;
+  }
+
+  /** The file named by `location` in its repository (default the workflow's), with the token in `tokenEnv`. */
+  static connect(
+    location: { repository?: string | undefined; path: string; tokenEnv: string },
+    github: GitHubSeams,
+    fail: GitopsFail,
+    actor: string,
+  ): ManifestFile {
+    const repository = location.repository ?? github.repository;
+    if (!repository) throw fail("repository is not set and the workflow's repository is unknown; expected repository: owner/repo");
+    const files = github.repoFiles?.(location.tokenEnv);
+    if (!files) throw fail(`no GitHub API access for ${repository}: expected a token in ${location.tokenEnv}`);
+    return new ManifestFile(files, repository, location.path, fail, actor);
+  }
+
+  /** `branch` when configured, else the repository's default branch. */
+  async branch(configured: string | undefined): Promise<string> {
+    return configured ?? (await this.call(() => this.files.defaultBranch(this.repository)));
+  }
+
+  /** The file on `branch`; its absence is an error (there is nothing to update). */
+  async read(branch: string): Promise<RepoFile> {
+    const file = await this.call(() => this.files.read(this.repository, this.path, branch));
+    if (!file) throw this.#error(`${this.repository}:${this.path} does not exist on ${branch}; expected the manifest to update`);
+    return file;
+  }
+
+  /** `inspect` of the parsed documents, with a ManifestError turned into the caller's error naming the file and preset. */
+  parse<T>(preset: Preset, content: string, inspect: (docs: ReturnType<typeof parseManifest>) => T): T {
+    try {
+      return inspect(parseManifest(content));
+    } catch (error) {
+      if (error instanceof ManifestError) throw this.#error(`${this.repository}:${this.path} (${preset}): ${error.message}`);
+      throw error;
+    }
+  }
+
+  /**
+   * `content` with the preset's fields set from `input` (`adjust` may change or drop a change),
+   * and the values the changed fields had.
+   */
+  edit(preset: Preset, content: string, input: PresetInput, adjust?: (change: FieldChange) => FieldChange | undefined): Written {
+    return this.parse(preset, content, (docs) => {
+      const plan = planPreset(preset, docs, input);
+      const doc = docs[plan.document]!;
+      const changes = adjust ? plan.changes.map(adjust).filter((c): c is FieldChange => c !== undefined) : plan.changes;
+      const previous = Object.fromEntries(changes.map((c) => [c.name, readField(doc, c.parent, c.key)]));
+      return { content: editManifest(content, plan.document, changes), changes, previous };
+    });
+  }
+
+  /** One commit of `content` on `branch` (created from `base` when given and missing), only if the file is still at `previous`. */
+  async write(request: {
+    branch: string;
+    base?: string;
+    content: string;
+    previous: RepoFile | null;
+    message: string;
+  }): Promise<{ commit: string; url: string }> {
+    const { repository, path } = this;
+    const { branch } = request;
+    try {
+      return await this.files.write({
+        repository,
+        path,
+        branch,
+        ...(request.base ? { base: request.base } : {}),
+        content: request.content,
+        previousSha: request.previous?.sha ?? null,
+        message: request.message,
+      });
+    } catch (error) {
+      if (isConflict(error)) {
+        throw this.#error(
+          `${repository}:${path} changed on ${branch} while the ${this.#actor} was writing it (it was at blob ${request.previous?.sha.slice(0, 12) ?? "(absent)"}); run the ${this.#actor} again to apply it on top of the new content`,
+          { cause: error },
+        );
+      }
+      throw this.#error(`${repository}:${path}: writing to ${branch} failed: ${oneLine(error)}`, { cause: error });
+    }
+  }
+
+  /** Writes `content` to `head` (created from `base`), unless it already holds it, and opens (or finds) the pull request. */
+  async propose(request: {
+    base: string;
+    head: string;
+    content: string;
+    baseFile: RepoFile;
+    title: string;
+    body: string;
+  }): Promise<{ number: number; url: string }> {
+    const { repository } = this;
+    const { base, head } = request;
+    const existing = await this.call(() => this.files.read(repository, this.path, head));
+    if (existing?.content !== request.content) {
+      await this.write({ branch: head, base, content: request.content, previous: existing ?? request.baseFile, message: request.title });
+    }
+    return this.call(() => this.files.openPullRequest({ repository, head, base, title: request.title, body: request.body }));
+  }
+
+  /** A RepoFiles call whose failure becomes the caller's error naming the file. */
+  async call<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      if (typeof error === "object" && error !== null && this.#own.has(error)) throw error;
+      throw this.#error(`${this.repository}:${this.path}: ${oneLine(error)}`, { cause: error });
+    }
+  }
+
+  #error(message: string, options?: { cause?: unknown }): Error {
+    const error = this.#fail(message, options);
+    this.#own.add(error);
+    return error;
+  }
 }
 
 export class GitopsTarget implements Target {
@@ -76,7 +224,7 @@ export class GitopsTarget implements Target {
     } catch (error) {
       throw new TargetError(TYPE, (error as Error).message);
     }
-    if (config.preset !== "kustomize" && !/\{\{\s*digest\s*\}\}/.test(config.reference)) {
+    if (config.preset !== "kustomize" && !pinsDigest(config.reference)) {
       throw new TargetError(
         TYPE,
         `reference ${config.reference}: expected {{digest}} in it, so the ${config.preset} manifest pins the exact version`,
@@ -89,11 +237,12 @@ export class GitopsTarget implements Target {
   }
 
   async apply(version: TargetVersion, context: TargetContext): Promise<TargetResult> {
-    const { files, repository } = this.#connect(context);
-    const base = this.#config.branch ?? (await this.#call(repository, () => files.defaultBranch(repository)));
+    const manifest = this.#connect(context);
+    const { repository } = manifest;
+    const base = await manifest.branch(this.#config.branch);
     const reference = this.#render(version);
-    const file = await this.#read(files, repository, base);
-    const edit = this.#edit(repository, file.content, {
+    const file = await manifest.read(base);
+    const edit = manifest.edit(this.#config.preset, file.content, {
       reference,
       digest: version.digest,
       field: this.#config.field,
@@ -116,8 +265,7 @@ export class GitopsTarget implements Target {
     const title = `Promote ${version.name} ${label} to ${context.environment}`;
     if (this.#config.mode === "commit") {
       if (!details.changed) return { type: TYPE, summary: `${repository}:${this.#config.path} already at ${label} on ${base}`, details };
-      const commit = await this.#write(files, {
-        repository,
+      const commit = await manifest.write({
         branch: base,
         content: edit.content,
         previous: file,
@@ -148,7 +296,7 @@ export class GitopsTarget implements Target {
       "",
       "Opened by llmops promote; merging it deploys the version.",
     ].join("\n");
-    const pr = await this.#propose(files, { repository, base, head, content: edit.content, baseFile: file, title, body });
+    const pr = await manifest.propose({ base, head, content: edit.content, baseFile: file, title, body });
     context.logger.info(`gitops: ${repository}#${pr.number} proposes ${reference} for ${context.environment}`);
     // Nothing is deployed until someone merges it: the promotion stops here as `proposed`.
     return { type: TYPE, summary: `PR ${repository}#${pr.number}`, details: { ...details, branch: head, pullRequest: pr }, pending: true };
@@ -158,7 +306,7 @@ export class GitopsTarget implements Target {
     const parsed = detailsSchema.safeParse(applied.details);
     if (!parsed.success) throw new TargetError(TYPE, "rollback: the recorded result of apply is not a gitops result");
     const d = parsed.data;
-    const { files } = this.#connect(context);
+    const manifest = this.#connect(context, d.repository);
     const repository = d.repository;
     // With a previous version: its reference, and the canary share as it was before. Without one:
     // exactly the values apply found.
@@ -172,8 +320,8 @@ export class GitopsTarget implements Target {
       return { ...change, value: d.previous[change.name] ?? null };
     };
     const branch = d.mode === "commit" ? d.branch : d.base;
-    const file = await this.#read(files, repository, branch);
-    const edit = this.#edit(repository, file.content, input, restore);
+    const file = await manifest.read(branch);
+    const edit = manifest.edit(this.#config.preset, file.content, input, restore);
     const to = previous ? `${previous.name} ${previous.version ?? digestHex12(previous.digest)}` : "the values before the promotion";
     const result = (summary: string, extra: Record<string, unknown> = {}): TargetResult => ({
       type: TYPE,
@@ -194,8 +342,7 @@ export class GitopsTarget implements Target {
     }
     const title = `Roll back ${context.environment} to ${to}`;
     if (d.mode === "commit") {
-      const commit = await this.#write(files, {
-        repository,
+      const commit = await manifest.write({
         branch,
         content: edit.content,
         previous: file,
@@ -205,7 +352,7 @@ export class GitopsTarget implements Target {
     }
     const head = `llmops/rollback-${context.environment}-${digestHex12(d.digest)}`;
     const body = `Rolls **${context.environment}** back from \`${d.reference}\` to ${to}.\n\nPromotion: ${context.promotionId}`;
-    const pr = await this.#propose(files, { repository, base: branch, head, content: edit.content, baseFile: file, title, body });
+    const pr = await manifest.propose({ base: branch, head, content: edit.content, baseFile: file, title, body });
     return result(`PR ${repository}#${pr.number} (rollback)`, { pullRequest: pr, head });
   }
 
@@ -217,91 +364,12 @@ export class GitopsTarget implements Target {
     }
   }
 
-  #connect(context: TargetContext): { files: RepoFiles; repository: string } {
-    const repository = this.#config.repository ?? context.github.repository;
-    if (!repository)
-      throw new TargetError(TYPE, "repository is not set and the workflow's repository is unknown; expected repository: owner/repo");
-    const files = context.github.repoFiles?.(this.#config.tokenEnv);
-    if (!files) throw new TargetError(TYPE, `no GitHub API access for ${repository}: expected a token in ${this.#config.tokenEnv}`);
-    return { files, repository };
-  }
-
-  #edit(repository: string, content: string, input: PresetInput, adjust?: (change: FieldChange) => FieldChange | undefined): Written {
-    try {
-      const docs = parseManifest(content);
-      const plan = planPreset(this.#config.preset, docs, input);
-      const doc = docs[plan.document]!;
-      const changes = adjust ? plan.changes.map(adjust).filter((c): c is FieldChange => c !== undefined) : plan.changes;
-      const previous = Object.fromEntries(changes.map((c) => [c.name, readField(doc, c.parent, c.key)]));
-      return { content: editManifest(content, plan.document, changes), changes, previous };
-    } catch (error) {
-      if (error instanceof ManifestError)
-        throw new TargetError(TYPE, `${repository}:${this.#config.path} (${this.#config.preset}): ${error.message}`);
-      throw error;
-    }
-  }
-
-  async #read(files: RepoFiles, repository: string, branch: string): Promise<RepoFile> {
-    const file = await this.#call(repository, () => files.read(repository, this.#config.path, branch));
-    if (!file)
-      throw new TargetError(TYPE, `${repository}:${this.#config.path} does not exist on ${branch}; expected the manifest to update`);
-    return file;
-  }
-
-  async #write(
-    files: RepoFiles,
-    request: { repository: string; branch: string; base?: string; content: string; previous: RepoFile | null; message: string },
-  ): Promise<{ commit: string; url: string }> {
-    const { repository, branch } = request;
-    try {
-      return await files.write({
-        repository,
-        path: this.#config.path,
-        branch,
-        ...(request.base ? { base: request.base } : {}),
-        content: request.content,
-        previousSha: request.previous?.sha ?? null,
-        message: request.message,
-      });
-    } catch (error) {
-      if (isConflict(error)) {
-        throw new TargetError(
-          TYPE,
-          `${repository}:${this.#config.path} changed on ${branch} while the promotion was writing it (it was at blob ${request.previous?.sha.slice(0, 12) ?? "(absent)"}); run the promotion again to apply it on top of the new content`,
-          { cause: error },
-        );
-      }
-      throw new TargetError(TYPE, `${repository}:${this.#config.path}: writing to ${branch} failed: ${oneLine(error)}`, { cause: error });
-    }
-  }
-
-  /** Writes `content` to `head` (created from `base`), unless it already holds it, and opens (or finds) the pull request. */
-  async #propose(
-    files: RepoFiles,
-    request: { repository: string; base: string; head: string; content: string; baseFile: RepoFile; title: string; body: string },
-  ): Promise<{ number: number; url: string }> {
-    const { repository, base, head } = request;
-    const existing = await this.#call(repository, () => files.read(repository, this.#config.path, head));
-    if (existing?.content !== request.content) {
-      await this.#write(files, {
-        repository,
-        branch: head,
-        base,
-        content: request.content,
-        previous: existing ?? request.baseFile,
-        message: request.title,
-      });
-    }
-    return this.#call(repository, () => files.openPullRequest({ repository, head, base, title: request.title, body: request.body }));
-  }
-
-  async #call<T>(repository: string, run: () => Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (error) {
-      if (error instanceof TargetError) throw error;
-      throw new TargetError(TYPE, `${repository}:${this.#config.path}: ${oneLine(error)}`, { cause: error });
-    }
+  #connect(context: TargetContext, recorded?: string): ManifestFile {
+    const fail: GitopsFail = (message, options) => new TargetError(TYPE, message, options);
+    const manifest = ManifestFile.connect(this.#config, context.github, fail, "promotion");
+    // A rollback writes where apply wrote, whatever the workflow's repository is now.
+    if (recorded === undefined || recorded === manifest.repository) return manifest;
+    return new ManifestFile(manifest.files, recorded, this.#config.path, fail, "promotion");
   }
 }
 

@@ -59,29 +59,42 @@ export function planPreset(preset: Preset, docs: readonly Document.Parsed[], inp
   }
 }
 
-function kserve(docs: readonly Document.Parsed[], input: PresetInput): PresetPlan {
+/** Where a KServe InferenceService keeps its predictor (canaryTrafficPercent) and model (storageUri). */
+export const KSERVE_PREDICTOR: YamlPath = ["spec", "predictor"];
+export const KSERVE_MODEL: YamlPath = [...KSERVE_PREDICTOR, "model"];
+
+/**
+ * The `kind: InferenceService` document of a (multi-document) file, by metadata.name when `name`
+ * is given; refused unless exactly one matches and it has spec.predictor.model.
+ */
+export function inferenceService(docs: readonly Document.Parsed[], name?: string): { doc: Document.Parsed; index: number } {
+  if (docs.length === 0) throw new ManifestError("the file has no YAML document");
   const candidates = docs
     .map((doc, index) => ({ doc, index }))
     .filter(({ doc }) => nodeValue(doc, ["kind"]) === "InferenceService")
-    .filter(({ doc }) => input.field === undefined || nodeValue(doc, ["metadata", "name"]) === input.field);
-  const named = input.field === undefined ? "" : ` with metadata.name ${input.field}`;
+    .filter(({ doc }) => name === undefined || nodeValue(doc, ["metadata", "name"]) === name);
+  const named = name === undefined ? "" : ` with metadata.name ${name}`;
   if (candidates.length === 0) throw new ManifestError(`no document has kind: InferenceService${named}`);
   if (candidates.length > 1)
     throw new ManifestError(`${candidates.length} InferenceService documents${named}; set field to the metadata.name of the one to update`);
-  const { doc, index } = candidates[0]!;
-  const model = ["spec", "predictor", "model"];
+  const found = candidates[0]!;
   try {
-    mapAt(doc, model);
+    mapAt(found.doc, KSERVE_MODEL);
   } catch (error) {
     throw new ManifestError(
       `${(error as Error).message}; expected an InferenceService with spec.predictor.model (modelFormat, storageUri)`,
     );
   }
-  const changes: FieldChange[] = [{ name: "storageUri", parent: model, key: "storageUri", value: input.reference }];
+  return found;
+}
+
+function kserve(docs: readonly Document.Parsed[], input: PresetInput): PresetPlan {
+  const { index } = inferenceService(docs, input.field);
+  const changes: FieldChange[] = [{ name: "storageUri", parent: KSERVE_MODEL, key: "storageUri", value: input.reference }];
   if (input.canaryTrafficPercent !== undefined) {
     changes.push({
       name: "canaryTrafficPercent",
-      parent: ["spec", "predictor"],
+      parent: KSERVE_PREDICTOR,
       key: "canaryTrafficPercent",
       value: input.canaryTrafficPercent,
     });
