@@ -105,13 +105,29 @@ export type WebhookRouterConfig = z.infer<typeof webhookRouterSchema>;
  * since the rollout started gives counts per variant: those get anytime-valid intervals.
  * `{{variant}}` is replaced by the variant's server name (the router's `stable` / `canary`).
  */
+/** What a PromQL template may name between `{{ }}`. */
+export const PROMQL_TEMPLATE_NAMES = ["variant", "since"] as const;
+/** `{{ name }}` in a PromQL template. */
+export const PROMQL_PLACEHOLDER = /\{\{\s*([^}]*?)\s*\}\}/g;
+
+const promqlTemplate = z
+  .string()
+  .min(1)
+  .superRefine((template, ctx) => {
+    for (const [, name] of template.matchAll(PROMQL_PLACEHOLDER)) {
+      if (!(PROMQL_TEMPLATE_NAMES as readonly string[]).includes(name!)) {
+        ctx.addIssue({ code: "custom", message: `{{${name}}} is not available in a PromQL query; expected {{variant}} or {{since}}` });
+      }
+    }
+  });
+
 export const prometheusMetricSourceSchema = z.union([
-  z.string().min(1),
+  promqlTemplate,
   z.strictObject({
     /** Counter of the counted outcome, e.g. responses with a 5xx code. */
-    events: z.string().min(1),
+    events: promqlTemplate,
     /** Counter of all outcomes, e.g. all responses. */
-    total: z.string().min(1),
+    total: promqlTemplate,
   }),
 ]);
 

@@ -199,8 +199,11 @@ export async function canaryStart(options: CanaryOptions & { ref: string }): Pro
 
   // Claim the rollout first: two `start`s racing for one environment leave one winner.
   try {
+    // Expect what the tag names now, not what the last readable rollout says: a start that failed
+    // before recording anything left the tag on its candidate.
+    const claimed = await currentAlias(store, environment.artifact, canaryAlias(environment.alias));
     await store.tag(`${environment.artifact}@${candidate.digest}`, canaryAlias(environment.alias), {
-      expect: previous ? previous.candidate.digest : null,
+      expect: claimed,
       ...(session.actor ? { actor: session.actor } : {}),
       ...(session.runUrl ? { runUrl: session.runUrl } : {}),
     });

@@ -206,7 +206,10 @@ describe("prometheus metric source errors", () => {
   });
 
   it("refuses a template with anything but {{variant}} and {{since}}, and a missing base URL", async () => {
-    expect(() => createPrometheusSource(metric('sum(x{model="{{model}}"})'))).toThrow(
+    // llmops.yaml refuses it (exit 2); a config built in code is still checked by the source.
+    expect(() => metric('sum(x{model="{{model}}"})')).toThrow("{{model}} is not available in a PromQL query");
+    const unchecked = { name: "errors", prometheus: 'sum(x{model="{{model}}"})', max: 0.05, guardrail: false } as CanaryMetricConfig;
+    expect(() => createPrometheusSource(unchecked)).toThrow(
       "metric errors: prometheus query: {{model}} is not available; expected {{variant}} or {{since}}",
     );
     const error = await rejection(createPrometheusSource(metric(`sum(${RESPONSES})`)).read(context({ prometheusUrl: undefined })));

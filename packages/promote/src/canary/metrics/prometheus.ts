@@ -1,4 +1,4 @@
-import type { CanaryMetricConfig } from "@llmops/core";
+import { type CanaryMetricConfig, PROMQL_PLACEHOLDER, PROMQL_TEMPLATE_NAMES } from "@llmops/core";
 import type { Sample } from "@llmops/eval";
 import { z } from "zod";
 import { attemptSignal, excerpt, networkReason } from "../../targets/shared.ts";
@@ -34,8 +34,8 @@ import { type MetricReading, type MetricSource, type MetricSourceContext, Metric
  */
 
 const VARIANT_NAME = /^[A-Za-z0-9._:-]+$/;
-const PLACEHOLDER = /\{\{\s*([^}]*?)\s*\}\}/g;
-const KNOWN = new Set(["variant", "since"]);
+const PLACEHOLDER = PROMQL_PLACEHOLDER;
+const KNOWN: ReadonlySet<string> = new Set(PROMQL_TEMPLATE_NAMES);
 
 /** A one-series answer is a few hundred bytes; this only stops a query that matched everything. */
 const MAX_ANSWER_BYTES = 1024 * 1024;
