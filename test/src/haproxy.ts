@@ -1,11 +1,12 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, existsSync, openSync, readFileSync } from "node:fs";
+import { closeSync, existsSync, openSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { connect, createServer } from "node:net";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { requireProgram } from "./prerequisites.ts";
+import { ended, freePort, readLog } from "./processes.ts";
 
 /**
  * A real HAProxy (Debian's `haproxy`, run in the foreground with `-db`) on 127.0.0.1, standing in
@@ -61,17 +62,6 @@ export interface TestHaproxy {
 
 const NAME = /^[A-Za-z0-9._:-]+$/;
 const ADDRESS = /^[A-Za-z0-9.-]+:\d{1,5}$/;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function renderConfig(options: Required<HaproxyOptions>, dir: string, frontendPort: number, metricsPort: number): string {
   const servers = options.servers.map(
@@ -166,24 +156,6 @@ export async function startHaproxy(options: HaproxyOptions): Promise<TestHaproxy
       await rm(dir, { recursive: true, force: true });
     },
   };
-}
-
-function readLog(path: string): string {
-  try {
-    return readFileSync(path, "utf8");
-  } catch {
-    return "";
-  }
-}
-
-/** Signals `child` (SIGKILL when SIGTERM is not enough within 5 s) and resolves once it has exited. */
-async function ended(child: ChildProcess, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  child.kill(signal);
-  const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-  await exited;
-  clearTimeout(timer);
 }
 
 async function waitReady(metricsUrl: string, socket: string, child: ChildProcess): Promise<boolean> {

@@ -1,12 +1,12 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, openSync, readFileSync } from "node:fs";
+import { closeSync, openSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
 import { requireProgram } from "./prerequisites.ts";
+import { ended, freePort, readLog } from "./processes.ts";
 
 /**
  * A real Prometheus (Debian's `prometheus`) on 127.0.0.1 and a free port, with a temp config and
@@ -40,17 +40,6 @@ export interface InstantSample {
 }
 
 const TARGET = /^[A-Za-z0-9.-]+:\d{1,5}$/;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts Prometheus; see the module comment. */
 export async function startPrometheus(options: PrometheusOptions): Promise<TestPrometheus> {
@@ -117,23 +106,6 @@ export async function startPrometheus(options: PrometheusOptions): Promise<TestP
       await rm(dir, { recursive: true, force: true });
     },
   };
-}
-
-function readLog(path: string): string {
-  try {
-    return readFileSync(path, "utf8");
-  } catch {
-    return "";
-  }
-}
-
-async function ended(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  child.kill("SIGTERM");
-  const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-  await exited;
-  clearTimeout(timer);
 }
 
 async function waitReady(url: string, child: ChildProcess): Promise<boolean> {

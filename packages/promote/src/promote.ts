@@ -3,7 +3,7 @@ import { readRollout, rolloutInProgress } from "./canary/state.ts";
 import { currentAlias, describeVersion, shortDigest } from "./environment.ts";
 import type { DeploymentHandle } from "./github-seams.ts";
 import { clip } from "./records.ts";
-import { checkRequirements, evidenceOf, unmetReasons } from "./requirements.ts";
+import { evidenceOf, unmetReasons } from "./requirements.ts";
 import type { PromotionResult } from "./result.ts";
 import { servesNow } from "./served-before.ts";
 import {
@@ -20,6 +20,7 @@ import {
   type PromotionContextOptions,
   propose,
   record,
+  requirementsOf,
   resolveNotice,
   rollbackTargets,
   type Session,
@@ -74,15 +75,7 @@ export async function promote(options: PromoteOptions): Promise<PromotionResult>
       `${environment.name} rolls out by canary (strategy.canary); promoting ${label(version)} directly, all traffic at once (llmops canary start ${environment.name} ${options.ref} for a gradual rollout)`,
     );
   }
-  const checks = await checkRequirements({
-    store,
-    config: session.loaded.config,
-    environment: environment.name,
-    version,
-    ...(session.github.defaultBranch ? { defaultBranch: session.github.defaultBranch } : {}),
-    now: session.now(),
-    logger,
-  });
+  const checks = await requirementsOf(session, version);
   result.requirements = checks;
   result.evidence = evidenceOf(checks);
   const unmet = unmetReasons(checks);

@@ -15,6 +15,7 @@ import { failureExitCode, PromotionConflictError, PromotionInterruptedError } fr
 import type { DeploymentHandle, DeploymentState, GitHubSeams } from "./github-seams.ts";
 import { type Alert, type Notification, notifyAlert, resolveAlert } from "./notify.ts";
 import { type ApproverRecord, type PromotionEvent, type PromotionRecordInput, recordTime, writePromotionRecord } from "./records.ts";
+import { checkRequirements, type RequirementCheck } from "./requirements.ts";
 import type { PromotionResult, TargetStep } from "./result.ts";
 import type { Target, TargetContext, TargetResult, TargetVersion } from "./target.ts";
 
@@ -91,6 +92,19 @@ export async function openSession(options: PromotionContextOptions, environment:
     targets: resolved.config.targets.map((config) => ({ config, target: build(config) })),
     now: options.now ?? (() => new Date()),
   };
+}
+
+/** The environment's requirements checked for `version` against the store, as promote and canary start do. */
+export async function requirementsOf(session: Session, version: ResolvedVersion): Promise<RequirementCheck[]> {
+  return checkRequirements({
+    store: session.store,
+    config: session.loaded.config,
+    environment: session.environment.name,
+    version,
+    ...(session.github.defaultBranch ? { defaultBranch: session.github.defaultBranch } : {}),
+    now: session.now(),
+    logger: session.logger,
+  });
 }
 
 /** A fresh result, filled in as the promotion proceeds. */

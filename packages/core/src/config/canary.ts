@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { targetConfigSchema } from "./targets.ts";
+import { gitopsTargetSchema, targetConfigSchema, webhookTargetSchema } from "./targets.ts";
 
 /**
  * `strategy.canary` of an environment: the candidate gets a growing slice of live traffic while
@@ -63,32 +63,18 @@ export const haproxyRouterSchema = z.strictObject({
 
 /**
  * KServe's `canaryTrafficPercent` written with the candidate's reference into a manifest of a
- * deployment repository, through the gitops target (`mode: commit` applies each step at once).
+ * deployment repository: the gitops target's fields for where the manifest is, with the KServe
+ * preset implied, and `mode: commit` by default (each step applies at once).
  */
-export const gitopsRouterSchema = z.strictObject({
-  type: z.literal("gitops"),
-  repository: z
-    .string()
-    .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "expected owner/repo")
-    .optional(),
-  path: z.string().min(1),
-  branch: z.string().min(1).optional(),
-  mode: z.enum(["commit", "pull-request"]).default("commit"),
-  /** The storage URI of the candidate, `{{digest}}`, `{{name}}`, `{{version}}` substituted. */
-  reference: z.string().min(1),
-  tokenEnv: z.string().min(1).default("GITHUB_TOKEN"),
-});
+export const gitopsRouterSchema = gitopsTargetSchema
+  .pick({ type: true, repository: true, path: true, branch: true, reference: true, tokenEnv: true })
+  .extend({ mode: gitopsTargetSchema.shape.mode.unwrap().default("commit") });
 
-/** A signed JSON event per traffic change (`{stable, canary, canaryPercent}`) for any router with an HTTP hook. */
-export const webhookRouterSchema = z.strictObject({
-  type: z.literal("webhook"),
-  /** May use `{{env.NAME}}`. */
-  url: z.string().min(1),
-  secretEnv: z.string().min(1).optional(),
-  headers: z.record(z.string(), z.string()).default({}),
-  timeoutMs: z.number().int().positive().default(30_000),
-  retries: z.number().int().min(0).max(10).default(3),
-});
+/**
+ * A signed JSON event per traffic change (`{stable, candidate, canaryPercent}`) for any router with
+ * an HTTP hook: the same delivery (signature, retries, `{{env.NAME}}`) as the webhook target.
+ */
+export const webhookRouterSchema = webhookTargetSchema;
 
 export const routerConfigSchema = z.discriminatedUnion("type", [haproxyRouterSchema, gitopsRouterSchema, webhookRouterSchema], {
   error: "expected a router with type haproxy, gitops or webhook",

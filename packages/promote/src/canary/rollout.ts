@@ -12,7 +12,7 @@ import { currentAlias, shortDigest } from "../environment.ts";
 import { failureExitCode, PromotionConflictError, PromotionInterruptedError } from "../errors.ts";
 import type { DeploymentHandle, DeploymentState } from "../github-seams.ts";
 import type { PromotionEvent } from "../records.ts";
-import { checkRequirements, evidenceOf, unmetReasons } from "../requirements.ts";
+import { evidenceOf, unmetReasons } from "../requirements.ts";
 import {
   applyTargets,
   compareAndSwapAlias,
@@ -22,6 +22,7 @@ import {
   type PromotionContextOptions,
   type RecordFields,
   record,
+  requirementsOf,
   resolveNotice,
   rollbackTargets,
   type Session,
@@ -168,15 +169,7 @@ export async function canaryStart(options: CanaryOptions & { ref: string }): Pro
       `a rollout of ${label(previous.candidate)} is in progress in ${environment.name} (step ${previous.state.step + 1}, ${previous.state.percent}%): advance it to its end or abort it first (llmops canary abort ${environment.name})`,
     );
   }
-  const checks = await checkRequirements({
-    store,
-    config: session.loaded.config,
-    environment: environment.name,
-    version: candidate,
-    ...(session.github.defaultBranch ? { defaultBranch: session.github.defaultBranch } : {}),
-    now: session.now(),
-    logger,
-  });
+  const checks = await requirementsOf(session, candidate);
   result.requirements = checks;
   result.evidence = evidenceOf(checks);
   const unmet = unmetReasons(checks);
