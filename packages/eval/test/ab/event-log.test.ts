@@ -1,8 +1,10 @@
 import { InputError } from "@llmops/core";
 import { describe, expect, it } from "vitest";
 import { EventScanner, OUTCOME_NUMBER } from "../../src/ab/event-scan.ts";
+import { summarizeMetrics } from "../../src/aggregate/aggregate.ts";
 import { type AbResult, abResultSchema, analyzeEventLog, EventLogError, type EventLogOptions, MAX_PROBLEMS } from "../../src/ab/index.ts";
 import { createRng, newcombeDifferenceInterval, wilsonInterval } from "../../src/stats/index.ts";
+import { scored } from "../aggregate/rows.ts";
 
 async function* chunks(data: Buffer, sizes?: () => number): AsyncGenerator<Uint8Array> {
   if (!sizes) {
@@ -257,6 +259,14 @@ describe("analyzeEventLog", () => {
     expect(result.defaultCriterion).toBe(true);
     expect(result.criteria).toMatchObject({ noWorseThan: 0, direction: "higher", name: "outcome" });
     expect(result.judgement.status).toBe("fail");
+  });
+
+  it("gives a rate the same fixed-horizon interval as an eval summary, and so compare, gives it", async () => {
+    // 37 of 50 cases passing, as an eval's pass_rate and as a variant's outcomes.
+    const rows = Array.from({ length: 50 }, (_, index) => scored(index, { exact: index < 37 ? 1 : 0 }));
+    const passRate = summarizeMetrics(rows, { scorers: [] }).find((m) => m.name === "pass_rate")!;
+    const result = await analyze(log([40, 30], [50, 37]));
+    expect(result.treatment.fixedHorizon).toEqual({ low: passRate.ci.low, high: passRate.ci.high });
   });
 
   it("takes the first two variants in order of appearance, or the named ones", async () => {

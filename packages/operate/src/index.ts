@@ -1,0 +1,2 @@
+// @llmops/operate: dataset checks, feedback ingest, monitoring and drift, metrics export.
+export {};
