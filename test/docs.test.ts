@@ -31,6 +31,24 @@ describe("documented configuration stays valid", () => {
     }
   });
 
+  it("the README's environments examples (promotion, canary) pass the config schema", async () => {
+    const readme = readFileSync(join(root, "README.md"), "utf8");
+    const blocks = [...readme.matchAll(/```yaml\n(environments:\n[\s\S]*?)```/g)].map((m) => m[1]!);
+    expect(blocks.length).toBeGreaterThanOrEqual(2);
+    const dir = await mkdtemp(join(tmpdir(), "llmops-readme-"));
+    try {
+      for (const block of blocks) {
+        // The examples leave out the suites and artifacts they name; the schema checks those too.
+        const yaml = `artifacts:\n  acme/sentiment: { kind: model, path: model }\nsuites:\n${["sentiment", "smoke"].map((n) => `  - { name: ${n}, provider: { type: replay, file: r.jsonl }, prompt: x, cases: [{ vars: {} }] }`).join("\n")}\n${block}`;
+        await writeFile(join(dir, "llmops.yaml"), yaml);
+        const { config } = await loadConfig(join(dir, "llmops.yaml"));
+        expect(Object.keys(config.environments).length).toBeGreaterThan(0);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("the README's quickstart workflow passes GitHub's workflow parser and uses real action inputs", async () => {
     const readme = readFileSync(join(root, "README.md"), "utf8");
     const block = /## Quickstart in a workflow\n\n```yaml\n([\s\S]*?)```/.exec(readme)?.[1];

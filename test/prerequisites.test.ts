@@ -132,7 +132,7 @@ describe("the preflight script", () => {
 
   it("prints the packages to install for a sudo step, and nothing when all are there", () => {
     expect(run(["--missing-packages"], join(scratch, "empty")).stdout).toBe(
-      "docker-registry skopeo apache2-utils openssl chromium haproxy prometheus\n",
+      "docker-registry skopeo apache2-utils openssl chromium haproxy prometheus prometheus-pushgateway\n",
     );
     expect(run(["--missing-packages"], process.env.PATH ?? "").stdout).toBe("");
   });

@@ -8,6 +8,7 @@ import { defaultBranchFromEvent, githubPromotionSeams } from "@llmops/github/pro
 import {
   type CanaryResult,
   canaryAbort,
+  canaryAnalyze,
   canaryStartOrAdvance,
   describeCanary,
   describePromotion,
@@ -78,6 +79,9 @@ export async function promoteAction(inputs: PromoteInputs, context: ActionContex
   try {
     const signal = controller.signal;
     if (inputs.strategy === "canary") {
+      if (inputs.force) throw new UsageError("input force: only for mode rollback with strategy direct; a canary abort needs no force");
+      // A dry run looks without acting: what the next analysis would decide.
+      if (inputs.dryRun) return await canaryAnalyze({ ...shared, environment: inputs.environment, signal });
       // One step a run: advance the rollout in progress, else start one of `model`; rollback aborts it.
       if (inputs.mode === "rollback") return await canaryAbort({ ...shared, environment: inputs.environment, signal });
       return await canaryStartOrAdvance({ ...shared, environment: inputs.environment, ref: inputs.model || undefined, signal });

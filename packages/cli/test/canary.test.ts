@@ -24,6 +24,7 @@ artifacts:
 environments:
   staging: {}
   production:
+    targets: [{ type: command, argv: [./deploy.sh] }]
     strategy:
       canary:
         steps: [50, 100]

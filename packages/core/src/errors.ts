@@ -76,8 +76,16 @@ export function exitCodeOf(error: unknown): ExitCode {
   return error instanceof LlmopsError ? error.exitCode : ExitCode.External;
 }
 
-/** A single line, so one error is one line in logs and annotations. */
+/**
+ * A single line, so one error is one line in logs and annotations: every line break (\r alone
+ * too: GitHub's runner splits on it, so it could start a forged `::workflow-command::`) and every
+ * other control character becomes a space.
+ */
 export function oneLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/\s*\n\s*/g, " ").trim();
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
+  return message
+    .replace(/\s*[\r\n\u2028\u2029]\s*/g, " ")
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, " ")
+    .trim();
 }

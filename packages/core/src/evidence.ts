@@ -4,6 +4,7 @@
  */
 export const EVAL_ARTIFACT_TYPE = "application/vnd.llmops.eval.v1+json";
 export const PROMOTION_ARTIFACT_TYPE = "application/vnd.llmops.promotion.v1+json";
+export const CHECK_ARTIFACT_TYPE = "application/vnd.llmops.check.v1+json";
 export const DATASET_ARTIFACT_TYPE = "application/vnd.llmops.dataset.v1+json";
 export const MODEL_ARTIFACT_TYPE = "application/vnd.llmops.model.v1+json";
 

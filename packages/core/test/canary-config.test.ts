@@ -7,17 +7,20 @@ import { formatDuration, loadConfig, metricDirection, parseDuration } from "../s
 const dirs: string[] = [];
 afterAll(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
 
-async function load(canary: string) {
+const METRIC = "metrics: [{ name: ok, feedback: { file: f.jsonl, field: ok }, noWorseThan: 0.01 }]";
+
+async function load(canary: string, environment = "    targets: [{ type: command, argv: [./deploy.sh] }]\n", more = "") {
   const dir = await mkdtemp(join(tmpdir(), "llmops-canary-config-"));
   dirs.push(dir);
+  const body = canary.includes("metrics:") ? canary : `${canary}\n${METRIC}`;
   const yaml = `artifacts:
   m: { kind: model, path: model }
 environments:
   production:
-    strategy:
+${environment}    strategy:
       canary:
-${canary.replace(/^/gm, "        ")}
-`;
+${body.replace(/^/gm, "        ")}
+${more}`;
   await writeFile(join(dir, "llmops.yaml"), yaml);
   return loadConfig(join(dir, "llmops.yaml"));
 }
@@ -33,7 +36,6 @@ describe("strategy.canary", () => {
       maxDuration: 7_200_000,
       minStepDuration: 0,
       alpha: 0.05,
-      metrics: [],
       targets: [],
       router: { type: "haproxy", timeoutMs: 5000 },
     });
@@ -65,6 +67,19 @@ describe("strategy.canary", () => {
   ])("refuses %s", async (body, message) => {
     const withRouter = body.includes("router:") ? body : `${body}\n${ROUTER}`;
     await expect(load(withRouter)).rejects.toThrow(message);
+  });
+
+  it("needs a metric, targets for the stable slot with a slot router, and a tag of its own for the rollout", async () => {
+    await expect(load(`steps: [100]\n${ROUTER}\nmetrics: []`)).rejects.toThrow("expected at least one metric");
+    await expect(load(`steps: [100]\n${ROUTER}`, "")).rejects.toThrow(
+      "expected targets for the stable slot: a canary with a haproxy router completes by deploying the candidate there",
+    );
+    // gitops (KServe) routes by version, not slot: no targets needed.
+    const gitops = "router: { type: gitops, path: isvc.yaml, reference: 'oci://r/{{name}}@{{digest}}' }";
+    await expect(load(`steps: [100]\n${gitops}`, "")).resolves.toBeDefined();
+    await expect(load(`steps: [100]\n${ROUTER}`, undefined, "  production-canary: {}\n")).rejects.toThrow(
+      "expected an alias of its own; production-canary and production would both move m:production-canary",
+    );
   });
 
   it("durations read and print back", () => {

@@ -47,3 +47,10 @@ export function failureExitCode(error: unknown): ExitCodeType {
   if (error instanceof LlmopsError) return error.exitCode;
   return ExitCode.External;
 }
+
+/** A canary rollout is in progress in the environment: a direct change there must wait (exit 1). */
+export class RolloutInProgressError extends LlmopsError {
+  constructor(message: string) {
+    super(message, ExitCode.GateFailed);
+  }
+}

@@ -1,5 +1,5 @@
 import { ExitCode, oneLine, type ResolvedVersion, type TargetConfig } from "@llmops/core";
-import { readRollout, rolloutInProgress } from "./canary/state.ts";
+import { rolloutInTheWay } from "./canary/state.ts";
 import { currentAlias, describeVersion, shortDigest } from "./environment.ts";
 import type { DeploymentHandle } from "./github-seams.ts";
 import { clip } from "./records.ts";
@@ -64,11 +64,11 @@ export async function promote(options: PromoteOptions): Promise<PromotionResult>
 
   if (environment.config.strategy?.canary) {
     const place = { name: environment.artifact, alias: environment.alias, environment: environment.name };
-    const rollout = await readRollout(store, place, logger);
-    if (rollout && rolloutInProgress(rollout)) {
+    const inTheWay = await rolloutInTheWay(store, place, logger, "promoting directly");
+    if (inTheWay) {
       result.outcome = "conflict";
       result.exitCode = ExitCode.GateFailed;
-      result.message = `a canary rollout of ${label(rollout.candidate)} is in progress in ${environment.name} (${rollout.state.percent}% of traffic): advance it to its end or abort it (llmops canary abort ${environment.name}) before promoting directly`;
+      result.message = inTheWay;
       return result;
     }
     logger.warn(

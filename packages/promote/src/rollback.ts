@@ -1,5 +1,7 @@
 import { ExitCode, InputError } from "@llmops/core";
+import { rolloutInTheWay } from "./canary/state.ts";
 import { currentAlias, shortDigest } from "./environment.ts";
+import { RolloutInProgressError } from "./errors.ts";
 import { sendWebhook, webhookPayload } from "./notify.ts";
 import type { PromotionResult } from "./result.ts";
 import { servedBefore } from "./served-before.ts";
@@ -43,6 +45,8 @@ export async function rollback(options: RollbackOptions): Promise<PromotionResul
   const { store, environment, logger } = session;
   const { artifact: name, alias } = environment;
   const current = await currentAlias(store, name, alias);
+  const inTheWay = await rolloutInTheWay(store, { name, alias, environment: environment.name }, logger, "rolling back");
+  if (inTheWay) throw new RolloutInProgressError(inTheWay);
   if (!current) throw new InputError(`${name}:${alias} does not exist; nothing to roll back in ${environment.name}`);
   const history = await store.history(name, alias);
   let targetRef: string;
@@ -65,6 +69,7 @@ export async function rollback(options: RollbackOptions): Promise<PromotionResul
   const servingVersion = targetVersion(await store.resolve(`${name}@${current}`));
   const result = draftResult(session, "rollback", version, current);
   const what = `${environment.name} from ${label(servingVersion)} to ${label(version)}`;
+
   if (options.dryRun) {
     result.dryRun = true;
     result.outcome = "dry-run";

@@ -391,9 +391,12 @@ export async function record(
   subject: ResolvedVersion,
   event: PromotionEvent,
   fields: RecordFields,
-  options: { strict?: boolean } = {},
+  options: { strict?: boolean; after?: string } = {},
 ): Promise<void> {
   try {
+    // Later than `after` (the record it follows, which another runner's clock may have stamped).
+    let at = recordTime(session.now);
+    if (options.after !== undefined && at <= options.after) at = new Date(Date.parse(options.after) + 1).toISOString();
     const digest = await writePromotionRecord(session.store, subject, {
       schemaVersion: 1,
       event,
@@ -401,7 +404,7 @@ export async function record(
       environment: session.environment.name,
       name: session.environment.artifact,
       alias: session.environment.alias,
-      at: recordTime(session.now),
+      at,
       ...(session.actor ? { actor: session.actor } : {}),
       ...(session.runUrl ? { runUrl: session.runUrl } : {}),
       git: session.git,

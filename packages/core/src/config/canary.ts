@@ -68,7 +68,13 @@ export const haproxyRouterSchema = z.strictObject({
  */
 export const gitopsRouterSchema = gitopsTargetSchema
   .pick({ type: true, repository: true, path: true, branch: true, reference: true, tokenEnv: true })
-  .extend({ mode: gitopsTargetSchema.shape.mode.unwrap().default("commit") });
+  .extend({
+    // A pull request would leave the split unchanged until someone merges it, while the rollout
+    // records a step that is not in force: each step must apply at once.
+    mode: z
+      .literal("commit", "expected commit: each canary step must apply at once (a pull request would wait for a merge)")
+      .default("commit"),
+  });
 
 /**
  * A signed JSON event per traffic change (`{stable, candidate, canaryPercent}`) for any router with
@@ -185,10 +191,13 @@ export const canaryStrategySchema = z
     maxDuration: durationSchema.prefault("24h"),
     /** Shortest time a step lasts before it may advance, however many requests it saw. */
     minStepDuration: durationSchema.prefault("0s"),
-    /** Overall false-alarm rate of the analysis (split across the metrics judged with intervals). */
+    /** Overall false-alarm rate of a rollout's analyses (split evenly across its metrics and steps). */
     alpha: z.number().gt(0).lt(0.5).default(0.05),
     router: routerConfigSchema,
-    metrics: z.array(canaryMetricSchema).default([]),
+    /** At least one: a rollout judged on request counts alone would advance on no evidence. */
+    metrics: z
+      .array(canaryMetricSchema)
+      .min(1, "expected at least one metric: without one, a rollout would advance on request counts alone"),
     /** Prometheus' base URL, for metrics with a `prometheus` source. */
     prometheus: z.url().optional(),
     /** Deploy the candidate into the canary slot at `canary start` (rolled back by an abort). */

@@ -1,9 +1,11 @@
 import { z } from "zod";
 import { canaryStrategySchema } from "./canary.ts";
+import { monitorSchema } from "./monitor.ts";
 import { aliasSchema, artifactNameSchema } from "./names.ts";
 import { providerConfigSchema } from "./suite.ts";
 import { targetConfigSchema } from "./targets.ts";
 
+export * from "./monitor.ts";
 export * from "./targets.ts";
 
 /**
@@ -139,6 +141,11 @@ export const environmentSchema = z.strictObject({
   /** GitHub deployment flags; production defaults to true for an environment named `production`. */
   production: z.boolean().optional(),
   transient: z.boolean().default(false),
+  /**
+   * Scheduled monitoring (`llmops monitor`, actions/monitor): the monitoring suite against the
+   * live endpoint vs the promotion's evidence, data drift of production inputs, alert issues.
+   */
+  monitor: monitorSchema(smokeSchema.shape.provider).optional(),
 });
 export type EnvironmentConfig = z.infer<typeof environmentSchema>;
 

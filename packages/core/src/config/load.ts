@@ -114,18 +114,32 @@ function environmentChecks(config: LlmopsConfig, doc: LocatedYaml): ConfigError[
         "suite",
       ]);
     }
-    const alias = environment.alias ?? name;
-    const artifact = environmentArtifact(config, name);
-    // Without a known artifact, an environment serves whatever ref it is given: it may be any of them.
-    const clash = claimed.find((c) => c.alias === alias && (c.artifact === undefined || artifact === undefined || c.artifact === artifact));
-    if (clash) {
+    const canary = environment.strategy?.canary;
+    if (canary && canary.router.type !== "gitops" && environment.targets.length === 0) {
+      // A slot router ends a rollout by deploying the candidate to the stable slot and sending all
+      // traffic back there; without targets the canary slot would keep serving, and the next
+      // rollout would deploy into a slot that carries traffic.
       error(
-        `expected an alias of its own; ${name} and ${clash.environment} would both move ${artifact ?? clash.artifact ?? "the promoted artifact"}:${alias}`,
-        environment.alias !== undefined ? [...at, "alias"] : at,
-        environment.alias === undefined,
+        `expected targets for the stable slot: a canary with a ${canary.router.type} router completes by deploying the candidate there (strategy.canary.targets deploy to the canary slot)`,
+        [...at, "targets"],
+        true,
       );
     }
-    claimed.push({ environment: name, artifact, alias });
+    const alias = environment.alias ?? name;
+    const artifact = environmentArtifact(config, name);
+    // A canary environment also moves `<alias>-canary` (the candidate of its rollout).
+    for (const tag of canary ? [alias, `${alias}-canary`] : [alias]) {
+      // Without a known artifact, an environment serves whatever ref it is given: it may be any of them.
+      const clash = claimed.find((c) => c.alias === tag && (c.artifact === undefined || artifact === undefined || c.artifact === artifact));
+      if (clash) {
+        error(
+          `expected an alias of its own; ${name} and ${clash.environment} would both move ${artifact ?? clash.artifact ?? "the promoted artifact"}:${tag}`,
+          environment.alias !== undefined ? [...at, "alias"] : at,
+          environment.alias === undefined,
+        );
+      }
+      claimed.push({ environment: name, artifact, alias: tag });
+    }
   }
   return errors;
 }

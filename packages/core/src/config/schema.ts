@@ -1,8 +1,11 @@
 import { z } from "zod";
+import { checksConfigSchema } from "./checks.ts";
 import { compareSchema } from "./compare.ts";
 import { environmentsSchema, notifySchema } from "./environments.ts";
 import { aliasSchema, artifactKindSchema, artifactNameSchema } from "./names.ts";
 import { suiteSchema } from "./suite.ts";
+
+export * from "./checks.ts";
 
 /** Where versions live: an OCI layout directory or `oci://host[:port]/repo-prefix`. */
 export const storeSchema = z.string().min(1, "expected a store: a directory path or oci://host/prefix");
@@ -21,6 +24,8 @@ export const artifactSchema = z.strictObject({
   /** Free-form parameters recorded in the version's metadata (hyper-parameters, sources). */
   params: z.record(z.string(), z.unknown()).default({}),
   labels: z.record(z.string(), z.string()).default({}),
+  /** Dataset checks (`llmops check`): schema, duplicates, contamination, PII, distributions; absent = the defaults. */
+  checks: checksConfigSchema.optional(),
 });
 export type ArtifactConfig = z.infer<typeof artifactSchema>;
 

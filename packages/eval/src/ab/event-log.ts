@@ -17,6 +17,8 @@ export const DEFAULT_OUTCOME_FIELD = "outcome";
 export const DEFAULT_AB_ALPHA = 0.05;
 /** More distinct variants than this is a wrong --variant-field (an id, a timestamp), not an experiment. */
 export const MAX_VARIANTS = 100;
+/** Longest variant name kept: a name is a label, and up to MAX_VARIANTS of them are held. */
+export const MAX_VARIANT_NAME = 256;
 /** Bad lines listed in the result; all are counted. */
 export const MAX_PROBLEMS = 20;
 const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
@@ -368,6 +370,11 @@ class EventLogReader {
   #variant(name: string, line: number): VariantStats {
     let stats = this.#byName.get(name);
     if (!stats) {
+      if (name.length > MAX_VARIANT_NAME)
+        throw new EventLogError(
+          `a value of "${this.#variantField}" ${name.length} characters long (over ${MAX_VARIANT_NAME}; is it the field that names the variant?)`,
+          line,
+        );
       if (this.variants.length >= MAX_VARIANTS)
         throw new EventLogError(
           `more than ${MAX_VARIANTS} distinct values of "${this.#variantField}" (is it the field that names the variant?)`,
@@ -453,7 +460,12 @@ async function readLines(input: AsyncIterable<Uint8Array | string>, reader: Even
 function chooseVariants(reader: EventLogReader, options: EventLogOptions): { control: VariantStats; treatment: VariantStats } {
   const seen = reader.variants;
   const names = seen.map((v) => JSON.stringify(v.name)).join(", ");
-  const find = (name: string) => seen.find((v) => v.name === name) ?? new VariantStats(name);
+  // A name given that the log never mentions, while it mentions others, is a typo, not "no data".
+  const find = (name: string) => {
+    const found = seen.find((v) => v.name === name);
+    if (!found && seen.length > 0) throw new EventLogError(`no events of variant "${name}" in the log (seen: ${names})`);
+    return found ?? new VariantStats(name);
+  };
   const { control, treatment } = options;
   if (control !== undefined && treatment !== undefined) {
     if (control === treatment) throw new EventLogError(`--control and --treatment are both "${control}"`);

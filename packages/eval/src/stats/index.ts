@@ -7,8 +7,11 @@ export {
   pairedBootstrapInterval,
   pairedBootstrapStatistic,
 } from "./bootstrap.ts";
+export { type ContingencyResult, chiSquareContingency, chiSquareSf, regularizedGammaQ } from "./chi-square.ts";
 export { mean, quantileSorted, sampleSd } from "./descriptive.ts";
 export { holmAdjust } from "./holm.ts";
+export { kolmogorovSmirnovSf, smirnovSf } from "./kolmogorov.ts";
+export { KS_EXACT_MAX_N, type KsTwoSampleResult, ksTwoSample } from "./ks.ts";
 export { mcnemarExact } from "./mcnemar.ts";
 export { normalQuantile } from "./normal.ts";
 export { createRng, DEFAULT_RESAMPLES, DEFAULT_SEED } from "./rng.ts";
@@ -18,6 +21,7 @@ export {
   type DifferenceSequence,
   differenceConfidenceSequence,
   type Interval,
+  MIN_MEAN_SAMPLE,
   meanConfidenceSequence,
   mixtureRho,
   PROPORTION_PRIOR,

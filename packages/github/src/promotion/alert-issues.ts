@@ -43,19 +43,42 @@ function labelNames(labels: IssueSummary["labels"]): string[] {
   return labels.flatMap((l) => (typeof l === "string" ? [l] : l.name ? [l.name] : []));
 }
 
+/** What a keyed alert issue tracker answers to `raise`: the issue, and whether this call opened it. */
+export interface RaisedIssue {
+  url: string;
+  number: number;
+  /** Opened by this call (false: an open issue of the key was updated). */
+  opened: boolean;
+}
+
+/** One open issue per key, found by the hidden marker its body starts with. */
+export interface KeyedAlertIssues<K> {
+  raise(key: K, alert: { title: string; body: string; labels: string[] }): Promise<RaisedIssue>;
+  resolve(key: K, comment: string): Promise<{ url: string; number: number } | undefined>;
+}
+
+export interface KeyedAlertIssuesOptions<K> extends GitHubAlertIssuesOptions {
+  /** The hidden first line of the key's issue: an HTML comment starting `<!-- llmops-alert:`, with nothing in it a body could end it with. */
+  marker: (key: K) => string;
+  /** How logs name the key (`production`, `production/sentiment`). */
+  describe: (key: K) => string;
+}
+
 /**
- * One open issue per environment, opened on a "no" and updated in place on the next ones (body
- * replaced, a comment per occurrence), closed as completed by the next success. An issue counts
- * only when our own login opened it and its body starts with the environment's marker: anyone can
- * open an issue quoting the marker, and such an issue is never edited or closed.
+ * One open issue per key, opened on the first alert and updated in place on the next ones (body
+ * replaced, a comment per occurrence), closed as completed by `resolve`. An issue counts only when
+ * our own login opened it and its body starts with the key's marker: anyone can open an issue
+ * quoting the marker, and such an issue is never edited or closed. The promotion's issues (one
+ * per environment) and the monitor's (one per environment and monitor) are this with their own
+ * markers.
  */
-export function githubAlertIssues(octokit: GitHubClient, options: GitHubAlertIssuesOptions): AlertIssues {
-  const { owner, repo, logger } = options;
+export function keyedAlertIssues<K>(octokit: GitHubClient, options: KeyedAlertIssuesOptions<K>): KeyedAlertIssues<K> {
+  const { owner, repo, logger, marker: markerOf, describe } = options;
   const author = () => (options.login ? Promise.resolve(options.login) : resolveCommentAuthor(octokit, logger));
 
-  /** Our open alert issues of the environment, oldest first. */
-  const findOpen = async (environment: string, login: string): Promise<IssueSummary[]> => {
-    const marker = alertMarker(environment);
+  /** Our open alert issues of the key, oldest first. */
+  const findOpen = async (key: K, login: string): Promise<IssueSummary[]> => {
+    const marker = markerOf(key);
     const issues = await promotionCall(`list the open issues of ${owner}/${repo}`, "issues", () =>
       octokit.paginate(octokit.rest.issues.listForRepo, { owner, repo, state: "open", per_page: 100 }),
     );
@@ -77,9 +100,9 @@ export function githubAlertIssues(octokit: GitHubClient, options: GitHubAlertIss
 
   const updateInPlace = async (
     issue: IssueSummary,
-    environment: string,
+    key: K,
     alert: { title: string; body: string; labels: string[] },
-  ): Promise<{ url: string; number: number }> => {
+  ): Promise<RaisedIssue> => {
     const title = clipLine(alert.title, TITLE_LIMIT);
     const labels = [...new Set([...labelNames(issue.labels), ...alert.labels])];
     await promotionCall(`update alert issue #${issue.number}`, "issues", () =>
@@ -88,27 +111,27 @@ export function githubAlertIssues(octokit: GitHubClient, options: GitHubAlertIss
         repo,
         issue_number: issue.number,
         title,
-        body: composeBody(alertMarker(environment), alert.body),
+        body: composeBody(markerOf(key), alert.body),
         labels,
       }),
     );
     await comment(issue.number, `### ${escapeInline(title)}\n\n${alert.body}`);
-    logger.info(`updated alert issue #${issue.number} for ${environment}`);
-    return { url: issue.html_url, number: issue.number };
+    logger.info(`updated alert issue #${issue.number} for ${describe(key)}`);
+    return { url: issue.html_url, number: issue.number, opened: false };
   };
 
   return {
-    async raise(environment, alert) {
+    async raise(key, alert) {
       let login = await author();
-      const existing = (await findOpen(environment, login))[0];
-      if (existing) return updateInPlace(existing, environment, alert);
+      const existing = (await findOpen(key, login))[0];
+      if (existing) return updateInPlace(existing, key, alert);
 
-      const { data: created } = await promotionCall(`open an alert issue for ${environment}`, "issues", () =>
+      const { data: created } = await promotionCall(`open an alert issue for ${describe(key)}`, "issues", () =>
         octokit.rest.issues.create({
           owner,
           repo,
           title: clipLine(alert.title, TITLE_LIMIT),
-          body: composeBody(alertMarker(environment), alert.body),
+          body: composeBody(markerOf(key), alert.body),
           labels: alert.labels,
         }),
       );
@@ -118,25 +141,40 @@ export function githubAlertIssues(octokit: GitHubClient, options: GitHubAlertIss
         login = postedAs;
       }
       // Two jobs raising at once may each open one: the oldest stays, the others close as duplicates.
-      const oldest = (await findOpen(environment, login))[0];
+      const oldest = (await findOpen(key, login))[0];
       if (oldest && oldest.number !== created.number) {
         await comment(created.number, `Duplicate of #${oldest.number}.`);
         await close(created.number, "not_planned");
-        return updateInPlace(oldest, environment, alert);
+        return updateInPlace(oldest, key, alert);
       }
-      logger.info(`opened alert issue #${created.number} for ${environment}`);
-      return { url: created.html_url, number: created.number };
+      logger.info(`opened alert issue #${created.number} for ${describe(key)}`);
+      return { url: created.html_url, number: created.number, opened: true };
     },
 
-    async resolve(environment, text) {
-      const open = await findOpen(environment, await author());
+    async resolve(key, text) {
+      const open = await findOpen(key, await author());
       for (const issue of open) {
         await comment(issue.number, text);
         await close(issue.number, "completed");
-        logger.info(`closed alert issue #${issue.number} for ${environment}`);
+        logger.info(`closed alert issue #${issue.number} for ${describe(key)}`);
       }
       const first = open[0];
       return first ? { url: first.html_url, number: first.number } : undefined;
     },
+  };
+}
+
+/**
+ * One open issue per environment, opened on a "no" and updated in place on the next ones (body
+ * replaced, a comment per occurrence), closed as completed by the next success (see keyedAlertIssues).
+ */
+export function githubAlertIssues(octokit: GitHubClient, options: GitHubAlertIssuesOptions): AlertIssues {
+  const issues = keyedAlertIssues<string>(octokit, { ...options, marker: alertMarker, describe: (environment) => environment });
+  return {
+    async raise(environment, alert) {
+      const { url, number } = await issues.raise(environment, alert);
+      return { url, number };
+    },
+    resolve: (environment, comment) => issues.resolve(environment, comment),
   };
 }

@@ -1,5 +1,5 @@
-import { type CanaryMetricConfig, type CanaryStrategyConfig, formatDuration, metricDirection, oneLine } from "@llmops/core";
-import { judgeSequential, type Sample } from "@llmops/eval";
+import { type CanaryMetricConfig, type CanaryStrategyConfig, formatDuration, InputError, metricDirection, oneLine } from "@llmops/core";
+import { type Judgement, judgeSequential, type Sample } from "@llmops/eval";
 import { type MetricSource, type MetricSourceContext, MetricSourceError } from "./metric-source.ts";
 import type { RouterReading } from "./router.ts";
 import type { CanaryDecision, CanaryMetricResult, CanaryState, RequestCounts } from "./state-schema.ts";
@@ -32,10 +32,17 @@ export interface Analysis {
 
 export async function analyzeRollout(input: AnalysisInput): Promise<Analysis> {
   const { strategy, state, now } = input;
+  const elapsed = now.getTime() - Date.parse(state.startedAt);
+  if (elapsed > strategy.maxDuration) {
+    // Before any source is read: a source that fails every time must not keep a rollout alive.
+    const reasons = [`ran out of time: ${formatDuration(elapsed)} since the start, maxDuration ${formatDuration(strategy.maxDuration)}`];
+    return { decision: "rollback", reasons, metrics: [], requests: undefined, counted: undefined };
+  }
   const metrics = await judgeMetrics(input);
   const counted = state.counter === "router" ? input.reading?.requests : countFromMetrics(metrics);
-  const requests = counted ? since(counted, state.baseline) : undefined;
-  const elapsed = now.getTime() - Date.parse(state.startedAt);
+  // The router's counters run from its start (the step's baseline subtracted); the metrics' counts
+  // are the step's already.
+  const requests = counted && state.counter === "router" ? since(counted, state.baseline) : counted;
   const stepElapsed = now.getTime() - Date.parse(state.stepStartedAt);
   const reasons: string[] = [];
   const result = (decision: Analysis["decision"]): Analysis => ({ decision, reasons, metrics, requests, counted });
@@ -53,10 +60,6 @@ export async function analyzeRollout(input: AnalysisInput): Promise<Analysis> {
   const failed = metrics.filter((m) => m.judgement.status === "fail" && (m.guardrail || enough));
   if (failed.length > 0) {
     for (const m of failed) reasons.push(`${m.name} failed: ${m.judgement.reasons.join("; ") || "outside its criteria"}`);
-    return result("rollback");
-  }
-  if (elapsed > strategy.maxDuration) {
-    reasons.push(`ran out of time: ${formatDuration(elapsed)} since the start, maxDuration ${formatDuration(strategy.maxDuration)}`);
     return result("rollback");
   }
   const missing = metrics.filter((m) => m.judgement.status === "no-data");
@@ -80,13 +83,17 @@ export async function analyzeRollout(input: AnalysisInput): Promise<Analysis> {
 }
 
 /**
- * Every metric judged with the anytime-valid rule of @llmops/eval. The false-alarm rate `alpha` is
- * split evenly across the metrics (Bonferroni), so the chance that any of them rolls back a
- * candidate that is as good as stable stays at or below alpha however often it is looked at.
+ * Every metric judged with the anytime-valid rule of @llmops/eval, on the current step's data
+ * only. Within a step the split is fixed, so both slots see the same hours; pooled over the ramp,
+ * the candidate's share of late traffic would make a drift in the base rate (a busy evening) look
+ * like a difference between them. Each step is its own sequential test, so `alpha` is split
+ * evenly across metrics and steps (Bonferroni): the chance that any analysis rolls back a
+ * candidate as good as stable stays at or below alpha however often it is looked at.
  */
 async function judgeMetrics(input: AnalysisInput): Promise<CanaryMetricResult[]> {
-  const { strategy, sources, context } = input;
-  const alpha = strategy.alpha / Math.max(1, sources.length);
+  const { strategy, sources, state } = input;
+  const context = { ...input.context, since: new Date(state.stepStartedAt) };
+  const alpha = strategy.alpha / Math.max(1, sources.length * state.steps.length);
   const out: CanaryMetricResult[] = [];
   for (const { config, source } of sources) {
     let stable: Sample | null = null;
@@ -102,16 +109,38 @@ async function judgeMetrics(input: AnalysisInput): Promise<CanaryMetricResult[]>
       if (!(caught instanceof MetricSourceError)) throw caught;
       error = oneLine(caught);
     }
-    const judgement = judgeSequential(stable, canary, {
+    // At 100% stable serves nothing: there is nothing to compare with in this step (the earlier
+    // steps compared), so only the candidate's own thresholds are judged.
+    const compares = config.noWorseThan !== undefined && !(state.percent === 100 && (stable === null || sampleSize(stable) === 0));
+    const criteria = {
       name: config.name,
       direction: metricDirection(config),
       alpha,
-      // Tightest around the requests a slot sees over a whole rollout, where decisions are made.
-      optimizeAt: strategy.minRequests * strategy.steps.length,
+      // Tightest around the requests a step needs, where the decisions are made.
+      optimizeAt: strategy.minRequests * 2,
       ...(config.max !== undefined ? { max: config.max } : {}),
       ...(config.min !== undefined ? { min: config.min } : {}),
-      ...(config.noWorseThan !== undefined ? { noWorseThan: config.noWorseThan } : {}),
-    });
+      ...(compares ? { noWorseThan: config.noWorseThan } : {}),
+    };
+    let judgement: Judgement;
+    if (!compares && config.max === undefined && config.min === undefined) {
+      judgement = {
+        status: "inconclusive",
+        method: "sequential",
+        alpha,
+        intervalAlpha: alpha,
+        reasons: [`${config.name}: not compared at 100% (stable serves nothing)`],
+      };
+    } else {
+      try {
+        judgement = judgeSequential(stable, canary, criteria);
+      } catch (caught) {
+        // Numbers the rule cannot take (mixed kinds, counts beyond exact arithmetic) are no data.
+        if (!(caught instanceof InputError)) throw caught;
+        error = oneLine(caught);
+        judgement = judgeSequential(null, null, criteria);
+      }
+    }
     out.push({ name: config.name, guardrail: config.guardrail, judgement, sources: used.slice(0, 8), ...(error ? { error } : {}) });
   }
   return out;
@@ -141,4 +170,8 @@ export function since(now: RequestCounts, baseline: RequestCounts): RequestCount
     stable: now.stable >= baseline.stable ? now.stable - baseline.stable : now.stable,
     canary: now.canary >= baseline.canary ? now.canary - baseline.canary : now.canary,
   };
+}
+
+function sampleSize(sample: Sample): number {
+  return sample.kind === "value" ? 1 : sample.n;
 }

@@ -17,6 +17,7 @@ import { canaryDecisionSchema, canaryMetricResultSchema, requestCountsSchema } f
  * - `advanced` (0): the step passed; traffic moved to the next step;
  * - `completed` (0): the last step passed; the candidate was promoted and the rollout is over;
  * - `analyzed` (0): `canary analyze` only looked (what `advance` would decide is in `decision`);
+ * - `idle` (0): a scheduled run found no rollout in progress and was given no version to start;
  * - `aborted` (0): stopped by hand; traffic back to stable;
  * - `rolled-back` (1): a metric failed or the rollout ran out of time; traffic back to stable;
  * - `refused` (1): a requirement is unmet (evidence, promotedTo); nothing was done;
@@ -30,6 +31,7 @@ export const CANARY_OUTCOMES = [
   "advanced",
   "completed",
   "analyzed",
+  "idle",
   "aborted",
   "rolled-back",
   "refused",

@@ -190,6 +190,26 @@ export async function canaryStart(options: CanaryOptions & { ref: string }): Pro
     );
   }
 
+  // The candidate goes into the canary slot only while that slot gets no traffic: after a rollback
+  // whose router call failed, or a change by hand, it may still carry some.
+  const versions = { stable: targetVersion(stable), candidate: targetVersion(candidate) };
+  let idle: RouterReading | undefined;
+  try {
+    idle = await router.read(versions, routerContext);
+  } catch (error) {
+    if (!(error instanceof RouterError)) throw error;
+    fail(result, error, `canary of ${label(candidate)} in ${environment.name} not started: ${oneLine(error)}; nothing was changed`);
+    return result;
+  }
+  if (idle && idle.canaryPercent > 0) {
+    return finish(
+      result,
+      "conflict",
+      ExitCode.GateFailed,
+      `the canary slot of ${environment.name} still gets ${idle.canaryPercent}% of the traffic (${idle.summary}); a candidate is deployed only into an idle slot: llmops canary abort ${environment.name} sends all traffic to stable`,
+    );
+  }
+
   // Claim the rollout first: two `start`s racing for one environment leave one winner.
   try {
     // Expect what the tag names now, not what the last readable rollout says: a start that failed
@@ -236,27 +256,11 @@ export async function canaryStart(options: CanaryOptions & { ref: string }): Pro
     return result;
   }
 
+  // Recorded before any traffic moves: a runner that dies now leaves a rollout at its first step
+  // with the router at 0%, which `advance` holds at (it never raises traffic it finds lowered);
+  // `abort`, then `start` again, retries it.
   const startedAt = session.now().toISOString();
   const percent = strategy.steps[0]!;
-  let reading: RouterReading;
-  try {
-    const before = await router.read({ stable: targetVersion(stable), candidate: targetVersion(candidate) }, routerContext);
-    reading = await router.setCanaryPercent(percent, { stable: targetVersion(stable), candidate: targetVersion(candidate) }, routerContext);
-    reading = { ...reading, ...(reading.requests ? {} : before?.requests ? { requests: before.requests } : {}) };
-  } catch (error) {
-    await rollbackTargets(
-      canarySession,
-      applied.map((r, index) => ({ index, result: r })),
-      null,
-      result.targets,
-    );
-    await safeZero(c, stable, candidate);
-    fail(result, error, `canary of ${label(candidate)} in ${environment.name} failed: ${oneLine(error)}; traffic left with stable`);
-    await setStatus(c, deployment, "failure", "router failed");
-    await write(c, candidate, "failed", { from: stable.digest, to: candidate.digest, evidence: result.evidence, reason: result.message });
-    await alert(c, candidate, "failed", result.message, [oneLine(error)], stable.digest);
-    return result;
-  }
   const state: CanaryState = {
     decision: "start",
     step: 0,
@@ -266,21 +270,68 @@ export async function canaryStart(options: CanaryOptions & { ref: string }): Pro
     candidate: candidate.digest,
     startedAt,
     stepStartedAt: startedAt,
-    counter: router.type === "haproxy" && reading.requests ? "router" : "metrics",
-    baseline: reading.requests && router.type === "haproxy" ? reading.requests : { stable: 0, canary: 0 },
+    counter: router.type === "haproxy" && idle?.requests ? "router" : "metrics",
+    baseline: router.type === "haproxy" && idle?.requests ? idle.requests : { stable: 0, canary: 0 },
     metrics: [],
     reasons: [`started: ${percent}% of traffic to ${label(candidate)}`],
-    router: reading.summary,
+    // A new rollout of the same candidate continues its chain of records (see state.ts).
+    ...(previous && previous.candidate.digest === candidate.digest ? { previous: previous.head.digest } : {}),
   };
-  await write(c, candidate, "canary-started", {
-    from: stable.digest,
-    to: candidate.digest,
-    evidence: result.evidence,
-    targets: applied,
-    ...(result.deployment ? { deployment: result.deployment } : {}),
-    canary: state,
-  });
+  const undoSlot = () =>
+    rollbackTargets(
+      canarySession,
+      applied.map((r, index) => ({ index, result: r })),
+      null,
+      result.targets,
+    );
+  try {
+    await write(c, candidate, "canary-started", {
+      from: stable.digest,
+      to: candidate.digest,
+      evidence: result.evidence,
+      targets: applied,
+      ...(result.deployment ? { deployment: result.deployment } : {}),
+      canary: state,
+    });
+  } catch (error) {
+    await undoSlot();
+    fail(
+      result,
+      error,
+      `canary of ${label(candidate)} in ${environment.name} not started: recording it failed: ${oneLine(error)}; no traffic was routed to it`,
+    );
+    await setStatus(c, deployment, "error", "recording the rollout failed");
+    return result;
+  }
   applyState(result, state);
+  let reading: RouterReading;
+  try {
+    reading = await router.setCanaryPercent(percent, versions, routerContext);
+  } catch (error) {
+    const why = `routing ${percent}% to it failed: ${oneLine(error)}`;
+    await safeZero(c, stable, candidate);
+    const startRecord = result.records.at(-1)?.digest;
+    const stopped: CanaryState = {
+      ...state,
+      decision: "rollback",
+      percent: 0,
+      reasons: [why],
+      ...(startRecord ? { previous: startRecord } : {}),
+    };
+    await write(c, candidate, "rolled-back", {
+      from: candidate.digest,
+      to: stable.digest,
+      evidence: result.evidence,
+      ...(result.deployment ? { deployment: result.deployment } : {}),
+      canary: stopped,
+    }).catch((e: unknown) => logger.error(`the rollback of the failed start was not recorded: ${oneLine(e)}`));
+    await undoSlot();
+    applyState(result, stopped);
+    fail(result, error, `canary of ${label(candidate)} in ${environment.name} failed: ${why}; traffic left with stable`);
+    await setStatus(c, deployment, "failure", "router failed");
+    await alert(c, candidate, "failed", result.message, [oneLine(error)], stable.digest);
+    return result;
+  }
   result.router = reading.summary;
   const message = `canary of ${label(candidate)} in ${environment.name} started: ${percent}% of traffic (step 1 of ${strategy.steps.length})`;
   await setStatus(c, deployment, "in_progress", `step 1/${strategy.steps.length}: ${percent}%`);
@@ -296,16 +347,18 @@ export async function canaryAdvance(options: CanaryOptions): Promise<CanaryResul
   const { environment, logger } = session;
   const versions = { stable: targetVersion(rollout.stable), candidate: targetVersion(rollout.candidate) };
 
-  // Resume: a runner that died between changing the router and recording it left the router
-  // elsewhere than the record says; the record is the truth (advance re-decides from there).
+  // Resume. The record is the truth, but the router is only ever lowered to it: above the record,
+  // a runner died between raising it and recording the step; below it, someone lowered it (an
+  // operator in an incident, a rollback whose record was lost, a start that died before routing),
+  // and raising it back is not this run's call: it holds, and says so.
   let reading: RouterReading | undefined;
   try {
     reading = await router.read(versions, routerContext);
-    if (reading && reading.canaryPercent !== rollout.state.percent) {
-      logger.warn(
-        `router at ${reading.canaryPercent}% but the rollout's record says ${rollout.state.percent}%: setting it back to the record`,
-      );
+    if (reading && reading.canaryPercent > rollout.state.percent) {
+      logger.warn(`router at ${reading.canaryPercent}% but the rollout's record says ${rollout.state.percent}%: lowering it to the record`);
       reading = await router.setCanaryPercent(rollout.state.percent, versions, routerContext);
+    } else if (reading && reading.canaryPercent < rollout.state.percent) {
+      return lowered(c, rollout, reading);
     }
   } catch (error) {
     if (!(error instanceof RouterError)) throw error;
@@ -382,11 +435,27 @@ export async function canaryAbort(options: CanaryOptions & { reason?: string | u
  * start one of `ref` (when given and not already served).
  */
 export async function canaryStartOrAdvance(options: CanaryOptions & { ref?: string | undefined }): Promise<CanaryResult> {
-  const session = await openSession(options, options.environment, options.ref);
-  const running = inProgress(await findRollout(session));
-  if (running) return canaryAdvance(options);
+  const c = await openCanary(options, "advance", options.ref);
+  const running = await findRollout(c.session);
+  if (running && inProgress(running)) {
+    if (options.ref) {
+      const asked = await c.session.store.resolve(options.ref);
+      if (asked.digest !== running.candidate.digest) {
+        adopt(c, running);
+        return finish(
+          c.result,
+          "conflict",
+          ExitCode.GateFailed,
+          `a rollout of ${label(running.candidate)} is in progress in ${options.environment}; ${label(asked)} can start once it has ended (advance it, or llmops canary abort ${options.environment})`,
+        );
+      }
+    }
+    return canaryAdvance(options);
+  }
   if (!options.ref) {
-    throw new UsageError(`no canary rollout is in progress in ${options.environment}; give the version to start one with`);
+    // A scheduled run between rollouts: nothing to do is not a failure.
+    if (running) adopt(c, running);
+    return finish(c.result, "idle", ExitCode.Success, `no canary rollout is in progress in ${options.environment}; nothing to do`);
   }
   return canaryStart({ ...options, ref: options.ref });
 }
@@ -448,7 +517,7 @@ async function stale(c: CanarySession, rollout: Rollout): Promise<boolean> {
 
 async function hold(c: CanarySession, rollout: Rollout, analysis: Analysis): Promise<CanaryResult> {
   const state = nextState(rollout, "hold", analysis, {});
-  await write(c, rollout.candidate, "canary-analyzed", baseFields(rollout, state));
+  await write(c, rollout.candidate, "canary-analyzed", baseFields(rollout, state), rollout);
   applyState(c.result, state);
   const why = analysis.reasons[0] ?? "waiting";
   await setStatus(c, handle(c), "in_progress", `step ${state.step + 1}/${state.steps.length} (${state.percent}%): holding: ${why}`);
@@ -471,7 +540,8 @@ async function advanceStep(c: CanarySession, rollout: Rollout, analysis: Analysi
     return routerFailed(c, rollout, analysis, error);
   }
   const at = session.now().toISOString();
-  const counted = rollout.state.counter === "router" ? (reading.requests ?? analysis.counted) : analysis.counted;
+  // Only the router's counters need a baseline; the metrics count the step's requests themselves.
+  const counted = rollout.state.counter === "router" ? (reading.requests ?? analysis.counted) : { stable: 0, canary: 0 };
   const state = nextState(rollout, "advance", analysis, {
     step,
     percent,
@@ -479,7 +549,7 @@ async function advanceStep(c: CanarySession, rollout: Rollout, analysis: Analysi
     baseline: counted ?? rollout.state.baseline,
     router: reading.summary,
   });
-  await write(c, rollout.candidate, "canary-analyzed", baseFields(rollout, state));
+  await write(c, rollout.candidate, "canary-analyzed", baseFields(rollout, state), rollout);
   applyState(c.result, state);
   c.result.router = reading.summary;
   await setStatus(c, handle(c), "in_progress", `step ${step + 1}/${state.steps.length}: ${percent}%`);
@@ -502,6 +572,17 @@ async function complete(c: CanarySession, rollout: Rollout, analysis: Analysis):
   const stable = targetVersion(rollout.stable);
   const candidate = targetVersion(rollout.candidate);
   result.targets = session.targets.map(({ target }) => ({ type: target.type, status: "not-run", summary: "", details: {} }));
+  // The evidence that let it start must still hold (a run may have aged past maxAgeDays, or the
+  // rollout's records may not be what started it): otherwise hold, and the timeout rolls it back.
+  const unmet = unmetReasons(await requirementsOf(session, rollout.candidate));
+  if (unmet.length > 0) {
+    const why = `not completed: the requirements no longer hold: ${unmet.join("; ")}`;
+    const state = nextState(rollout, "hold", analysis, { reasons: [why] });
+    await write(c, rollout.candidate, "canary-analyzed", baseFields(rollout, state), rollout);
+    applyState(result, state);
+    result.decision = "hold";
+    return finish(result, "held", ExitCode.Success, `canary of ${label(rollout.candidate)} in ${environment.name}: ${why}`);
+  }
   let applied: TargetResult[] = [];
   try {
     applied = await applyTargets(session, candidate, () => undoTarget(session, rollout.stable.digest, stable), result.targets);
@@ -510,7 +591,9 @@ async function complete(c: CanarySession, rollout: Rollout, analysis: Analysis):
         "an environment target only proposed its change (a pull request): a canary completes only with targets that apply at once",
       );
     }
-    await compareAndSwapAlias(session, candidate.digest, rollout.stable.digest);
+    // A run that died after moving the alias left it on the candidate already: that is done.
+    const names = await currentAlias(session.store, environment.artifact, environment.alias);
+    if (names !== candidate.digest) await compareAndSwapAlias(session, candidate.digest, rollout.stable.digest);
   } catch (error) {
     const cause = error instanceof TargetsFailed ? error.error : error;
     if (!(error instanceof TargetsFailed) && applied.length > 0) {
@@ -525,7 +608,7 @@ async function complete(c: CanarySession, rollout: Rollout, analysis: Analysis):
     const message = `completing the canary of ${label(rollout.candidate)} in ${environment.name} failed: ${oneLine(cause)}; traffic stays at ${rollout.state.percent}% to the canary slot, the rollout at its last step (advance again to retry)`;
     fail(result, cause, message);
     const state = nextState(rollout, "hold", analysis, { reasons: [message] });
-    await write(c, rollout.candidate, "canary-analyzed", baseFields(rollout, state));
+    await write(c, rollout.candidate, "canary-analyzed", baseFields(rollout, state), rollout);
     applyState(result, state);
     await setStatus(c, handle(c), "in_progress", "completing failed; holding at the last step");
     await alert(
@@ -551,7 +634,7 @@ async function complete(c: CanarySession, rollout: Rollout, analysis: Analysis):
     }
   }
   const state = nextState(rollout, "complete", analysis, { percent, ...(routerSummary ? { router: routerSummary } : {}) });
-  await write(c, rollout.candidate, "promoted", { ...baseFields(rollout, state), targets: applied });
+  await write(c, rollout.candidate, "promoted", { ...baseFields(rollout, state), targets: applied }, rollout);
   applyState(result, state);
   result.router = routerSummary ?? result.router;
   const message = `canary of ${label(rollout.candidate)} in ${environment.name} completed: promoted (${environment.artifact}:${environment.alias} moved from ${shortDigest(rollout.stable.digest)})`;
@@ -577,11 +660,19 @@ async function rollBack(
   const { environment } = session;
   const state = nextState(rollout, decision, analysis, { percent: 0, reasons });
   const problems: string[] = [];
-  await write(c, rollout.candidate, "rolled-back", {
-    ...baseFields(rollout, state),
-    from: rollout.candidate.digest,
-    to: rollout.stable.digest,
-  });
+  try {
+    await write(
+      c,
+      rollout.candidate,
+      "rolled-back",
+      { ...baseFields(rollout, state), from: rollout.candidate.digest, to: rollout.stable.digest },
+      rollout,
+    );
+  } catch (error) {
+    // Traffic goes to stable all the same; the next run finds the router below the record and
+    // holds there (it never raises it back), and an abort ends the rollout.
+    problems.push(`the ${decision} was not recorded: ${oneLine(error)}`);
+  }
   applyState(result, state);
   result.reasons = reasons;
   try {
@@ -605,7 +696,8 @@ async function rollBack(
   }
   const what = `canary of ${label(rollout.candidate)} in ${environment.name}`;
   const verb = decision === "abort" ? "aborted" : "rolled back";
-  const message = `${what} ${verb} at step ${rollout.state.step + 1} (${rollout.state.percent}%): ${reasons.join("; ")}${problems.length > 0 ? `; ${problems.join("; ")}` : "; all traffic to stable"}`;
+  const traffic = problems.some((p) => p.includes("traffic may still reach")) ? "" : "; all traffic to stable";
+  const message = `${what} ${verb} at step ${rollout.state.step + 1} (${rollout.state.percent}%): ${reasons.join("; ")}${traffic}${problems.length > 0 ? `; ${problems.join("; ")}` : ""}`;
   await setStatus(c, handle(c), decision === "abort" ? "inactive" : "failure", `${verb}: ${reasons[0] ?? ""}`);
   await alert(c, rollout.candidate, "rolled-back", message, [...reasons, ...problems], rollout.stable.digest);
   if (problems.length > 0) return finish(result, "failed", ExitCode.External, message);
@@ -614,11 +706,24 @@ async function rollBack(
     : finish(result, "rolled-back", ExitCode.GateFailed, message);
 }
 
+/** The router gives the candidate less than the record says: held there, recorded, never raised back. */
+async function lowered(c: CanarySession, rollout: Rollout, reading: RouterReading): Promise<CanaryResult> {
+  const why = `the router gives the candidate ${reading.canaryPercent}%, less than the rollout's ${rollout.state.percent}% (lowered by hand, a rollback whose record was lost, or a start that stopped before routing): holding without raising it; llmops canary abort ${c.session.environment.name} ends the rollout`;
+  c.result.router = reading.summary;
+  if (await stale(c, rollout)) return c.result;
+  const state = nextState(rollout, "hold", undefined, { reasons: [why] });
+  await write(c, rollout.candidate, "canary-analyzed", baseFields(rollout, state), rollout);
+  applyState(c.result, state);
+  c.result.decision = "hold";
+  c.result.router = reading.summary;
+  return finish(c.result, "held", ExitCode.Success, `canary of ${label(rollout.candidate)} in ${c.session.environment.name}: ${why}`);
+}
+
 /** The router refused the next step: nothing moved; recorded as a hold with the reason. */
 async function routerFailed(c: CanarySession, rollout: Rollout, analysis: Analysis, error: unknown): Promise<CanaryResult> {
   const message = `canary of ${label(rollout.candidate)} in ${c.session.environment.name}: ${oneLine(error)}; traffic left at ${rollout.state.percent}% (step ${rollout.state.step + 1})`;
   const state = nextState(rollout, "hold", analysis, { reasons: [message] });
-  await write(c, rollout.candidate, "canary-analyzed", baseFields(rollout, state));
+  await write(c, rollout.candidate, "canary-analyzed", baseFields(rollout, state), rollout);
   applyState(c.result, state);
   fail(c.result, error, message);
   await alert(c, rollout.candidate, "failed", message, [oneLine(error)], rollout.stable.digest);
@@ -700,8 +805,14 @@ async function safeZero(c: CanarySession, stable: ResolvedVersion, candidate: Re
 }
 
 /** Records a decision; a rollout whose decision could not be recorded stops here (see record's `strict`). */
-async function write(c: CanarySession, subject: ResolvedVersion, event: PromotionEvent, fields: RecordFields): Promise<void> {
-  await record(c.session, c.result, subject, event, fields, { strict: true });
+async function write(
+  c: CanarySession,
+  subject: ResolvedVersion,
+  event: PromotionEvent,
+  fields: RecordFields,
+  follows?: Rollout,
+): Promise<void> {
+  await record(c.session, c.result, subject, event, fields, { strict: true, ...(follows ? { after: follows.head.record.at } : {}) });
 }
 
 async function alert(

@@ -215,31 +215,11 @@ describe("gitops router (KServe canaryTrafficPercent)", () => {
     ]);
   });
 
-  it("pull-request mode proposes each step on its own branch; the reading is the base branch's until it is merged", async () => {
-    const { repo, router, ctx } = setup(ISVC, { mode: "pull-request" });
-    const head = `llmops/canary-production-${"b".repeat(12)}-5`;
-    const proposed = await router.setCanaryPercent(5, versions, ctx());
-    expect(repo.file("main", PATH)).toBe(ISVC);
-    expect(repo.file(head, PATH)).toBe(expected(NEW, 5));
-    expect(repo.pulls).toMatchObject([{ head, base: "main", title: "Canary team/sentiment v2 at 5% in production" }]);
-    expect(repo.pulls[0]!.body).toContain("| Rollout | rollout-1 |");
-    expect(proposed).toMatchObject({ canaryPercent: 0, details: { pending: true, pullRequest: { number: 1 }, storageUri: ref(OLD) } });
-    expect(proposed.summary).toContain("PR acme/deploy#1 proposes 5%");
-    // Repeating finds the branch and the pull request.
-    await router.setCanaryPercent(5, versions, ctx());
-    expect(repo.commits).toHaveLength(1);
-    expect(repo.pulls).toHaveLength(1);
-    // Aborted before it was merged: nothing to write, and a warning that the open pull request must not be merged.
-    const c = ctx();
-    expect(await router.setCanaryPercent(0, versions, c)).toMatchObject({ canaryPercent: 0, details: { changed: false } });
-    expect(c.logger.lines.filter((l) => l.level === "warn").map((l) => l.message)).toEqual([
-      `gitops router: pull requests from llmops/canary-production-${"b".repeat(12)}-* may still be open in acme/deploy: close them, merging one would send traffic to the aborted candidate`,
-    ]);
-    // Merged: the base branch has it, nothing is proposed again.
-    repo.branches.get("main")!.set(PATH, repo.file(head, PATH)!);
-    expect(await router.setCanaryPercent(5, versions, ctx())).toMatchObject({ canaryPercent: 5, details: { changed: false } });
+  it("refuses pull-request mode: a step that waits for a merge would be recorded as in force", () => {
+    expect(() =>
+      gitopsRouterSchema.parse({ type: "gitops", path: "isvc.yaml", reference: "oci://r/{{name}}@{{digest}}", mode: "pull-request" }),
+    ).toThrow("expected commit: each canary step must apply at once");
   });
-
   it("escapes the file's text in summaries and logs: a newline in it cannot start a log line", async () => {
     const { router, ctx } = setup(ISVC.replace(`${ref(OLD)}   # pinned by digest`, '"oci://x/y@sha256:1\\n::error::forged"'));
     const c = ctx();

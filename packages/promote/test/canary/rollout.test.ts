@@ -360,10 +360,171 @@ describe("canary abort and start-or-advance", () => {
 
   it("start-or-advance starts when nothing is in progress and advances otherwise", async () => {
     const { options, later, healthy } = await ready();
-    await expect(canaryStartOrAdvance(options)).rejects.toThrow(/no canary rollout is in progress in production; give the version/);
+    // A scheduled run between rollouts is idle, not a failure.
+    expect(valid(await canaryStartOrAdvance(options))).toMatchObject({ outcome: "idle", exitCode: 0 });
     expect((await canaryStartOrAdvance({ ...options, ref: `${NAME}:v2` })).outcome).toBe("started");
     healthy(1000, 200);
     later(5);
     expect((await canaryStartOrAdvance({ ...options, ref: `${NAME}:v2` })).outcome).toBe("advanced");
+  });
+});
+
+describe("canary safety under crashes, races and lost writes", () => {
+  it("a runner with a stale state never raises traffic another runner lowered by rolling back", async () => {
+    const { router, sources, options, later, healthy } = await ready();
+    await canaryStart({ ...options, ref: `${NAME}:v2` });
+    healthy(1000, 200);
+    later(5);
+    expect((await canaryAdvance(options)).outcome).toBe("advanced"); // 50%
+    // Runner B reads the 50% state, then waits in its analysis; runner A rolls back meanwhile.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const good = sources.readings.get("error_rate")!;
+    let calls = 0;
+    sources.readings.set("error_rate", async (context) => {
+      calls += 1;
+      if (calls === 1) await gate;
+      return typeof good === "function" ? good(context) : good;
+    });
+    const b = canaryAdvance(options);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect((await canaryAbort(options)).outcome).toBe("aborted");
+    release();
+    const stale = valid(await b);
+    expect(stale.outcome).toBe("conflict");
+    expect(router.percent).toBe(0);
+    expect(router.log.at(-1)).toBe("set 0");
+  });
+
+  it("traffic lowered by hand is held there, never raised back", async () => {
+    const { f, router, options, later, healthy } = await ready();
+    await canaryStart({ ...options, ref: `${NAME}:v2` });
+    healthy(1000, 200);
+    later(5);
+    expect((await canaryAdvance(options)).outcome).toBe("advanced");
+    router.percent = 0; // an operator pulled the canary during an incident
+    healthy(1500, 700);
+    later(5);
+    const held = valid(await canaryAdvance(options));
+    expect(held).toMatchObject({ outcome: "held", decision: "hold" });
+    expect(held.message).toContain("the router gives the candidate 0%, less than the rollout's 50%");
+    expect(router.percent).toBe(0);
+    expect(router.log).toEqual(["set 10", "set 50"]);
+    expect(await promotionEvents(f.store, f.v2)).toEqual(["canary-started", "canary-analyzed", "canary-analyzed"]);
+  });
+
+  it("a start whose record cannot be written routes nothing and undoes the canary slot", async () => {
+    const { f, targets, router, options } = await ready();
+    const attach = f.store.attachEvidence.bind(f.store);
+    f.store.attachEvidence = async (subject, evidence) => {
+      if (evidence.annotations?.["dev.llmops.event"] === "canary-started") throw new Error("registry answered 503");
+      return attach(subject, evidence);
+    };
+    const result = valid(await canaryStart({ ...options, ref: `${NAME}:v2` }));
+    expect(result).toMatchObject({ outcome: "failed", exitCode: 3 });
+    expect(result.message).toContain("recording it failed: registry answered 503; no traffic was routed to it");
+    expect(router.log).toEqual([]);
+    expect(targets.log).toEqual(["apply canary-slot v2", expect.stringMatching(/^rollback canary-slot null/)]);
+  });
+
+  it("a start recorded but never routed (the runner died) holds at 0%; abort then start retries it", async () => {
+    const { router, options, later, healthy } = await ready();
+    await canaryStart({ ...options, ref: `${NAME}:v2` });
+    router.percent = 0;
+    router.log.length = 0;
+    healthy(0, 0);
+    later(1);
+    expect(valid(await canaryAdvance(options))).toMatchObject({ outcome: "held", percent: 10 });
+    expect(router.log).toEqual([]);
+    expect((await canaryAbort(options)).outcome).toBe("aborted");
+    expect((await canaryStart({ ...options, ref: `${NAME}:v2` })).outcome).toBe("started");
+    expect(router.percent).toBe(10);
+  });
+
+  it("a rollback whose record cannot be written still sends all traffic to stable (exit 3), and is never undone", async () => {
+    const { f, router, sources, options, later, healthy } = await ready();
+    await canaryStart({ ...options, ref: `${NAME}:v2` });
+    healthy(900, 90);
+    sources.readings.set("error_rate", reading(proportion(9, 900), proportion(40, 90)));
+    const attach = f.store.attachEvidence.bind(f.store);
+    f.store.attachEvidence = async (subject, evidence) => {
+      if (evidence.annotations?.["dev.llmops.event"] === "rolled-back") throw new Error("registry answered 503");
+      return attach(subject, evidence);
+    };
+    later(3);
+    const failed = valid(await canaryAdvance(options));
+    expect(failed).toMatchObject({ outcome: "failed", exitCode: 3 });
+    expect(failed.message).toContain("the rollback was not recorded: registry answered 503");
+    expect(router.percent).toBe(0);
+    // The record still says 10%: the next run holds at 0% rather than raising it.
+    f.store.attachEvidence = attach;
+    later(1);
+    expect(valid(await canaryAdvance(options)).outcome).toBe("held");
+    expect(router.percent).toBe(0);
+  });
+
+  it("a completion whose runner died after moving the alias completes on the next run", async () => {
+    const { f, router, options, later, healthy } = await ready();
+    await canaryStart({ ...options, ref: `${NAME}:v2` });
+    for (const [stable, canary] of [
+      [1000, 200],
+      [1200, 500],
+    ] as const) {
+      healthy(stable, canary);
+      later(5);
+      expect((await canaryAdvance(options)).outcome).toBe("advanced");
+    }
+    await f.store.tag(`${NAME}@${f.v2.digest}`, "production", { expect: f.v1.digest });
+    healthy(1200, 800);
+    later(5);
+    expect(valid(await canaryAdvance(options))).toMatchObject({ outcome: "completed", exitCode: 0 });
+    expect(router.percent).toBe(0);
+  });
+
+  it("a metric whose numbers the rule cannot take is no data, and the timeout still rolls back", async () => {
+    const { router, sources, options, later, healthy } = await ready();
+    await canaryStart({ ...options, ref: `${NAME}:v2` });
+    healthy(1000, 200);
+    sources.readings.set("error_rate", reading(proportion(9, 900), { kind: "mean", n: 200, mean: 0.1, variance: 0.01 }));
+    later(5);
+    const held = valid(await canaryAdvance(options));
+    expect(held.outcome).toBe("held");
+    expect(held.reasons.join()).toMatch(/no data for error_rate \(.*proportion.*mean/);
+    later(200);
+    expect(valid(await canaryAdvance(options)).outcome).toBe("rolled-back");
+    expect(router.percent).toBe(0);
+  });
+
+  it("judges each step on its own data: the sources are asked from the step's start", async () => {
+    const { sources, options, later, healthy } = await ready();
+    await canaryStart({ ...options, ref: `${NAME}:v2` });
+    healthy(1000, 200);
+    later(5);
+    await canaryAdvance(options);
+    const advancedAt = new Date("2026-12-01T10:05:00Z").getTime();
+    healthy(1100, 300);
+    later(5);
+    await canaryAdvance(options);
+    expect(sources.contexts.at(-1)?.since.getTime()).toBe(advancedAt);
+  });
+
+  it("rollback (the command) refuses while a rollout is in progress", async () => {
+    const { options } = await ready();
+    await canaryStart({ ...options, ref: `${NAME}:v2` });
+    const { rollback } = await import("../../src/rollback.ts");
+    await expect(rollback({ ...options, to: `${NAME}:v3`, force: true })).rejects.toThrow(
+      /a canary rollout of acme\/sentiment v2 is in progress in production \(10% of traffic\).*before rolling back/,
+    );
+  });
+
+  it("a new candidate waits for the rollout in progress (start-or-advance with another ref: conflict)", async () => {
+    const { f, options } = await ready();
+    await recordRun(f.store, f.v3, { suite: "sentiment", passed: true, ref: "refs/heads/main" });
+    await canaryStart({ ...options, ref: `${NAME}:v2` });
+    const other = valid(await canaryStartOrAdvance({ ...options, ref: `${NAME}:v3` }));
+    expect(other).toMatchObject({ outcome: "conflict", exitCode: 1 });
+    expect(other.message).toContain("can start once it has ended");
   });
 });

@@ -73,7 +73,13 @@ export function createFeedbackSource(metric: CanaryMetricConfig): MetricSource {
       const path = resolve(context.configDir, feedback.file);
       const since = context.since.getTime();
       const tallies: Record<Slot, Tally> = { stable: new Tally(), canary: new Tally() };
+      // Only the first few bad lines are kept (they are shown); the rest are counted.
       const bad: BadLine[] = [];
+      let badCount = 0;
+      const noteBad = (entry: BadLine) => {
+        badCount += 1;
+        if (bad.length < SHOWN_BAD_LINES) bad.push(entry);
+      };
       // The first line of each kind of value, to name them when a file mixes them.
       const kinds: { boolean?: number; number?: number } = {};
       let lines = 0;
@@ -87,18 +93,18 @@ export function createFeedbackSource(metric: CanaryMetricConfig): MetricSource {
         try {
           event = JSON.parse(text);
         } catch {
-          bad.push({ line, reason: "not JSON" });
+          noteBad({ line, reason: "not JSON" });
           return;
         }
         if (!isRecord(event)) {
-          bad.push({ line, reason: "not a JSON object" });
+          noteBad({ line, reason: "not a JSON object" });
           return;
         }
         const time = valueAt(event, paths.time);
         if (time !== undefined && time !== null) {
           const at = eventTime(time);
           if (typeof at === "string") {
-            bad.push({ line, reason: `${feedback.timeField}: ${at}` });
+            noteBad({ line, reason: `${feedback.timeField}: ${at}` });
             return;
           }
           if (at < since) {
@@ -108,12 +114,12 @@ export function createFeedbackSource(metric: CanaryMetricConfig): MetricSource {
         }
         const name = valueAt(event, paths.variant);
         if (typeof name !== "string") {
-          bad.push({ line, reason: `${feedback.variantField}: missing or not a string` });
+          noteBad({ line, reason: `${feedback.variantField}: missing or not a string` });
           return;
         }
         const slot = slotOf(name, context.variants);
         if (slot === "both") {
-          bad.push({ line, reason: `${feedback.variantField}: names both variants` });
+          noteBad({ line, reason: `${feedback.variantField}: names both variants` });
           return;
         }
         if (slot === undefined) {
@@ -128,14 +134,14 @@ export function createFeedbackSource(metric: CanaryMetricConfig): MetricSource {
           if (value !== 0 && value !== 1) kinds.number ??= line;
           tallies[slot].add(value);
         } else {
-          bad.push({ line, reason: `${feedback.field}: ${value === undefined ? "missing" : "not a number or true/false"}` });
+          noteBad({ line, reason: `${feedback.field}: ${value === undefined ? "missing" : "not a number or true/false"}` });
         }
       };
       const splitter = new LineSplitter(onLine, {
         maxLineBytes: MAX_FEEDBACK_LINE_BYTES,
         onTooLong: (line) => {
           lines = line;
-          bad.push({ line, reason: `longer than ${MAX_FEEDBACK_LINE_BYTES} bytes` });
+          noteBad({ line, reason: `longer than ${MAX_FEEDBACK_LINE_BYTES} bytes` });
         },
       });
       await readFile(metric.name, feedback.file, path, (chunk) => splitter.push(chunk), context.signal);
@@ -146,11 +152,11 @@ export function createFeedbackSource(metric: CanaryMetricConfig): MetricSource {
           metric.name,
           `${feedback.file}: ${feedback.field} is true/false on line ${kinds.boolean} and a number other than 0 and 1 on line ${kinds.number}; expected one kind of value (a proportion or a mean)`,
         );
-      if (bad.length > 0) {
-        const shown = bad.slice(0, SHOWN_BAD_LINES).map((b) => `line ${b.line} (${b.reason})`);
-        const more = bad.length > SHOWN_BAD_LINES ? `, and ${bad.length - SHOWN_BAD_LINES} more` : "";
+      if (badCount > 0) {
+        const shown = bad.map((b) => `line ${b.line} (${b.reason})`);
+        const more = badCount > bad.length ? `, and ${badCount - bad.length} more` : "";
         context.logger.warn(
-          `metric ${metric.name}: ${bad.length} of ${lines} lines of ${feedback.file} not counted: ${shown.join(", ")}${more}`,
+          `metric ${metric.name}: ${badCount} of ${lines} lines of ${feedback.file} not counted: ${shown.join(", ")}${more}`,
         );
       }
       context.logger.debug(

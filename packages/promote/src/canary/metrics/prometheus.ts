@@ -194,6 +194,8 @@ export function createPrometheusSource(metric: CanaryMetricConfig, options: Prom
         if (total === null) return null;
         const n = Math.round(total);
         const successes = Math.round(events ?? 0);
+        if (!Number.isSafeInteger(n) || !Number.isSafeInteger(successes))
+          throw fail(`${variant}: counts beyond exact integers (events ${events}, total ${total}); expected counters of requests`);
         if (n < 0 || successes < 0) throw fail(`${variant}: a negative count (events ${successes}, total ${n}); expected counters`);
         if (successes > n) throw fail(`${variant}: events (${successes}) exceed total (${n}); expected events to count a subset of total`);
         return { kind: "proportion", n, successes };

@@ -84,10 +84,6 @@ class GitopsRouter implements Router {
     if (canaryPercent === 0 && !sameVersion) {
       // Nothing to pin when the manifest does not name the candidate: its revision gets no traffic from it.
       if (now.storageUri === reference) input = { reference, digest: candidate.digest, canaryTrafficPercent: 0 };
-      else if (this.#config.mode === "pull-request")
-        context.logger.warn(
-          `gitops router: pull requests from llmops/canary-${context.environment}-${digestHex12(candidate.digest)}-* may still be open in ${manifest.repository}: close them, merging one would send traffic to the aborted candidate`,
-        );
     } else {
       const field = canaryPercent === 100 || canaryPercent === 0 ? null : canaryPercent;
       input = { reference, digest: candidate.digest, canaryTrafficPercent: field };
@@ -119,40 +115,16 @@ class GitopsRouter implements Router {
         : written.canaryTrafficPercent === 0
           ? "canaryTrafficPercent: 0 pins the previous rolled-out revision"
           : `canaryTrafficPercent: ${written.canaryTrafficPercent}`;
-    if (this.#config.mode === "commit") {
-      const commit = await manifest.write({
-        branch: base,
-        content: edit.content,
-        previous: file,
-        message: `${title}\n\n${reference}\n${what}\nRollout: ${context.rolloutId}`,
-      });
-      context.logger.info(`gitops router: ${what} in ${manifest.repository}:${manifest.path} on ${base} (${commit.commit})`);
-      return this.#reading(written, share(written), { ...details, changed: true, ...commit }, `commit ${commit.commit.slice(0, 12)}`);
-    }
-    const head = `llmops/canary-${context.environment}-${digestHex12(candidate.digest)}-${canaryPercent}`;
-    const body = [
-      `${title}.`,
-      "",
-      "| | |",
-      "|---|---|",
-      `| Model | \`${candidate.name}\` |`,
-      `| Digest | \`${candidate.digest}\` |`,
-      `| Environment | ${context.environment} |`,
-      `| Reference | \`${reference}\` |`,
-      `| Traffic | ${what} |`,
-      `| Rollout | ${context.rolloutId} |`,
-      "",
-      "Opened by llmops canary; the split changes when it is merged.",
-    ].join("\n");
-    const pr = await manifest.propose({ base, head, content: edit.content, baseFile: file, title, body });
-    context.logger.info(`gitops router: ${manifest.repository}#${pr.number} proposes ${what}`);
-    // The base branch, and so the cluster, keeps the old split until someone merges it.
-    return this.#reading(
-      now,
-      share(now),
-      { ...details, changed: true, pending: true, pullRequest: pr, head },
-      `on ${base}; PR ${manifest.repository}#${pr.number} proposes ${written.canaryTrafficPercent ?? 100}%`,
-    );
+    // Each step is committed: the split changes when the deployment repository syncs (a pull
+    // request would record a step that is not in force; the config refuses that mode).
+    const commit = await manifest.write({
+      branch: base,
+      content: edit.content,
+      previous: file,
+      message: `${title}\n\n${reference}\n${what}\nRollout: ${context.rolloutId}`,
+    });
+    context.logger.info(`gitops router: ${what} in ${manifest.repository}:${manifest.path} on ${base} (${commit.commit})`);
+    return this.#reading(written, share(written), { ...details, changed: true, ...commit }, `commit ${commit.commit.slice(0, 12)}`);
   }
 
   async read(versions: RolloutVersions, context: RouterContext): Promise<RouterReading> {
@@ -191,7 +163,7 @@ class GitopsRouter implements Router {
       if (mode !== null && !SPLITTING_MODES.has(String(mode)))
         throw new RouterError(
           TYPE,
-          `${manifest.repository}:${manifest.path}: ${DEPLOYMENT_MODE} is ${mode}; KServe splits traffic by canaryTrafficPercent only in Serverless (Knative) mode, so a canary there would send all traffic to the candidate`,
+          `${manifest.repository}:${manifest.path}: ${DEPLOYMENT_MODE} is ${excerpt(String(mode))}; KServe splits traffic by canaryTrafficPercent only in Serverless (Knative) mode, so a canary there would send all traffic to the candidate`,
         );
       const storageUri = readField(doc, KSERVE_MODEL, "storageUri");
       if (typeof storageUri !== "string")
