@@ -1,4 +1,5 @@
 import { UsageError } from "@llmops/core";
+import { judgeSequential } from "@llmops/eval";
 import { describe, expect, it } from "vitest";
 import { type CanaryResult, canaryResultSchema } from "../../src/canary/result.ts";
 import { canaryAbort, canaryAdvance, canaryAnalyze, canaryStart, canaryStartOrAdvance } from "../../src/canary/rollout.ts";
@@ -526,5 +527,37 @@ describe("canary safety under crashes, races and lost writes", () => {
     const other = valid(await canaryStartOrAdvance({ ...options, ref: `${NAME}:v3` }));
     expect(other).toMatchObject({ outcome: "conflict", exitCode: 1 });
     expect(other.message).toContain("can start once it has ended");
+  });
+
+  it("a base rate that drifts between steps is not taken for a worse candidate (each step on its own data)", async () => {
+    const { f, router, sources, options, later } = await ready();
+    await writeConfig(f.dir, CONFIG.replace("max: 0.05, guardrail: true", "noWorseThan: 0, direction: lower"));
+    await canaryStart({ ...options, ref: `${NAME}:v2` });
+    const startedAt = new Date("2026-12-01T10:00:00Z").getTime();
+    // Both slots equal within each step; errors quadruple at the second step (an evening peak).
+    const first = { stable: proportion(225, 45000), canary: proportion(25, 5000) };
+    const second = { stable: proportion(400, 20000), canary: proportion(400, 20000) };
+    sources.readings.set("error_rate", (context) => {
+      const step = context.since.getTime() === startedAt ? first : second;
+      return reading(step.stable, step.canary);
+    });
+    sources.readings.set("thumbs_up", (context) => {
+      const n = context.since.getTime() === startedAt ? [45000, 5000] : [20000, 20000];
+      return reading(proportion(Math.round(n[0]! * 0.9), n[0]!), proportion(Math.round(n[1]! * 0.9), n[1]!));
+    });
+    router.requests = { stable: 45000, canary: 5000 };
+    later(5);
+    expect((await canaryAdvance(options)).outcome).toBe("advanced");
+    router.requests = { stable: 65000, canary: 25000 };
+    later(5);
+    expect(valid(await canaryAdvance(options)).outcome).toBe("advanced");
+    // Pooled over both steps, the candidate's traffic came mostly at the peak: it would look worse.
+    const pooled = judgeSequential(proportion(625, 65000), proportion(425, 25000), {
+      direction: "lower",
+      noWorseThan: 0,
+      alpha: 0.05 / 6,
+      optimizeAt: 200,
+    });
+    expect(pooled.status).toBe("fail");
   });
 });
