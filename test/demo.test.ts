@@ -37,7 +37,9 @@ describe("pnpm demo", () => {
     });
     expect(result.stderr).toContain("$ llmops version");
     expect(result.status).toBe(0);
-    expect(result.stdout).toBe("verdict: pass\npromotion: promoted\nrollback: rolled-back\n");
+    expect(result.stdout).toBe(
+      "verdict: pass\npromotion: promoted\nrollback: rolled-back\nmonitor: alerting\nfeedback: demo/reviews:v2\n",
+    );
 
     const comparison = comparisonSchema.parse(JSON.parse(readFileSync(join(out, "compare", "sentiment", "comparison.json"), "utf8")));
     expect(comparison.baseline.source).toBe("alias");
@@ -114,5 +116,22 @@ describe("pnpm demo", () => {
     expect(request.signature).toBe(`sha256=${createHmac("sha256", ALERT_SECRET).update(request.body).digest("hex")}`);
     expect(`${(JSON.parse(request.body) as { text: string }).text}\n`).toBe(alert);
     expect(result.stderr).toContain("Alert received (signature verified)");
+
+    // Monitoring: the live server still matches its evidence; the German, longer traffic drifted.
+    const monitorAlert = readFileSync(join(out, "monitor-alert.txt"), "utf8");
+    expect(monitorAlert).toContain("llmops monitor: production/sentiment: input drift");
+    expect(monitorAlert).toMatch(/drift in text: language: PSI/);
+    const monitorRequest = JSON.parse(readFileSync(join(out, "monitor-alert-request.json"), "utf8")) as { signature: string; body: string };
+    expect(monitorRequest.signature).toBe(`sha256=${createHmac("sha256", ALERT_SECRET).update(monitorRequest.body).digest("hex")}`);
+    const monitored = JSON.parse(readFileSync(join(out, "monitor.json"), "utf8")) as {
+      environments: { monitors: { quality?: { verdict: string } }[] }[];
+    };
+    expect(monitored.environments[0]?.monitors[0]?.quality?.verdict).toBe("ok");
+
+    // Feedback: three new cases (one duplicate event dropped), the email address redacted.
+    expect(result.stderr).toContain("demo/reviews:v2: 3 new cases, 1 personal details redacted");
+    // The check report names the planted eval review and the planted email address.
+    expect(result.stderr).toMatch(/contamination FAIL[\s\S]*reviews\.jsonl:4 \(n004\) ~ eval\.jsonl:1 \(r0601\)/);
+    expect(result.stderr).toMatch(/pii +FAIL +1 found[\s\S]*reviews\.jsonl:5 \(n005\) text: email/);
   });
 });

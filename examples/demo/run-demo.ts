@@ -247,11 +247,82 @@ for (const alert of receiver.alerts) {
 await llmops(["status", "production", ...promoteArgs], { text: true });
 writeFileSync(join(out, "promote.json"), `${JSON.stringify([promoted, rolledBack], null, 2)}\n`);
 
-step("11. Done");
+step("11. Monitor production: the live server against its evidence, and a drifted traffic sample");
+// A week of traffic from a new market: the reviews are in German and much longer than the ones
+// the model was evaluated on. The quality check finds nothing wrong; the text drifts.
+writeFileSync(join(out, "traffic.jsonl"), driftedTraffic(200));
+receiver.alerts.length = 0;
+receiver.prefix = "monitor-alert";
+const monitored = (await llmops(["monitor", "production", ...promoteArgs, "--no-github"], {
+  env: alertEnv,
+  allowGateFailure: true,
+})) as { alerting: boolean; environments: { monitors: { drift?: { features: { field: string; drifted?: boolean }[] } }[] }[] };
+for (const alert of receiver.alerts) {
+  process.stderr.write(`\nMonitoring alert received (signature ${alert.verified ? "verified" : "INVALID"}):\n${alert.text.replace(/^/gm, "  ")}\n`);
+}
+writeFileSync(join(out, "monitor.json"), `${JSON.stringify(monitored, null, 2)}\n`);
+
+step("12. User feedback becomes dataset demo/reviews:v2 (deduplicated, PII redacted, lineage to the model)");
+writeFileSync(join(out, "feedback.jsonl"), feedbackEvents(`demo/sentiment@${candidate}`));
+const ingested = (await llmops(["feedback", "ingest", join(out, "feedback.jsonl"), "--dataset", "demo/reviews", "--store", store])) as {
+  version: { ref: string } | null;
+  counts: { added: number; redactions: { total: number } };
+};
+process.stderr.write(
+  `${ingested.version?.ref ?? "no new version"}: ${ingested.counts.added} new cases, ${ingested.counts.redactions.total} personal details redacted\n`,
+);
+
+step("13. Check a new batch of labelled reviews before it joins the training set");
+// Someone pasted one of the eval reviews into it, and one review carries an email address.
+const batch = join(out, "new-batch");
+mkdirSync(batch, { recursive: true });
+writeFileSync(join(batch, "reviews.jsonl"), newBatch());
+await llmops(["check", batch, "--against", join(here, "data", "eval.jsonl"), "--store", store], { text: true, allowGateFailure: true });
+
+step("14. Done");
 server.close();
 receiver.close();
 process.stderr.write(`Promotion results: ${show(join(out, "promote.json"))}\nModel repository:  ${show(repository)}\n`);
-process.stdout.write(`promotion: ${promoted.outcome}\nrollback: ${rolledBack.outcome}\n`);
+process.stdout.write(
+  `promotion: ${promoted.outcome}\nrollback: ${rolledBack.outcome}\nmonitor: ${monitored.alerting ? "alerting" : "ok"}\nfeedback: ${ingested.version?.ref ?? "none"}\n`,
+);
+
+/** Production traffic that drifted: German reviews, several sentences long. */
+function driftedTraffic(n: number): string {
+  const lines: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const text = `Der Wasserkocher Nummer ${i} ist wirklich gut und die Lieferung war schnell, aber die Anleitung ist leider nur auf Englisch und die Verpackung war beschädigt. Ich würde ihn trotzdem wieder kaufen.`;
+    lines.push(JSON.stringify({ text }));
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** Thumbs-down feedback with corrections from the served model's users; one carries an email address. */
+function feedbackEvents(model: string): string {
+  const events = [
+    { requestId: "req-1", input: "The toaster is not bad at all.", output: "negative", rating: "bad", correction: "positive" },
+    { requestId: "req-2", input: "Never again, the kettle leaks.", output: "negative", rating: "good" },
+    { requestId: "req-3", input: "Write to me at jane.doe@example.com, the blender is not great.", output: "positive", rating: "bad", correction: "negative" },
+    { requestId: "req-1", input: "The toaster is not bad at all.", output: "negative", rating: "bad", correction: "positive" },
+  ];
+  return `${events.map((e) => JSON.stringify({ ...e, model, consent: true })).join("\n")}\n`;
+}
+
+/** Labelled reviews from a new source: one is an eval review copied in by mistake, one carries an email address. */
+function newBatch(): string {
+  const evalCase = JSON.parse(readFileSync(join(here, "data", "eval.jsonl"), "utf8").split("\n")[0]!) as {
+    vars: { text: string };
+    expected: string;
+  };
+  const rows = [
+    { id: "n001", text: "Sturdy little tripod, survived two hiking trips in the rain without a scratch.", label: "positive" },
+    { id: "n002", text: "The headphones hiss constantly and the left cup stopped working after a week.", label: "negative" },
+    { id: "n003", text: "Lovely scarf, warm and soft, and the colour matches the photos exactly.", label: "positive" },
+    { id: "n004", text: evalCase.vars.text, label: evalCase.expected },
+    { id: "n005", text: "Great kettle, write to john.smith@example.org if you want my unboxing notes.", label: "positive" },
+  ];
+  return `${rows.map((r) => JSON.stringify(r)).join("\n")}\n`;
+}
 
 /** The fields of `llmops promote --json` the demo reads. */
 interface PromotionResult {
@@ -289,6 +360,7 @@ function writePromoteConfig(url: string, repositoryRoot: string): string {
   });
   doc.setIn(["environments", "production", "url"], url);
   doc.setIn(["environments", "production", "targets", 0, "root"], repositoryRoot);
+  doc.setIn(["environments", "production", "monitor", "sample"], join(out, "traffic.jsonl"));
   const file = join(out, "llmops.promote.yaml");
   writeFileSync(file, String(doc));
   return file;
@@ -296,11 +368,14 @@ function writePromoteConfig(url: string, repositoryRoot: string): string {
 
 /**
  * A local HTTP endpoint standing in for a Slack incoming webhook: checks the HMAC-SHA256 signature
- * of each alert and keeps its `text`. Writes the last one to out/alert.txt, and the raw request
- * (body and signature header) to out/alert-request.json.
+ * of each alert and keeps its `text`. Writes the last one to out/<prefix>.txt (`prefix` starts as
+ * `alert`), and the raw request (body and signature header) to out/<prefix>-request.json.
  */
-function startAlertReceiver(secret: string): Promise<{ url: string; alerts: { text: string; verified: boolean }[]; close(): void }> {
+function startAlertReceiver(
+  secret: string,
+): Promise<{ url: string; alerts: { text: string; verified: boolean }[]; prefix: string; close(): void }> {
   const alerts: { text: string; verified: boolean }[] = [];
+  const files = { prefix: "alert" };
   const http = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -314,8 +389,8 @@ function startAlertReceiver(secret: string): Promise<{ url: string; alerts: { te
         text = String((JSON.parse(body.toString("utf8")) as { text?: unknown }).text ?? "");
       } catch {}
       alerts.push({ text, verified });
-      writeFileSync(join(out, "alert.txt"), `${text}\n`);
-      writeFileSync(join(out, "alert-request.json"), `${JSON.stringify({ signature: header, body: body.toString("utf8") }, null, 2)}\n`);
+      writeFileSync(join(out, `${files.prefix}.txt`), `${text}\n`);
+      writeFileSync(join(out, `${files.prefix}-request.json`), `${JSON.stringify({ signature: header, body: body.toString("utf8") }, null, 2)}\n`);
       res.writeHead(verified ? 200 : 401).end();
     });
   });
@@ -323,7 +398,17 @@ function startAlertReceiver(secret: string): Promise<{ url: string; alerts: { te
     http.listen(0, "127.0.0.1", () => {
       const address = http.address();
       const port = typeof address === "object" && address ? address.port : 0;
-      done({ url: `http://127.0.0.1:${port}/alerts`, alerts, close: () => http.close() });
+      done({
+        url: `http://127.0.0.1:${port}/alerts`,
+        alerts,
+        get prefix() {
+          return files.prefix;
+        },
+        set prefix(value: string) {
+          files.prefix = value;
+        },
+        close: () => http.close(),
+      });
     });
   });
 }

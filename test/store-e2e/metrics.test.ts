@@ -83,6 +83,15 @@ describe("llmops metrics to a file or stdout", () => {
     expect(result.stderr).toContain("environment canary-lab has no series: store unreachable");
   });
 
+  it("reads every suite below a parent directory, as llmops eval writes them (<out>/<suite>/summary.json)", async () => {
+    await writeJson("results/sentiment/summary.json", evalSummary());
+    await writeJson("results/toxicity/summary.json", evalSummary({ suite: "toxicity" }));
+    const result = await llmops(["results"]);
+    expect(result.code, result.stderr).toBe(0);
+    const suites = [...result.stdout.matchAll(/^llmops_eval_passed\{suite="([^"]+)"/gm)].map((m) => m[1]);
+    expect(suites).toEqual(["sentiment", "toxicity"]);
+  });
+
   it("prints the exposition on stdout without --out; --format prometheus is the text format promtool checks", async () => {
     const openmetrics = await llmops(["eval/summary.json"]);
     expect(openmetrics.code).toBe(0);
@@ -108,7 +117,7 @@ describe("llmops metrics to a file or stdout", () => {
       [["broken"], /summary\.json: not valid as eval results \(summary\.json\): .*cases/],
       [["shard"], /shard 1 of 2; export the complete \(merged\) run/],
       [["notjson.json"], /notjson\.json: not JSON/],
-      [["empty"], /empty: a directory without summary\.json/],
+      [["empty"], /empty: a directory without summary\.json .*, in it or below$/],
       [["missing"], /missing: no such file or directory/],
       [["eval", "eval/summary.json"], /series llmops_eval_metric\{.*\} is given twice \(from eval and eval\/summary\.json\)/],
       [["eval", "--format", "xml"], /--format xml: expected openmetrics or prometheus/],
@@ -126,6 +135,22 @@ describe("llmops metrics to a file or stdout", () => {
       [["eval", "--json"], /--json prints a summary on stdout: give --out FILE or --push URL/],
       [["eval", "--out", "empty"], /--out empty: is a directory/],
       [["eval", "unknown.json", "--out", "never.om"], /unknown\.json: not a result/],
+      [
+        [
+          "eval",
+          "--environment",
+          "staging",
+          "--push",
+          "http://127.0.0.1:9",
+          "--job",
+          "j",
+          "--grouping",
+          "environment=prod",
+          "--out",
+          "never.om",
+        ],
+        /grouping label environment="prod" would overwrite environment="staging" of llmops_eval_metric/,
+      ],
     ];
     for (const [args, message, env] of cases) {
       const result = await llmops(args, env);

@@ -69,11 +69,17 @@ export async function writeMonitorOutputs(result: MonitorResult, inputs: Pick<Mo
   core.setOutput("result", JSON.stringify(result));
   await writeJobSummary(monitorSummaryMarkdown(result));
   const failed = result.environments.flatMap((e) =>
-    e.monitors.flatMap((m) => m.alert.notifications.filter((n) => n.action === "failed").map((n) => `${e.environment}/${m.key} ${n.channel}: ${n.error ?? "failed"}`)),
+    e.monitors.flatMap((m) =>
+      m.alert.notifications
+        .filter((n) => n.action === "failed")
+        .map((n) => `${e.environment}/${m.key} ${n.channel}: ${n.error ?? "failed"}`),
+    ),
   );
   if (failed.length > 0) failStep(`alert not delivered: ${failed.join("; ")}`);
   else if (result.alerting && inputs.failOnAlert) {
-    const alerting = result.environments.flatMap((e) => e.monitors.filter((m) => m.alert.status === "alerting").map((m) => `${e.environment}/${m.key}`));
+    const alerting = result.environments.flatMap((e) =>
+      e.monitors.filter((m) => m.alert.status === "alerting").map((m) => `${e.environment}/${m.key}`),
+    );
     failStep(`monitor alerting: ${alerting.join(", ")}`);
   }
 }

@@ -20,8 +20,10 @@ export const checkCommand: Command = {
   },
   optionHelp: {
     ...storeOptionHelp,
-    against: "a dataset version (or directory) to look for contamination in: shared n-grams and near duplicates; repeatable (default: checks.contamination.against)",
-    "write-redacted": "write a copy of the case files with personal data and secrets replaced (<EMAIL>, <PHONE> …) into DIR, a new or empty directory",
+    against:
+      "a dataset version (or directory) to look for contamination in: shared n-grams and near duplicates; repeatable (default: checks.contamination.against)",
+    "write-redacted":
+      "write a copy of the case files with personal data and secrets replaced (<EMAIL>, <PHONE> …) into DIR, a new or empty directory",
     record: "attach the result to the dataset version as a check referrer (application/vnd.llmops.check.v1+json); needs a REF",
     markdown: "also write the report as Markdown (tables and Mermaid charts) to FILE",
     config: `the llmops.yaml whose artifacts' checks: apply (default ${DEFAULT_CONFIG_FILE} when present; without one every check runs with its defaults)`,
@@ -35,27 +37,33 @@ export const checkCommand: Command = {
     const configFile = resolve(context.cwd, configPath ?? DEFAULT_CONFIG_FILE);
     // An explicit --config must exist; the default one is used only when present.
     const loaded = configPath !== undefined || existsSync(configFile) ? await loadConfig(configFile) : undefined;
-    const openStore = () =>
-      commandStoreOpener(values, context)({ input: optionalString(values.store), config: loaded?.config.store });
+    const openStore = () => commandStoreOpener(values, context)({ input: optionalString(values.store), config: loaded?.config.store });
     const markdown = optionalString(values.markdown);
     const redactTo = optionalString(values["write-redacted"]);
     const artifact = optionalString(values.artifact);
 
-    const { result: outcome, stoppedBy } = await stoppable(context, "stopping; nothing is recorded and no redacted copy is left", (signal) =>
-      runCheck({
-        target,
-        against: list(values.against),
-        openStore,
-        ...(loaded ? { loaded: { config: loaded.config, dir: loaded.dir } } : {}),
-        ...(artifact ? { artifact } : {}),
-        ...(redactTo ? { redactTo } : {}),
-        record: values.record === true,
-        cwd: context.cwd,
-        logger: context.logger,
-        signal,
-      }),
+    const { result: outcome, stoppedBy } = await stoppable(
+      context,
+      "stopping; nothing is recorded and no redacted copy is left",
+      (signal) =>
+        runCheck({
+          target,
+          against: list(values.against),
+          openStore,
+          ...(loaded ? { loaded: { config: loaded.config, dir: loaded.dir } } : {}),
+          ...(artifact ? { artifact } : {}),
+          ...(redactTo ? { redactTo } : {}),
+          record: values.record === true,
+          cwd: context.cwd,
+          logger: context.logger,
+          signal,
+          // Stopped by a signal: the check threw its abort; the scratch files and any partial copy are gone.
+        }).catch((error: unknown) => {
+          if (signal.aborted) return undefined;
+          throw error;
+        }),
     );
-    if (stoppedBy) return SIGNAL_EXIT[stoppedBy] ?? 130;
+    if (stoppedBy || !outcome) return SIGNAL_EXIT[stoppedBy ?? "SIGINT"] ?? 130;
     const { result } = outcome;
     if (markdown) await writeFileAtomic(resolve(context.cwd, markdown), renderCheckMarkdown(result));
     if (outcome.record) context.logger.info(`recorded check ${outcome.record} on ${result.dataset.name}@${result.dataset.digest}`);

@@ -1,16 +1,20 @@
-import { ExitCode, formatNumber, type MetricSummary, UsageError } from "@llmops/core";
+import { ExitCode, formatNumber, loadConfig, type MetricSummary, UsageError } from "@llmops/core";
 import { type EvaluateResult, evaluate, mergeEvalShards, parseShard, type RunProgress, type SuiteOutcome } from "@llmops/eval";
+import { type CheckResult, runCheck } from "@llmops/operate";
 import { renderJUnit, renderRunSummaryMarkdown } from "@llmops/report";
+import { parseRef, type Store } from "@llmops/store";
 import {
   type Command,
   type CommandContext,
   commandStoreOpener,
+  type ParsedArgs,
   SIGNAL_EXIT,
   stoppable,
   storeOptionHelp,
   storeOptions,
 } from "../command.ts";
 import { createProgress, type Progress } from "../progress.ts";
+import { refuseChecked } from "./version.ts";
 
 const renderers = { junit: renderJUnit, markdown: renderRunSummaryMarkdown };
 
@@ -129,10 +133,71 @@ export const evalMergeCommand: Command = {
   },
 };
 
+/**
+ * `--check`: the configured `checks:` of each dataset version the selected suites read their cases
+ * from (`casesFrom: { dataset }`, by the dataset's name in `artifacts:`), run before any suite.
+ * A failed check exits 1 naming the suites that read it, and no suite runs; undefined when all pass.
+ */
+async function checkSuiteDatasets(
+  values: ParsedArgs["values"],
+  context: CommandContext,
+  options: { config?: string; suites: string[]; store?: string },
+): Promise<number | undefined> {
+  const loaded = await loadConfig(options.config, { cwd: context.cwd });
+  const suites = options.suites.length ? loaded.config.suites.filter((suite) => options.suites.includes(suite.name)) : loaded.config.suites;
+  const readers = new Map<string, string[]>();
+  for (const suite of suites) {
+    const ref = typeof suite.casesFrom === "object" ? suite.casesFrom.dataset : undefined;
+    if (ref === undefined) continue;
+    const artifact = loaded.config.artifacts[parseRef(ref).name];
+    if (!artifact?.checks) {
+      context.logger.warn(`--check: suite ${suite.name}: llmops.yaml declares no checks: for dataset ${ref}; not checked`);
+      continue;
+    }
+    readers.set(ref, [...(readers.get(ref) ?? []), suite.name]);
+  }
+  if (readers.size === 0) return undefined;
+  let store: Store | undefined;
+  const openStore = () => {
+    store ??= commandStoreOpener(values, context)({ input: options.store, config: loaded.config.store });
+    return store;
+  };
+  const { result: failed, stoppedBy } = await stoppable(context, "no suite is run", async (signal) => {
+    const failed: { ref: string; result: CheckResult }[] = [];
+    for (const ref of readers.keys()) {
+      const { result } = await runCheck({
+        target: ref,
+        openStore,
+        loaded: { config: loaded.config, dir: loaded.dir },
+        cwd: context.cwd,
+        logger: context.logger,
+        signal,
+      }).catch((error: unknown) => {
+        if (signal.aborted) return { result: undefined };
+        throw error;
+      });
+      if (signal.aborted || !result) return undefined;
+      context.logger.info(
+        `--check: dataset ${ref}${result.dataset.digest ? ` (${result.dataset.digest})` : ""}: ${result.passed ? "passed" : "FAILED"}`,
+      );
+      if (!result.passed) failed.push({ ref, result });
+    }
+    return failed;
+  });
+  if (stoppedBy || !failed) return SIGNAL_EXIT[stoppedBy ?? "SIGINT"] ?? 130;
+  if (failed.length === 0) return undefined;
+  const suitesOf = new Map(failed.map(({ ref, result }) => [result, readers.get(ref) ?? []]));
+  return refuseChecked(
+    context,
+    failed.map(({ result }) => result),
+    (result) => `read by suite ${(suitesOf.get(result) ?? []).join(", ")}; no suite was run`,
+  );
+}
+
 export const evalCommand: Command = {
   name: "eval",
   summary: "Run eval suites: call providers, score, aggregate with intervals, gate",
-  usage: "[--config FILE] [--suite NAME]... [--model REF] [--store S] [--out DIR] [--no-cache] [--shard i/n] [--record]",
+  usage: "[--config FILE] [--suite NAME]... [--model REF] [--store S] [--out DIR] [--no-cache] [--shard i/n] [--record] [--check]",
   options: {
     config: { type: "string", short: "c" },
     suite: { type: "string", short: "s", multiple: true },
@@ -142,6 +207,7 @@ export const evalCommand: Command = {
     "no-cache": { type: "boolean" },
     shard: { type: "string" },
     record: { type: "boolean" },
+    check: { type: "boolean" },
   },
   optionHelp: {
     config: "config file (default ./llmops.yaml)",
@@ -152,6 +218,8 @@ export const evalCommand: Command = {
     "no-cache": "do not read or write the response cache (.llmops/cache/responses)",
     shard: "run only shard i of n (cases split by a hash of their id); merge with `llmops eval merge`",
     record: "attach the results as evidence to --model in the store",
+    check:
+      "first run the checks: llmops.yaml's artifacts: declare for each dataset version a suite reads (casesFrom: { dataset }); a failed check runs no suite (exit 1)",
   },
   subcommands: [evalMergeCommand],
   async run(args, context) {
@@ -162,6 +230,14 @@ export const evalCommand: Command = {
     const model = optionalString(args.values.model);
     const store = optionalString(args.values.store);
     const out = optionalString(args.values.out);
+    if (args.values.check === true) {
+      const refused = await checkSuiteDatasets(args.values, context, {
+        suites: strings(args.values.suite),
+        ...(config ? { config } : {}),
+        ...(store ? { store } : {}),
+      });
+      if (refused !== undefined) return refused;
+    }
     const { result, stoppedBy } = await stoppable(context, "writing partial results marked incomplete", (signal) =>
       evaluate({
         cwd: context.cwd,

@@ -2,6 +2,7 @@ import { stat } from "node:fs/promises";
 import path from "node:path";
 import { ExitCode, UsageError, writeFileAtomic } from "@llmops/core";
 import {
+  checkGroupingAgainstSeries,
   checkResultSchema,
   checkSamples,
   comparisonSamples,
@@ -24,7 +25,7 @@ import {
   type ResultDocument,
   type ResultKind,
   readCompareReport,
-  readResultDocument,
+  readResultDocuments,
   renderExposition,
   requireResultKind,
 } from "@llmops/operate";
@@ -158,14 +159,20 @@ export const metricsCommand: Command = {
 
     const set = new MetricSet();
     for (const input of positionals) {
-      const document = await readResultDocument(input, context.cwd);
-      const kind = requireResultKind(document);
-      if (environment !== undefined && !LABELLED_BY_ENVIRONMENT.includes(kind))
-        context.logger.warn(`${input}: --environment does not apply to ${kind} results, which name their own environments`);
-      set.addAll(await samplesOf(document, kind, environment, context), input);
+      const documents = await readResultDocuments(input, context.cwd);
+      for (const document of documents) {
+        const kind = requireResultKind(document);
+        if (environment !== undefined && !LABELLED_BY_ENVIRONMENT.includes(kind))
+          context.logger.warn(`${input}: --environment does not apply to ${kind} results, which name their own environments`);
+        // The path as given names a series' source, or the file when a directory held several.
+        const source = documents.length === 1 ? input : path.relative(context.cwd, document.file);
+        set.addAll(await samplesOf(document, kind, environment, context), source);
+      }
     }
     if (set.size === 0) context.logger.warn("the results hold no series");
 
+    // Before the file is written: a push refused for its labels must not leave half the work done.
+    if (pushUrl !== undefined) checkGroupingAgainstSeries(set, grouping);
     const text = renderExposition(set, format as ExpositionFormat);
     if (outFile !== undefined) await writeFileAtomic(outFile, text);
     let pushed: PushResult | undefined;

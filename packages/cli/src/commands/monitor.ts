@@ -1,15 +1,7 @@
 import { runUrlFromEnv, UsageError } from "@llmops/core";
 import { githubMonitorAlertsFromEnv } from "@llmops/github/monitor";
 import { describeMonitor, monitor } from "@llmops/operate";
-import {
-  type Command,
-  openCommandStore,
-  optionalString,
-  SIGNAL_EXIT,
-  stoppable,
-  storeOptionHelp,
-  storeOptions,
-} from "../command.ts";
+import { type Command, openCommandStore, optionalString, SIGNAL_EXIT, stoppable, storeOptionHelp, storeOptions } from "../command.ts";
 import { printJson } from "./version.ts";
 
 /**
@@ -31,7 +23,8 @@ export const monitorCommand: Command = {
     ...storeOptions,
   },
   optionHelp: {
-    sample: "production inputs for every drift monitor: a .jsonl/.json/.csv file, or a dataset version (name:alias, name:vN, name@sha256:…)",
+    sample:
+      "production inputs for every drift monitor: a .jsonl/.json/.csv file, or a dataset version (name:alias, name:vN, name@sha256:…)",
     out: "keep each live run's results in DIR/<environment>/<monitor> (default: discarded)",
     config: "path of llmops.yaml (default: llmops.yaml in the working directory)",
     "no-github": "open, update or close no alert issue even when GITHUB_TOKEN and GITHUB_REPOSITORY are set",

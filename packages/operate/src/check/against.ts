@@ -3,7 +3,7 @@ import { BandIndex } from "./band-index.ts";
 import { type CaseFile, selectCaseFiles } from "./case-files.ts";
 import { CaseTable } from "./case-table.ts";
 import { caseViewOf } from "./case-view.ts";
-import { caseTexts, MAX_NESTING, nestingDepth, parseFieldPath } from "./fields.ts";
+import { forEachCaseText, MAX_NESTING, nestingDepth, parseFieldPath, StringWalker } from "./fields.ts";
 import { HashSet64 } from "./hash-set64.ts";
 import { type Banding, bandKeys } from "./lsh.ts";
 import { packSignature } from "./minhash.ts";
@@ -69,17 +69,18 @@ export class AgainstIndex {
     const onNgram = (hi: number, lo: number) => {
       index.ngrams.add(hi, lo, current);
     };
+    const addText = (text: string) => features.addText(text, onNgram);
+    const walker = new StringWalker(addText);
     for (let f = 0; f < files.length; f++) {
       const file = files[f]!;
-      let rowIndex = 0;
       await readRows(file.path, file.title, file.format, { maxLineBytes: options.maxLineBytes, signal: options.signal }, (row) => {
         if (row.blank || row.value === undefined) return;
         if (nestingDepth(row.value) > MAX_NESTING) return;
-        const cased = caseViewOf(row, file.title, rowIndex++);
+        const cased = caseViewOf(row, file.title);
         if (!cased) return;
         current = table.count;
         features.beginCase();
-        for (const { value } of caseTexts(cased.view, fields)) features.addText(value as string, onNgram);
+        forEachCaseText(cased.view, fields, walker, addText);
         const hasSignature = !features.minhash.empty;
         if (hasSignature) packSignature(features.minhash.signature, packed);
         table.append(f, row.line, cased.view.id, noHash, hasSignature ? packed : undefined);

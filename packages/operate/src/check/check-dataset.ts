@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -20,7 +19,17 @@ import { caseViewOf } from "./case-view.ts";
 import { shown } from "./display.ts";
 import { LabelCounter, LengthHistogram } from "./distributions.ts";
 import { findDuplicates, MAX_BUCKET_COMPARISONS } from "./duplicates.ts";
-import { type CaseView, caseTexts, isPresent, MAX_NESTING, nestingDepth, parseFieldPath, resolveField, visitStrings } from "./fields.ts";
+import {
+  type CaseView,
+  forEachCaseText,
+  isPresent,
+  MAX_NESTING,
+  nestingDepth,
+  parseFieldPath,
+  resolveField,
+  StringWalker,
+} from "./fields.ts";
+import { Hash128 } from "./hash.ts";
 import { loadJsonSchema } from "./json-schema-file.ts";
 import { type Banding, bandKeys, optimalBanding } from "./lsh.ts";
 import { packSignature, similarity } from "./minhash.ts";
@@ -95,7 +104,11 @@ function labelText(value: unknown): string | undefined {
   return "(not a scalar)";
 }
 
-function gate(severity: CheckSeverity, max: number, findings: number): { severity: CheckSeverity; max: number; findings: number; passed: boolean } {
+function gate(
+  severity: CheckSeverity,
+  max: number,
+  findings: number,
+): { severity: CheckSeverity; max: number; findings: number; passed: boolean } {
   return { severity, max, findings, passed: severity !== "error" || findings <= max };
 }
 
@@ -214,11 +227,17 @@ class CheckRun {
     const requiredFields =
       config.required?.severity !== "off" ? config.required?.fields.map((f) => ({ f, segments: parseFieldPath(f) })) : undefined;
 
-    const features = new TextFeatures({ shingle: duplicates.shingle, ngram: checkAgainst ? contamination.ngram : 0, permutations });
+    // No signatures (0 permutations) when nothing compares them: MinHash is most of the text work.
+    const features = new TextFeatures({
+      shingle: duplicates.shingle,
+      ngram: checkAgainst ? contamination.ngram : 0,
+      permutations: wantNear ? permutations : 0,
+    });
     const packed = new Uint16Array(permutations);
     const otherSignature = new Uint16Array(permutations);
     const keys = new Int32Array(banding?.bands ?? 0);
     const hashWords = new Uint32Array(4);
+    const identity = new Hash128();
     let rows = 0;
     let cases = 0;
     const checkedFiles: CheckResult["files"] = [];
@@ -254,26 +273,56 @@ class CheckRun {
       }));
     };
 
-    const scanStringsForPii = (file: CaseFile, line: number, id: string | undefined, value: unknown, rawText: string | undefined) => {
-      let found = 0;
-      const record = (text: string, field: string) => {
-        for (const match of findPii(text, piiKinds)) {
-          found++;
-          piiByKind[match.kind] = (piiByKind[match.kind] ?? 0) + 1;
-          piiFindings.add(() => ({
-            file: shown(file.title, 1024),
-            line,
-            ...(id ? { id: shown(id, 256) } : {}),
-            field: shown(field || "(row)", 512),
-            kind: match.kind,
-            masked: maskPii(match.kind, text.slice(match.start, match.end)).slice(0, 128),
-          }));
-        }
-      };
-      if (value !== undefined) visitStrings(value, "", record, true);
-      else if (rawText !== undefined) record(rawText, "(line)");
-      if (found > 0) piiRows++;
+    // PII: one walker for the run; the row being scanned is in these variables while it walks.
+    let piiFile: CaseFile = files[0]!;
+    let piiLine = 0;
+    let piiId: string | undefined;
+    let piiFound = 0;
+    const recordPii = (text: string, field: () => string) => {
+      for (const match of findPii(text, piiKinds)) {
+        piiFound++;
+        piiByKind[match.kind] = (piiByKind[match.kind] ?? 0) + 1;
+        piiFindings.add(() => ({
+          file: shown(piiFile.title, 1024),
+          line: piiLine,
+          ...(piiId ? { id: shown(piiId, 256) } : {}),
+          field: shown(field() || "(row)", 512),
+          kind: match.kind,
+          masked: maskPii(match.kind, text.slice(match.start, match.end)).slice(0, 128),
+        }));
+      }
     };
+    const piiWalker = new StringWalker((text) => recordPii(text, walkerPath));
+    const walkerPath = () => piiWalker.path();
+    const linePath = () => "(line)";
+    const scanStringsForPii = (file: CaseFile, line: number, id: string | undefined, value: unknown, rawText: string | undefined) => {
+      piiFile = file;
+      piiLine = line;
+      piiId = id;
+      piiFound = 0;
+      if (value !== undefined) piiWalker.walk(value, "", true);
+      else if (rawText !== undefined) recordPii(rawText, linePath);
+      if (piiFound > 0) piiRows++;
+    };
+
+    // Texts: each field hashed with its path and added lane-wise into the case's identity, so
+    // field order does not matter; shingles, n-grams and lengths through `features`.
+    const fieldHash = new Hash128();
+    const fieldDigest = new Uint32Array(4);
+    let textCount = 0;
+    const addText = (text: string, root: string, trail: readonly (string | number)[]) => {
+      textCount++;
+      fieldHash.reset();
+      fieldHash.string(root);
+      // Array indices as negative numbers: no string length (≥ 0) can stand for one.
+      for (const step of trail) typeof step === "number" ? fieldHash.number(-1 - step) : fieldHash.string(step);
+      fieldHash.string(text).digest(fieldDigest);
+      for (let i = 0; i < 4; i++) hashWords[i] = (hashWords[i]! + fieldDigest[i]!) >>> 0;
+      features.addText(text, checkAgainst ? onNgram : undefined);
+    };
+    const NO_TRAIL: readonly (string | number)[] = [];
+    const textWalker = new StringWalker((text, walker) => addText(text, walker.root, walker.trail));
+    const addScalar = (text: string, path: string) => addText(text, path, NO_TRAIL);
 
     try {
       for (let f = 0; f < files.length; f++) {
@@ -285,11 +334,15 @@ class CheckRun {
             file.path,
             file.title,
             file.format,
-            { maxLineBytes: config.maxLineBytes, ...(options.signal ? { signal: options.signal } : {}) },
-            async (row: DatasetRow) => {
+            {
+              maxLineBytes: config.maxLineBytes,
+              ...(options.signal ? { signal: options.signal } : {}),
+              ...(redacted ? { afterChunk: () => redacted.drain() } : {}),
+            },
+            (row: DatasetRow) => {
               const tooDeep = row.value !== undefined && nestingDepth(row.value) > MAX_NESTING;
               if (redacted && file.format === "jsonl") {
-                await redacted.line({
+                redacted.line({
                   value: tooDeep ? undefined : row.value,
                   text: row.text,
                   blank: row.blank,
@@ -309,7 +362,7 @@ class CheckRun {
                 violation(schemaViolations, file, row.line, "too-deep", `nested deeper than ${MAX_NESTING} levels; not checked further`);
                 return;
               }
-              const cased = row.value === undefined ? undefined : caseViewOf(row, file.title, cases);
+              const cased = row.value === undefined ? undefined : caseViewOf(row, file.title);
               const id = cased?.view.id || undefined;
               if (scanPii) scanStringsForPii(file, row.line, id, row.value, row.text);
               if (row.value === undefined) return;
@@ -344,27 +397,25 @@ class CheckRun {
               if (autoLabelsOk) autoLabelsOk = countAutoLabel(view, autoLabels);
 
               // Texts: lengths, the exact hash, shingles (MinHash) and n-grams (contamination).
-              const texts = caseTexts(view, fields);
-              const hash = createHash("sha256");
+              hashWords.fill(0);
+              textCount = 0;
               features.beginCase();
               ngramsOfCase = 0;
               for (const state of against) {
                 state.overlap = 0;
                 state.firstMatch = -1;
               }
-              for (const { path, value } of texts) {
-                const text = value as string;
-                hash.update(path).update("\u0000").update(text).update("\u0001");
-                features.addText(text, checkAgainst ? onNgram : undefined);
-              }
+              forEachCaseText(view, fields, textWalker, addScalar);
               // A case without text is identified by all its values (so only true copies are duplicates).
-              if (texts.length === 0) hash.update(canonicalJson({ vars: view.vars, expected: view.expected ?? null }));
-              const digest = hash.digest();
-              for (let i = 0; i < 4; i++) hashWords[i] = digest.readUInt32LE(4 * i);
+              if (textCount === 0) {
+                identity.reset();
+                identity.string(canonicalJson({ vars: view.vars, expected: view.expected ?? null })).digest(hashWords);
+              }
               words.add(features.words);
               chars.add(features.chars);
               const hasSignature = wantNear && !features.minhash.empty;
               if (hasSignature) packSignature(features.minhash.signature, packed);
+              // Redacted before the table cuts it to 60 bytes: a cut address would no longer be recognised.
               const index = table.append(f, row.line, shown(view.id, 60), hashWords, hasSignature ? packed : undefined);
               exactSpill?.add(hashWords[0]!, index);
               if (hasSignature && banding) {
@@ -397,7 +448,7 @@ class CheckRun {
 
     const location = (index: number, source: CaseTable, list: CaseFile[]): CaseLocation => {
       const record = source.record(index);
-      return { file: shown(list[record.file]?.title ?? "?", 1024), line: record.line, ...(record.id ? { id: record.id } : {}) };
+      return { file: shown(list[record.file]?.title ?? "?", 1024), line: record.line, ...(record.id ? { id: shown(record.id, 256) } : {}) };
     };
 
     const result: CheckResult = {
@@ -570,7 +621,11 @@ class CheckRun {
     const here = (): CaseLocation => ({ file: shown(file.title, 1024), line, ...(view.id ? { id: shown(view.id, 256) } : {}) });
     const there = (match: number): CaseLocation => {
       const record = state.index.table.record(match);
-      return { file: shown(state.index.files[record.file]?.title ?? "?", 1024), line: record.line, ...(record.id ? { id: shown(record.id, 256) } : {}) };
+      return {
+        file: shown(state.index.files[record.file]?.title ?? "?", 1024),
+        line: record.line,
+        ...(record.id ? { id: shown(record.id, 256) } : {}),
+      };
     };
     let contaminated = false;
     if (state.overlap > 0) {

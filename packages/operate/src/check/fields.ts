@@ -68,7 +68,7 @@ export function resolveField(view: CaseView, segments: readonly string[]): Field
     const next: FieldValue[] = [];
     for (const { path, value } of current) {
       if (segment === "*") {
-        if (Array.isArray(value)) value.forEach((item, i) => next.push({ path: joinPath(path, i), value: item }));
+        if (Array.isArray(value)) for (let i = 0; i < value.length; i++) next.push({ path: joinPath(path, i), value: value[i] });
         else if (isRecord(value)) for (const key of Object.keys(value)) next.push({ path: joinPath(path, key), value: value[key] });
       } else if (Array.isArray(value) && /^\d+$/.test(segment)) {
         const index = Number(segment);
@@ -84,26 +84,78 @@ export function resolveField(view: CaseView, segments: readonly string[]): Field
 }
 
 /**
- * Calls `visit` with every string under `value` (array elements and object values, depth first,
- * in the order written) and its path; with `keys`, object keys are visited too (path suffixed
- * ` (key)`). Iterative, so nesting cannot overflow the stack; callers bound it with nestingDepth.
+ * Walks the strings under a value (array elements and object values, depth first, in the order
+ * written; with `keys`, object keys too), calling `visit` with each string and the walker, whose
+ * `path()` builds the string's path only when asked: a scan that finds nothing builds none. One
+ * walker serves a whole run, so walking a row allocates nothing of its own. Callers bound the
+ * nesting with nestingDepth first; levels deeper than MAX_NESTING are not entered.
  */
-export function visitStrings(value: unknown, path: string, visit: (text: string, path: string) => void, keys = false): void {
-  const stack: FieldValue[] = [{ path, value }];
-  while (stack.length > 0) {
-    const item = stack.pop()!;
-    const v = item.value;
-    if (typeof v === "string") visit(v, item.path);
-    else if (Array.isArray(v)) for (let i = v.length - 1; i >= 0; i--) stack.push({ path: joinPath(item.path, i), value: v[i] });
-    else if (isRecord(v)) {
-      const names = Object.keys(v);
-      for (let i = names.length - 1; i >= 0; i--) {
-        const key = names[i]!;
-        if (keys) visit(key, `${joinPath(item.path, key)} (key)`);
-        stack.push({ path: joinPath(item.path, key), value: v[key] });
+export class StringWalker {
+  readonly #visit: (text: string, walker: StringWalker) => void;
+  readonly #trail: (string | number)[] = [];
+  #root = "";
+  #keys = false;
+  #atKey = false;
+
+  constructor(visit: (text: string, walker: StringWalker) => void) {
+    this.#visit = visit;
+  }
+
+  walk(value: unknown, root: string, keys = false): void {
+    this.#root = root;
+    this.#keys = keys;
+    this.#trail.length = 0;
+    this.#walk(value, 0);
+  }
+
+  /** The current string's path (`vars.messages[2].content`; a key's path ends in ` (key)`). */
+  path(): string {
+    let out = this.#root;
+    for (const step of this.#trail) out = joinPath(out, step);
+    return this.#atKey ? `${out} (key)` : out;
+  }
+
+  /** The current string's root and path steps: what identifies a field without building its path. */
+  get root(): string {
+    return this.#root;
+  }
+
+  get trail(): readonly (string | number)[] {
+    return this.#trail;
+  }
+
+  #walk(v: unknown, depth: number): void {
+    if (typeof v === "string") {
+      this.#visit(v, this);
+      return;
+    }
+    if (v === null || typeof v !== "object" || depth > MAX_NESTING) return;
+    const trail = this.#trail;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        trail.push(i);
+        this.#walk(v[i], depth + 1);
+        trail.pop();
       }
+      return;
+    }
+    for (const key in v) {
+      if (!Object.hasOwn(v, key)) continue;
+      trail.push(key);
+      if (this.#keys) {
+        this.#atKey = true;
+        this.#visit(key, this);
+        this.#atKey = false;
+      }
+      this.#walk((v as Record<string, unknown>)[key], depth + 1);
+      trail.pop();
     }
   }
+}
+
+/** Calls `visit` with every string under `value` and its path (a convenience over StringWalker, for cold paths). */
+export function visitStrings(value: unknown, path: string, visit: (text: string, path: () => string) => void, keys = false): void {
+  new StringWalker((text, walker) => visit(text, () => walker.path())).walk(value, path, keys);
 }
 
 /** How deeply arrays and objects nest in `value`, counted up to `limit + 1` (then it stops looking). */
@@ -124,23 +176,28 @@ export function nestingDepth(value: unknown, limit = MAX_NESTING): number {
 }
 
 /**
- * The texts of a case the text checks read: with `fields`, the strings at those paths (numbers and
- * booleans as written, strings inside objects and arrays too); by default every string in `vars`
- * and `expected`. Ordered by path, so rows that differ only in key order have the same texts.
+ * Calls `visit` with each text of a case the text checks read: with `fields`, the strings at those
+ * paths (numbers and booleans as written, strings inside objects and arrays too); by default every
+ * string in `vars` and `expected`. `walker` must have been made with `visit` as its callback.
+ * Returns how many texts there were.
  */
-export function caseTexts(view: CaseView, fields: readonly (readonly string[])[] | undefined): FieldValue[] {
-  const out: FieldValue[] = [];
-  const collect = (value: unknown, path: string) => {
-    if (typeof value === "number" || typeof value === "boolean") out.push({ path, value: String(value) });
-    else visitStrings(value, path, (text, at) => out.push({ path: at, value: text }));
-  };
-  if (fields) {
-    for (const segments of fields) for (const found of resolveField(view, segments)) collect(found.value, found.path);
-  } else {
-    visitStrings(view.vars, "vars", (text, at) => out.push({ path: at, value: text }));
-    if (view.expected !== undefined) visitStrings(view.expected, "expected", (text, at) => out.push({ path: at, value: text }));
+export function forEachCaseText(
+  view: CaseView,
+  fields: readonly (readonly string[])[] | undefined,
+  walker: StringWalker,
+  visitScalar: (text: string, path: string) => void,
+): void {
+  if (!fields) {
+    walker.walk(view.vars, "vars");
+    if (view.expected !== undefined) walker.walk(view.expected, "expected");
+    return;
   }
-  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  for (const segments of fields) {
+    for (const found of resolveField(view, segments)) {
+      if (typeof found.value === "number" || typeof found.value === "boolean") visitScalar(String(found.value), found.path);
+      else walker.walk(found.value, found.path);
+    }
+  }
 }
 
 /** Present: not absent, not null, not a blank string. */

@@ -3,7 +3,15 @@ export { JsonSchemaFileError, NoCaseFilesError, RedactedCopyError } from "./erro
 export { findPii, maskPii, PII_PLACEHOLDER, type PiiMatch, redactPii } from "./pii/detect.ts";
 export { ibanChecksumValid, ibanValid } from "./pii/iban.ts";
 export { cardScheme, luhnValid } from "./pii/luhn.ts";
-export * from "./result.ts";
-export { ANNOTATION_CHECK_PASSED, CHECK_FILE, CHECK_FILE_MAX_BYTES, type CheckRecordStore, readCheckRecords, recordCheck, type StoredCheckRecord } from "./record.ts";
+export {
+  ANNOTATION_CHECK_PASSED,
+  CHECK_FILE,
+  CHECK_FILE_MAX_BYTES,
+  type CheckRecordStore,
+  readCheckRecords,
+  recordCheck,
+  type StoredCheckRecord,
+} from "./record.ts";
 export { describeCheckResult, renderCheckMarkdown } from "./render.ts";
+export * from "./result.ts";
 export { type DatasetInput, datasetInput, type RunCheckOptions, type RunCheckOutcome, runCheck } from "./run-check.ts";

@@ -64,5 +64,5 @@ export function similarity(a: Uint16Array, aOffset: number, b: Uint16Array, bOff
   let equal = 0;
   for (let i = 0; i < length; i++) if (a[aOffset + i] === b[bOffset + i]) equal++;
   const estimate = (equal / length - CHANCE) / (1 - CHANCE);
-  return estimate < 0 ? 0 : estimate > 1 ? 1 : estimate;
+  return Math.min(1, Math.max(0, estimate));
 }

@@ -44,7 +44,11 @@ export interface StoredCheckRecord {
  * schema, a file over CHECK_FILE_MAX_BYTES, a string beyond the result's limits) are skipped with
  * a debug line, never trusted half-read.
  */
-export async function readCheckRecords(store: CheckRecordStore, subject: ResolvedVersion, options: { logger: Logger }): Promise<StoredCheckRecord[]> {
+export async function readCheckRecords(
+  store: CheckRecordStore,
+  subject: ResolvedVersion,
+  options: { logger: Logger },
+): Promise<StoredCheckRecord[]> {
   const out: StoredCheckRecord[] = [];
   for (const entry of await store.listEvidence(subject, CHECK_ARTIFACT_TYPE)) {
     try {

@@ -41,6 +41,7 @@ export class RedactedCopy {
   readonly #kinds: ReadonlySet<PiiKind>;
   #writer: AtomicFileWriter | undefined;
   readonly #titles = new Set<string>();
+  #draining: Promise<void> | undefined;
   files = 0;
   droppedLines = 0;
   readonly droppedFiles: string[] = [];
@@ -97,7 +98,7 @@ export class RedactedCopy {
    * a line that is not JSON as text; a line that cannot be redacted safely (too long to hold, JSON
    * nested too deep to walk) is left blank, so line numbers still match the original.
    */
-  async line(row: { value: unknown; text?: string | undefined; blank: boolean; unsafe: boolean }): Promise<void> {
+  line(row: { value: unknown; text?: string | undefined; blank: boolean; unsafe: boolean }): void {
     let out: string;
     if (row.blank) out = row.text ?? "";
     else if (row.unsafe) {
@@ -109,10 +110,19 @@ export class RedactedCopy {
       out = "";
       this.droppedLines++;
     }
-    await this.#writer!.write(`${out}\n`);
+    // Written at once; when the stream's buffer is full, `drain` (after the chunk) waits for it.
+    this.#draining ??= this.#writer!.write(`${out}\n`);
+  }
+
+  /** Waits until the current file's buffered lines are written (call between chunks). */
+  async drain(): Promise<void> {
+    const draining = this.#draining;
+    this.#draining = undefined;
+    await draining;
   }
 
   async endJsonl(): Promise<void> {
+    await this.drain();
     const writer = this.#writer!;
     this.#writer = undefined;
     await writer.finish();

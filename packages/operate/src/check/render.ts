@@ -40,14 +40,22 @@ function findingsMarkdown(check: CheckEntry): string[] {
     case "required":
     case "labels": {
       if (check.violations.length === 0) return [];
-      const rows = check.violations.slice(0, SHOWN).map((v) => `| ${codeSpan(where(v), { inTable: true })} | ${escapeInline(v.kind)} | ${escapeInline(v.field ?? "")} | ${escapeInline(v.message)} |`);
+      const rows = check.violations
+        .slice(0, SHOWN)
+        .map(
+          (v) =>
+            `| ${codeSpan(where(v), { inTable: true })} | ${escapeInline(v.kind)} | ${escapeInline(v.field ?? "")} | ${escapeInline(v.message)} |`,
+        );
       return ["| case | kind | field | problem |", "| --- | --- | --- | --- |", ...rows, ...more(rows.length)];
     }
     case "duplicates": {
       if (check.pairs.length === 0) return [];
       const rows = check.pairs
         .slice(0, SHOWN)
-        .map((p) => `| ${codeSpan(where(p.second), { inTable: true })} | ${codeSpan(where(p.first), { inTable: true })} | ${p.exact ? "exact" : formatNumber(p.similarity)} |`);
+        .map(
+          (p) =>
+            `| ${codeSpan(where(p.second), { inTable: true })} | ${codeSpan(where(p.first), { inTable: true })} | ${p.exact ? "exact" : formatNumber(p.similarity)} |`,
+        );
       return ["| case | repeats | similarity |", "| --- | --- | --- |", ...rows, ...more(rows.length)];
     }
     case "contamination": {
@@ -60,10 +68,14 @@ function findingsMarkdown(check: CheckEntry): string[] {
         if (a.findings.length === 0) continue;
         lines.push("", "| case | found in | how |", "| --- | --- | --- |");
         for (const f of a.findings.slice(0, SHOWN)) {
-          const how = f.kind === "ngram" ? `${formatNumber(f.overlap ?? 0)} of ${formatNumber(f.ngrams ?? 0)} ${a.ngram}-grams` : `near duplicate (${formatNumber(f.similarity ?? 0)})`;
+          const how =
+            f.kind === "ngram"
+              ? `${formatNumber(f.overlap ?? 0)} of ${formatNumber(f.ngrams ?? 0)} ${a.ngram}-grams`
+              : `near duplicate (${formatNumber(f.similarity ?? 0)})`;
           lines.push(`| ${codeSpan(where(f.case), { inTable: true })} | ${codeSpan(where(f.against), { inTable: true })} | ${how} |`);
         }
-        if (a.contaminated > Math.min(a.findings.length, SHOWN)) lines.push("", `… and ${formatNumber(a.contaminated - Math.min(a.findings.length, SHOWN))} more`);
+        if (a.contaminated > Math.min(a.findings.length, SHOWN))
+          lines.push("", `… and ${formatNumber(a.contaminated - Math.min(a.findings.length, SHOWN))} more`);
       }
       return lines;
     }
@@ -72,12 +84,17 @@ function findingsMarkdown(check: CheckEntry): string[] {
       if (check.locations.length > 0) {
         lines.push("| case | field | kind | masked |", "| --- | --- | --- | --- |");
         for (const f of check.locations.slice(0, SHOWN)) {
-          lines.push(`| ${codeSpan(where(f), { inTable: true })} | ${escapeInline(f.field ?? "")} | ${f.kind} | ${codeSpan(f.masked, { inTable: true })} |`);
+          lines.push(
+            `| ${codeSpan(where(f), { inTable: true })} | ${escapeInline(f.field ?? "")} | ${f.kind} | ${codeSpan(f.masked, { inTable: true })} |`,
+          );
         }
         lines.push(...more(Math.min(check.locations.length, SHOWN)));
       }
       if (check.redacted) {
-        lines.push("", `Redacted copy: ${codeSpan(check.redacted.path)} (${formatNumber(check.redacted.files)} files${check.redacted.droppedLines ? `, ${formatNumber(check.redacted.droppedLines)} lines left blank` : ""})`);
+        lines.push(
+          "",
+          `Redacted copy: ${codeSpan(check.redacted.path)} (${formatNumber(check.redacted.files)} files${check.redacted.droppedLines ? `, ${formatNumber(check.redacted.droppedLines)} lines left blank` : ""})`,
+        );
       }
       return lines;
     }
@@ -111,13 +128,22 @@ export function renderCheckMarkdown(result: CheckResult): string {
     lines.push("| check | findings | max | severity | |", "| --- | --- | --- | --- | --- |");
     for (const check of result.checks) {
       const kinds = kindsText(check.kinds);
-      lines.push(`| ${check.name} | ${formatNumber(check.findings)}${kinds ? ` (${escapeInline(kinds)})` : ""} | ${check.max} | ${check.severity} | ${verdict(check)} |`);
+      lines.push(
+        `| ${check.name} | ${formatNumber(check.findings)}${kinds ? ` (${escapeInline(kinds)})` : ""} | ${check.max} | ${check.severity} | ${verdict(check)} |`,
+      );
     }
   }
   for (const check of result.checks) {
     const body = findingsMarkdown(check);
     if (body.length === 0) continue;
-    lines.push("", `<details${check.passed && check.findings === 0 ? "" : " open"}><summary>${check.name}</summary>`, "", ...body, "", "</details>");
+    lines.push(
+      "",
+      `<details${check.passed && check.findings === 0 ? "" : " open"}><summary>${check.name}</summary>`,
+      "",
+      ...body,
+      "",
+      "</details>",
+    );
   }
 
   const { words, chars, label } = result.distributions;
@@ -156,11 +182,15 @@ export function describeCheckResult(result: CheckResult, shown = 5): string {
   const lines: string[] = [];
   const digest = result.dataset.digest ? ` ${result.dataset.digest}` : "";
   lines.push(`${plain(result.dataset.ref)}${digest}: ${result.passed ? "passed" : "FAILED"}`);
-  lines.push(`  ${result.cases} cases in ${result.rows} rows of ${result.files.length} file${result.files.length === 1 ? "" : "s"}${result.skippedFiles.length ? ` (${result.skippedFiles.length} other files skipped)` : ""}`);
+  lines.push(
+    `  ${result.cases} cases in ${result.rows} rows of ${result.files.length} file${result.files.length === 1 ? "" : "s"}${result.skippedFiles.length ? ` (${result.skippedFiles.length} other files skipped)` : ""}`,
+  );
   for (const check of result.checks) {
     const mark = check.severity === "off" ? "off" : check.passed ? (check.findings > 0 ? "warn" : "ok") : "FAIL";
     const kinds = kindsText(check.kinds);
-    lines.push(`  ${check.name.padEnd(13)} ${mark.padEnd(4)}  ${check.findings} found (max ${check.max}, ${check.severity})${kinds ? `: ${kinds}` : ""}`);
+    lines.push(
+      `  ${check.name.padEnd(13)} ${mark.padEnd(4)}  ${check.findings} found (max ${check.max}, ${check.severity})${kinds ? `: ${kinds}` : ""}`,
+    );
     const details: string[] = [];
     switch (check.name) {
       case "schema":
@@ -169,19 +199,29 @@ export function describeCheckResult(result: CheckResult, shown = 5): string {
         for (const v of check.violations) details.push(`${where(v)}: ${v.kind}${v.field ? ` ${v.field}` : ""}: ${v.message}`);
         break;
       case "duplicates":
-        for (const p of check.pairs) details.push(`${where(p.second)} repeats ${where(p.first)}${p.exact ? " (exact)" : ` (similarity ${formatNumber(p.similarity)})`}`);
+        for (const p of check.pairs)
+          details.push(
+            `${where(p.second)} repeats ${where(p.first)}${p.exact ? " (exact)" : ` (similarity ${formatNumber(p.similarity)})`}`,
+          );
         break;
       case "contamination":
         for (const a of check.against) {
-          details.push(`against ${a.ref}: ${a.contaminated} cases (${a.ngramCases} share a ${a.ngram}-gram, ${a.nearCases} near duplicates)`);
+          details.push(
+            `against ${a.ref}: ${a.contaminated} cases (${a.ngramCases} share a ${a.ngram}-gram, ${a.nearCases} near duplicates)`,
+          );
           for (const f of a.findings.slice(0, shown)) {
-            details.push(`  ${where(f.case)} ~ ${where(f.against)}: ${f.kind === "ngram" ? `${f.overlap} of ${f.ngrams} ${a.ngram}-grams` : `near duplicate (${formatNumber(f.similarity ?? 0)})`}`);
+            details.push(
+              `  ${where(f.case)} ~ ${where(f.against)}: ${f.kind === "ngram" ? `${f.overlap} of ${f.ngrams} ${a.ngram}-grams` : `near duplicate (${formatNumber(f.similarity ?? 0)})`}`,
+            );
           }
         }
         break;
       case "pii":
         for (const f of check.locations) details.push(`${where(f)} ${f.field ?? ""}: ${f.kind} ${f.masked}`);
-        if (check.redacted) details.push(`redacted copy: ${check.redacted.path} (${check.redacted.files} files, ${check.redacted.droppedLines} lines left blank)`);
+        if (check.redacted)
+          details.push(
+            `redacted copy: ${check.redacted.path} (${check.redacted.files} files, ${check.redacted.droppedLines} lines left blank)`,
+          );
         break;
     }
     const limit = check.name === "contamination" ? details.length : shown;
@@ -191,7 +231,12 @@ export function describeCheckResult(result: CheckResult, shown = 5): string {
   const { words, label } = result.distributions;
   if (words.count > 0) lines.push(`  words per case: min ${words.min}, p50 ${words.p50}, p90 ${words.p90}, max ${words.max}`);
   if (label && label.values.length > 0) {
-    lines.push(`  labels (${plain(label.field)}): ${label.values.slice(0, 10).map((v) => `${plain(v.value)} ${v.count}`).join(", ")}${label.missing ? `, none ${label.missing}` : ""}`);
+    lines.push(
+      `  labels (${plain(label.field)}): ${label.values
+        .slice(0, 10)
+        .map((v) => `${plain(v.value)} ${v.count}`)
+        .join(", ")}${label.missing ? `, none ${label.missing}` : ""}`,
+    );
   }
   for (const reason of result.reasons) lines.push(`  ${plain(reason)}`);
   return lines.join("\n");

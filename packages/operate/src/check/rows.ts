@@ -40,7 +40,7 @@ export interface DatasetRow {
  */
 export const WHOLE_FILE_MAX_BYTES = 64 * 1024 * 1024;
 
-const READ_CHUNK_BYTES = 1024 * 1024;
+const READ_CHUNK_BYTES = 256 * 1024;
 
 export function formatOf(path: string): CaseFileFormat | undefined {
   return caseFileFormat(path);
@@ -48,7 +48,10 @@ export function formatOf(path: string): CaseFileFormat | undefined {
 
 /**
  * Streams the rows of one case file into `onRow`, in order; JSONL a line at a time (memory bounded
- * by `maxLineBytes`), other formats parsed whole (bounded by WHOLE_FILE_MAX_BYTES). Problems of
+ * by `maxLineBytes`), other formats parsed whole (bounded by WHOLE_FILE_MAX_BYTES). `onRow` is
+ * synchronous, so a row is done with before the next is made and its garbage dies young (rows
+ * queued behind awaits would survive into the old generation and grow the heap); `afterChunk`
+ * is awaited after each chunk of a JSONL file, where a writer can wait for its buffer to drain. Problems of
  * the bytes (not UTF-8, too long, not JSON, a file that does not parse) are rows with problems,
  * not exceptions: a check reports them. Only an unreadable path throws.
  */
@@ -56,8 +59,8 @@ export async function readRows(
   path: string,
   displayPath: string,
   format: CaseFileFormat,
-  options: { maxLineBytes: number; signal?: AbortSignal },
-  onRow: (row: DatasetRow) => void | Promise<void>,
+  options: { maxLineBytes: number; signal?: AbortSignal; afterChunk?: () => Promise<void> },
+  onRow: (row: DatasetRow) => void,
 ): Promise<void> {
   if (format === "jsonl") return readJsonl(path, options, onRow);
   return readWholeFile(path, displayPath, format, onRow);
@@ -65,13 +68,12 @@ export async function readRows(
 
 async function readJsonl(
   path: string,
-  options: { maxLineBytes: number; signal?: AbortSignal },
-  onRow: (row: DatasetRow) => void | Promise<void>,
+  options: { maxLineBytes: number; signal?: AbortSignal; afterChunk?: () => Promise<void> },
+  onRow: (row: DatasetRow) => void,
 ): Promise<void> {
-  const pending: DatasetRow[] = [];
   const reader = new LineReader(({ line, text, invalidUtf8, tooLong }) => {
     if (tooLong) {
-      pending.push({
+      onRow({
         line,
         value: undefined,
         problems: [{ kind: "too-long", message: `line longer than ${options.maxLineBytes} bytes; not read` }],
@@ -83,7 +85,7 @@ async function readJsonl(
       ? [{ kind: "encoding", message: "not valid UTF-8 (read with U+FFFD in place of the bad bytes)" }]
       : [];
     if (text === undefined || text.trim() === "") {
-      pending.push({ line, value: undefined, problems, text, blank: problems.length === 0 });
+      onRow({ line, value: undefined, problems, text, blank: problems.length === 0 });
       return;
     }
     let value: unknown;
@@ -93,10 +95,10 @@ async function readJsonl(
       // V8's message quotes the line; only the position is kept, so no data reaches a report.
       const at = /position (\d+)/.exec(oneLine(error));
       problems.push({ kind: "invalid-json", message: `not valid JSON${at ? ` (at character ${Number(at[1]) + 1})` : ""}` });
-      pending.push({ line, value: undefined, problems, text, blank: false });
+      onRow({ line, value: undefined, problems, text, blank: false });
       return;
     }
-    pending.push({ line, value, problems, text, blank: false });
+    onRow({ line, value, problems, text, blank: false });
   }, options.maxLineBytes);
 
   const handle = await open(path, "r");
@@ -107,11 +109,10 @@ async function readJsonl(
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
       if (bytesRead === 0) break;
       reader.push(buffer.subarray(0, bytesRead));
-      for (const row of pending) await onRow(row);
-      pending.length = 0;
+      await options.afterChunk?.();
     }
     reader.end();
-    for (const row of pending) await onRow(row);
+    await options.afterChunk?.();
   } finally {
     await handle.close();
   }
@@ -137,14 +138,14 @@ async function readWholeFile(
   path: string,
   displayPath: string,
   format: Exclude<CaseFileFormat, "jsonl">,
-  onRow: (row: DatasetRow) => void | Promise<void>,
+  onRow: (row: DatasetRow) => void,
 ): Promise<void> {
   const handle = await open(path, "r");
   let bytes: Buffer;
   try {
     const { size } = await handle.stat();
     if (size > WHOLE_FILE_MAX_BYTES) {
-      await onRow({
+      onRow({
         line: 1,
         value: undefined,
         problems: [
@@ -162,7 +163,7 @@ async function readWholeFile(
     await handle.close();
   }
   for (const line of invalidUtf8Lines(bytes)) {
-    await onRow({
+    onRow({
       line,
       value: undefined,
       problems: [{ kind: "encoding", message: "not valid UTF-8 (read with U+FFFD in place of the bad bytes)" }],
@@ -174,7 +175,7 @@ async function readWholeFile(
     rows = parseCaseFile(bytes.toString("utf8"), format, displayPath);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    await onRow({
+    onRow({
       line: error.location?.line ?? 1,
       value: undefined,
       problems: [{ kind: "unreadable-file", message: `not ${format.toUpperCase()} cases: ${error.expected.slice(0, 300)}` }],
@@ -184,7 +185,7 @@ async function readWholeFile(
   }
   for (const raw of rows) {
     const line = raw.locate([]).line;
-    await onRow({ line, value: format === "csv" ? csvAsWritten(raw.value) : raw.value, raw, problems: [], blank: false });
+    onRow({ line, value: format === "csv" ? csvAsWritten(raw.value) : raw.value, raw, problems: [], blank: false });
   }
 }
 

@@ -2,7 +2,15 @@ import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { type ArtifactConfig, type ChecksConfigInput, InputError, type LlmopsConfig, type Logger, type ResolvedVersion, UsageError } from "@llmops/core";
+import {
+  type ArtifactConfig,
+  type ChecksConfigInput,
+  InputError,
+  type LlmopsConfig,
+  type Logger,
+  type ResolvedVersion,
+  UsageError,
+} from "@llmops/core";
 import { parseRef, type Store } from "@llmops/store";
 import type { AgainstSource } from "./against.ts";
 import { checkDataset } from "./check-dataset.ts";
@@ -53,7 +61,6 @@ export interface RunCheckOutcome {
 function artifactFor(
   input: DatasetInput,
   loaded: RunCheckOptions["loaded"],
-  cwd: string,
   named: string | undefined,
 ): { name: string; config: ArtifactConfig } | undefined {
   const artifacts = loaded?.config.artifacts ?? {};
@@ -84,7 +91,7 @@ export async function runCheck(options: RunCheckOptions): Promise<RunCheckOutcom
   if (options.record && target.kind !== "version") {
     throw new UsageError("--record needs a dataset version (a ref such as acme/train:v3) to attach the result to, not a directory");
   }
-  const artifact = artifactFor(target, options.loaded, options.cwd, options.artifact);
+  const artifact = artifactFor(target, options.loaded, options.artifact);
   const checks: ChecksConfigInput = artifact?.config.checks ?? {};
   let store: Store | undefined;
   const getStore = () => {
@@ -121,7 +128,7 @@ export async function runCheck(options: RunCheckOptions): Promise<RunCheckOutcom
       // Configured paths are relative to llmops.yaml; command-line ones to the working directory.
       const base = options.against && options.against.length > 0 ? options.cwd : (options.loaded?.dir ?? options.cwd);
       const input = datasetInput(text, base);
-      const declared = artifactFor(input, options.loaded, options.cwd, undefined)?.config.checks;
+      const declared = artifactFor(input, options.loaded, undefined)?.config.checks;
       const own = { ...(declared?.fields ? { fields: declared.fields } : {}), ...(declared?.files ? { files: declared.files } : {}) };
       if (input.kind === "version") {
         const fetched = await materialize(input.ref);

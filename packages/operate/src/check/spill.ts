@@ -1,4 +1,5 @@
 import { closeSync, openSync, readSync, writeSync } from "node:fs";
+import { endianness } from "node:os";
 import { join } from "node:path";
 
 /** Pairs buffered per partition before a write: 4096 pairs, 32 KiB. */
@@ -17,8 +18,11 @@ export class PartitionedSpill {
   readonly #buffers: Uint32Array[];
   readonly #fill: Uint32Array;
   readonly #written: number[];
+  #scratch = new ArrayBuffer(0);
 
   constructor(dir: string, name: string, partitionBits: number) {
+    // The pairs are sorted as 64-bit words whose high half is the key: that needs little-endian memory.
+    if (endianness() !== "LE") throw new Error("dataset checks need a little-endian machine");
     this.partitions = 1 << partitionBits;
     this.#shift = 32 - partitionBits;
     this.#fds = [];
@@ -51,12 +55,17 @@ export class PartitionedSpill {
     this.#fill[p] = 0;
   }
 
-  /** The partition's pairs, sorted by key then case: element = key · 2^32 + case. */
+  /**
+   * The partition's pairs, sorted by key then case: element = key · 2^32 + case. The array is a
+   * view of one buffer the spill reuses (grown to the largest partition), so reading every
+   * partition allocates once: it is valid until the next call.
+   */
   sorted(p: number): BigUint64Array {
     this.#flush(p);
     const bytes = this.#written[p]!;
-    const words = new BigUint64Array(bytes / 8);
-    const view = Buffer.from(words.buffer);
+    if (this.#scratch.byteLength < bytes) this.#scratch = new ArrayBuffer(Math.max(bytes, 2 * this.#scratch.byteLength));
+    const words = new BigUint64Array(this.#scratch, 0, bytes / 8);
+    const view = Buffer.from(this.#scratch, 0, bytes);
     let done = 0;
     while (done < bytes) done += readSync(this.#fds[p]!, view, done, bytes - done, done);
     return words.sort();

@@ -46,7 +46,7 @@ export function scanWords(text: string, onToken: (normalised: string, start: num
   let start = -1;
   for (let i = 0; i < normalised.length; i++) {
     const code = normalised.charCodeAt(i);
-    const kind = classOf(normalised, i, code);
+    const kind = code < 128 ? classes[code]! : classOf(normalised, i, code);
     const width = code >= 0xd800 && code <= 0xdbff && i + 1 < normalised.length ? 2 : 1;
     if (kind === WORD) {
       if (start < 0) start = i;
@@ -63,6 +63,13 @@ export function scanWords(text: string, onToken: (normalised: string, start: num
   return normalised;
 }
 
+/**
+ * Fewest words a field shorter than n needs to count as one whole n-gram. A label or a one-word
+ * answer (`positive`, `Paris`) is shared by thousands of unrelated cases: matching it is no sign of
+ * contamination, and counting it flagged every case with the same label.
+ */
+export const MIN_WHOLE_FIELD_NGRAM = 4;
+
 export interface TextFeatureOptions {
   /** Words per shingle (near duplicates). */
   shingle: number;
@@ -75,8 +82,8 @@ export interface TextFeatureOptions {
  * Everything the checks keep of a case's text, built one field at a time and never holding the
  * words: word and character counts, the MinHash signature of its word shingles, and (through a
  * callback) the 64-bit hashes of its word n-grams. Shingles and n-grams never span two fields.
- * A field shorter than a shingle (an n-gram) counts as one whole shingle (n-gram) of its words,
- * so short texts still compare.
+ * A field shorter than a shingle counts as one whole shingle of its words, and one shorter than
+ * an n-gram as one whole n-gram if it has MIN_WHOLE_FIELD_NGRAM words, so short texts still compare.
  */
 export class TextFeatures {
   readonly minhash: MinHasher;
@@ -113,7 +120,7 @@ export class TextFeatures {
     scanWords(text, this.#onToken);
     const count = this.#count;
     if (count > 0 && count < this.#shingle) this.minhash.add(mix32(this.#window0(count) ^ 0x51ed27));
-    if (onNgram && this.#ngram > 0 && count > 0 && count < this.#ngram) {
+    if (onNgram && this.#ngram > 0 && count >= MIN_WHOLE_FIELD_NGRAM && count < this.#ngram) {
       onNgram(mix32(this.#window0(count) ^ 0x7a3c), mix32(this.#window1(count) ^ 0x3b9e));
     }
     this.words += count;

@@ -49,9 +49,11 @@ export async function analyzeDrift(options: AnalyzeDriftOptions): Promise<DriftR
   const reference = await collect(options.reference, options.features, options.maxRecords);
   const sample = await collect(options.sample, options.features, options.maxRecords);
   const features = options.features.map((_, i) => analyzeFeature(reference.columns[i]!, sample.columns[i]!, options.thresholds));
+  // One feature that could not be judged makes the whole inconclusive unless another drifted:
+  // "ok" closes an open alert, and the feature that raised it may be the one without values now.
   const verdict = features.some((f) => f.verdict === "drift")
     ? "drift"
-    : features.length > 0 && features.every((f) => f.verdict === "insufficient")
+    : features.some((f) => f.verdict === "insufficient")
       ? "insufficient"
       : "ok";
   return { verdict, sample: sample.described, reference: reference.described, features };

@@ -66,6 +66,7 @@ export const dataSourceSchema = z.strictObject({
 export type DataSource = z.infer<typeof dataSourceSchema>;
 
 export const driftResultSchema = z.strictObject({
+  /** `drift`: some feature drifted; `insufficient`: none did, but some could not be judged; `ok`: every one judged and fine. */
   verdict: z.enum(["ok", "drift", "insufficient"]),
   sample: dataSourceSchema,
   reference: dataSourceSchema,

@@ -27,8 +27,6 @@ export interface IngestFeedbackOptions {
   requireConsent?: boolean;
   /** Redact personal data (default true). */
   redact?: boolean;
-  /** Replaces the project's PII redactor (tests). */
-  redactor?: Redactor;
   /** Lines longer than this are bad events (default 1 MiB). */
   maxLineBytes?: number;
   /** How many bad lines the result lists (default 20); all are counted. */
@@ -102,7 +100,7 @@ export async function ingestFeedback(options: IngestFeedbackOptions): Promise<Fe
     const writer = await AtomicFileWriter.open(target);
     const run = new IngestRun(writer, {
       store,
-      redactor: redact ? (options.redactor ?? defaultRedactor) : undefined,
+      redactor: redact ? defaultRedactor : undefined,
       requireConsent,
       maxBadLines: options.maxBadLines ?? DEFAULT_MAX_BAD_LINES,
       maxModels: options.maxModels ?? DEFAULT_MAX_MODELS,

@@ -57,13 +57,13 @@ export const families = {
   evalCases: defineFamily({
     name: "llmops_eval_cases",
     type: "gauge",
-    help: "Case results in the run (cases times repeats).",
+    help: "Distinct cases in the run (repeats counted once).",
     labels: EVAL_RUN,
   }),
   evalErrors: defineFamily({
     name: "llmops_eval_errors",
     type: "gauge",
-    help: "Case results that ended in a provider error.",
+    help: "Case results (case x repeat) whose provider call failed.",
     labels: EVAL_RUN,
   }),
   evalPassed: defineFamily({
@@ -193,7 +193,7 @@ export const families = {
   checkFindingsByKind: defineFamily({
     name: "llmops_check_findings_by_kind",
     type: "gauge",
-    help: "Findings of the dataset check of one kind (email, iban, near-duplicate, ...).",
+    help: "Findings of the dataset check of one kind (email, iban, exact, near, ngram, ...).",
     labels: [...CHECK, "kind"],
   }),
   checkCases: defineFamily({

@@ -28,7 +28,15 @@ export {
 } from "./monitor.ts";
 export { checkLabelName, checkMetricName, RESERVED_SUFFIXES } from "./names.ts";
 export { type PromotionStatusInput, promotionSamples } from "./promotion.ts";
-export { groupingPath, PUSH_DEFAULTS, type PushgatewayOptions, type PushResult, pushgatewayBaseUrl, pushMetrics } from "./pushgateway.ts";
+export {
+  checkGroupingAgainstSeries,
+  groupingPath,
+  PUSH_DEFAULTS,
+  type PushgatewayOptions,
+  type PushResult,
+  pushgatewayBaseUrl,
+  pushMetrics,
+} from "./pushgateway.ts";
 export { CONTENT_TYPES, EXPOSITION_FORMATS, type ExpositionFormat, renderExposition, sampleName } from "./render.ts";
 export {
   detectResultKind,
@@ -39,6 +47,6 @@ export {
   type ResultDocument,
   type ResultKind,
   readCompareReport,
-  readResultDocument,
+  readResultDocuments,
   requireResultKind,
 } from "./sources.ts";

@@ -104,9 +104,10 @@ export function pushgatewayBaseUrl(url: string): URL {
 
 /**
  * A grouping label overrides the series' own label of that name on the Pushgateway: refused when
- * a series carries a different value, which the push would silently rewrite.
+ * a series carries a different value, which the push would silently rewrite. pushMetrics checks
+ * it; a caller that writes other things first checks it before them.
  */
-function checkGroupingAgainstSeries(set: MetricSet, grouping: Readonly<Record<string, string>>): void {
+export function checkGroupingAgainstSeries(set: MetricSet, grouping: Readonly<Record<string, string>>): void {
   for (const { family, series } of set.families()) {
     for (const { labels } of series) {
       for (const [name, value] of labels) {

@@ -10,6 +10,7 @@ import {
   InputError,
   runSummarySchema,
 } from "@llmops/core";
+import { SUMMARY_FILE as EVAL_SUMMARY_FILE, findResultsDirectories } from "@llmops/eval";
 import { z } from "zod";
 
 /**
@@ -30,7 +31,6 @@ export const RESULT_KIND_DESCRIPTIONS: Readonly<Record<ResultKind, string>> = {
   monitor: "`llmops monitor --json`",
 };
 
-const EVAL_SUMMARY_FILE = "summary.json";
 /** Far above any result document; a bigger file is the wrong file (results.jsonl, a dataset). */
 const MAX_RESULT_BYTES = 64 * 1024 * 1024;
 
@@ -41,30 +41,35 @@ export interface ResultDocument {
 }
 
 /**
- * A result document from a file, or from a directory holding one of summary.json (eval results),
- * report.json (a compare report) or comparison.json (one suite's directory of a compare report).
- * Exit 2, naming the path, for anything else.
+ * The result documents at a path: the file itself; a directory's summary.json (eval results),
+ * report.json (a compare report) or comparison.json (one suite's directory of a compare report);
+ * or, for a directory with none of them, the summary.json of every eval results directory below
+ * it (the parent `llmops eval` writes suites into). Exit 2, naming the path, for anything else.
  */
-export async function readResultDocument(input: string, cwd: string): Promise<ResultDocument> {
+export async function readResultDocuments(input: string, cwd: string): Promise<ResultDocument[]> {
   const given = path.resolve(cwd, input);
   const info = await stat(given).catch(() => undefined);
   if (!info) throw new InputError(`${input}: no such file or directory`);
-  let file = given;
-  if (info.isDirectory()) {
-    const found: string[] = [];
-    for (const name of [EVAL_SUMMARY_FILE, COMPARE_REPORT_FILE, COMPARISON_FILE]) {
-      if ((await stat(path.join(given, name)).catch(() => undefined))?.isFile()) found.push(name);
-    }
-    if (found.length !== 1)
-      throw new InputError(
-        found.length === 0
-          ? `${input}: a directory without ${EVAL_SUMMARY_FILE} (eval results), ${COMPARE_REPORT_FILE} (a compare report) or ${COMPARISON_FILE} (one suite's comparison)`
-          : `${input}: holds both ${found.join(" and ")}; name the file`,
-      );
-    file = path.join(given, found[0]!);
+  if (!info.isDirectory()) return [await readJsonDocument(given)];
+  const found: string[] = [];
+  for (const name of [EVAL_SUMMARY_FILE, COMPARE_REPORT_FILE, COMPARISON_FILE]) {
+    if ((await stat(path.join(given, name)).catch(() => undefined))?.isFile()) found.push(name);
   }
-  const size = (await stat(file)).size;
-  if (size > MAX_RESULT_BYTES) throw new InputError(`${file}: ${size} bytes is not a result document (at most ${MAX_RESULT_BYTES})`);
+  if (found.length > 1) throw new InputError(`${input}: holds both ${found.join(" and ")}; name the file`);
+  if (found.length === 1) return [await readJsonDocument(path.join(given, found[0]!))];
+  const runs = await findResultsDirectories(given);
+  if (runs.length === 0)
+    throw new InputError(
+      `${input}: a directory without ${EVAL_SUMMARY_FILE} (eval results), ${COMPARE_REPORT_FILE} (a compare report) or ${COMPARISON_FILE} (one suite's comparison), in it or below`,
+    );
+  return Promise.all(runs.map((dir) => readJsonDocument(path.join(dir, EVAL_SUMMARY_FILE))));
+}
+
+async function readJsonDocument(file: string): Promise<ResultDocument> {
+  const info = await stat(file).catch(() => undefined);
+  if (!info?.isFile()) throw new InputError(`${file}: no such file`);
+  if (info.size > MAX_RESULT_BYTES)
+    throw new InputError(`${file}: ${info.size} bytes is not a result document (at most ${MAX_RESULT_BYTES})`);
   const text = await readFile(file, "utf8");
   try {
     return { file, json: JSON.parse(text) };
@@ -122,7 +127,7 @@ export async function readCompareReport(document: ResultDocument): Promise<{ rep
   const comparisons: Comparison[] = [];
   for (const entry of report.suites) {
     const file = path.join(dir, entry.directory, COMPARISON_FILE);
-    const read = await readResultDocument(file, dir).catch((error: unknown) => {
+    const read = await readJsonDocument(file).catch((error: unknown) => {
       throw new InputError(`${document.file}: suite ${entry.suite}: ${error instanceof Error ? error.message : String(error)}`);
     });
     const comparison = parseComparison(read);

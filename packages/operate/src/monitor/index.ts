@@ -12,7 +12,7 @@ export {
 } from "./alerts.ts";
 export { type MonitorConfig, type MonitorEntry, monitorsOf } from "./config.ts";
 export { type MonitorOptions, monitor } from "./monitor.ts";
-export { type QualityOptions, runQuality } from "./quality.ts";
+export { planQuality, type QualityOptions, type QualityPlan, runQuality } from "./quality.ts";
 export { alertReasons, alertTitle, describeMonitor, monitorMarkdown, monitorSummaryMarkdown } from "./render.ts";
 export {
   type EnvironmentMonitor,

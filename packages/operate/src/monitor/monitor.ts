@@ -1,11 +1,11 @@
 import { join } from "node:path";
 import { environmentArtifact, type LoadedConfig, type Logger, loadConfig, UsageError } from "@llmops/core";
 import type { Store } from "@llmops/store";
-import { analyzeDrift } from "../drift/drift.ts";
+import { analyzeDrift, type DriftSource } from "../drift/drift.ts";
 import type { DriftResult } from "../drift/result.ts";
 import { type MonitorAlerts, notifyMonitor } from "./alerts.ts";
 import { type MonitorEntry, monitorsOf } from "./config.ts";
-import { runQuality } from "./quality.ts";
+import { planQuality, type QualityPlan, runQuality } from "./quality.ts";
 import { alertReasons, alertTitle, monitorMarkdown } from "./render.ts";
 import type { EnvironmentMonitor, MonitorOutcome, MonitorResult, QualityResult } from "./result.ts";
 import { servingVersion } from "./serving.ts";
@@ -73,6 +73,12 @@ export async function monitor(options: MonitorOptions): Promise<MonitorResult> {
   const entries = names.map((name) => ({ name, monitors: monitorsOf(name, loaded.config.environments[name]!) }));
   if (options.sample !== undefined && !entries.some((e) => e.monitors.some((m) => m.config.features.length > 0)))
     throw new UsageError("--sample: no selected monitor has features to compare");
+  // Every config error before anything runs: the suites and providers of every selected monitor.
+  const plans = new Map<MonitorEntry, QualityPlan>();
+  for (const { name, monitors } of entries) {
+    const url = loaded.config.environments[name]!.url;
+    for (const entry of monitors) if (entry.config.suite !== undefined) plans.set(entry, planQuality(loaded, { name, url }, entry));
+  }
   const sources = new SourceResolver({ store: () => options.store, configDir: loaded.dir, cwd: options.cwd });
   const environments: EnvironmentMonitor[] = [];
   try {
@@ -97,7 +103,7 @@ export async function monitor(options: MonitorOptions): Promise<MonitorResult> {
       };
       for (const entry of monitors) {
         logger.info(`monitoring ${name}/${entry.key}`);
-        const outcome = await runMonitor(options, loaded, sources, { name, url: config.url }, entry, serving);
+        const outcome = await runMonitor(options, loaded, sources, { name, url: config.url }, entry, plans.get(entry), serving);
         result.monitors.push(outcome);
         if (options.signal?.aborted) {
           // A run stopped half-way judged nothing: it must neither raise nor close an alert.
@@ -141,15 +147,26 @@ export async function monitor(options: MonitorOptions): Promise<MonitorResult> {
 async function runMonitor(
   options: MonitorOptions,
   loaded: LoadedConfig,
-  sources: SourceResolver,
+  resolver: SourceResolver,
   environment: { name: string; url?: string | undefined },
   entry: MonitorEntry,
+  plan: QualityPlan | undefined,
   serving: Awaited<ReturnType<typeof servingVersion>>,
 ): Promise<MonitorOutcome> {
   const { config } = entry;
+  // Sources first: a missing sample is bad input, found before minutes of calls to the live endpoint.
+  let sources: { sample: DriftSource; reference: DriftSource } | undefined;
+  if (config.features.length > 0) {
+    const sample =
+      options.sample !== undefined
+        ? await resolver.resolveOverride(options.sample, config.sample)
+        : await resolver.resolve(config.sample!, "sample");
+    sources = { sample, reference: await resolver.resolve(config.reference!, "reference") };
+  }
   const quality =
-    config.suite !== undefined
+    plan !== undefined
       ? await runQuality({
+          plan,
           loaded,
           configFile: options.config,
           cwd: options.cwd,
@@ -163,21 +180,9 @@ async function runMonitor(
           signal: options.signal,
         })
       : undefined;
-  let drift: DriftResult | undefined;
-  if (config.features.length > 0) {
-    const sample =
-      options.sample !== undefined
-        ? await sources.resolveOverride(options.sample, config.sample)
-        : await sources.resolve(config.sample!, "sample");
-    const reference = await sources.resolve(config.reference!, "reference");
-    drift = await analyzeDrift({
-      sample,
-      reference,
-      features: config.features,
-      thresholds: config.thresholds,
-      maxRecords: config.maxRecords,
-    });
-  }
+  const drift: DriftResult | undefined = sources
+    ? await analyzeDrift({ ...sources, features: config.features, thresholds: config.thresholds, maxRecords: config.maxRecords })
+    : undefined;
   const outcome: MonitorOutcome = {
     key: entry.key,
     ...(quality ? { quality } : {}),

@@ -30,7 +30,25 @@ import { type BaselineRun, baselineRun, type ServingVersion } from "./serving.ts
  * means, Holm across metrics). Nothing is recorded: a monitoring run is not evidence.
  */
 
+/** What a quality monitor runs, checked against the config before anything runs. */
+export interface QualityPlan {
+  suite: SuiteConfig;
+  /** The monitor's provider, `{{environment.*}}` filled in (none: the suite's own). */
+  provider?: ProviderConfig;
+}
+
+/** Checks a monitor's suite and provider; a ConfigError at their line when one is wrong. */
+export function planQuality(
+  loaded: LoadedConfig,
+  environment: { name: string; url?: string | undefined },
+  entry: MonitorEntry,
+): QualityPlan {
+  const suite = monitoredSuite(loaded, entry);
+  return entry.config.provider ? { suite, provider: monitorProvider(loaded, environment, entry) } : { suite };
+}
+
 export interface QualityOptions {
+  plan: QualityPlan;
   loaded: LoadedConfig;
   /** llmops.yaml as the caller named it (evaluate loads it again, relative to `cwd`). */
   configFile?: string | undefined;
@@ -128,8 +146,7 @@ const EMPTY = { matched: 0, added: 0, removed: 0, changed: 0, metrics: [], regre
 /** Runs the monitoring suite against the live endpoint and judges it against the promotion's evidence. */
 export async function runQuality(options: QualityOptions): Promise<QualityResult> {
   const { loaded, logger, monitor: entry } = options;
-  const suite = monitoredSuite(loaded, entry);
-  const provider = entry.config.provider ? monitorProvider(loaded, options.environment, entry) : undefined;
+  const { suite, provider } = options.plan;
   if (!options.serving) {
     return { suite: suite.name, verdict: "skipped", ...EMPTY, reason: `nothing serves ${options.environment.name}` };
   }
@@ -184,6 +201,9 @@ export async function runQuality(options: QualityOptions): Promise<QualityResult
       ...(firstError ? { firstError: clip(oneLine(firstError), 300, { suffix: "…", lineWindow: 0 }) } : {}),
     };
     if (!baseline) {
+      logger.warn(
+        `${options.environment.name}: no complete eval run of suite "${suite.name}" is recorded on the serving version; the live run is judged by its gates only`,
+      );
       const failedGates = head.summary.gates.filter((g) => !g.passed).map((g) => g.description);
       return {
         ...withErrors,

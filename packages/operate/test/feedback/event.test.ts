@@ -78,6 +78,19 @@ describe("parseFeedbackLine", () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  it("answers nesting far deeper than any stack without throwing", () => {
+    const deep = (n: number) => `${"[".repeat(n)}${"]".repeat(n)}`;
+    expect(parseFeedbackLine(deep(500_000))).toMatchObject({ ok: false, reason: "not-an-object" });
+    expect(parseFeedbackLine(line({ ...good, input: { a: "x" } }).replace('"x"', deep(400_000)))).toMatchObject({
+      ok: false,
+      reason: "invalid-field",
+    });
+    expect(parseFeedbackLine(line({ ...good, extra: "x" }).replace('"x"', deep(400_000)))).toMatchObject({
+      ok: false,
+      reason: "unknown-field",
+    });
+  });
+
   it("never echoes the event's text: hostile key names and values stay out of messages", () => {
     const hostile = "\u001b]8;;http://evil.example\u0007click\u001b]8;;\u0007 <script>alert(1)</script>";
     const texts = [

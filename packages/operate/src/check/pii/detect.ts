@@ -15,25 +15,32 @@ export interface PiiMatch {
  * (a lookbehind), and repetition is bounded, so a hostile string of megabytes cannot make a scan
  * backtrack for long.
  */
-const SECRET_PATTERNS: RegExp[] = [
+/** Each secret pattern with literals one of which it must contain: most strings are ruled out by a substring search. */
+const SECRET_PATTERNS: { hints: string[]; pattern: RegExp }[] = [
   // OpenAI (sk-, sk-proj-, sk-svcacct-, sk-admin-) and Anthropic (sk-ant-) API keys.
-  /(?<![A-Za-z0-9_-])sk-(?:ant-|proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,256}(?![A-Za-z0-9_-])/g,
+  { hints: ["sk-"], pattern: /(?<![A-Za-z0-9_-])sk-(?:ant-|proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,256}(?![A-Za-z0-9_-])/g },
   // GitHub tokens: personal (ghp_), OAuth (gho_), user-to-server (ghu_), server (ghs_), refresh (ghr_), fine-grained PATs.
-  /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{22,244})(?![A-Za-z0-9_])/g,
+  {
+    hints: ["gh", "github_pat_"],
+    pattern: /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{22,244})(?![A-Za-z0-9_])/g,
+  },
   // AWS access key ids.
-  /(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])/g,
+  { hints: ["AKIA", "ASIA", "ABIA", "ACCA"], pattern: /(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])/g },
   // Slack tokens.
-  /(?<![A-Za-z0-9-])xox[abposr]-[A-Za-z0-9-]{10,250}(?![A-Za-z0-9-])/g,
+  { hints: ["xox"], pattern: /(?<![A-Za-z0-9-])xox[abposr]-[A-Za-z0-9-]{10,250}(?![A-Za-z0-9-])/g },
   // Google API keys.
-  /(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])/g,
+  { hints: ["AIza"], pattern: /(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])/g },
   // Stripe live secret and restricted keys.
-  /(?<![A-Za-z0-9_])[sr]k_live_[0-9A-Za-z]{24,247}(?![A-Za-z0-9_])/g,
+  { hints: ["k_live_"], pattern: /(?<![A-Za-z0-9_])[sr]k_live_[0-9A-Za-z]{24,247}(?![A-Za-z0-9_])/g },
   // GitLab personal access tokens, Hugging Face tokens.
-  /(?<![A-Za-z0-9_-])(?:glpat-[0-9A-Za-z_-]{20,64}|hf_[A-Za-z0-9]{34,64})(?![A-Za-z0-9_-])/g,
+  { hints: ["glpat-", "hf_"], pattern: /(?<![A-Za-z0-9_-])(?:glpat-[0-9A-Za-z_-]{20,64}|hf_[A-Za-z0-9]{34,64})(?![A-Za-z0-9_-])/g },
   // JSON Web Tokens (header and payload are base64url JSON objects: `eyJ`).
-  /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,4096}\.eyJ[A-Za-z0-9_-]{8,8192}\.[A-Za-z0-9_-]{8,4096}(?![A-Za-z0-9_-])/g,
+  {
+    hints: ["eyJ"],
+    pattern: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,4096}\.eyJ[A-Za-z0-9_-]{8,8192}\.[A-Za-z0-9_-]{8,4096}(?![A-Za-z0-9_-])/g,
+  },
   // PEM private keys (the header is enough to say a key is there).
-  /-----BEGIN (?:[A-Z0-9]{1,20} ){0,3}PRIVATE KEY-----/g,
+  { hints: ["PRIVATE KEY"], pattern: /-----BEGIN (?:[A-Z0-9]{1,20} ){0,3}PRIVATE KEY-----/g },
 ];
 
 const EMAIL =
@@ -63,25 +70,55 @@ const PHONE_PATTERNS: RegExp[] = [
 ];
 
 function digitsOf(text: string): string {
-  return text.replace(/\D/g, "");
+  return text.replace(NON_DIGITS, "");
 }
 
 function looksRandom(key: string): boolean {
-  return /\d/.test(key) && /[A-Za-z]/.test(key);
+  return HAS_DIGIT.test(key) && HAS_LETTER.test(key);
+}
+
+// Hoisted: a regular expression literal in a function body is a new object on every call.
+const NON_DIGITS = /\D/g;
+const HAS_DIGIT = /\d/;
+const HAS_LETTER = /[A-Za-z]/;
+const TWO_DIGITS = /\d\d/;
+const THREE_DIGITS = /\d{3}/;
+const FOUR_DIGITS = /\d{4}/;
+const SEPARATOR = /[ -]/g;
+const TRAILING_DOTS = /\.+$/;
+const ALNUM = /[A-Za-z0-9]/;
+const HEX_GROUP = /^[0-9A-Fa-f]{3,4}$/;
+
+/**
+ * The scan in progress. findPii is synchronous and never re-entered, so its state lives here rather
+ * than in closures made per string: scanning a string with nothing in it allocates nothing.
+ */
+let scanText = "";
+let scanKind: PiiKind = "secret";
+let scanMatches: PiiMatch[] | undefined;
+/** Characters already claimed, allocated at the first match: overlap checks stay linear however many matches. */
+let scanClaimed: Uint8Array | undefined;
+
+function found(start: number, end: number): void {
+  scanClaimed ??= new Uint8Array(scanText.length);
+  for (let i = start; i < end; i++) if (scanClaimed[i]) return;
+  scanClaimed.fill(1, start, end);
+  scanMatches ??= [];
+  scanMatches.push({ kind: scanKind, start, end });
 }
 
 /** The detectors, in precedence order: a span claimed by one is not looked at by the next. */
-const DETECTORS: {
-  kind: PiiKind;
-  applies: (text: string) => boolean;
-  find: (text: string, found: (start: number, end: number) => void) => void;
-}[] = [
+const DETECTORS: { kind: PiiKind; applies: (text: string) => boolean; find: (text: string) => void }[] = [
   {
     kind: "secret",
     applies: () => true,
-    find(text, found) {
-      for (const pattern of SECRET_PATTERNS) {
-        for (const m of text.matchAll(pattern)) {
+    find(text) {
+      for (const { hints, pattern } of SECRET_PATTERNS) {
+        let hinted = false;
+        for (const hint of hints) if (text.includes(hint)) hinted = true;
+        if (!hinted) continue;
+        pattern.lastIndex = 0;
+        for (let m = pattern.exec(text); m; m = pattern.exec(text)) {
           // A hyphenated phrase after `sk-` is prose, not a key: real keys mix letters and digits.
           if (m[0].startsWith("sk-") && !looksRandom(m[0].slice(3))) continue;
           found(m.index, m.index + m[0].length);
@@ -92,15 +129,17 @@ const DETECTORS: {
   {
     kind: "email",
     applies: (text) => text.includes("@"),
-    find(text, found) {
-      for (const m of text.matchAll(EMAIL)) found(m.index, m.index + m[0].length);
+    find(text) {
+      EMAIL.lastIndex = 0;
+      for (let m = EMAIL.exec(text); m; m = EMAIL.exec(text)) found(m.index, m.index + m[0].length);
     },
   },
   {
     kind: "iban",
-    applies: (text) => /\d\d/.test(text),
-    find(text, found) {
-      const pattern = new RegExp(IBAN_CANDIDATE);
+    applies: (text) => TWO_DIGITS.test(text),
+    find(text) {
+      const pattern = IBAN_CANDIDATE;
+      pattern.lastIndex = 0;
       for (let m = pattern.exec(text); m; m = pattern.exec(text)) {
         const end = ibanEnd(text, m.index, m[0]);
         if (end > 0) {
@@ -112,10 +151,11 @@ const DETECTORS: {
   },
   {
     kind: "credit-card",
-    applies: (text) => /\d{4}/.test(text),
-    find(text, found) {
-      for (const m of text.matchAll(CARD)) {
-        const separators = m[0].match(/[ -]/g);
+    applies: (text) => FOUR_DIGITS.test(text),
+    find(text) {
+      CARD.lastIndex = 0;
+      for (let m = CARD.exec(text); m; m = CARD.exec(text)) {
+        const separators = m[0].match(SEPARATOR);
         // One kind of separator at most: `4111 1111-1111 1111` is not how anyone writes a card.
         if (separators && new Set(separators).size > 1) continue;
         const digits = digitsOf(m[0]);
@@ -126,21 +166,24 @@ const DETECTORS: {
   {
     kind: "ip-address",
     applies: (text) => text.includes(".") || text.includes(":"),
-    find(text, found) {
-      for (const m of text.matchAll(IPV4)) if (isIPv4(m[0])) found(m.index, m.index + m[0].length);
+    find(text) {
+      IPV4.lastIndex = 0;
+      for (let m = IPV4.exec(text); m; m = IPV4.exec(text)) if (isIPv4(m[0])) found(m.index, m.index + m[0].length);
       if (!text.includes(":")) return;
-      for (const m of text.matchAll(IPV6_CANDIDATE)) {
-        const candidate = m[0].replace(/\.+$/, "");
+      IPV6_CANDIDATE.lastIndex = 0;
+      for (let m = IPV6_CANDIDATE.exec(text); m; m = IPV6_CANDIDATE.exec(text)) {
+        const candidate = m[0].replace(TRAILING_DOTS, "");
         if (plausibleIPv6(candidate)) found(m.index, m.index + candidate.length);
       }
     },
   },
   {
     kind: "phone",
-    applies: (text) => /\d{3}/.test(text),
-    find(text, found) {
+    applies: (text) => THREE_DIGITS.test(text),
+    find(text) {
       for (const pattern of PHONE_PATTERNS) {
-        for (const m of text.matchAll(pattern)) {
+        pattern.lastIndex = 0;
+        for (let m = pattern.exec(text); m; m = pattern.exec(text)) {
           const digits = digitsOf(m[0]).length;
           if (digits >= 8 && digits <= 15) found(m.index, m.index + m[0].length);
         }
@@ -162,7 +205,7 @@ function ibanEnd(text: string, start: number, candidate: string): number {
     if (candidate[i] !== " ") compact += candidate[i];
     i++;
   }
-  if (compact.length !== length || /[A-Za-z0-9]/.test(text[start + i] ?? "")) return -1;
+  if (compact.length !== length || ALNUM.test(text[start + i] ?? "")) return -1;
   return ibanValid(compact.toUpperCase()) ? start + i : -1;
 }
 
@@ -176,7 +219,7 @@ function plausibleIPv6(candidate: string): boolean {
   if (!isIPv6(candidate)) return false;
   const groups = candidate.split(":").filter((g) => g !== "");
   if (groups.length < 2) return false;
-  if (candidate.includes("::") && !groups.some((g) => /^[0-9A-Fa-f]{3,4}$/.test(g) || g.includes("."))) return false;
+  if (candidate.includes("::") && !groups.some((g) => HEX_GROUP.test(g) || g.includes("."))) return false;
   return true;
 }
 
@@ -185,21 +228,24 @@ function plausibleIPv6(candidate: string): boolean {
  * Kinds are tried in precedence order (secret, email, IBAN, card, IP address, phone), so the
  * digits of an IBAN are not also counted as a phone number.
  */
-export function findPii(text: string, kinds: ReadonlySet<PiiKind>): PiiMatch[] {
-  const matches: PiiMatch[] = [];
-  // Characters already claimed, allocated at the first match: overlap checks stay linear however many matches.
-  let claimed: Uint8Array | undefined;
+export function findPii(text: string, kinds: ReadonlySet<PiiKind>): readonly PiiMatch[] {
+  scanText = text;
+  scanMatches = undefined;
+  scanClaimed = undefined;
   for (const detector of DETECTORS) {
     if (!kinds.has(detector.kind) || !detector.applies(text)) continue;
-    detector.find(text, (start, end) => {
-      claimed ??= new Uint8Array(text.length);
-      for (let i = start; i < end; i++) if (claimed[i]) return;
-      claimed.fill(1, start, end);
-      matches.push({ kind: detector.kind, start, end });
-    });
+    scanKind = detector.kind;
+    detector.find(text);
   }
-  return matches.sort((a, b) => a.start - b.start);
+  // Set by `found` during the detectors' calls, which TypeScript cannot see.
+  const matches = scanMatches as PiiMatch[] | undefined;
+  scanText = "";
+  scanMatches = undefined;
+  scanClaimed = undefined;
+  return matches ? matches.sort((a, b) => a.start - b.start) : NO_MATCHES;
 }
+
+const NO_MATCHES: readonly PiiMatch[] = Object.freeze([]);
 
 /** Only the digits and text of a value's shape survive: enough to find it, not enough to use it. */
 export function maskPii(kind: PiiKind, value: string): string {
@@ -248,7 +294,7 @@ export const PII_PLACEHOLDER: Record<PiiKind, string> = {
  * replacement join pieces into something that matches (or a detector miss its own output),
  * the whole string becomes `<REDACTED>`, so a redacted string never holds a match.
  */
-export function redactPii(text: string, kinds: ReadonlySet<PiiKind>, matches = findPii(text, kinds)): string {
+export function redactPii(text: string, kinds: ReadonlySet<PiiKind>, matches: readonly PiiMatch[] = findPii(text, kinds)): string {
   if (matches.length === 0) return text;
   let out = "";
   let at = 0;
