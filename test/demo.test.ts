@@ -37,9 +37,7 @@ describe("pnpm demo", () => {
     });
     expect(result.stderr).toContain("$ llmops version");
     expect(result.status).toBe(0);
-    expect(result.stdout).toBe(
-      "verdict: pass\npromotion: promoted\nrollback: rolled-back\nmonitor: alerting\nfeedback: demo/reviews:v2\n",
-    );
+    expect(result.stdout).toBe("verdict: pass\npromotion: promoted\nrollback: rolled-back\nmonitor: alerting\nfeedback: demo/reviews:v2\n");
 
     const comparison = comparisonSchema.parse(JSON.parse(readFileSync(join(out, "compare", "sentiment", "comparison.json"), "utf8")));
     expect(comparison.baseline.source).toBe("alias");

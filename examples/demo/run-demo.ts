@@ -258,7 +258,9 @@ const monitored = (await llmops(["monitor", "production", ...promoteArgs, "--no-
   allowGateFailure: true,
 })) as { alerting: boolean; environments: { monitors: { drift?: { features: { field: string; drifted?: boolean }[] } }[] }[] };
 for (const alert of receiver.alerts) {
-  process.stderr.write(`\nMonitoring alert received (signature ${alert.verified ? "verified" : "INVALID"}):\n${alert.text.replace(/^/gm, "  ")}\n`);
+  process.stderr.write(
+    `\nMonitoring alert received (signature ${alert.verified ? "verified" : "INVALID"}):\n${alert.text.replace(/^/gm, "  ")}\n`,
+  );
 }
 writeFileSync(join(out, "monitor.json"), `${JSON.stringify(monitored, null, 2)}\n`);
 
@@ -302,7 +304,13 @@ function feedbackEvents(model: string): string {
   const events = [
     { requestId: "req-1", input: "The toaster is not bad at all.", output: "negative", rating: "bad", correction: "positive" },
     { requestId: "req-2", input: "Never again, the kettle leaks.", output: "negative", rating: "good" },
-    { requestId: "req-3", input: "Write to me at jane.doe@example.com, the blender is not great.", output: "positive", rating: "bad", correction: "negative" },
+    {
+      requestId: "req-3",
+      input: "Write to me at jane.doe@example.com, the blender is not great.",
+      output: "positive",
+      rating: "bad",
+      correction: "negative",
+    },
     { requestId: "req-1", input: "The toaster is not bad at all.", output: "negative", rating: "bad", correction: "positive" },
   ];
   return `${events.map((e) => JSON.stringify({ ...e, model, consent: true })).join("\n")}\n`;
@@ -390,7 +398,10 @@ function startAlertReceiver(
       } catch {}
       alerts.push({ text, verified });
       writeFileSync(join(out, `${files.prefix}.txt`), `${text}\n`);
-      writeFileSync(join(out, `${files.prefix}-request.json`), `${JSON.stringify({ signature: header, body: body.toString("utf8") }, null, 2)}\n`);
+      writeFileSync(
+        join(out, `${files.prefix}-request.json`),
+        `${JSON.stringify({ signature: header, body: body.toString("utf8") }, null, 2)}\n`,
+      );
       res.writeHead(verified ? 200 : 401).end();
     });
   });

@@ -14,6 +14,16 @@ export interface CaseFile {
   format: CaseFileFormat;
 }
 
+/** Files at a dataset's root that are the project's, not data. */
+const PROJECT_FILES: ReadonlySet<string> = new Set([
+  "llmops.yaml",
+  "llmops.yml",
+  "package.json",
+  "package-lock.json",
+  "pnpm-lock.yaml",
+  "tsconfig.json",
+]);
+
 /**
  * The case files of a dataset directory (or the one file given): those `globs` match (relative to
  * the root), else every file whose extension names a case format (.jsonl, .ndjson, .json, .csv,
@@ -35,6 +45,12 @@ export async function selectCaseFiles(
     }
     if (!format) {
       skipped.push({ path: file.title, reason: "not a case file (.jsonl, .ndjson, .json, .csv, .yaml, .yml)" });
+      continue;
+    }
+    // A project's own config and manifests share the case formats' extensions; a dataset at the
+    // project root (`path: .`) must not be judged by them. `checks.files` can still name them.
+    if (!globs && PROJECT_FILES.has(file.title)) {
+      skipped.push({ path: file.title, reason: "a project file, not cases (name it in checks.files to check it)" });
       continue;
     }
     files.push({ path: file.path, title: file.title, size: file.size, format });

@@ -1,5 +1,5 @@
 import type { DriftFeatureConfig } from "@llmops/core";
-import { clip, stripControlChars } from "@llmops/report";
+import { shown } from "../check/display.ts";
 import { identifyLanguage } from "./language.ts";
 import { characterLength, tokenize } from "./tokenize.ts";
 
@@ -18,6 +18,7 @@ export const MAX_CATEGORY_CHARS = 120;
 export const MISSING_CATEGORY = "(missing)";
 export const OTHER_CATEGORY = "(other)";
 const NOT_SCALAR = "(not a scalar)";
+const SENTINELS: ReadonlySet<string> = new Set([MISSING_CATEGORY, OTHER_CATEGORY, NOT_SCALAR]);
 
 const NUMERIC_TEXT = /^\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
 
@@ -81,9 +82,18 @@ function addCategory(column: FeatureColumn, key: string): void {
   count(column.categories, key);
 }
 
+/**
+ * A category as it is counted and shown. Production values reach the result, the job summary and
+ * a (possibly public) alert issue, so personal data and secrets in them are redacted first, as
+ * `llmops check` shows them (one line, placeholders like <EMAIL>); a value spelled like one of
+ * the placeholders above is kept apart from them.
+ */
 function categoryOf(value: unknown): string {
   if (value === undefined || value === null) return MISSING_CATEGORY;
-  if (typeof value === "string") return clip(stripControlChars(value), MAX_CATEGORY_CHARS, { suffix: "…", lineWindow: 0 });
+  if (typeof value === "string") {
+    const category = shown(value, MAX_CATEGORY_CHARS);
+    return SENTINELS.has(category) ? `${category} (as written)` : category;
+  }
   if (typeof value === "number" || typeof value === "boolean") return String(value);
   return NOT_SCALAR;
 }

@@ -153,8 +153,10 @@ export async function pushMetrics(set: MetricSet, options: PushgatewayOptions): 
   const headers: Record<string, string> = { "Content-Type": CONTENT_TYPES.prometheus, "User-Agent": "llmops-actions" };
   const secrets: string[] = [];
   if (options.auth) {
-    headers.Authorization = `Basic ${Buffer.from(`${options.auth.username}:${options.auth.password}`, "utf8").toString("base64")}`;
-    secrets.push(options.auth.password, headers.Authorization);
+    const credential = Buffer.from(`${options.auth.username}:${options.auth.password}`, "utf8").toString("base64");
+    headers.Authorization = `Basic ${credential}`;
+    // A server may echo the credential alone (base64 of user:password): masked like the password.
+    secrets.push(headers.Authorization, credential, options.auth.password);
   }
   const where = `${method} ${url.href}`;
 

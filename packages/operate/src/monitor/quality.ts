@@ -16,8 +16,8 @@ import {
   type SuiteConfig,
 } from "@llmops/core";
 import { compareRuns, evaluate, readRunResults } from "@llmops/eval";
-import { clip } from "@llmops/report";
 import { parseRef, type Store } from "@llmops/store";
+import { shown } from "../check/display.ts";
 import type { MonitorEntry } from "./config.ts";
 import type { MetricCheck, QualityResult } from "./result.ts";
 import { type BaselineRun, baselineRun, type ServingVersion } from "./serving.ts";
@@ -198,7 +198,9 @@ export async function runQuality(options: QualityOptions): Promise<QualityResult
     const withErrors = {
       ...base,
       errors,
-      ...(firstError ? { firstError: clip(oneLine(firstError), 300, { suffix: "…", lineWindow: 0 }) } : {}),
+      // The endpoint's own words, which may echo the request (user text, a header): redacted as
+      // `llmops check` shows found values, before they reach a possibly public issue.
+      ...(firstError ? { firstError: shown(oneLine(firstError), 300) } : {}),
     };
     if (!baseline) {
       logger.warn(

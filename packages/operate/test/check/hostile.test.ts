@@ -208,3 +208,16 @@ describe("schema, required fields and labels", () => {
     ]);
   });
 });
+
+describe("a dataset at the project root", () => {
+  it("does not take llmops.yaml or package.json for case files unless checks.files names them", async () => {
+    const dir = await writeFiles(await tempDir(), {
+      "llmops.yaml": "artifacts:\n  d: { kind: dataset, path: . }\n",
+      "package.json": '{"name": "x"}',
+      "cases.jsonl": jsonl([{ vars: { q: "what is two plus two" }, expected: "four" }]),
+    });
+    const result = await checkDataset({ path: dir, logger });
+    expect(result.passed).toBe(true);
+    expect(result.files.map((f) => f.path)).toEqual(["cases.jsonl"]);
+  });
+});

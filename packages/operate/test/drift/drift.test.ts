@@ -244,3 +244,19 @@ describe("reading hostile files", () => {
     expect(result.reference).toMatchObject({ source: "reference.jsonl", records: 400, skipped: 0 });
   });
 });
+
+describe("categories from production are redacted before they are counted or shown", () => {
+  it("masks personal data and secrets, keeps one line, and keeps a value spelled like a placeholder apart", () => {
+    const feature: DriftFeatureConfig = { field: "channel", type: "categorical", bins: 10 };
+    const hostile = ["evil\r::error::pwned victim@example.com", "card 4111 1111 1111 1111", `token ghp_${"a".repeat(36)}`, "(missing)"];
+    const { s } = columns(feature, [], hostile);
+    const keys = [...s.categories.keys()];
+    const text = JSON.stringify(keys);
+    expect(text).not.toContain("victim@example.com");
+    expect(text).not.toContain("4111 1111 1111 1111");
+    expect(text).not.toContain("ghp_aaaa");
+    expect(text).not.toMatch(/\\r|\\n/);
+    expect(keys).toContain("(missing) (as written)");
+    expect(s.missing).toBe(0);
+  });
+});
