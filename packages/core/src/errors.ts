@@ -83,7 +83,6 @@ export function exitCodeOf(error: unknown): ExitCode {
  */
 export function oneLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
   return message
     .replace(/\s*[\r\n\u2028\u2029]\s*/g, " ")
     .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, " ")
