@@ -27,7 +27,7 @@ try {
     for (const file of new Set([...freshFiles, ...committedFiles])) {
       const [a, b] = await Promise.all([readFile(join(fresh, file)).catch(() => null), readFile(join(committed, file)).catch(() => null)]);
       if (!a || !b || !a.equals(b))
-        stale.push(`actions/${name}/dist/${file}${!b ? " (missing)" : !a ? " (not produced by the build)" : ""}`);
+        stale.push(`actions/${name}/dist/${file}${!b ? " (missing)" : !a ? " (not produced by the build)" : firstDifference(a, b)}`);
     }
   }
 } finally {
@@ -38,3 +38,14 @@ if (stale.length) {
   process.exit(1);
 }
 process.stderr.write("check-dist: every actions/*/dist matches its source\n");
+
+/** Where two builds of a text file part, so a difference that only shows up in CI can be read from its log. */
+function firstDifference(fresh: Buffer, committed: Buffer): string {
+  if (fresh.length > 4_000_000 || committed.length > 4_000_000) return "";
+  const a = fresh.toString("utf8").split("\n");
+  const b = committed.toString("utf8").split("\n");
+  const line = a.findIndex((text, i) => text !== b[i]);
+  if (line < 0) return ` (the committed file has ${b.length - a.length} more lines)`;
+  const cut = (text: string | undefined) => JSON.stringify((text ?? "").slice(0, 160));
+  return ` (line ${line + 1}: built ${cut(a[line])}, committed ${cut(b[line])})`;
+}
