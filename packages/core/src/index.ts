@@ -11,6 +11,7 @@ export * from "./config/suite.ts";
 export * from "./errors.ts";
 export * from "./evidence.ts";
 export * from "./logger.ts";
+export * from "./notify-webhook.ts";
 export * from "./paths.ts";
 export * from "./results.ts";
 export * from "./retry-after.ts";

@@ -1,8 +1,7 @@
-import { type Logger, type NotifyConfig, oneLine } from "@llmops/core";
+import { type Logger, type NotifyConfig, oneLine, postNotification } from "@llmops/core";
 import { codeSpan, escapeInline } from "@llmops/report";
 import { z } from "zod";
 import type { AlertIssues } from "./github-seams.ts";
-import { SIGNATURE_HEADER, signature } from "./targets/webhook.ts";
 
 /**
  * Who hears about a "no" (refused requirements, a failed target, a failed smoke eval, a roll-back):
@@ -104,17 +103,6 @@ export function webhookPayload(alert: Alert): Record<string, unknown> {
   };
 }
 
-/** `{{env.NAME}}` in a webhook URL, from the process environment; undefined names an unset variable. */
-function expandEnv(template: string, env: NodeJS.ProcessEnv): { value: string } | { missing: string } {
-  let missing: string | undefined;
-  const value = template.replace(/\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g, (_, name: string) => {
-    const v = env[name];
-    if (v === undefined || v === "") missing ??= name;
-    return v ?? "";
-  });
-  return missing !== undefined ? { missing } : { value };
-}
-
 export interface NotifyOptions {
   config: NotifyConfig | undefined;
   alerts?: AlertIssues | undefined;
@@ -163,71 +151,12 @@ export async function resolveAlert(
   }
 }
 
-/**
- * POSTs the payload, signed when `secretEnv` is set; one retry on a network error, a timeout or a
- * 5xx. Only the URL's origin is ever logged or returned: its path or query may carry a token.
- */
+/** POSTs the payload through core's signed notification (one home for signing, retries and redaction). */
 export async function sendWebhook(
   payload: Record<string, unknown>,
   webhook: NonNullable<NotifyConfig["webhook"]>,
   options: Pick<NotifyOptions, "env" | "logger" | "retryDelayMs">,
 ): Promise<Notification> {
-  const expanded = expandEnv(webhook.url, options.env);
-  if ("missing" in expanded) {
-    const error = `notify.webhook.url uses {{env.${expanded.missing}}}, which is not set`;
-    options.logger.warn(`webhook not sent: ${error}`);
-    return { channel: "webhook", action: "failed", error };
-  }
-  let url: URL;
-  try {
-    url = new URL(expanded.value);
-    if (url.protocol !== "https:" && url.protocol !== "http:") throw new Error("not http(s)");
-  } catch {
-    const error = "notify.webhook.url is not an http(s) URL";
-    options.logger.warn(`webhook not sent: ${error}`);
-    return { channel: "webhook", action: "failed", error };
-  }
-  const origin = url.origin;
-  const body = JSON.stringify(payload);
-  const headers: Record<string, string> = { "content-type": "application/json", "user-agent": "llmops-promote" };
-  if (webhook.secretEnv) {
-    const secret = options.env[webhook.secretEnv];
-    if (!secret) {
-      const error = `notify.webhook.secretEnv ${webhook.secretEnv} is not set; not sending it unsigned`;
-      options.logger.warn(`webhook ${origin} not sent: ${error}`);
-      return { channel: "webhook", action: "failed", target: origin, error };
-    }
-    headers[SIGNATURE_HEADER] = signature(body, secret);
-  }
-  let problem = "";
-  for (let attempt = 0; attempt < 2; attempt++) {
-    if (attempt > 0) await new Promise((r) => setTimeout(r, options.retryDelayMs ?? 1000));
-    try {
-      const response = await fetch(url, {
-        method: "POST",
-        headers,
-        body,
-        signal: AbortSignal.timeout(webhook.timeoutMs),
-        redirect: "error",
-      });
-      await response.arrayBuffer().catch(() => undefined);
-      if (response.ok) {
-        options.logger.info(`webhook ${origin}: sent`);
-        return { channel: "webhook", action: "sent", target: origin };
-      }
-      problem = `HTTP ${response.status}`;
-      if (response.status < 500) break;
-    } catch (error) {
-      problem = networkProblem(error, webhook.timeoutMs);
-    }
-  }
-  options.logger.warn(`webhook ${origin} failed: ${problem}`);
-  return { channel: "webhook", action: "failed", target: origin, error: problem };
-}
-
-/** A fetch failure without its URL (undici's messages and causes may contain it). */
-function networkProblem(error: unknown, timeoutMs: number): string {
-  const e = error as { name?: string; cause?: { code?: string } };
-  if (e.name === "TimeoutError" || e.name === "AbortError") return `no answer within ${timeoutMs} ms`;
-  return e.cause?.code ? `network error (${e.cause.code})` : "network error";
+  const sent = await postNotification(payload, webhook, { ...options, where: "notify.webhook", userAgent: "llmops-promote" });
+  return { channel: "webhook", ...sent };
 }

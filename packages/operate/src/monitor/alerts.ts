@@ -1,5 +1,4 @@
-import { createHmac } from "node:crypto";
-import { type Logger, type MonitorAlertConfig, oneLine } from "@llmops/core";
+import { type Logger, type MonitorAlertConfig, oneLine, postNotification, SIGNATURE_HEADER } from "@llmops/core";
 import type { MonitorNotification } from "./result.ts";
 
 /**
@@ -30,7 +29,7 @@ export interface MonitorAlerts {
 }
 
 /** The header carrying `sha256=<hex>` of the body, HMAC-SHA256 with the secret (the same as promotion webhooks). */
-export const MONITOR_SIGNATURE_HEADER = "X-Llmops-Signature-256";
+export const MONITOR_SIGNATURE_HEADER = SIGNATURE_HEADER;
 
 export interface AlertMessage {
   key: MonitorAlertKey;
@@ -122,83 +121,12 @@ export function webhookPayload(status: "alerting" | "ok", message: AlertMessage)
   };
 }
 
-/** `{{env.NAME}}` in a webhook URL, from the process environment; `missing` names an unset variable. */
-function expandEnv(template: string, env: NodeJS.ProcessEnv): { value: string } | { missing: string } {
-  let missing: string | undefined;
-  const value = template.replace(/\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g, (_, name: string) => {
-    const v = env[name];
-    if (v === undefined || v === "") missing ??= name;
-    return v ?? "";
-  });
-  return missing !== undefined ? { missing } : { value };
-}
-
-/**
- * POSTs the payload, signed when `secretEnv` is set (never unsigned when it is set but empty);
- * one retry on a network error, a timeout or a 5xx. Only the URL's origin is ever logged or
- * returned: its path or query may carry a token.
- */
+/** POSTs the payload through core's signed notification (one home for signing, retries and redaction with promotion's). */
 export async function sendMonitorWebhook(
   payload: Record<string, unknown>,
   webhook: NonNullable<MonitorAlertConfig["webhook"]>,
   options: Pick<NotifyMonitorOptions, "env" | "logger" | "retryDelayMs">,
 ): Promise<MonitorNotification> {
-  const expanded = expandEnv(webhook.url, options.env);
-  if ("missing" in expanded) {
-    const error = `alert.webhook.url uses {{env.${expanded.missing}}}, which is not set`;
-    options.logger.warn(`webhook not sent: ${error}`);
-    return { channel: "webhook", action: "failed", error };
-  }
-  let url: URL;
-  try {
-    url = new URL(expanded.value);
-    if (url.protocol !== "https:" && url.protocol !== "http:") throw new Error("not http(s)");
-  } catch {
-    const error = "alert.webhook.url is not an http(s) URL";
-    options.logger.warn(`webhook not sent: ${error}`);
-    return { channel: "webhook", action: "failed", error };
-  }
-  const origin = url.origin;
-  const body = JSON.stringify(payload);
-  const headers: Record<string, string> = { "content-type": "application/json", "user-agent": "llmops-monitor" };
-  if (webhook.secretEnv) {
-    const secret = options.env[webhook.secretEnv];
-    if (!secret) {
-      const error = `alert.webhook.secretEnv ${webhook.secretEnv} is not set; not sending it unsigned`;
-      options.logger.warn(`webhook ${origin} not sent: ${error}`);
-      return { channel: "webhook", action: "failed", target: origin, error };
-    }
-    headers[MONITOR_SIGNATURE_HEADER] = `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
-  }
-  let problem = "";
-  for (let attempt = 0; attempt < 2; attempt++) {
-    if (attempt > 0) await new Promise((r) => setTimeout(r, options.retryDelayMs ?? 1000));
-    try {
-      const response = await fetch(url, {
-        method: "POST",
-        headers,
-        body,
-        signal: AbortSignal.timeout(webhook.timeoutMs),
-        redirect: "error",
-      });
-      await response.arrayBuffer().catch(() => undefined);
-      if (response.ok) {
-        options.logger.info(`webhook ${origin}: sent`);
-        return { channel: "webhook", action: "sent", target: origin };
-      }
-      problem = `HTTP ${response.status}`;
-      if (response.status < 500) break;
-    } catch (error) {
-      const e = error as { name?: string; cause?: { code?: string } };
-      // Never the error's message: undici's may contain the URL.
-      problem =
-        e.name === "TimeoutError" || e.name === "AbortError"
-          ? `no answer within ${webhook.timeoutMs} ms`
-          : e.cause?.code
-            ? `network error (${e.cause.code})`
-            : "network error";
-    }
-  }
-  options.logger.warn(`webhook ${origin} failed: ${problem}`);
-  return { channel: "webhook", action: "failed", target: origin, error: problem };
+  const sent = await postNotification(payload, webhook, { ...options, where: "alert.webhook", userAgent: "llmops-monitor" });
+  return { channel: "webhook", ...sent };
 }

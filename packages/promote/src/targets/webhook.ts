@@ -1,5 +1,4 @@
-import { createHmac } from "node:crypto";
-import { type Logger, retryAfterMs, type WebhookTargetConfig } from "@llmops/core";
+import { type Logger, retryAfterMs, SIGNATURE_HEADER, signature, type WebhookTargetConfig } from "@llmops/core";
 import { parseTemplate, renderParts, sleep } from "@llmops/eval";
 import { z } from "zod";
 import { type Target, type TargetContext, TargetError, type TargetResult, type TargetVersion } from "../target.ts";
@@ -54,12 +53,7 @@ export interface WebhookEvent {
 
 const detailsSchema = z.looseObject({ name: z.string(), digest: z.string(), version: z.string().nullable() });
 
-export const SIGNATURE_HEADER = "X-Llmops-Signature-256";
-
-/** `sha256=<hex>` of `body` with `key`, the value of X-Llmops-Signature-256. */
-export function signature(body: string | Uint8Array, key: string): string {
-  return `sha256=${createHmac("sha256", key).update(body).digest("hex")}`;
-}
+export { SIGNATURE_HEADER, signature };
 
 /** The parts of a webhook's config one delivery needs; a webhook target's and a webhook router's have them. */
 export type WebhookEndpoint = Pick<WebhookTargetConfig, "url" | "headers" | "secretEnv" | "timeoutMs" | "retries">;
