@@ -26,6 +26,29 @@ export const tokenUsageSchema = z.object({
 });
 export type TokenUsage = z.infer<typeof tokenUsageSchema>;
 
+/** A tool call the model made: `arguments` parsed from JSON (the raw string when it was not JSON). */
+export const toolCallSchema = z.object({ id: z.string(), name: z.string(), arguments: z.unknown() });
+export type ToolCall = z.infer<typeof toolCallSchema>;
+
+/** One answered tool call of an agent run, in the order made. */
+export const trajectoryStepSchema = z.object({
+  /** The model call (1-based) that made it. */
+  turn: z.number().int().positive(),
+  call: toolCallSchema,
+  result: z.unknown().optional(),
+  error: z.string().optional(),
+  /** Where the answer came from: a case fixture, a module tool, or none found (then `error`). */
+  source: z.enum(["fixture", "module", "missing"]),
+});
+export type TrajectoryStep = z.infer<typeof trajectoryStepSchema>;
+
+/**
+ * Why the model stopped, in OpenAI's words whatever the API: `stop`, `length`, `tool_calls`,
+ * `content_filter` (Anthropic's end_turn/stop_sequence, max_tokens, tool_use, refusal map to them);
+ * another API value is kept as it is.
+ */
+export const finishReasonSchema = z.string();
+
 /** One line of `results.jsonl`: one case, one repeat. */
 export const caseResultSchema = z.object({
   /** Stable case id: the case's `id`, or a hash of its vars and expected value. */
@@ -48,6 +71,16 @@ export const caseResultSchema = z.object({
   tokens: tokenUsageSchema.nullable(),
   cost: z.number().nonnegative().nullable(),
   cached: z.boolean().default(false),
+  /** The tool calls of the model's last reply (absent when it made none). */
+  toolCalls: z.array(toolCallSchema).optional(),
+  finishReason: finishReasonSchema.nullable().optional(),
+  /** Agent runs: every tool call answered before the final reply, and the number of model calls. */
+  trajectory: z.array(trajectoryStepSchema).optional(),
+  turns: z.number().int().positive().optional(),
+  /** Streaming: milliseconds from sending the request to the first content or tool-call delta (first turn). */
+  ttftMs: z.number().nonnegative().nullable().optional(),
+  /** Streaming: output tokens over the time from the first to the last delta (all turns). */
+  tokensPerSecond: z.number().nonnegative().nullable().optional(),
 });
 export type CaseResult = z.infer<typeof caseResultSchema>;
 

@@ -26,6 +26,41 @@ export type Pricing = z.infer<typeof pricingSchema>;
 export const DEFAULT_OPENAI_BASE_URL = "https://api.openai.com/v1";
 export const DEFAULT_ANTHROPIC_BASE_URL = "https://api.anthropic.com";
 
+const toolNameSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "expected a tool name of 1-64 letters, digits, _ or -");
+
+/** A tool the model may call, in one neutral form each provider translates to its API's. */
+export const toolConfigSchema = z.strictObject({
+  name: toolNameSchema,
+  description: z.string().optional(),
+  /** JSON Schema of the arguments object. */
+  parameters: z.record(z.string(), z.unknown()).default({ type: "object", properties: {} }),
+});
+export type ToolConfig = z.infer<typeof toolConfigSchema>;
+
+/** `auto` (the API's default), `none`, `required` (some tool), or one tool by name. */
+export const toolChoiceSchema = z.union([z.enum(["auto", "none", "required"]), z.strictObject({ name: toolNameSchema })]);
+export type ToolChoice = z.infer<typeof toolChoiceSchema>;
+
+/**
+ * Structured output: the reply is JSON valid against `schema`. OpenAI gets `response_format`
+ * (`json_schema`); Anthropic gets a forced tool named `name` whose input is the reply.
+ */
+export const responseFormatSchema = z.strictObject({
+  name: toolNameSchema.default("response"),
+  schema: z.record(z.string(), z.unknown()),
+  strict: z.boolean().default(true),
+});
+export type ResponseFormatConfig = z.infer<typeof responseFormatSchema>;
+
+/** What chat providers share beyond their API's own settings: tools, structured output, streaming. */
+const chatFeatures = {
+  tools: z.array(toolConfigSchema).optional(),
+  toolChoice: toolChoiceSchema.optional(),
+  responseFormat: responseFormatSchema.optional(),
+  /** Server-sent events: results then record time to first token and output tokens per second. */
+  stream: z.boolean().optional(),
+};
+
 /** Chat completions: OpenAI, Azure OpenAI (`apiVersion` set), vLLM, Ollama, TGI, llama.cpp server. */
 export const openaiProviderSchema = z.strictObject({
   type: z.literal("openai"),
@@ -44,6 +79,7 @@ export const openaiProviderSchema = z.strictObject({
   /** Azure OpenAI deployment name (default: `model`). */
   deployment: z.string().min(1).optional(),
   pricing: pricingSchema.optional(),
+  ...chatFeatures,
 });
 
 export const anthropicProviderSchema = z.strictObject({
@@ -57,7 +93,20 @@ export const anthropicProviderSchema = z.strictObject({
   params: paramsSchema.default({}),
   headers: headersSchema.default({}),
   pricing: pricingSchema.optional(),
+  ...chatFeatures,
 });
+
+/** OpenAI-compatible `/v1/embeddings`, used by scorers (`similar`), never as a suite's provider. */
+export const embeddingsProviderSchema = z.strictObject({
+  type: z.literal("embeddings"),
+  model: z.string().min(1),
+  baseUrl: z.url().default(DEFAULT_OPENAI_BASE_URL),
+  /** As for `openai`: default OPENAI_API_KEY, `null` for none, optional for a local server. */
+  apiKeyEnv: envNameSchema.nullable().optional(),
+  dimensions: z.number().int().positive().optional(),
+  headers: headersSchema.default({}),
+});
+export type EmbeddingsProviderConfig = z.infer<typeof embeddingsProviderSchema>;
 
 /** Any HTTP endpoint: a request template and where the output is in the response. */
 export const httpProviderSchema = z.strictObject({
@@ -113,10 +162,30 @@ export type CommandProviderConfig = z.infer<typeof commandProviderSchema>;
 export type ModuleProviderConfig = z.infer<typeof moduleProviderSchema>;
 export type ReplayProviderConfig = z.infer<typeof replayProviderSchema>;
 
-export const chatMessageSchema = z.strictObject({
-  role: z.enum(["system", "user", "assistant"]),
-  content: z.string(),
+/** A tool call as the model made it: `arguments` is the parsed JSON (the raw string when it is not JSON). */
+export const toolCallConfigSchema = z.strictObject({
+  id: z.string().min(1),
+  name: z.string().min(1),
+  arguments: z.unknown(),
 });
+
+/**
+ * One conversation turn. An assistant turn may carry the tool calls it made; a `tool` turn
+ * answers one of them by `toolCallId`.
+ */
+export const chatMessageSchema = z
+  .strictObject({
+    role: z.enum(["system", "user", "assistant", "tool"]),
+    content: z.string(),
+    toolCalls: z.array(toolCallConfigSchema).min(1).optional(),
+    toolCallId: z.string().min(1).optional(),
+  })
+  .superRefine((message, ctx) => {
+    if (message.toolCalls && message.role !== "assistant")
+      ctx.addIssue({ code: "custom", path: ["toolCalls"], message: "expected toolCalls only on an assistant message" });
+    if ((message.role === "tool") !== (message.toolCallId !== undefined))
+      ctx.addIssue({ code: "custom", path: ["toolCallId"], message: "expected toolCallId on a tool message, and only there" });
+  });
 export type ChatMessage = z.infer<typeof chatMessageSchema>;
 
 /** A template string, a list of chat messages, or a file (text, or JSON `[{role, content}]`) relative to the config. */
@@ -126,6 +195,32 @@ export const promptConfigSchema = z.union([
   z.strictObject({ file: z.string().min(1) }),
 ]);
 export type PromptConfig = z.infer<typeof promptConfigSchema>;
+
+/**
+ * What a tool call returns in an agent run: `result` (any JSON, sent to the model as JSON text)
+ * or `error`. Without `arguments` it answers every call of that tool; with them, calls whose
+ * arguments equal them (canonical JSON).
+ */
+export const toolResultFixtureSchema = z
+  .strictObject({
+    name: z.string().min(1),
+    arguments: z.unknown().optional(),
+    result: z.unknown().optional(),
+    error: z.string().optional(),
+  })
+  .refine((fixture) => (fixture.result === undefined) !== (fixture.error === undefined), { message: "expected one of result or error" });
+export type ToolResultFixture = z.infer<typeof toolResultFixtureSchema>;
+
+/**
+ * An agent run: the model's tool calls are answered (from the case's `toolResults`, else by a
+ * module tool) and sent back until it answers without calling a tool, or `maxTurns` model calls.
+ */
+export const agentConfigSchema = z.strictObject({
+  maxTurns: z.number().int().min(1).max(50).default(5),
+  /** Tools answered by a JS/TS module (relative to the config), called with the parsed arguments. */
+  tools: z.record(toolNameSchema, z.strictObject({ module: z.string().min(1), export: z.string().min(1).default("default") })).default({}),
+});
+export type AgentConfig = z.infer<typeof agentConfigSchema>;
 
 const tagValueSchema = z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v));
 
@@ -137,6 +232,10 @@ export const caseConfigSchema = z.strictObject({
   /** Slice labels: `{ lang: de }`. */
   tags: z.record(z.string(), tagValueSchema).default({}),
   metadata: z.record(z.string(), z.unknown()).optional(),
+  /** Earlier turns of a conversation (assistant and tool turns included), sent before the prompt's messages. */
+  messages: z.array(chatMessageSchema).optional(),
+  /** Fixtures answering an agent's tool calls: the first entry whose name and arguments match. */
+  toolResults: z.array(toolResultFixtureSchema).optional(),
 });
 export type CaseConfig = z.infer<typeof caseConfigSchema>;
 
@@ -224,6 +323,7 @@ export const suiteSchema = z
      * the same URL. Change it (e.g. to a weights digest) and cached responses are not reused.
      */
     cacheKey: z.string().min(1).optional(),
+    agent: agentConfigSchema.optional(),
   })
   .superRefine((suite, ctx) => {
     if ((suite.provider === undefined) === (suite.providers === undefined)) {

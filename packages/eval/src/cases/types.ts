@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { canonicalJson } from "@llmops/core";
+import { type ChatMessage, canonicalJson, type ToolResultFixture } from "@llmops/core";
 
 /**
  * One eval case after loading, whatever its source. A case of a large cases file may keep its
@@ -16,6 +16,10 @@ export interface EvalCase {
   /** Slice labels. */
   tags: Record<string, string>;
   metadata?: Record<string, unknown>;
+  /** Earlier conversation turns, sent before the prompt's messages. */
+  messages?: ChatMessage[];
+  /** Fixtures answering tool calls in an agent run. */
+  toolResults?: ToolResultFixture[];
   /** Where the case was written, for errors that name it. */
   origin: CaseOrigin;
 }

@@ -1,4 +1,4 @@
-import type { ChatMessage, Logger, TokenUsage } from "@llmops/core";
+import type { ChatMessage, Logger, TokenUsage, ToolCall } from "@llmops/core";
 import { ExternalError } from "@llmops/core";
 
 export interface ProviderCall {
@@ -14,9 +14,18 @@ export interface ProviderCall {
 }
 
 export interface ProviderResponse {
+  /** The reply's text (for structured output, its JSON text). */
   output: string;
   tokens: TokenUsage | null;
   cost: number | null;
+  /** Tool calls in the reply, in order; absent or empty when there were none. */
+  toolCalls?: ToolCall[];
+  /** Normalised to OpenAI's words (see finishReasonSchema in core). */
+  finishReason?: string | null;
+  /** Streaming only: ms from sending the request to the first content or tool-call delta. */
+  ttftMs?: number | null;
+  /** Streaming only: ms from the first delta to the last (what tokens per second divides by). */
+  generationMs?: number | null;
 }
 
 export interface Provider {
