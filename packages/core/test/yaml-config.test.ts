@@ -122,4 +122,32 @@ describe("suite schema cross-checks", () => {
     expect(error.yamlPath).toBe("suites[0].scorers[0].provider.model");
     expect(error.location?.line).toBe(9);
   });
+
+  it.each([
+    [
+      "a RAG judge's provider",
+      "      - type: context-faithfulness\n        provider: { type: openai }",
+      "suites[0].scorers[0].provider.model",
+    ],
+    [
+      "similar's embeddings",
+      "      - type: similar\n        embeddings: { type: embeddings, baseUrl: 'not a url', model: m }",
+      "suites[0].scorers[0].embeddings.baseUrl",
+    ],
+  ])("validates %s at load time, located in the file", async (_what, scorer, yamlPath) => {
+    const { llmopsConfigSchema } = await import("../src/config/schema.ts");
+    const text = [
+      "suites:",
+      "  - name: s",
+      "    provider: { type: module, path: p.ts }",
+      '    prompt: "{{q}}"',
+      "    cases: [{ vars: { q: a } }]",
+      "    scorers:",
+      scorer,
+      "",
+    ].join("\n");
+    const error = errorOf(() => validateLocated(parseLocatedYaml(text, "llmops.yaml"), llmopsConfigSchema));
+    expect(error.yamlPath).toBe(yamlPath);
+    expect(error.location?.line).toBe(8);
+  });
 });

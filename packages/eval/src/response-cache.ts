@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { canonicalJson, type Logger, type TokenUsage } from "@llmops/core";
+import { canonicalJson, type Logger, toolCallSchema } from "@llmops/core";
 import { z } from "zod";
+import type { ProviderResponse } from "./providers/types.ts";
 
 /** Where responses live below the working directory; persisted in Actions with @actions/cache. */
 export const RESPONSE_CACHE_DIR = join(".llmops", "cache", "responses");
@@ -30,6 +31,10 @@ const entrySchema = z.object({
   tokens: z.object({ prompt: z.number(), completion: z.number(), total: z.number() }).nullable(),
   cost: z.number().nullable(),
   latencyMs: z.number(),
+  toolCalls: z.array(toolCallSchema).optional(),
+  finishReason: z.string().nullable().optional(),
+  ttftMs: z.number().nullable().optional(),
+  generationMs: z.number().nullable().optional(),
 });
 export type CachedResponse = z.infer<typeof entrySchema>;
 
@@ -99,7 +104,8 @@ export class ResponseCache {
     }
   }
 
-  async set(key: string, response: { output: string; tokens: TokenUsage | null; cost: number | null; latencyMs: number }): Promise<void> {
+  /** Stores a response with what it carries beyond text (tool calls, finish reason, stream timings) when present. */
+  async set(key: string, response: ProviderResponse & { latencyMs: number }): Promise<void> {
     const path = this.#path(key);
     const temp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
     const entry: CachedResponse = {
@@ -108,6 +114,10 @@ export class ResponseCache {
       tokens: response.tokens,
       cost: response.cost,
       latencyMs: response.latencyMs,
+      ...(response.toolCalls && response.toolCalls.length > 0 ? { toolCalls: response.toolCalls } : {}),
+      ...(response.finishReason !== undefined ? { finishReason: response.finishReason } : {}),
+      ...(response.ttftMs !== undefined ? { ttftMs: response.ttftMs } : {}),
+      ...(response.generationMs !== undefined ? { generationMs: response.generationMs } : {}),
     };
     try {
       const parent = dirname(path);
@@ -123,4 +133,10 @@ export class ResponseCache {
       this.#logger.warn(`response cache: cannot write ${path}: ${(error as Error).message}`);
     }
   }
+}
+
+/** A cache hit as the provider's response it stores (latency aside). */
+export function cachedProviderResponse(hit: CachedResponse): ProviderResponse {
+  const { key: _key, latencyMs: _latency, toolCalls, ...rest } = hit;
+  return { ...rest, ...(toolCalls && toolCalls.length > 0 ? { toolCalls } : {}) };
 }

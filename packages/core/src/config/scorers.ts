@@ -92,11 +92,16 @@ export const jsonSchemaScorerSchema = z
     /** A JSON (or YAML) file holding the schema, relative to the config's directory. */
     schemaFile: z.string().min(1).optional(),
     allowFence: z.boolean().default(false),
+    /** What is validated: the output (the default), or the arguments of the reply's tool calls. */
+    target: z.enum(["output", "toolCall"]).optional(),
+    /** With `target: toolCall`: only the calls of this tool (without it, every call). */
+    tool: z.string().min(1).optional(),
   })
   .refine((c) => (c.schema === undefined) !== (c.schemaFile === undefined), {
     message: "expected exactly one of schema or schemaFile",
     path: ["schema"],
-  });
+  })
+  .refine((c) => c.tool === undefined || c.target === "toolCall", { message: "tool needs target: toolCall", path: ["tool"] });
 
 export const numericScorerSchema = z.strictObject({
   type: z.literal("numeric"),
@@ -207,6 +212,126 @@ export const customScorerSchema = z.strictObject({
   options: z.record(z.string(), z.unknown()).optional(),
 });
 
+/** JSON Schema for a value: inline, or a JSON/YAML file relative to the config's directory. */
+const schemaFields = {
+  schema: z.record(z.string(), z.unknown()).optional(),
+  schemaFile: z.string().min(1).optional(),
+};
+
+/** An expected tool call: its name alone, or `{name, arguments?}` (without arguments only the name is compared). */
+export const expectedToolCallSchema = z.union([
+  z.string().min(1),
+  z.strictObject({ name: z.string().min(1), arguments: z.unknown().optional() }),
+]);
+export type ExpectedToolCallInput = z.infer<typeof expectedToolCallSchema>;
+
+export const toolCallScorerSchema = z
+  .strictObject({
+    type: z.literal("tool-call"),
+    ...common,
+    /** The expected tool's name; without it the case's expected call's. */
+    tool: z.string().min(1).optional(),
+    /** The expected arguments; without them the case's expected call's (and without those, only the name is compared). */
+    arguments: z.unknown().optional(),
+    /** How arguments are compared: canonical JSON equality, expected ⊆ actual, or a JSON Schema. */
+    argumentsMode: z.enum(["equal", "subset", "schema"]).default("equal"),
+    ...schemaFields,
+    /** Check only the call at this position (0-based; negative counts from the end, -1 is the last). */
+    index: z.number().int().optional(),
+  })
+  .superRefine((c, ctx) => {
+    const schemas = (c.schema === undefined ? 0 : 1) + (c.schemaFile === undefined ? 0 : 1);
+    if (c.argumentsMode === "schema" && schemas !== 1) {
+      ctx.addIssue({ code: "custom", path: ["schema"], message: "argumentsMode schema expects exactly one of schema or schemaFile" });
+    }
+    if (c.argumentsMode !== "schema" && schemas !== 0) {
+      ctx.addIssue({ code: "custom", path: ["argumentsMode"], message: "schema and schemaFile need argumentsMode: schema" });
+    }
+    if (c.argumentsMode === "schema" && c.arguments !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["arguments"], message: "arguments are not compared with argumentsMode: schema" });
+    }
+  });
+
+export const toolCallF1ScorerSchema = z.strictObject({
+  type: z.literal("tool-call-f1"),
+  ...common,
+  threshold: fraction.optional(),
+  /** The expected calls; without them the case's `expected.toolCalls` (or `expected` when it is a list). */
+  calls: z.array(expectedToolCallSchema).optional(),
+  argumentsMode: z.enum(["equal", "subset"]).default("equal"),
+});
+
+export const trajectoryScorerSchema = z
+  .strictObject({
+    type: z.literal("trajectory"),
+    ...common,
+    /** The expected calls in order; without them the case's `expected.trajectory` or `expected.toolCalls`. */
+    steps: z.array(expectedToolCallSchema).optional(),
+    mode: z.enum(["exact", "subsequence", "set"]).default("exact"),
+    /** Calls beyond the expected ones that are allowed (subsequence: no limit by default; set: 0). */
+    maxExtra: z.number().int().nonnegative().optional(),
+    argumentsMode: z.enum(["equal", "subset"]).default("equal"),
+  })
+  .refine((c) => !(c.mode === "exact" && c.maxExtra !== undefined), {
+    message: "maxExtra applies to mode subsequence or set",
+    path: ["maxExtra"],
+  });
+
+export const finishReasonScorerSchema = z
+  .strictObject({
+    type: z.literal("finish-reason"),
+    ...common,
+    value: z.string().min(1).optional(),
+    values: z.array(z.string().min(1)).min(1).optional(),
+  })
+  .refine((c) => (c.value === undefined) !== (c.values === undefined), {
+    message: "expected exactly one of value or values",
+    path: ["value"],
+  });
+
+export const isRefusalScorerSchema = z.strictObject({
+  type: z.literal("is-refusal"),
+  ...common,
+  /** true: pass when the output is a refusal; false: pass when it is not. */
+  expect: z.boolean().default(true),
+});
+
+export const similarScorerSchema = z.strictObject({
+  type: z.literal("similar"),
+  ...common,
+  threshold: fraction.optional(),
+  /** The reference text(s); without it the case's `expected` (a string or a list of strings). */
+  value: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
+  /**
+   * The embeddings provider (`type: embeddings`, core's embeddingsProviderSchema), validated in
+   * full at load time by the suite schema (the scorer schema cannot import it: circular).
+   */
+  embeddings: z.looseObject({ type: z.literal("embeddings") }),
+});
+
+/** A judge's provider, as `llm-judge` takes it (validated in full by the suite schema at load time). */
+const judgeProvider = z.looseObject({ type: z.string().min(1) });
+
+const ragFields = {
+  threshold: fraction.optional(),
+  provider: judgeProvider,
+  /** The case var holding the retrieved context (a string or a list of strings), when the output carries none. */
+  contextVar: z.string().min(1).default("context"),
+  /** The case var holding the user's question. */
+  questionVar: z.string().min(1).default("question"),
+};
+
+export const contextFaithfulnessScorerSchema = z.strictObject({ type: z.literal("context-faithfulness"), ...common, ...ragFields });
+export const contextRecallScorerSchema = z.strictObject({ type: z.literal("context-recall"), ...common, ...ragFields });
+export const contextRelevanceScorerSchema = z.strictObject({ type: z.literal("context-relevance"), ...common, ...ragFields });
+export const answerRelevanceScorerSchema = z.strictObject({
+  type: z.literal("answer-relevance"),
+  ...common,
+  threshold: fraction.optional(),
+  provider: judgeProvider,
+  questionVar: z.string().min(1).default("question"),
+});
+
 export const scorerConfigSchema = z
   .discriminatedUnion("type", [
     equalsScorerSchema,
@@ -228,6 +353,16 @@ export const scorerConfigSchema = z
     costScorerSchema,
     llmJudgeScorerSchema,
     customScorerSchema,
+    toolCallScorerSchema,
+    toolCallF1ScorerSchema,
+    trajectoryScorerSchema,
+    finishReasonScorerSchema,
+    isRefusalScorerSchema,
+    similarScorerSchema,
+    contextFaithfulnessScorerSchema,
+    contextRecallScorerSchema,
+    contextRelevanceScorerSchema,
+    answerRelevanceScorerSchema,
   ])
   .superRefine((scorer, ctx) => {
     if (scorer.type === "latency" || scorer.type === "tokens" || scorer.type === "cost") {
@@ -246,3 +381,26 @@ export type ScorerType = ScorerConfig["type"];
 /** The validated config of one scorer type, e.g. `ScorerConfigOf<"bleu">`. */
 export type ScorerConfigOf<T extends ScorerType> = Extract<ScorerConfig, { type: T }>;
 export const SCORER_TYPES = scorerConfigSchema.options.map((option) => option.shape.type.value) as readonly ScorerType[];
+
+/** Scorer types that ask a judge model (their `provider` is a suite provider config). */
+export const JUDGE_SCORER_TYPES = [
+  "llm-judge",
+  "context-faithfulness",
+  "context-recall",
+  "context-relevance",
+  "answer-relevance",
+] as const satisfies readonly ScorerType[];
+
+/**
+ * The provider configs a scorer names, with their path in the scorer's entry: a judge's
+ * `provider` (a suite provider config) or `similar`'s `embeddings` (an embeddings provider
+ * config). The suite schema validates them in full at load time; the runner builds them and
+ * masks their keys.
+ */
+export function scorerProviders(scorer: ScorerConfig): { path: string[]; kind: "judge" | "embeddings"; config: unknown }[] {
+  if ((JUDGE_SCORER_TYPES as readonly string[]).includes(scorer.type)) {
+    return [{ path: ["provider"], kind: "judge", config: (scorer as { provider: unknown }).provider }];
+  }
+  if (scorer.type === "similar") return [{ path: ["embeddings"], kind: "embeddings", config: scorer.embeddings }];
+  return [];
+}

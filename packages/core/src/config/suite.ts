@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { scorerConfigSchema } from "./scorers.ts";
+import { scorerConfigSchema, scorerProviders } from "./scorers.ts";
 
 /**
  * An eval suite: the shape `llmops.yaml` accepts under `suites`. Strict objects everywhere so a
@@ -335,13 +335,14 @@ export const suiteSchema = z
     if (suite.cases === undefined && suite.casesFrom === undefined) {
       ctx.addIssue({ code: "custom", path: [], message: "expected cases or casesFrom" });
     }
-    // The scorer schema cannot import the provider schema (it would be circular), so a judge's
-    // provider is validated here, at load time, with the suite's file:line location.
+    // The scorer schema cannot import the provider schemas (it would be circular), so a judge's
+    // provider and `similar`'s embeddings are validated here, at load time, with file:line.
     suite.scorers.forEach((scorer, i) => {
-      if (scorer.type !== "llm-judge") return;
-      const result = providerConfigSchema.safeParse(scorer.provider);
-      const issue = result.success ? undefined : result.error.issues[0];
-      if (issue) ctx.addIssue({ code: "custom", path: ["scorers", i, "provider", ...issue.path], message: issue.message });
+      for (const { path, kind, config } of scorerProviders(scorer)) {
+        const result = (kind === "judge" ? providerConfigSchema : embeddingsProviderSchema).safeParse(config);
+        const issue = result.success ? undefined : result.error.issues[0];
+        if (issue) ctx.addIssue({ code: "custom", path: ["scorers", i, ...path, ...issue.path], message: issue.message });
+      }
     });
     if (suite.providers) {
       const seen = new Map<string, number>();

@@ -1,4 +1,4 @@
-import type { CaseConfig } from "@llmops/core";
+import type { CaseConfig, ChatMessage, ToolResultFixture } from "@llmops/core";
 import { type CaseOrigin, caseId, type EvalCase } from "./types.ts";
 
 /**
@@ -14,6 +14,8 @@ export class LoadedCase implements EvalCase {
   declare expected?: unknown;
   declare tags: Record<string, string>;
   declare metadata?: Record<string, unknown>;
+  declare messages?: ChatMessage[];
+  declare toolResults?: ToolResultFixture[];
   readonly #where: CaseOrigin | FileRows;
   readonly #line: number;
 
@@ -24,6 +26,8 @@ export class LoadedCase implements EvalCase {
     if (config.expected !== undefined) this.expected = config.expected;
     this.tags = tags;
     if (config.metadata !== undefined) this.metadata = config.metadata;
+    if (config.messages !== undefined) this.messages = config.messages;
+    if (config.toolResults !== undefined) this.toolResults = config.toolResults;
     this.#where = where;
     this.#line = line;
   }
@@ -69,13 +73,22 @@ export class FileRows {
    * exactly JSON (a non-finite number or -0, a non-plain object): it is then kept as it is.
    */
   add(row: number, line: number, config: CaseConfig, id: string, tags: Record<string, string>, tagSet: number): EvalCase | undefined {
-    if (!jsonExact(config.vars) || !jsonExact(config.expected) || !jsonExact(config.metadata)) return undefined;
+    if (
+      !jsonExact(config.vars) ||
+      !jsonExact(config.expected) ||
+      !jsonExact(config.metadata) ||
+      !jsonExact(config.messages) ||
+      !jsonExact(config.toolResults)
+    )
+      return undefined;
     const stored: StoredCase = {
       i: id,
       v: config.vars,
       ...(config.expected !== undefined ? { e: config.expected } : {}),
       ...(tagSet === NO_TAG_SET ? { t: tags } : {}),
       ...(config.metadata !== undefined ? { m: config.metadata } : {}),
+      ...(config.messages !== undefined ? { c: config.messages } : {}),
+      ...(config.toolResults !== undefined ? { r: config.toolResults } : {}),
     };
     const json = JSON.stringify(stored);
     const length = Buffer.byteLength(json, "utf8");
@@ -128,13 +141,15 @@ export const NO_TAG_SET = 0xffffffff;
 const FIRST_BLOCK_BYTES = 16 * 1024;
 const BLOCK_BYTES = 1024 * 1024;
 
-/** A row as kept: id, vars, expected, tags when not shared, metadata. */
+/** A row as kept: id, vars, expected, tags when not shared, metadata, conversation messages, tool results. */
 interface StoredCase {
   i: string;
   v: Record<string, unknown>;
   e?: unknown;
   t?: Record<string, string>;
   m?: Record<string, unknown>;
+  c?: ChatMessage[];
+  r?: ToolResultFixture[];
 }
 
 /** A case kept in its file's rows: every field is read back from there. */
@@ -169,6 +184,14 @@ class RowCase implements EvalCase {
 
   get metadata(): Record<string, unknown> | undefined {
     return this.#rows.read(this.#row).m;
+  }
+
+  get messages(): ChatMessage[] | undefined {
+    return this.#rows.read(this.#row).c;
+  }
+
+  get toolResults(): ToolResultFixture[] | undefined {
+    return this.#rows.read(this.#row).r;
   }
 
   get origin(): CaseOrigin {

@@ -1,3 +1,4 @@
+export * from "./conversation.ts";
 export * from "./load.ts";
 export * from "./parse.ts";
 export * from "./types.ts";

@@ -2,6 +2,7 @@ import { type FileHandle, open, readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { type CaseConfig, type CaseFileFormat, ConfigError, formatYamlPath, type LocatedYaml, type SuiteConfig } from "@llmops/core";
 import { FileRows, IdIndex, idOf, LoadedCase, NO_TAG_SET } from "./compact.ts";
+import { caseIssue } from "./conversation.ts";
 import { caseFileFormat, JsonlCaseReader, parseCaseFile, type RawCase, validateCaseRow } from "./parse.ts";
 import { type CaseOrigin, describeCase, type EvalCase } from "./types.ts";
 
@@ -32,6 +33,8 @@ export async function loadCases(suite: SuiteConfig, options: LoadCasesOptions): 
   const collector = new CaseCollector(suite.slices);
   (suite.cases ?? []).forEach((config, i) => {
     const path = [...suitePath, "cases", i];
+    const issue = caseIssue(config);
+    if (issue) throw configError(issue.message, ["cases", i, ...issue.path]);
     const location = options.doc?.locate(path);
     collector.add(config, {
       file: configFile,
@@ -89,7 +92,7 @@ export async function loadCases(suite: SuiteConfig, options: LoadCasesOptions): 
       // CSV, JSON and YAML files are parsed whole (a record or a case may span lines). CSV rows
       // are kept like JSONL rows; JSON and YAML rows keep their origin (line, column and path).
       const rows = format === "csv" ? collector.fileRows(displayFile) : undefined;
-      for (const row of parseCaseFile(text, format, displayFile)) {
+      for (const row of parseCaseFile(text, format, displayFile, { caseFieldColumns: "error" })) {
         if (rows) collector.addRow(row, rows, row.locate([]).line);
         else collector.addRow(row, rowOrigin(row, displayFile));
       }

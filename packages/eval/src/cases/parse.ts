@@ -9,6 +9,7 @@ import {
 } from "@llmops/core";
 import { parse as parseCsv } from "csv-parse/sync";
 import { LineSplitter, LineTooLongError } from "../lines.ts";
+import { caseIssue } from "./conversation.ts";
 
 /** One row of a cases file before validation, with a way to say where any part of it is. */
 export interface RawCase {
@@ -36,9 +37,22 @@ export function caseFileFormat(file: string): CaseFileFormat | undefined {
  * Splits a CSV, JSON or YAML cases file into rows (JSONL is streamed by `JsonlCaseReader`);
  * syntax errors are ConfigErrors at file:line:column.
  */
-export function parseCaseFile(text: string, format: Exclude<CaseFileFormat, "jsonl">, file: string): RawCase[] {
+export function parseCaseFile(
+  text: string,
+  format: Exclude<CaseFileFormat, "jsonl">,
+  file: string,
+  options: ParseCaseFileOptions = {},
+): RawCase[] {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  return format === "csv" ? parseCsvCases(text, file) : parseYamlCases(body, file);
+  return format === "csv" ? parseCsvCases(text, file, options) : parseYamlCases(body, file);
+}
+
+export interface ParseCaseFileOptions {
+  /**
+   * Eval cases: a CSV column named `messages` or `toolResults` is a ConfigError (CSV cannot hold
+   * them), not a var. Off for other readers of case files, to whom it is a column like any other.
+   */
+  caseFieldColumns?: "error" | "vars";
 }
 
 /**
@@ -104,7 +118,7 @@ export class JsonlCaseReader {
   }
 }
 
-function parseCsvCases(text: string, file: string): RawCase[] {
+function parseCsvCases(text: string, file: string, options: ParseCaseFileOptions): RawCase[] {
   let records: { record: Record<string, string>; info: { bytes: number } }[];
   try {
     records = parseCsv(text, {
@@ -123,6 +137,15 @@ function parseCsvCases(text: string, file: string): RawCase[] {
   const bytes = Buffer.from(text, "utf8");
   let offset = 0;
   let line = 1;
+  const header = records[0] ? Object.keys(records[0].record) : [];
+  const unfit = options.caseFieldColumns === "error" ? header.find((column) => NOT_IN_CSV.has(column)) : undefined;
+  if (unfit !== undefined) {
+    throw new ConfigError(
+      `expected no "${unfit}" column: CSV cannot hold conversation messages or tool results; use a JSONL, JSON or YAML cases file (name the column vars.${unfit} for a var)`,
+      "",
+      { file, line: 1, column: 1 },
+    );
+  }
   return records.map(({ record, info }, i) => {
     const consumed = bytes.subarray(offset, info.bytes).toString("utf8");
     line += breaks(consumed);
@@ -139,7 +162,14 @@ function breaks(text: string): number {
   return text.match(/\r\n|\n|\r/g)?.length ?? 0;
 }
 
-/** CSV columns are flat: `id`, `expected`, `tags.<k>`, `metadata.<k>`; any other column (or `vars.<k>`) is a var. */
+/** Case fields a CSV cell cannot hold (they are lists of objects): a column named so is an error, not a var. */
+const NOT_IN_CSV = new Set(["messages", "toolResults"]);
+
+/**
+ * CSV columns are flat: `id`, `expected`, `tags.<k>`, `metadata.<k>`; any other column (or
+ * `vars.<k>`) is a var. `messages` and `toolResults` cannot be written in CSV: loading eval cases
+ * refuses such columns (`caseFieldColumns: "error"`); a column `vars.messages` is the var of that name.
+ */
 function csvRow(record: Record<string, string>): Record<string, unknown> {
   const vars: Record<string, unknown> = {};
   const row: Record<string, unknown> = { vars };
@@ -172,12 +202,13 @@ function parseYamlCases(text: string, file: string): RawCase[] {
   }));
 }
 
-const STRUCTURED_KEYS = new Set(["id", "vars", "expected", "tags", "metadata"]);
+const STRUCTURED_KEYS = new Set(["id", "vars", "expected", "tags", "metadata", "messages", "toolResults"]);
 
 /**
  * Validates a row as a case. A row with `vars` has the inline-case shape; a flat row (common in
- * JSONL datasets: `{"question": …, "answer": …}`) keeps `id`, `expected`, `tags` and `metadata`
- * and makes every other key a var.
+ * JSONL datasets: `{"question": …, "answer": …}`) keeps `id`, `expected`, `tags`, `metadata`,
+ * `messages` and `toolResults` and makes every other key a var (so a chat dataset's
+ * `{"messages": [...]}` rows are conversations).
  */
 export function validateCaseRow(row: RawCase): CaseConfig {
   const value = row.value;
@@ -193,13 +224,15 @@ export function validateCaseRow(row: RawCase): CaseConfig {
   } else if (Object.keys(shaped).some((key) => !STRUCTURED_KEYS.has(key))) {
     const extra = Object.keys(shaped).filter((key) => !STRUCTURED_KEYS.has(key));
     throw new ConfigError(
-      `unknown key "${extra.join('", "')}" (a case with vars has only id, vars, expected, tags, metadata)`,
+      `unknown key "${extra.join('", "')}" (a case with vars has only id, vars, expected, tags, metadata, messages, toolResults)`,
       row.yamlPath,
       row.locate([extra[0]!]),
     );
   }
   const result = caseConfigSchema.safeParse(shaped);
   if (result.success) {
+    const issue = caseIssue(result.data);
+    if (issue) throw new ConfigError(issue.message, `${row.yamlPath}.${formatYamlPath(issue.path)}`, row.locate(issue.path));
     // The schema copies vars key by key (values as they are, `__proto__` keys dropped): keep the
     // parsed object instead, which is the same and no larger, so a case holds one copy of its vars.
     const vars = shaped.vars as Record<string, unknown>;

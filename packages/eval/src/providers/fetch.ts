@@ -1,5 +1,5 @@
 import { InputError, retryAfterMs, type TokenUsage } from "@llmops/core";
-import { type HttpResponse, httpSend } from "./http-client.ts";
+import { HttpClientError, type HttpRequestInit, type HttpResponse, httpSend, MAX_RESPONSE_BYTES } from "./http-client.ts";
 import { ProviderError } from "./types.ts";
 
 /** Statuses worth retrying: request timeout, conflict, rate limit, server errors (as the OpenAI SDK does). */
@@ -63,17 +63,22 @@ export type JsonResponse = HttpResponse;
  * One HTTP request with the failures classified: network errors and aborts are retryable
  * ProviderErrors; HTTP errors are ProviderErrors with status and Retry-After.
  */
-export async function request(
-  url: string,
-  init: { method: string; headers: Record<string, string>; body?: string; signal: AbortSignal },
-  secrets: readonly (string | undefined)[],
-): Promise<JsonResponse> {
+export async function request(url: string, init: HttpRequestInit, secrets: readonly (string | undefined)[]): Promise<JsonResponse> {
   const where = safeUrl(url);
   let response: HttpResponse;
   try {
     response = await httpSend(url, init);
   } catch (error) {
     if (init.signal.aborted) throw new ProviderError(`request to ${where} timed out or was aborted`, { retryable: true });
+    if (error instanceof HttpClientError && error.code === "ERR_BODY_READER") {
+      const cause = error.cause;
+      if (cause instanceof ProviderError) throw cause;
+      throw new ProviderError(redact(`cannot read the response from ${where}: ${(cause as Error)?.message ?? cause}`, secrets), {
+        retryable: false,
+      });
+    }
+    if (error instanceof HttpClientError && error.code === "ERR_BODY_TOO_LARGE")
+      throw new ProviderError(`the response from ${where} is larger than the limit of ${MAX_RESPONSE_BYTES} bytes`, { retryable: false });
     const reason = (error as { code?: string }).code ?? (error as Error).message;
     throw new ProviderError(redact(`request to ${where} failed: ${reason}`, secrets), { retryable: true });
   }
@@ -133,9 +138,9 @@ export function tokenUsage(prompt: unknown, completion: unknown, total?: unknown
   return { prompt, completion, total: ok(total) ? total : prompt + completion };
 }
 
-/** `Content-Type` plus the configured headers; the configured ones win. */
-export function jsonHeaders(extra: Record<string, string>): Record<string, string> {
-  const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json" };
+/** `Content-Type` and `Accept` plus the configured headers; the configured ones win. */
+export function jsonHeaders(extra: Record<string, string>, accept = "application/json"): Record<string, string> {
+  const headers: Record<string, string> = { "content-type": "application/json", accept };
   // Lower-cased so a configured `Content-Type` replaces ours instead of being sent twice.
   for (const [name, value] of Object.entries(extra)) headers[name.toLowerCase()] = value;
   return headers;

@@ -21,7 +21,17 @@ export interface HttpRequestInit {
   headers: Record<string, string>;
   body?: string;
   signal: AbortSignal;
+  /**
+   * Streams a successful (2xx) body instead of buffering it: called with the status and headers,
+   * it returns a function given each decompressed chunk as it arrives (or undefined to buffer
+   * after all, e.g. when the server did not answer with a stream). An error the function throws
+   * ends the request and is what it rejects with. The response's `text` is then "".
+   */
+  onBody?: (status: number, headers: IncomingHttpHeaders) => ((chunk: Buffer) => void) | undefined;
 }
+
+/** No response body is read past this many (decompressed) bytes: a model's reply is hostile input. */
+export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 const httpAgent = new HttpAgent({ keepAlive: true });
 const httpsAgent = new HttpsAgent({ keepAlive: true });
@@ -116,9 +126,14 @@ function sendOnce(url: string, init: HttpRequestInit): Promise<HttpResponse> {
     let req: ReturnType<typeof httpRequest>;
     try {
       req = (secure ? httpsRequest : httpRequest)(target, options, (res) => {
-        readText(res).then(
-          (text) => finish(undefined, { status: res.statusCode ?? 0, headers: res.headers, text }),
-          (error: NodeJS.ErrnoException) => finish(new HttpClientError(error.message, error.code)),
+        const status = res.statusCode ?? 0;
+        const sink = status >= 200 && status < 300 && init.onBody ? init.onBody(status, res.headers) : undefined;
+        readText(res, sink).then(
+          (text) => finish(undefined, { status, headers: res.headers, text }),
+          (error: NodeJS.ErrnoException) => {
+            req.destroy();
+            finish(error instanceof HttpClientError ? error : new HttpClientError(error.message, error.code));
+          },
         );
       });
     } catch (error) {
@@ -132,8 +147,11 @@ function sendOnce(url: string, init: HttpRequestInit): Promise<HttpResponse> {
   });
 }
 
-/** The body as UTF-8, decompressed when the server compressed it anyway. */
-function readText(res: IncomingMessage): Promise<string> {
+/**
+ * The body as UTF-8, decompressed when the server compressed it anyway; or, with a sink, each
+ * chunk given to it as it arrives (and "" returned). At most MAX_RESPONSE_BYTES either way.
+ */
+function readText(res: IncomingMessage, sink?: (chunk: Buffer) => void): Promise<string> {
   const encoding = String(res.headers["content-encoding"] ?? "")
     .trim()
     .toLowerCase();
@@ -148,11 +166,34 @@ function readText(res: IncomingMessage): Promise<string> {
   return new Promise<string>((resolve, reject) => {
     const source = decoder ? res.pipe(decoder) : res;
     const chunks: Buffer[] = [];
-    source.on("data", (chunk: Buffer) => chunks.push(chunk));
-    source.on("end", () => resolve(chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8")));
-    source.on("error", reject);
-    if (decoder) res.on("error", reject);
+    let bytes = 0;
+    let failed = false;
+    const fail = (error: unknown) => {
+      if (failed) return;
+      failed = true;
+      source.removeAllListeners("data");
+      res.destroy();
+      reject(error);
+    };
+    source.on("data", (chunk: Buffer) => {
+      if (failed) return;
+      bytes += chunk.length;
+      if (bytes > MAX_RESPONSE_BYTES)
+        return fail(new HttpClientError(`response body larger than ${MAX_RESPONSE_BYTES} bytes`, "ERR_BODY_TOO_LARGE"));
+      if (!sink) return void chunks.push(chunk);
+      try {
+        sink(chunk);
+      } catch (error) {
+        fail(Object.assign(new HttpClientError("the body's reader failed", "ERR_BODY_READER"), { cause: error }));
+      }
+    });
+    source.on("end", () => {
+      if (failed) return;
+      resolve(chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8"));
+    });
+    source.on("error", fail);
+    if (decoder) res.on("error", fail);
     // A connection reset mid-body ends the message as aborted rather than with an error.
-    res.on("aborted", () => reject(Object.assign(new Error("response aborted"), { code: "ECONNRESET" })));
+    res.on("aborted", () => fail(Object.assign(new Error("response aborted"), { code: "ECONNRESET" })));
   });
 }

@@ -1,4 +1,4 @@
-import type { ProviderConfig } from "@llmops/core";
+import type { EmbeddingsProviderConfig, ProviderConfig } from "@llmops/core";
 
 /**
  * Header and environment variable names that carry credentials. Their values stay out of the
@@ -43,8 +43,9 @@ function decodeURIComponentSafe(text: string): string {
  * templates is likewise a name; credential-named headers, command env entries and URL query
  * parameters keep their name only, and a password in a URL is dropped.
  */
-export function configIdentity(config: ProviderConfig): Record<string, unknown> {
-  const { id: _id, ...rest } = config;
+export function configIdentity(config: ProviderConfig | EmbeddingsProviderConfig): Record<string, unknown> {
+  const rest = { ...config };
+  if ("id" in rest) delete rest.id;
   const identity: Record<string, unknown> = { ...rest };
   if ("headers" in rest) identity.headers = scrub(rest.headers);
   if ("baseUrl" in rest) identity.baseUrl = scrubUrl(rest.baseUrl);

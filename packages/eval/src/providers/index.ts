@@ -31,4 +31,6 @@ export function createProvider(config: ProviderConfig, context: ProviderContext)
       return createReplayProvider(withId, context);
   }
 }
+export { createEmbeddingsClient, EMBEDDINGS_BATCH_SIZE } from "./embeddings.ts";
+export { anthropicFinishReason, MAX_TOOL_ARGUMENT_CHARS, MAX_TOOL_CALLS, parseToolArguments, toolArgumentsText } from "./tool-calls.ts";
 export { secretEnvNamesOf, validateProviderVariables } from "./variables.ts";

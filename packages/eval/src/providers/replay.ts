@@ -13,9 +13,11 @@ interface Recording {
 }
 
 /**
- * Recorded responses, one JSON object per line: `{id | prompt, output, tokens?, cost?}`, with an
+ * Recorded responses, one JSON object per line: `{id | prompt, output, tokens?, cost?}` (and
+ * optionally `toolCalls`, `finishReason`, `ttftMs`, `generationMs`, see structured.ts), with an
  * optional `repeat` index and `error`. A previous run's `results.jsonl` is a valid recording.
- * Matched by case id (and repeat), then by the rendered prompt.
+ * Matched by case id (and repeat), then by the rendered prompt. An agent run's later model calls
+ * need lines with a `turn` (1-based): a call with `turn` > 1 is answered only by those.
  */
 export function createReplayProvider(config: ReplayProviderConfig & { id: string }, context: ProviderContext): Provider {
   const path = resolve(context.cwd, config.file);
@@ -30,6 +32,7 @@ export function createReplayProvider(config: ReplayProviderConfig & { id: string
   }
   const byId = new Map<string, Recording>();
   const byPrompt = new Map<string, Recording>();
+  const byTurn = new Map<string, Recording>();
   text.split("\n").forEach((line, i) => {
     if (line.trim() === "") return;
     let value: unknown;
@@ -47,6 +50,11 @@ export function createReplayProvider(config: ReplayProviderConfig & { id: string
     if (typeof record.id !== "string" && typeof record.prompt !== "string")
       throw new InputError(`${config.file}:${i + 1}: expected "id" or "prompt" to match cases by`);
     const recording = { output, error, value: record };
+    if (typeof record.id === "string" && typeof record.turn === "number") {
+      // One model call of an agent run: answered only to that turn (the first also to a call without one).
+      byTurn.set(`${record.id}#${typeof record.repeat === "number" ? record.repeat : 0}@${record.turn}`, recording);
+      if (record.turn !== 1) return;
+    }
     if (typeof record.id === "string") {
       const key = typeof record.repeat === "number" ? `${record.id}#${record.repeat}` : record.id;
       byId.set(key, recording);
@@ -60,19 +68,31 @@ export function createReplayProvider(config: ReplayProviderConfig & { id: string
     id: config.id,
     identity: { ...configIdentity(config), source: `sha256:${createHash("sha256").update(text).digest("hex")}` },
     async call(call: ProviderCall) {
-      const recording =
-        (call.caseId !== undefined ? (byId.get(`${call.caseId}#${call.repeat ?? 0}`) ?? byId.get(call.caseId)) : undefined) ??
-        byPrompt.get(call.prompt);
+      const turn =
+        call.caseId !== undefined && call.turn !== undefined ? byTurn.get(`${call.caseId}#${call.repeat ?? 0}@${call.turn}`) : undefined;
+      const later = (call.turn ?? 1) > 1;
+      const recording = later
+        ? turn
+        : (turn ??
+          (call.caseId !== undefined ? (byId.get(`${call.caseId}#${call.repeat ?? 0}`) ?? byId.get(call.caseId)) : undefined) ??
+          byPrompt.get(call.prompt));
       if (!recording) {
         throw new ProviderError(
-          `no recorded response in ${config.file} for ${call.caseId !== undefined ? `case "${call.caseId}" or ` : ""}this prompt`,
+          later
+            ? `no recorded response in ${config.file} for turn ${call.turn} of case "${call.caseId}"`
+            : `no recorded response in ${config.file} for ${call.caseId !== undefined ? `case "${call.caseId}" or ` : ""}this prompt`,
           {
             retryable: false,
           },
         );
       }
       if (recording.output === null) throw new ProviderError(`recorded error: ${recording.error}`, { retryable: false });
-      return structuredResponse({ ...recording.value, output: recording.output }, `recording ${config.file}`);
+      const response = structuredResponse({ ...recording.value, output: recording.output }, `recording ${config.file}`);
+      // A results.jsonl line records tokens per second rather than the generation time it came from.
+      const tps = recording.value.tokensPerSecond;
+      if (response.generationMs === undefined && typeof tps === "number" && tps > 0 && response.tokens)
+        response.generationMs = (response.tokens.completion / tps) * 1000;
+      return response;
     },
   };
 }

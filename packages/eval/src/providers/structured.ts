@@ -1,15 +1,15 @@
-import type { TokenUsage } from "@llmops/core";
+import type { ToolCall } from "@llmops/core";
 import { tokenUsage } from "./fetch.ts";
-import { ProviderError } from "./types.ts";
+import { checkArgumentSize, MAX_TOOL_CALLS, parseToolArguments, tooManyToolCalls } from "./tool-calls.ts";
+import { ProviderError, type ProviderResponse } from "./types.ts";
 
 /**
- * `{output, tokens?, cost?}` as returned by a command or module: output must be a string; tokens
- * are `{prompt, completion, total?}` (or OpenAI's `prompt_tokens`/`completion_tokens`).
+ * `{output, tokens?, cost?, toolCalls?, finishReason?, ttftMs?, generationMs?}` as returned by a
+ * command or module, or recorded for replay: output must be a string; tokens are
+ * `{prompt, completion, total?}` (or OpenAI's `prompt_tokens`/`completion_tokens`); tool calls
+ * are `{id?, name, arguments}` (arguments as JSON text are parsed, as a model's would be).
  */
-export function structuredResponse(
-  value: Record<string, unknown>,
-  source: string,
-): { output: string; tokens: TokenUsage | null; cost: number | null } {
+export function structuredResponse(value: Record<string, unknown>, source: string): ProviderResponse {
   if (typeof value.output !== "string")
     throw new ProviderError(`expected ${source} to give output as a string, got ${typeof value.output}`, { retryable: false });
   const t = value.tokens as Record<string, unknown> | null | undefined;
@@ -18,5 +18,33 @@ export function structuredResponse(
       ? tokenUsage(t.prompt ?? t.prompt_tokens, t.completion ?? t.completion_tokens, t.total ?? t.total_tokens)
       : null;
   const cost = typeof value.cost === "number" && Number.isFinite(value.cost) && value.cost >= 0 ? value.cost : null;
-  return { output: value.output, tokens, cost };
+  const response: ProviderResponse = { output: value.output, tokens, cost };
+  const toolCalls = structuredToolCalls(value.toolCalls, source);
+  if (toolCalls.length > 0) response.toolCalls = toolCalls;
+  if (typeof value.finishReason === "string" && value.finishReason !== "") response.finishReason = value.finishReason;
+  else if (value.finishReason === null) response.finishReason = null;
+  const ms = (n: unknown) => typeof n === "number" && Number.isFinite(n) && n >= 0;
+  if (ms(value.ttftMs)) response.ttftMs = value.ttftMs as number;
+  if (ms(value.generationMs)) response.generationMs = value.generationMs as number;
+  return response;
+}
+
+function structuredToolCalls(value: unknown, source: string): ToolCall[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw new ProviderError(`expected ${source} to give toolCalls as an array`, { retryable: false });
+  if (value.length > MAX_TOOL_CALLS) throw tooManyToolCalls(source);
+  return value.map((raw: unknown, i) => {
+    const call = raw as { id?: unknown; name?: unknown; arguments?: unknown } | null;
+    if (call === null || typeof call !== "object" || typeof call.name !== "string" || call.name === "")
+      throw new ProviderError(`expected toolCalls[${i}] from ${source} to be {id?, name, arguments}`, { retryable: false });
+    const args = typeof call.arguments === "string" ? parseToolArguments(call.arguments) : (call.arguments ?? {});
+    let length: number;
+    try {
+      length = typeof call.arguments === "string" ? call.arguments.length : (JSON.stringify(args)?.length ?? 0);
+    } catch {
+      throw new ProviderError(`expected toolCalls[${i}].arguments from ${source} to be JSON`, { retryable: false });
+    }
+    checkArgumentSize(length, call.name, source);
+    return { id: typeof call.id === "string" && call.id !== "" ? call.id : `call_${i}`, name: call.name, arguments: args };
+  });
 }

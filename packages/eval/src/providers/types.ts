@@ -11,6 +11,8 @@ export interface ProviderCall {
   /** The case's id and repeat index: the replay provider matches recordings by them. */
   caseId?: string;
   repeat?: number;
+  /** Agent runs: which model call of the case this is (1-based); replay matches recordings with a `turn` by it. */
+  turn?: number;
 }
 
 export interface ProviderResponse {

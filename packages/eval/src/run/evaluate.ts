@@ -26,7 +26,8 @@ import type { RunProgress } from "./types.ts";
 
 /** What evaluate needs of a store: evidence, and fetching a dataset version for `casesFrom: {dataset}`. */
 export interface EvalStore extends EvidenceStore {
-  fetch(ref: string, destDir: string): Promise<{ digest: string; path: string }>;
+  /** `include`: glob patterns; only matching files are fetched (a packed dataset reads just their bytes). */
+  fetch(ref: string, destDir: string, options?: { include?: string[] }): Promise<{ digest: string; path: string }>;
 }
 
 export const DEFAULT_RESULTS_DIR = join(".llmops", "results");
@@ -149,13 +150,16 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
 
   // Dataset files are fetched once per version into a temp dir that is removed afterwards.
   const datasets = new Map<string, { digest: string; path: string }>();
+  const fetchedFiles = new Map<string, { digest: string; path: string }>();
   const temps: string[] = [];
   const fetchDatasetFile = async (ref: string, file: string): Promise<Uint8Array> => {
-    let fetched = datasets.get(ref);
+    // Only the one file: a dataset of a million files must not be downloaded for one cases file.
+    let fetched = fetchedFiles.get(`${ref}\0${file}`);
     if (!fetched) {
       const dir = await mkdtemp(join(tmpdir(), "llmops-dataset-"));
       temps.push(dir);
-      fetched = await getStore().fetch(ref, dir);
+      fetched = await getStore().fetch(ref, dir, { include: [globEscape(file)] });
+      fetchedFiles.set(`${ref}\0${file}`, fetched);
       datasets.set(ref, fetched);
     }
     try {
@@ -286,7 +290,7 @@ export async function mergeEvalShards(options: MergeOptions): Promise<SuiteOutco
       store ??= options.openStore({ input: options.store, config: loaded.config.store });
       const dir = await mkdtemp(join(tmpdir(), "llmops-dataset-"));
       try {
-        const fetched = await store.fetch(ref, dir);
+        const fetched = await store.fetch(ref, dir, { include: [globEscape(file)] });
         return await readFile(join(fetched.path, file));
       } finally {
         await rm(dir, { recursive: true, force: true });
@@ -306,4 +310,9 @@ export async function mergeEvalShards(options: MergeOptions): Promise<SuiteOutco
     metrics: metricValues(summary.metrics),
     summary,
   };
+}
+
+/** A path as a glob matching only itself (store fetch `include`). */
+function globEscape(path: string): string {
+  return path.replace(/[*?[\]\\]/g, "\\$&");
 }

@@ -1,3 +1,4 @@
+export * from "./agent.ts";
 export * from "./clock.ts";
 export * from "./evaluate.ts";
 export * from "./merge.ts";
@@ -5,4 +6,5 @@ export * from "./rate-limit.ts";
 export * from "./retry.ts";
 export * from "./runner.ts";
 export * from "./suite.ts";
+export * from "./tool-answers.ts";
 export * from "./types.ts";

@@ -1,10 +1,12 @@
-import { type CaseResult, type Logger, oneLine, type Score, silentLogger } from "@llmops/core";
+import { type CaseResult, type ChatMessage, type Logger, oneLine, type Score, silentLogger } from "@llmops/core";
 import type { Provider, ProviderResponse } from "../providers/types.ts";
-import { type ResponseCache, responseCacheKey } from "../response-cache.ts";
+import { cachedProviderResponse, type ResponseCache, responseCacheKey } from "../response-cache.ts";
 import type { Scorer, ScorerContext } from "../scorers/types.ts";
+import { runAgentLoop, type TurnMetrics, type TurnResult, turnMetrics } from "./agent.ts";
 import { systemClock } from "./clock.ts";
 import { RateLimiter, type RateLimitOptions } from "./rate-limit.ts";
 import { defaultRetryPolicy, type RetryPolicy, withRetries } from "./retry.ts";
+import { answerToolCall, type ModuleTools, recordedCalls } from "./tool-answers.ts";
 import type { Clock, RunProgress, RunTask } from "./types.ts";
 
 /** The tasks of a run by position: an array, or anything that makes a task when asked for it. */
@@ -45,10 +47,17 @@ export interface RunTasksOptions {
   logger?: Logger;
   cwd?: string;
   complete?: ScorerContext["complete"];
+  /** The embeddings client of a config, for `similar` scorers. */
+  embeddings?: ScorerContext["embeddings"];
   clock?: Clock;
   random?: () => number;
   /** Scrubs secrets (API keys) from error text before it reaches results and logs. */
   redact?: (text: string) => string;
+  /**
+   * Agent runs (a suite's `agent`): each case's tool calls are answered (its `toolResults`, then
+   * `tools`) and the model is called again, up to `maxTurns` calls; module tools get `timeoutMs`.
+   */
+  agent?: { maxTurns: number; tools: ModuleTools };
 }
 
 export interface RunTasksResult {
@@ -134,7 +143,10 @@ export async function runTasks(options: RunTasksOptions): Promise<RunTasksResult
     if (writing === 0 && writeQueue.length === 0) writesDone?.();
   };
 
-  const callProvider = async (task: RunTask): Promise<{ response: ProviderResponse; latencyMs: number }> => {
+  const callProvider = async (
+    task: RunTask,
+    messages: ChatMessage[] | undefined,
+  ): Promise<{ response: ProviderResponse; latencyMs: number }> => {
     const { value } = await withRetries(
       async () => {
         await limiter.acquire(stop);
@@ -159,7 +171,7 @@ export async function runTasks(options: RunTasksOptions): Promise<RunTasksResult
             signal,
             caseId: task.id,
             repeat: task.repeat,
-            ...(task.messages ? { messages: task.messages } : {}),
+            ...(messages ? { messages } : {}),
           };
           const response = await raceSignal(options.provider.call(request), signal);
           if (typeof response?.output !== "string") throw new Error("provider returned no output text");
@@ -184,20 +196,29 @@ export async function runTasks(options: RunTasksOptions): Promise<RunTasksResult
     return value;
   };
 
-  const score = async (task: RunTask, output: string | null, latencyMs: number, response: ProviderResponse | null) => {
+  /** Scores a case's row: what scorers see is the row's own fields (output, tool calls, trajectory, metrics). */
+  const score = async (task: RunTask, row: Omit<CaseResult, "scores" | "pass">) => {
+    const output = row.output;
     const input = {
       output,
       expected: task.expected,
       vars: task.vars,
-      latencyMs,
-      tokens: response?.tokens ?? null,
-      cost: response?.cost ?? null,
+      latencyMs: row.latencyMs,
+      tokens: row.tokens,
+      cost: row.cost,
+      ...(row.toolCalls ? { toolCalls: row.toolCalls } : {}),
+      ...(row.finishReason !== undefined ? { finishReason: row.finishReason } : {}),
+      ...(row.trajectory ? { trajectory: row.trajectory } : {}),
+      ...(row.turns !== undefined ? { turns: row.turns } : {}),
+      ...(row.ttftMs !== undefined ? { ttftMs: row.ttftMs } : {}),
+      ...(row.tokensPerSecond !== undefined ? { tokensPerSecond: row.tokensPerSecond } : {}),
     };
     const context: ScorerContext = {
       signal: stop,
       logger,
       cwd: options.cwd ?? process.cwd(),
       ...(options.complete ? { complete: options.complete } : {}),
+      ...(options.embeddings ? { embeddings: options.embeddings } : {}),
     };
     const scores: Score[] = [];
     for (const scorer of options.scorers) {
@@ -238,49 +259,44 @@ export async function runTasks(options: RunTasksOptions): Promise<RunTasksResult
     return scores;
   };
 
-  const runOne = async (task: RunTask): Promise<CaseResult | undefined> => {
+  /** One model call of a case, answered by the cache when it can be: `messages` is the conversation sent. */
+  const callTurn = async (task: RunTask, messages: ChatMessage[] | undefined): Promise<TurnResult> => {
+    // Each call has its own key: an agent's later turns differ by the conversation so far.
     const key = options.cache
       ? responseCacheKey({
           identity: options.provider.identity,
           prompt: task.prompt,
-          messages: task.messages,
+          messages,
           vars: task.vars,
           repeat: task.repeat,
           model: options.cacheScope?.model,
           cacheKey: options.cacheScope?.cacheKey,
         })
       : undefined;
-    let output: string | null = null;
-    let error: string | null = null;
-    let latencyMs = 0;
-    let response: ProviderResponse | null = null;
-    let cached = false;
     const hit = key ? await options.cache!.get(key) : undefined;
     if (hit) {
-      response = { output: hit.output, tokens: hit.tokens, cost: hit.cost };
-      output = hit.output;
-      latencyMs = hit.latencyMs;
-      cached = true;
-    } else {
-      try {
-        const called = await callProvider(task);
-        response = called.response;
-        output = response.output;
-        latencyMs = called.latencyMs;
-        // Written off the critical path (set never throws); awaited before the run returns.
-        if (key) {
-          const entry = { ...response, latencyMs };
-          writeQueue.push(() => options.cache!.set(key, entry));
-          pumpWrites();
-        }
-      } catch (caught) {
-        if (stop.aborted) return undefined;
-        error = redact(describeError(caught));
-      }
+      // The entry keeps the response's tool calls, finish reason and streaming times too.
+      return { response: cachedProviderResponse(hit), latencyMs: hit.latencyMs, cached: true };
     }
-    if (stop.aborted) return undefined;
-    const scores = await score(task, output, latencyMs, response);
-    return {
+    const called = await callProvider(task, messages);
+    // Written off the critical path (set never throws); awaited before the run returns.
+    if (key) {
+      const entry = { ...called.response, latencyMs: called.latencyMs };
+      writeQueue.push(() => options.cache!.set(key, entry));
+      pumpWrites();
+    }
+    return { ...called, cached: false };
+  };
+
+  /** The row of a case, scored. */
+  const finish = async (
+    task: RunTask,
+    outcome: TurnMetrics & { response: ProviderResponse | null; latencyMs: number; error: string | null },
+    agent?: Pick<CaseResult, "trajectory" | "turns">,
+  ): Promise<CaseResult> => {
+    const { response, error } = outcome;
+    // The case's fields, then (after the scores and verdict) what the model calls measured.
+    const head = {
       id: task.id,
       index: task.index,
       repeat: task.repeat,
@@ -289,15 +305,54 @@ export async function runTasks(options: RunTasksOptions): Promise<RunTasksResult
       tags: task.tags,
       provider: options.provider.id,
       prompt: task.prompt,
-      output,
+      output: error === null ? (response?.output ?? null) : null,
       error,
-      scores,
-      pass: error === null && scores.every((s) => s.pass),
-      latencyMs,
-      tokens: response?.tokens ?? null,
-      cost: response?.cost ?? null,
-      cached,
     };
+    const tail = {
+      latencyMs: outcome.latencyMs,
+      tokens: outcome.tokens,
+      cost: outcome.cost,
+      cached: outcome.cached,
+      ...(response?.toolCalls && response.toolCalls.length > 0 ? { toolCalls: recordedCalls(response.toolCalls) } : {}),
+      ...(response && response.finishReason !== undefined ? { finishReason: response.finishReason } : {}),
+      ...(agent ?? {}),
+      ...(outcome.ttftMs !== undefined ? { ttftMs: outcome.ttftMs } : {}),
+      ...(outcome.tokensPerSecond !== undefined ? { tokensPerSecond: outcome.tokensPerSecond } : {}),
+    };
+    const scores = await score(task, { ...head, ...tail });
+    return { ...head, scores, pass: error === null && scores.every((s) => s.pass), ...tail };
+  };
+
+  const runOne = async (task: RunTask): Promise<CaseResult | undefined> => {
+    if (options.agent) return runAgentTask(task, options.agent);
+    let turn: TurnResult | undefined;
+    let error: string | null = null;
+    try {
+      turn = await callTurn(task, task.messages);
+    } catch (caught) {
+      if (stop.aborted) return undefined;
+      error = redact(describeError(caught));
+    }
+    if (stop.aborted) return undefined;
+    return finish(task, { ...turnMetrics(turn ? [turn] : []), response: turn?.response ?? null, latencyMs: turn?.latencyMs ?? 0, error });
+  };
+
+  const runAgentTask = async (task: RunTask, agent: NonNullable<RunTasksOptions["agent"]>): Promise<CaseResult | undefined> => {
+    const loop = await runAgentLoop({
+      messages: task.messages ?? [{ role: "user", content: task.prompt }],
+      maxTurns: agent.maxTurns,
+      call: (messages, turn) => callTurn(task, turn === 1 ? task.messages : messages),
+      answer: (call) => answerToolCall(call, { fixtures: task.toolResults, tools: agent.tools, timeoutMs, signal: stop }),
+      now: () => clock.now(),
+      signal: stop,
+    });
+    if (stop.aborted || loop.stopped) return undefined;
+    let error: string | null = loop.refusal ?? null;
+    if (loop.failure) {
+      const message = redact(describeError(loop.failure.error));
+      error = loop.failure.turn > 1 ? `turn ${loop.failure.turn}: ${message}` : message;
+    }
+    return finish(task, { ...loop, error }, { trajectory: loop.trajectory, turns: loop.turns });
   };
 
   // Results reach `emit` (or `results`) in task order through a buffer of at most `window`

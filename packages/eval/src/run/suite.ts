@@ -4,17 +4,20 @@ import {
   type CaseResult,
   ConfigError,
   canonicalJson,
+  type EmbeddingsProviderConfig,
+  embeddingsProviderSchema,
   formatYamlPath,
   type LoadedConfig,
   type Logger,
   providerConfigSchema,
   type RunSummary,
   type SuiteConfig,
+  scorerProviders,
   suiteProviders,
   UsageError,
 } from "@llmops/core";
 import { type EvalCase, type FetchDatasetFile, loadCases } from "../cases/index.ts";
-import { createProvider, redact, secretEnvNamesOf, validateProviderVariables } from "../providers/index.ts";
+import { createEmbeddingsClient, createProvider, redact, secretEnvNamesOf, validateProviderVariables } from "../providers/index.ts";
 import type { Provider } from "../providers/types.ts";
 import { RESPONSE_CACHE_DIR, ResponseCache } from "../response-cache.ts";
 import { columnsJUnitTotals } from "../results/render.ts";
@@ -22,12 +25,13 @@ import { resultLine } from "../results/stream.ts";
 import { suiteDigestOf, summarizeRun, summaryColumns } from "../results/summary.ts";
 import { RESULTS_FILE, type Renderers, type WrittenRun, writeStreamedRunOutputs } from "../results/write.ts";
 import { createScorer, loadCustomScorer, UnsupportedRegexError } from "../scorers/index.ts";
-import type { Scorer } from "../scorers/types.ts";
+import type { EmbeddingsClient, Scorer } from "../scorers/types.ts";
 import { inShard, type Shard } from "../shard.ts";
-import { renderPrompt, resolvePrompts, validatePromptVariables } from "../template/index.ts";
+import { renderPrompt, resolvePrompts, validatePromptVariables, withCaseMessages } from "../template/index.ts";
 import { systemClock } from "./clock.ts";
 import { defaultRetryPolicy, type RetryPolicy, withRetries } from "./retry.ts";
 import { type RunTaskList, runTasks } from "./runner.ts";
+import { loadModuleTools, type ModuleTools } from "./tool-answers.ts";
 import type { Clock, RunProgress, RunTask } from "./types.ts";
 
 export interface PrepareSuiteOptions {
@@ -140,9 +144,15 @@ export async function prepareSuite(options: PrepareSuiteOptions): Promise<Prepar
     suite,
     prompts: prompts.map((p) => ({ text: p.text, messages: p.messages })),
   };
+  // A case's conversation and fixtures are part of what it evaluates; absent, they leave the digest as it was.
   const caseMaterial = function* () {
-    for (const c of cases) yield { id: c.id, vars: c.vars, expected: c.expected, tags: c.tags };
+    for (const c of cases)
+      yield { id: c.id, vars: c.vars, expected: c.expected, tags: c.tags, messages: c.messages, toolResults: c.toolResults };
   };
+  // Module tools are imported once per run, and a missing module or export stops it before any call.
+  const agent: { maxTurns: number; tools: ModuleTools } | undefined = suite.agent
+    ? { maxTurns: suite.agent.maxTurns, tools: options.providers === false ? new Map() : await loadModuleTools(suite.agent, cwd) }
+    : undefined;
   const repeats = suite.repeats;
   const variants: PreparedSuite["variants"] = [];
   for (const providerConfig of providerConfigs) {
@@ -161,14 +171,18 @@ export async function prepareSuite(options: PrepareSuiteOptions): Promise<Prepar
         at(position: number): RunTask | undefined {
           const evalCase = position >= 0 ? selected[Math.floor(position / repeats)] : undefined;
           if (!evalCase) return undefined;
-          if (last?.evalCase !== evalCase) last = { evalCase, rendered: renderPrompt(prompt, evalCase.vars) };
+          if (last?.evalCase !== evalCase) {
+            last = { evalCase, rendered: withCaseMessages(renderPrompt(prompt, evalCase.vars), evalCase.messages) };
+          }
           const { rendered } = last;
+          const toolResults = agent ? evalCase.toolResults : undefined;
           return {
             index: evalCase.index,
             id: evalCase.id,
             repeat: position % repeats,
             prompt: rendered.prompt,
             ...(rendered.messages ? { messages: rendered.messages } : {}),
+            ...(toolResults ? { toolResults } : {}),
             vars: evalCase.vars,
             ...(evalCase.expected !== undefined ? { expected: evalCase.expected } : {}),
             tags: evalCase.tags,
@@ -186,10 +200,16 @@ export async function prepareSuite(options: PrepareSuiteOptions): Promise<Prepar
     }
   }
   // A judge's key is as secret as the model's: masked in CI logs and scrubbed from results alike.
-  const judgeConfigs = suite.scorers.flatMap((scorer) =>
-    scorer.type === "llm-judge" ? [providerConfigSchema.parse(scorer.provider)] : [],
-  );
-  const secretEnvNames = secretEnvNamesOf([...providerConfigs, ...judgeConfigs]);
+  // Judges (llm-judge and the RAG judges) name suite provider configs; `similar` names an embeddings config.
+  const scorerConfigs = suite.scorers.flatMap(scorerProviders);
+  const judgeConfigs = scorerConfigs.flatMap((p) => (p.kind === "judge" ? [providerConfigSchema.parse(p.config)] : []));
+  const embeddingsConfigs = scorerConfigs.flatMap((p) => (p.kind === "embeddings" ? [embeddingsProviderSchema.parse(p.config)] : []));
+  const secretEnvNames = [
+    ...new Set([
+      ...secretEnvNamesOf([...providerConfigs, ...judgeConfigs]),
+      ...embeddingsConfigs.flatMap((c) => (c.apiKeyEnv === null ? [] : [c.apiKeyEnv ?? "OPENAI_API_KEY"])),
+    ]),
+  ];
   const secrets = secretEnvNames.map((name) => options.env[name]).filter((v): v is string => typeof v === "string" && v.length >= 4);
   const redactSecrets = (text: string) => redact(text, secrets);
 
@@ -211,6 +231,36 @@ export async function prepareSuite(options: PrepareSuiteOptions): Promise<Prepar
       random: Math.random,
     });
     return value.output;
+  };
+
+  // One embeddings client per config for the run (so `similar` scorers sharing one share its
+  // batches), built up front so a missing key is found before any call; calls get the suite's
+  // timeout and retries, as judges do.
+  const embeddingsClients = new Map<string, EmbeddingsClient>();
+  if (options.providers !== false) {
+    for (const config of embeddingsConfigs) {
+      const key = canonicalJson(config);
+      if (embeddingsClients.has(key)) continue;
+      const client = createEmbeddingsClient(config, { env: options.env, cwd, logger: options.logger });
+      embeddingsClients.set(key, {
+        id: client.id,
+        identity: client.identity,
+        embed: async (texts, signal) => {
+          const { value } = await withRetries(() => client.embed(texts, AbortSignal.any([signal, AbortSignal.timeout(suite.timeoutMs)])), {
+            policy: { ...defaultRetryPolicy, retries: suite.retries },
+            clock: systemClock,
+            random: Math.random,
+            signal,
+          });
+          return value;
+        },
+      });
+    }
+  }
+  const embeddings = (config: EmbeddingsProviderConfig): EmbeddingsClient => {
+    const client = embeddingsClients.get(canonicalJson(embeddingsProviderSchema.parse(config)));
+    if (!client) throw new Error(`no embeddings client for ${config.model}: the suite was prepared without it`);
+    return client;
   };
 
   const execute = async (run: ExecuteOptions = {}): Promise<VariantRun[]> => {
@@ -236,11 +286,13 @@ export async function prepareSuite(options: PrepareSuiteOptions): Promise<Prepar
           ...(suite.rateLimit ? { rateLimit: suite.rateLimit } : {}),
           cache,
           cacheScope: { model: run.model?.digest, cacheKey: suite.cacheKey },
+          ...(agent ? { agent } : {}),
           ...(run.signal ? { signal: run.signal } : {}),
           ...(run.onProgress ? { onProgress: (p: RunProgress) => run.onProgress!(variant.name, p) } : {}),
           logger: options.logger,
           cwd,
           complete,
+          ...(embeddingsClients.size > 0 ? { embeddings } : {}),
           redact: redactSecrets,
           ...(run.clock ? { clock: run.clock } : {}),
           // In case order: the columns the summary is computed from, and the file or the rows.

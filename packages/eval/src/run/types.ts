@@ -1,4 +1,4 @@
-import type { ChatMessage } from "@llmops/core";
+import type { ChatMessage, ToolResultFixture } from "@llmops/core";
 
 /** One provider call to make: a case's rendered prompt for one repeat. */
 export interface RunTask {
@@ -7,7 +7,10 @@ export interface RunTask {
   id: string;
   repeat: number;
   prompt: string;
+  /** The conversation sent: the prompt's messages, with the case's earlier turns when it has them. */
   messages?: ChatMessage[];
+  /** Agent runs: the case's fixtures answering tool calls. */
+  toolResults?: ToolResultFixture[];
   vars: Record<string, unknown>;
   expected?: unknown;
   tags: Record<string, string>;

@@ -5,7 +5,7 @@ import { Ajv, type ValidateFunction } from "ajv";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { parse as parseYaml } from "yaml";
-import { binary, defineScorer } from "./definition.ts";
+import { binary, defineScorer, quote } from "./definition.ts";
 import { compileLinearRegex } from "./regex.ts";
 
 /** The body of the first Markdown code fence (```json … ``` or ``` … ```), if any. */
@@ -79,9 +79,10 @@ export const jsonSchemaScorer = defineScorer({
       "Passes when the output is JSON (as `is-json`, `allowFence` included) that validates against a JSON Schema: " +
       "`schema` inline, or `schemaFile`, a JSON or YAML file relative to the config. The schema is compiled once, when " +
       "the scorer is built, so a missing file or an invalid schema is a config error; a failing case's reason names " +
-      "the first three violations.",
+      "the first three violations. With `target: toolCall` it validates the arguments of the reply's tool calls " +
+      "instead (only those of `tool` when set): it passes when there is at least one such call and every one validates.",
     params:
-      "`schema` or `schemaFile` (JSON/YAML), `allowFence`. Uses Ajv with formats. The draft is 2020-12 when `$schema` says so, draft-07 otherwise.",
+      "`schema` or `schemaFile` (JSON/YAML), `allowFence`, `target` output/toolCall (output), `tool?`. Uses Ajv with formats. The draft is 2020-12 when `$schema` says so, draft-07 otherwise.",
     score: "0/1",
     reference: "JSON Schema draft-07 and 2020-12 (json-schema.org) as Ajv implements them, with ajv-formats for `format`.",
   },
@@ -89,18 +90,24 @@ export const jsonSchemaScorer = defineScorer({
     const validate = compileSchema(config.schema ?? readSchemaFile(config.schemaFile!, cwd, label), label);
     return {
       defaultThreshold: 1,
-      score(output) {
+      score(output, input) {
+        if (config.target === "toolCall") {
+          const calls = (input.toolCalls ?? []).filter((call) => config.tool === undefined || call.name === config.tool);
+          if (calls.length === 0) return binary(false, config.tool === undefined ? "no tool call" : `no call of ${quote(config.tool, 40)}`);
+          const bad = calls.findIndex((call) => !validate(call.arguments));
+          if (bad === -1) return binary(true);
+          return binary(false, `arguments of ${quote(calls[bad]!.name, 40)} do not match the schema: ${schemaErrors(validate)}`);
+        }
         const parsed = parseJsonOutput(output, config.allowFence);
         if (!parsed.ok) return binary(false, parsed.error);
         if (validate(parsed.value)) return binary(true);
-        const errors = (validate.errors ?? []).slice(0, 3).map((e) => `${e.instancePath || "(root)"} ${e.message ?? "is invalid"}`);
-        return binary(false, `does not match the schema: ${errors.join("; ")}`);
+        return binary(false, `does not match the schema: ${schemaErrors(validate)}`);
       },
     };
   },
 });
 
-function readSchemaFile(file: string, cwd: string, label: string): Record<string, unknown> {
+export function readSchemaFile(file: string, cwd: string, label: string): Record<string, unknown> {
   const path = isAbsolute(file) ? file : resolve(cwd, file);
   let text: string;
   try {
@@ -128,7 +135,7 @@ const linearRegExp = Object.assign((pattern: string, flags: string) => compileLi
 });
 
 /** Compiles once per scorer; draft 2020-12 when the schema says so, draft-07 otherwise. */
-function compileSchema(schema: Record<string, unknown>, label: string): ValidateFunction {
+export function compileSchema(schema: Record<string, unknown>, label: string): ValidateFunction {
   const is2020 = typeof schema.$schema === "string" && schema.$schema.includes("2020-12");
   // `pattern` and `patternProperties` run on model output: compiled by the same linear-time engine
   // as the regex scorer, so no output can hang the run through a schema.
@@ -140,4 +147,16 @@ function compileSchema(schema: Record<string, unknown>, label: string): Validate
   } catch (error) {
     throw new InputError(`${label}: invalid JSON schema: ${(error as Error).message}`);
   }
+}
+
+/** The first three violations of the last validation, for a reason: paths (which quote the output's keys) bounded, control characters dropped. */
+export function schemaErrors(validate: ValidateFunction): string {
+  const bounded = (text: string, max: number) => {
+    const clean = text.replace(/[\u0000-\u001f\u007f]/g, " ");
+    return clean.length > max ? `${clean.slice(0, max)}…` : clean;
+  };
+  return (validate.errors ?? [])
+    .slice(0, 3)
+    .map((e) => `${bounded(e.instancePath || "(root)", 60)} ${bounded(e.message ?? "is invalid", 120)}`)
+    .join("; ");
 }

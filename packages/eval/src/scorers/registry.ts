@@ -5,14 +5,20 @@ import { chrfScorer } from "./chrf.ts";
 import { classificationScorer } from "./classification.ts";
 import { customScorer } from "./custom.ts";
 import type { ScorerDefinition } from "./definition.ts";
+import { finishReasonScorer } from "./finish-reason.ts";
 import { isJsonScorer, jsonSchemaScorer } from "./json.ts";
 import { llmJudgeScorer } from "./judge.ts";
 import { levenshteinScorer } from "./levenshtein.ts";
 import { numericScorer } from "./numeric.ts";
+import { answerRelevanceScorer, contextFaithfulnessScorer, contextRecallScorer, contextRelevanceScorer } from "./rag.ts";
+import { isRefusalScorer } from "./refusal.ts";
 import { regexScorer } from "./regex.ts";
 import { rougeScorer } from "./rouge.ts";
+import { similarScorer } from "./similar.ts";
 import { squadExactMatchScorer, tokenF1Scorer } from "./squad.ts";
 import { containsScorer, equalsScorer, startsWithScorer } from "./text.ts";
+import { toolCallF1Scorer, toolCallScorer } from "./tool-call.ts";
+import { trajectoryScorer } from "./trajectory.ts";
 
 /**
  * Every scorer, one definition per config type (a definition may serve several, as the budgets
@@ -37,6 +43,16 @@ export const scorerDefinitions: readonly ScorerDefinition[] = [
   budgetScorer,
   llmJudgeScorer,
   customScorer,
+  toolCallScorer,
+  toolCallF1Scorer,
+  trajectoryScorer,
+  finishReasonScorer,
+  isRefusalScorer,
+  similarScorer,
+  contextFaithfulnessScorer,
+  contextRecallScorer,
+  contextRelevanceScorer,
+  answerRelevanceScorer,
 ];
 
 /** What is wrong between the config's scorer types and the definitions: a type with none or several, a definition of no type. */

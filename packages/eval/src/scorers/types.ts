@@ -1,4 +1,4 @@
-import type { Logger, TokenUsage } from "@llmops/core";
+import type { EmbeddingsProviderConfig, Logger, TokenUsage, ToolCall, TrajectoryStep } from "@llmops/core";
 
 /** One validated entry of a suite's `scorers:` (schema: `@llmops/core` config/scorers.ts). */
 export type { ScorerConfig } from "@llmops/core";
@@ -11,6 +11,28 @@ export interface ScorerInput {
   latencyMs: number;
   tokens: TokenUsage | null;
   cost: number | null;
+  /** The tool calls of the model's last reply (absent or empty when it made none). */
+  toolCalls?: ToolCall[];
+  /** Why the model stopped, in OpenAI's words (stop, length, tool_calls, content_filter); null when not reported. */
+  finishReason?: string | null;
+  /** Agent runs: every tool call answered before the final reply, in order. */
+  trajectory?: TrajectoryStep[];
+  /** Agent runs: the number of model calls. */
+  turns?: number;
+  /** Streaming: ms to the first delta. */
+  ttftMs?: number | null;
+  /** Streaming: output tokens per second. */
+  tokensPerSecond?: number | null;
+  /** The context the application retrieved, when its provider returns it (RAG scorers prefer it to the case var). */
+  retrievedContext?: string | string[];
+}
+
+/** What `similar` embeds with: one client per embeddings config (providers/embeddings.ts builds them). */
+export interface EmbeddingsClient {
+  id: string;
+  identity: Record<string, unknown>;
+  /** One vector per text, in order. */
+  embed(texts: string[], signal: AbortSignal): Promise<number[][]>;
 }
 
 export interface ScorerContext {
@@ -19,6 +41,12 @@ export interface ScorerContext {
   cwd: string;
   /** Sends a prompt to a provider (the judge's, or the suite's); supplied by the runner for llm-judge. */
   complete?: (prompt: string, providerConfig: unknown) => Promise<string>;
+  /**
+   * The embeddings client of a validated embeddings config; supplied by the runner for `similar`,
+   * which batches and caches through it. The runner should return the same client for equal
+   * configs, so texts are embedded once per run across scorers.
+   */
+  embeddings?: (config: EmbeddingsProviderConfig) => EmbeddingsClient;
 }
 
 export interface CaseScore {

@@ -113,10 +113,41 @@ export async function resolvePrompts(suite: SuiteConfig, options: PromptOptions)
 /** Renders a prompt with a case's vars. Throws MissingVariableError; `validatePromptVariables` rules that out up front. */
 export function renderPrompt(prompt: ResolvedPrompt, vars: Record<string, unknown>): RenderedPrompt {
   if (prompt.messages) {
-    const messages = prompt.messages.map((message, i) => ({ role: message.role, content: renderParts(prompt.parts[i] ?? [], vars) }));
-    return { prompt: messages.map((m) => `${m.role}: ${m.content}`).join("\n\n"), messages };
+    const messages = prompt.messages.map((message, i) => ({ ...message, content: renderParts(prompt.parts[i] ?? [], vars) }));
+    return { prompt: conversationText(messages), messages };
   }
   return { prompt: renderParts(prompt.parts[0] ?? [], vars) };
+}
+
+/**
+ * A conversation as the text recorded in results (`role: content` blocks); an assistant turn's
+ * tool calls follow its content, one `→ name(arguments JSON)` line each.
+ */
+export function conversationText(messages: readonly ChatMessage[]): string {
+  return messages
+    .map((m) => {
+      const calls = (m.toolCalls ?? []).map((call) => `\n→ ${call.name}(${JSON.stringify(call.arguments) ?? ""})`).join("");
+      return `${m.role}: ${m.content}${calls}`;
+    })
+    .join("\n\n");
+}
+
+/**
+ * What is sent for a case with earlier conversation turns (`messages`): the prompt's leading
+ * system messages, then the case's messages, then the rest of the prompt's messages (a text
+ * prompt is one user message). A prompt message that renders to blank text is left out, so a
+ * case whose messages already end with the user's turn may be run with a prompt such as
+ * `{{followup}}` set to "" (or a prompt of only a system message). Case messages are sent as
+ * written: they are not templates. Without case messages the rendered prompt is unchanged.
+ */
+export function withCaseMessages(rendered: RenderedPrompt, caseMessages: readonly ChatMessage[] | undefined): RenderedPrompt {
+  if (!caseMessages || caseMessages.length === 0) return rendered;
+  const own: ChatMessage[] = rendered.messages ?? [{ role: "user", content: rendered.prompt }];
+  let lead = 0;
+  while (lead < own.length && own[lead]!.role === "system") lead++;
+  const rest = own.slice(lead).filter((m) => m.content.trim() !== "" || m.toolCalls !== undefined);
+  const messages = [...own.slice(0, lead), ...caseMessages, ...rest];
+  return { prompt: conversationText(messages), messages };
 }
 
 /** Variable names a prompt uses (root-first paths like `user.name`). */

@@ -261,7 +261,7 @@ describe("large JSONL files, read a line at a time", () => {
     error = await rejection(fromFile("b.jsonl", '{"id": "x", "q": "a"}\n{"id": "x", "q": "b"}\n{"vars": {"q": "b"}, "bad": 1}\n'));
     expect([error.location?.line, error.expected]).toEqual([
       3,
-      'unknown key "bad" (a case with vars has only id, vars, expected, tags, metadata)',
+      'unknown key "bad" (a case with vars has only id, vars, expected, tags, metadata, messages, toolResults)',
     ]);
     // A duplicate of an inline case names it; a syntax error in the file still wins over it.
     const inline = { cases: [{ vars: { q: "a" } }] };

@@ -50,6 +50,7 @@ describe("anthropic provider", () => {
       output: "sys=be brief",
       tokens: { prompt: 200, completion: 100, total: 300 },
       cost: (200 * 3 + 100 * 15) / 1e6,
+      finishReason: "stop",
     });
     const [request] = server.requests;
     expect(request?.path).toBe("/v1/messages");

@@ -47,6 +47,7 @@ describe("openai provider", () => {
       output: "echo:hi there",
       tokens: { prompt: 1000, completion: 500, total: 1500 },
       cost: (1000 * 1 + 500 * 2) / 1e6,
+      finishReason: "stop",
     });
     const [request] = server.requests;
     expect(request?.path).toBe("/v1/chat/completions");
