@@ -30,6 +30,9 @@ export type TokenUsage = z.infer<typeof tokenUsageSchema>;
 export const toolCallSchema = z.object({ id: z.string(), name: z.string(), arguments: z.unknown() });
 export type ToolCall = z.infer<typeof toolCallSchema>;
 
+/** Passages a RAG application retrieved: one text or a list, bounded by the provider that reads them. */
+export const retrievedContextSchema = z.union([z.string(), z.array(z.string())]);
+
 /** One answered tool call of an agent run, in the order made. */
 export const trajectoryStepSchema = z.object({
   /** The model call (1-based) that made it. */
@@ -71,6 +74,8 @@ export const caseResultSchema = z.object({
   tokens: tokenUsageSchema.nullable(),
   cost: z.number().nonnegative().nullable(),
   cached: z.boolean().default(false),
+  /** What a RAG application retrieved for this answer, when its provider reports it (the RAG judges read it). */
+  retrievedContext: retrievedContextSchema.optional(),
   /** The tool calls of the model's last reply (absent when it made none). */
   toolCalls: z.array(toolCallSchema).optional(),
   finishReason: finishReasonSchema.nullable().optional(),

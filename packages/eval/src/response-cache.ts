@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { canonicalJson, type Logger, toolCallSchema } from "@llmops/core";
+import { canonicalJson, type Logger, retrievedContextSchema, toolCallSchema } from "@llmops/core";
 import { z } from "zod";
 import type { ProviderResponse } from "./providers/types.ts";
 
@@ -35,6 +35,7 @@ const entrySchema = z.object({
   finishReason: z.string().nullable().optional(),
   ttftMs: z.number().nullable().optional(),
   generationMs: z.number().nullable().optional(),
+  retrievedContext: retrievedContextSchema.optional(),
 });
 export type CachedResponse = z.infer<typeof entrySchema>;
 
@@ -118,6 +119,7 @@ export class ResponseCache {
       ...(response.finishReason !== undefined ? { finishReason: response.finishReason } : {}),
       ...(response.ttftMs !== undefined ? { ttftMs: response.ttftMs } : {}),
       ...(response.generationMs !== undefined ? { generationMs: response.generationMs } : {}),
+      ...(response.retrievedContext !== undefined ? { retrievedContext: response.retrievedContext } : {}),
     };
     try {
       const parent = dirname(path);

@@ -122,6 +122,8 @@ export const httpProviderSchema = z.strictObject({
   responsePath: z.string().min(1).optional(),
   /** Paths of token counts in the response, when the endpoint reports them. */
   tokensPath: z.strictObject({ prompt: z.string().min(1), completion: z.string().min(1) }).optional(),
+  /** Path of what a RAG endpoint retrieved (a string or a list of strings), for the RAG judges. */
+  contextPath: z.string().min(1).optional(),
 });
 
 /** A process: JSON `{prompt, vars, messages}` on stdin; JSON `{output, tokens?, cost?}` or plain text on stdout. */

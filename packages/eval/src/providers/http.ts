@@ -10,6 +10,7 @@ import {
 } from "../template/template.ts";
 import { parseJsonBody, redact, request, snippet, tokenUsage } from "./fetch.ts";
 import { configIdentity } from "./identity.ts";
+import { retrievedContext } from "./structured.ts";
 import { type Provider, type ProviderCall, type ProviderContext, ProviderError } from "./types.ts";
 import { stringsIn } from "./variables.ts";
 
@@ -35,6 +36,9 @@ export function createHttpProvider(config: HttpProviderConfig & { id: string }, 
   }
   for (const name of envNames) envValue(context.env, name, config.id);
   const responsePath = config.responsePath ? splitPath(config.responsePath) : undefined;
+  if (config.contextPath && !responsePath)
+    throw new InputError(`provider ${config.id}: contextPath needs responsePath (the response is read as JSON only then)`);
+  const contextPath = config.contextPath ? splitPath(config.contextPath) : undefined;
 
   return {
     id: config.id,
@@ -97,7 +101,15 @@ export function createHttpProvider(config: HttpProviderConfig & { id: string }, 
             lookupPath(json, splitPath(config.tokensPath.completion)).value,
           )
         : null;
-      return { output: formatValue(value), tokens, cost: null };
+      const retrieved = contextPath ? lookupPath(json, contextPath) : undefined;
+      return {
+        output: formatValue(value),
+        tokens,
+        cost: null,
+        ...(retrieved?.found && retrieved.value !== null
+          ? { retrievedContext: retrievedContext(retrieved.value, `${config.contextPath} in the response`) }
+          : {}),
+      };
     },
   };
 }

@@ -26,7 +26,27 @@ export function structuredResponse(value: Record<string, unknown>, source: strin
   const ms = (n: unknown) => typeof n === "number" && Number.isFinite(n) && n >= 0;
   if (ms(value.ttftMs)) response.ttftMs = value.ttftMs as number;
   if (ms(value.generationMs)) response.generationMs = value.generationMs as number;
+  if (value.retrievedContext !== undefined && value.retrievedContext !== null)
+    response.retrievedContext = retrievedContext(value.retrievedContext, source);
   return response;
+}
+
+/** A passage count and size no RAG prompt needs, so a runaway app cannot flood the judges. */
+export const MAX_CONTEXT_PASSAGES = 1000;
+export const MAX_CONTEXT_CHARS = 1 << 20;
+
+/** `retrievedContext` as a provider reported it: one string or a list of strings, bounded. */
+export function retrievedContext(value: unknown, source: string): string | string[] {
+  const passages = typeof value === "string" ? [value] : Array.isArray(value) ? value : undefined;
+  if (!passages || !passages.every((p): p is string => typeof p === "string"))
+    throw new ProviderError(`expected ${source} to give retrievedContext as a string or a list of strings`, { retryable: false });
+  const chars = passages.reduce((sum, p) => sum + p.length, 0);
+  if (passages.length > MAX_CONTEXT_PASSAGES || chars > MAX_CONTEXT_CHARS)
+    throw new ProviderError(
+      `expected ${source} to give retrievedContext of at most ${MAX_CONTEXT_PASSAGES} passages and ${MAX_CONTEXT_CHARS} characters, got ${passages.length} and ${chars}`,
+      { retryable: false },
+    );
+  return value as string | string[];
 }
 
 function structuredToolCalls(value: unknown, source: string): ToolCall[] {

@@ -26,6 +26,8 @@ export interface ProviderResponse {
   finishReason?: string | null;
   /** Streaming only: ms from sending the request to the first content or tool-call delta. */
   ttftMs?: number | null;
+  /** What a RAG application retrieved for this answer (see retrievedContext in structured.ts). */
+  retrievedContext?: string | string[];
   /** Streaming only: ms from the first delta to the last (what tokens per second divides by). */
   generationMs?: number | null;
 }
