@@ -48,6 +48,7 @@ export async function versionDeclared(store: Store, options: VersionDeclaredOpti
         aliases: artifact.aliases,
         params: artifact.params,
         labels: artifact.labels,
+        ...(artifact.packing ? { packing: artifact.packing } : {}),
         reuseUnchanged: true,
       }),
     );

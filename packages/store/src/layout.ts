@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { chmod, mkdir, open, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import type { Readable } from "node:stream";
+import { Readable } from "node:stream";
 import { InputError, writeFileAtomic } from "@llmops/core";
 import { AliasConflictError } from "./errors.ts";
 import { hashAndCopy } from "./files.ts";
@@ -129,6 +129,39 @@ export class LayoutTransport implements Transport {
       await rm(temp, { force: true });
       throw error;
     }
+  }
+
+  async tempBlobPath(): Promise<string> {
+    await this.#ensure();
+    return this.#tempBlob();
+  }
+
+  async adoptBlobFile(temp: string, digest: string): Promise<boolean> {
+    const target = this.#blobPath(digest);
+    if (await this.hasBlob("", digest)) {
+      await rm(temp, { force: true });
+      return true;
+    }
+    try {
+      const handle = await open(temp, "r");
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await chmod(temp, BLOB_MODE);
+      await rename(temp, target);
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw error;
+    }
+    return false;
+  }
+
+  async openBlobRange(_repo: string, digest: string, start: number, end: number): Promise<{ stream: Readable; start: number } | undefined> {
+    if (!(await this.hasBlob(_repo, digest))) return undefined;
+    if (end <= start) return { stream: Readable.from([]), start };
+    return { stream: createReadStream(this.#blobPath(digest), { start, end: end - 1, highWaterMark: 1024 * 1024 }), start };
   }
 
   async putBlobFile(

@@ -1,6 +1,6 @@
-import type { Readable } from "node:stream";
+import { Readable } from "node:stream";
 import { ExternalError, InputError, type Logger } from "@llmops/core";
-import { AliasConflictError } from "./errors.ts";
+import { AliasConflictError, RegistryHttpError } from "./errors.ts";
 import { ManifestTooLargeError } from "./integrity-errors.ts";
 import { type Descriptor, type ImageIndex, MANIFEST_SIZE_LIMIT, type Manifest, OCI_INDEX, OCI_MANIFEST } from "./media.ts";
 import { openBlobStream } from "./registry/download.ts";
@@ -109,6 +109,35 @@ export class RegistryTransport implements Transport {
   /** The blob's bytes, resuming with Range across dropped connections; unverified (callers verify). */
   openBlob(repo: string, digest: string): Promise<Readable | undefined> {
     return openBlobStream(this.#http, `/v2/${repo}/blobs/${digest}`, this.#pull(repo));
+  }
+
+  /**
+   * Bytes [start, end) of a blob with one Range request (RFC 9110 §14.2). A 206 must carry the
+   * Content-Range asked for; a 200 (a registry or proxy that ignores Range) is returned as the
+   * whole blob from byte 0, for the caller to read through and verify whole. Unverified.
+   */
+  async openBlobRange(repo: string, digest: string, start: number, end: number): Promise<{ stream: Readable; start: number } | undefined> {
+    const path = `/v2/${repo}/blobs/${digest}`;
+    const r = await this.#request("GET", path, {
+      scopes: this.#pull(repo),
+      ok: [404],
+      headers: { "accept-encoding": "identity", range: `bytes=${start}-${end - 1}` },
+    });
+    if (r.status === 404 || !r.body) {
+      await r.body?.cancel();
+      return undefined;
+    }
+    const stream = Readable.fromWeb(r.body as import("node:stream/web").ReadableStream<Uint8Array>);
+    if (r.status === 200) return { stream, start: 0 };
+    const m = /^bytes\s+(\d+)-(\d+)\/(\d+|\*)$/i.exec(r.headers.get("content-range")?.trim() ?? "");
+    if (r.status !== 206 || !m || Number(m[1]) !== start || Number(m[2]) !== end - 1) {
+      stream.destroy();
+      throw new RegistryHttpError(
+        `registry ${this.location}: GET ${path}: asked for bytes ${start}-${end - 1}, got HTTP ${r.status} ${r.headers.get("content-range") ?? "without Content-Range"}`,
+        r.status,
+      );
+    }
+    return { stream, start };
   }
 
   async getManifest(repo: string, reference: string): Promise<StoredManifest | undefined> {

@@ -1,5 +1,6 @@
 import type { BigIntStats, Stats } from "node:fs";
-import { link, lstat, mkdir, realpath, rm } from "node:fs/promises";
+import { mkdirSync, statSync, writeFileSync } from "node:fs";
+import { chmod, link, lstat, mkdir, realpath, rm } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import {
   type ArtifactKind,
@@ -17,7 +18,7 @@ import {
 } from "@llmops/core";
 import { AliasConflictError, DestinationNotEmptyError } from "./errors.ts";
 import { FetchRecords, foreignEntry } from "./fetch-record.ts";
-import { freshStat, hashAndCopy, hashFile, listFiles, StatCache } from "./files.ts";
+import { type FileStat, freshStat, hashAndCopy, hashFile, listFiles, type SourceFile, StatCache } from "./files.ts";
 import { InvalidManifestError } from "./integrity-errors.ts";
 import { mapLimit } from "./limit.ts";
 import { type MaterializeOptions, type MaterializeResult, materializeTree, type VersionFile } from "./materialize.ts";
@@ -34,6 +35,13 @@ import {
   TITLE,
 } from "./media.ts";
 import { type AliasMove, aliasMoveSchema, resolveCreated, type VersionMetadata, versionMetadataSchema } from "./metadata.ts";
+import { PackCache } from "./packs/build.ts";
+import { extractFromPack, type WantedFile } from "./packs/extract.ts";
+import { checkPacking, fileLayers, indexLayer, type ListedFile, listedFromLayers, openVersionIndex } from "./packs/fetch.ts";
+import { FileIndexError, type IndexEntry } from "./packs/file-index.ts";
+import { includeMatcher } from "./packs/glob.ts";
+import { DEFAULT_PACKING, type PackingOptions } from "./packs/plan.ts";
+import { versionPacked } from "./packs/version.ts";
 import { checkDigest, checkName, checkTag, type ParsedRef, parseRef, versionNumber } from "./refs.ts";
 import { isDigest, isSafeTitle, parseDescriptors, parseManifest, TITLE_EXPECTED } from "./schema.ts";
 import type { StoredManifest, Transport } from "./transport.ts";
@@ -67,6 +75,11 @@ export interface VersionOptions {
    * unchanged declared artifact costs nothing and adds no version.
    */
   reuseUnchanged?: boolean;
+  /**
+   * How small files are packed (packs/plan.ts): below `threshold` bytes into tar packs of about
+   * `target` bytes, when at least `minFiles` are that small. Defaults: 4 MiB, 64 MiB, 256.
+   */
+  packing?: PackingOptions;
   onProgress?: (event: ProgressEvent) => void;
 }
 
@@ -109,6 +122,11 @@ export interface FetchOptions {
    * or missing one, or one holding only what an earlier fetch left there, needs nothing.
    */
   replace?: boolean;
+  /**
+   * Glob patterns (packs/glob.ts); only files matching one are fetched, and the destination holds
+   * exactly those. Packed versions read only the pack byte ranges those files need.
+   */
+  include?: string[];
 }
 
 export interface FetchedFile {
@@ -300,7 +318,7 @@ export class Store implements EvidenceStore {
     };
     const mountFrom = [...new Set(parents.map((p) => (p.ref ? this.repo(parseRef(p.ref).name) : "")).filter((r) => r && r !== repo))];
 
-    const versioned = await mapLimit(files, this.#concurrency, async (file): Promise<VersionedFile> => {
+    const putFile = async (file: SourceFile): Promise<VersionedFile> => {
       const cached = statCache.get(file.path, file.stat);
       if (cached && (await this.transport.hasBlob(repo, cached))) {
         progress(file.size);
@@ -327,7 +345,32 @@ export class Store implements EvidenceStore {
       if (!sameFile(after, file.stat)) throw new InputError(`path ${file.path}: file changed while being versioned`);
       statCache.set(file.path, file.stat, digest, listedAt);
       return { title: file.title, digest, size: file.size, reused };
-    });
+    };
+    const packing = { ...DEFAULT_PACKING, ...options.packing };
+    checkPacking(packing);
+    let versioned: VersionedFile[];
+    let layers: Descriptor[];
+    if (files.filter((f) => f.size < packing.threshold).length >= packing.minFiles) {
+      const packCache = await new PackCache(join(dirname(this.#statCachePath), "pack-cache.json")).load();
+      ({ files: versioned, layers } = await versionPacked({
+        transport: this.transport,
+        repo,
+        files,
+        threshold: packing.threshold,
+        target: packing.target,
+        statCache,
+        packCache,
+        listedAt,
+        concurrency: this.#concurrency,
+        mountFrom,
+        progress,
+        putFile,
+      }));
+      await packCache.save().catch((error: Error) => this.#logger.debug(`pack cache not saved: ${error.message}`));
+    } else {
+      versioned = await mapLimit(files, this.#concurrency, putFile);
+      layers = versioned.map((f) => ({ mediaType: FILE_MEDIA_TYPE, digest: f.digest, size: f.size, annotations: { [TITLE]: f.title } }));
+    }
     await statCache.save().catch((error: Error) => this.#logger.debug(`stat cache not saved: ${error.message}`));
 
     const metadata: VersionMetadata = versionMetadataSchema.parse({
@@ -343,7 +386,7 @@ export class Store implements EvidenceStore {
       files: { count: files.length, bytes: total },
     });
     if (options.reuseUnchanged) {
-      const latest = await this.#sameAsLatest(options.name, metadata, versioned);
+      const latest = await this.#sameAsLatest(options.name, metadata, layers);
       if (latest) {
         for (const alias of options.aliases ?? []) {
           await this.#moveAlias(options.name, alias, latest.stored, undefined, { actor: options.actor, runUrl: options.runUrl });
@@ -372,7 +415,7 @@ export class Store implements EvidenceStore {
       mediaType: OCI_MANIFEST,
       artifactType: ARTIFACT_TYPES[kind.data],
       config: { mediaType: CONFIG_MEDIA_TYPE, digest: configDigest, size: configBytes.length },
-      layers: versioned.map((f) => ({ mediaType: FILE_MEDIA_TYPE, digest: f.digest, size: f.size, annotations: { [TITLE]: f.title } })),
+      layers,
       annotations: { [CREATED]: created },
     };
     const stored = await this.#putManifest(repo, manifest, `version ${options.name}`);
@@ -401,13 +444,14 @@ export class Store implements EvidenceStore {
   }
 
   /**
-   * The latest `vN` of `name` when it holds the same files (title, digest, size, in order) and the
+   * The latest `vN` of `name` when it holds the same layers (media type, title, digest, size, in
+   * order: for a packed version the index digest covers every file) and the
    * same kind, params, labels and parents as `metadata`; provenance and `created` may differ.
    */
   async #sameAsLatest(
     name: string,
     metadata: VersionMetadata,
-    files: VersionedFile[],
+    layers: Descriptor[],
   ): Promise<{ stored: StoredManifest; version: string; created: string } | undefined> {
     const repo = this.repo(name);
     const numbers = (await this.transport.listTags(repo)).map(versionNumber).filter((n): n is number => n !== undefined);
@@ -417,9 +461,13 @@ export class Store implements EvidenceStore {
     if (!latest) return undefined;
     const { manifest } = latest;
     const sameFiles =
-      manifest.layers.length === files.length &&
+      manifest.layers.length === layers.length &&
       manifest.layers.every(
-        (l, i) => l.digest === files[i]!.digest && l.size === files[i]!.size && l.annotations?.[TITLE] === files[i]!.title,
+        (l, i) =>
+          l.digest === layers[i]!.digest &&
+          l.size === layers[i]!.size &&
+          l.mediaType === layers[i]!.mediaType &&
+          l.annotations?.[TITLE] === layers[i]!.annotations?.[TITLE],
       );
     // A version's config is a few hundred bytes; a huge one is not ours to read into memory.
     if (!sameFiles || manifest.config.size > 1 << 20) return undefined;
@@ -549,7 +597,10 @@ export class Store implements EvidenceStore {
     const parsed = parseRef(ref);
     const { stored, manifest } = await this.#manifest(parsed.name, parsed.digest ?? parsed.tag ?? "latest", ref);
     const dest = resolve(this.#cwd ?? process.cwd(), destDir);
-    const layers = versionFiles(manifest, ref);
+    const match = includeMatcher(options.include);
+    if (indexLayer(manifest)) return this.#fetchPacked(ref, parsed, stored, manifest, dest, match, options);
+    let layers = versionFiles(manifest, ref);
+    if (match) layers = layers.filter((l) => match(l.title));
     const existed = await checkDestination(dest);
     await this.#refuseShared(dest, existed);
     for (const { title } of layers) await refuseLinks(dest, title);
@@ -602,6 +653,184 @@ export class Store implements EvidenceStore {
   }
 
   /**
+   * fetch for a packed version: the index is downloaded and verified first, then each pack is read
+   * once (whole, or only the byte ranges the included files need), every file checked against its
+   * sha256 in the index, into the staged tree that replaces the destination only when complete.
+   */
+  async #fetchPacked(
+    ref: string,
+    parsed: ParsedRef,
+    stored: StoredManifest,
+    manifest: Manifest,
+    dest: string,
+    match: ((path: string) => boolean) | undefined,
+    options: FetchOptions,
+  ): Promise<FetchResult> {
+    const repo = this.repo(parsed.name);
+    const opened = await openVersionIndex(this.transport, repo, manifest, ref);
+    const selected: IndexEntry[] = [];
+    const ownLayers = fileLayers(manifest);
+    try {
+      for await (const entry of opened.reader.entries()) {
+        if (match && !match(entry.path)) continue;
+        if (entry.pack === undefined) {
+          const layer = ownLayers.get(`sha256:${entry.sha256}`);
+          if (!layer || layer.size !== entry.size)
+            throw new FileIndexError(`ref ${ref}: file index: file ${entry.path} names no layer of the manifest (sha256:${entry.sha256})`);
+        }
+        selected.push(entry);
+      }
+    } finally {
+      await opened.close();
+    }
+    const packs = opened.reader.header.packs;
+    const existed = await checkDestination(dest);
+    await this.#refuseShared(dest, existed);
+    if (existed) {
+      for (const { path } of selected) await refuseLinks(dest, path);
+      if (!options.replace) await this.#refuseForeign(dest, ref);
+    }
+    const total = selected.reduce((s, e) => s + e.size, 0);
+    let done = 0;
+    const progress = (n: number) => {
+      done += n;
+      options.onProgress?.({ phase: "fetch", done, total });
+    };
+    const statCache = await new StatCache(this.#statCachePath).load();
+    const tree = await stageTree(dest, { inside: existed && (await this.#isMountPoint(await realpath(dest))) });
+    let downloadedBytes = 0;
+    const fetched: FetchedFile[] = [];
+    const made = new Set<string>();
+    const stagedPath = (path: string) => {
+      const parts = path.split("/");
+      const dir = parts.length > 1 ? join(tree.root, ...parts.slice(0, -1)) : tree.root;
+      if (!made.has(dir)) {
+        mkdirSync(dir, { recursive: true });
+        made.add(dir);
+      }
+      return join(tree.root, ...parts);
+    };
+    const what = (path: string) => `ref ${ref}: file ${path}`;
+    try {
+      const byPack = new Map<number, WantedFile[]>();
+      const own: IndexEntry[] = [];
+      // Files the destination already holds with the right digest are linked into the stage.
+      const present = existed
+        ? await mapLimit(selected, this.#concurrency, (entry) =>
+            keepPresent(
+              join(dest, ...entry.path.split("/")),
+              stagedPath(entry.path),
+              { mediaType: FILE_MEDIA_TYPE, digest: `sha256:${entry.sha256}`, size: entry.size },
+              statCache,
+            ),
+          )
+        : undefined;
+      for (const [i, entry] of selected.entries()) {
+        if (present?.[i]) {
+          progress(entry.size);
+          fetched.push({ title: entry.path, digest: `sha256:${entry.sha256}`, size: entry.size, source: "present" });
+          continue;
+        }
+        if (entry.pack === undefined) own.push(entry);
+        else {
+          const list = byPack.get(entry.pack) ?? [];
+          list.push({ entry: entry as IndexEntry & { offset: number } });
+          byPack.set(entry.pack, list);
+        }
+      }
+      const transport = this.transport;
+      await mapLimit([...byPack], this.#concurrency, async ([k, wanted]) => {
+        const pack = packs[k]!;
+        wanted.sort((a, b) => a.entry.offset - b.entry.offset);
+        const wantedBytes = wanted.reduce((s, f) => s + f.entry.size + 512, 0);
+        downloadedBytes += await extractFromPack(
+          pack,
+          wanted,
+          {
+            open: () => transport.openBlob(repo, pack.digest),
+            openRange: transport.openBlobRange && ((start, end) => transport.openBlobRange!(repo, pack.digest, start, end)),
+          },
+          {
+            what,
+            packWhat: `ref ${ref}: pack ${pack.digest}`,
+            ranges: wantedBytes < pack.size / 2,
+            write: ({ entry }, data) => {
+              writeFileSync(stagedPath(entry.path), data, { mode: entry.mode });
+              progress(entry.size);
+              fetched.push({ title: entry.path, digest: `sha256:${entry.sha256}`, size: entry.size, source: "store" });
+            },
+          },
+        );
+      });
+      await mapLimit(own, this.#concurrency, async (entry) => {
+        const layer: Descriptor = { mediaType: FILE_MEDIA_TYPE, digest: `sha256:${entry.sha256}`, size: entry.size };
+        const staged = stagedPath(entry.path);
+        const source = await this.#download(repo, ref, { layer, title: entry.path }, staged, options.blobCache, progress);
+        if (entry.mode === 0o755) await chmod(staged, 0o755);
+        if (source === "store") downloadedBytes += entry.size;
+        fetched.push({ title: entry.path, digest: layer.digest, size: entry.size, source });
+      });
+      await tree.commit();
+    } catch (error) {
+      await tree.abort();
+      throw error;
+    }
+    fetched.sort((a, b) => (a.title < b.title ? -1 : a.title > b.title ? 1 : 0));
+    const seenAt = Date.now();
+    for (const file of fetched) {
+      const target = join(dest, ...file.title.split("/"));
+      try {
+        statCache.set(target, statSync(target, { bigint: true }), file.digest, seenAt);
+      } catch {
+        // Only a cache: a file gone already costs a rehash next time.
+      }
+    }
+    await statCache.save().catch((error: Error) => this.#logger.debug(`stat cache not saved: ${error.message}`));
+    await this.#recordFetch(
+      dest,
+      stored.digest,
+      fetched.map((f) => f.title),
+    );
+    const version =
+      parsed.tag && versionNumber(parsed.tag) !== undefined ? parsed.tag : await this.#versionTagOf(parsed.name, stored.digest);
+    this.#logger.info(
+      `fetched ${parsed.name}@${stored.digest} into ${dest} (${fetched.length} files, ${downloadedBytes} bytes downloaded)`,
+    );
+    const result: FetchResult = { name: parsed.name, digest: stored.digest, path: dest, files: fetched, downloadedBytes };
+    if (version) result.version = version;
+    return result;
+  }
+
+  /**
+   * The files of a version (those matching `include`, when given), read from its file index alone:
+   * no pack is downloaded. Versions written one layer per file are listed from their manifest.
+   */
+  async *files(ref: string, options: { include?: string[] } = {}): AsyncGenerator<ListedFile> {
+    const match = includeMatcher(options.include);
+    const parsed = parseRef(ref);
+    const { manifest } = await this.#manifest(parsed.name, parsed.digest ?? parsed.tag ?? "latest", ref);
+    if (!indexLayer(manifest)) {
+      for (const file of listedFromLayers(manifest, ref)) if (!match || match(file.path)) yield file;
+      return;
+    }
+    const opened = await openVersionIndex(this.transport, this.repo(parsed.name), manifest, ref);
+    const packs = opened.reader.header.packs;
+    try {
+      for await (const e of opened.reader.entries()) {
+        if (match && !match(e.path)) continue;
+        const file: ListedFile = { path: e.path, size: e.size, digest: `sha256:${e.sha256}`, mode: e.mode === 0o755 ? "755" : "644" };
+        if (e.pack !== undefined) {
+          file.pack = packs[e.pack]!.digest;
+          file.offset = e.offset!;
+        }
+        yield file;
+      }
+    } finally {
+      await opened.close();
+    }
+  }
+
+  /**
    * One file of a version into `staged`, verified: from the blob cache when it has it, else
    * streamed from the store (and then saved to the cache). Shared by fetch and materialize.
    */
@@ -637,6 +866,10 @@ export class Store implements EvidenceStore {
     const parsed = parseRef(ref);
     const { stored, manifest } = await this.#manifest(parsed.name, parsed.digest ?? parsed.tag ?? "latest", ref);
     const dest = resolve(this.#cwd ?? process.cwd(), dir);
+    if (indexLayer(manifest))
+      throw new InputError(
+        `ref ${ref}: is a packed version (many small files); materialize takes versions stored one layer per file, use fetch`,
+      );
     const files = versionFiles(manifest, ref);
     if (this.transport.kind === "layout") {
       const store = await realpath(this.transport.location).catch(() => resolve(this.transport.location));
@@ -922,7 +1155,7 @@ async function refuseLinks(dest: string, title: string): Promise<void> {
   }
 }
 
-function sameFile(a: BigIntStats, b: BigIntStats): boolean {
+function sameFile(a: FileStat, b: FileStat): boolean {
   return a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs;
 }
 

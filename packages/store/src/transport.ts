@@ -46,6 +46,15 @@ export interface Transport {
    * immutable and read-only, layout.ts BLOB_MODE) and verify what they copy from it.
    */
   blobPath?(repo: string, digest: string): Promise<string | undefined>;
+  /**
+   * Bytes [start, end) of a blob, unverified; `start` in the answer is where the stream really
+   * begins (0 when a registry ignored Range and sent the whole blob). Undefined when absent.
+   */
+  openBlobRange?(repo: string, digest: string, start: number, end: number): Promise<{ stream: Readable; start: number } | undefined>;
+  /** Layout only: a fresh temp path inside the store, on the blobs' filesystem, for adoptBlobFile. */
+  tempBlobPath?(): Promise<string>;
+  /** Layout only: renames a temp file (tempBlobPath) whose digest the caller computed into the store; true when it was there already. */
+  adoptBlobFile?(temp: string, digest: string): Promise<boolean>;
   /** Layout only: copy a file into the store while hashing it (one read for both). */
   ingestFile?(path: string, onBytes?: (n: number) => void): Promise<{ digest: string; size: number; existed: boolean }>;
 }

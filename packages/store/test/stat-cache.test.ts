@@ -70,6 +70,17 @@ describe("StatCache", () => {
     expect((await new StatCache(file).load()).get("/f", fakeStat())).toBe(DIGEST);
   });
 
+  it("round-trips paths holding tabs, newlines and backslashes in its line format", async () => {
+    const file = join(await tempDir(), "stat-cache.json");
+    const cache = new StatCache(file);
+    const odd = ["/a\tb", "/c\nd", "/e\\f\\t", "/plain"];
+    for (const p of odd) cache.set(p, fakeStat(), DIGEST, 200_000);
+    await cache.save();
+    const loaded = await new StatCache(file).load();
+    for (const p of odd) expect(loaded.get(p, fakeStat())).toBe(DIGEST);
+    expect(loaded.get("/a", fakeStat())).toBeUndefined();
+  });
+
   it("ignores a version 1 cache, which has neither ctime nor recording time", async () => {
     const file = join(await tempDir(), "stat-cache.json");
     await writeFile(

@@ -1,16 +1,29 @@
 import { UsageError } from "@llmops/core";
+import { includeMatcher, type ListedFile } from "@llmops/store";
 import { type Command, openCommandStore, storeOptionHelp, storeOptions } from "../command.ts";
-import { printJson } from "./version.ts";
+import { list, printJson } from "./version.ts";
 
 export const lsCommand: Command = {
   name: "ls",
-  summary: "List artifact names, or the versions of one name with their aliases",
-  usage: "[NAME] [--store S]",
-  options: { ...storeOptions },
-  optionHelp: { ...storeOptionHelp },
+  summary: "List artifact names, the versions of one name with their aliases, or the files of a version (--files)",
+  usage: "[NAME] [--store S]  |  <REF> --files [--include GLOB]...",
+  options: { files: { type: "boolean" }, include: { type: "string", multiple: true }, ...storeOptions },
+  optionHelp: {
+    files: "list the files of <REF> (path, size, sha256) from its file index; no file content is downloaded",
+    include: "with --files: only files matching this glob (as fetch --include); repeatable",
+    ...storeOptionHelp,
+  },
   async run(args, context) {
     const [name, extra] = args.positionals;
     if (extra) throw new UsageError(`unexpected argument ${extra}`);
+    const include = list(args.values.include);
+    if (args.values.files === true) {
+      if (name === undefined) throw new UsageError("--files needs a <REF>");
+      includeMatcher(include);
+      const store = await openCommandStore(args.values, context);
+      return listFiles(context, store.files(name, include.length ? { include } : {}));
+    }
+    if (include.length) throw new UsageError("--include applies only with --files");
     const store = await openCommandStore(args.values, context);
     if (name === undefined) {
       const names = await store.list();
@@ -33,3 +46,29 @@ export const lsCommand: Command = {
     return 0;
   },
 };
+
+/**
+ * Lines as the index streams them, so a million-file listing never sits in memory; --json writes
+ * one document (`{"files":[...]}`) the same way, entry by entry.
+ */
+async function listFiles(context: { json: boolean; stdout: NodeJS.WritableStream }, files: AsyncIterable<ListedFile>): Promise<number> {
+  let out = "";
+  let first = true;
+  const flush = async (force = false) => {
+    if (!force && out.length < 1 << 16) return;
+    const chunk = out;
+    out = "";
+    if (!context.stdout.write(chunk)) await new Promise<void>((resolve) => context.stdout.once("drain", () => resolve()));
+  };
+  if (context.json) out += '{"files":[';
+  for await (const f of files) {
+    if (context.json) {
+      out += `${first ? "" : ","}\n  ${JSON.stringify(f)}`;
+      first = false;
+    } else out += `${f.path}\t${f.size}\t${f.digest}\n`;
+    await flush();
+  }
+  if (context.json) out += `${first ? "" : "\n"}]}\n`;
+  await flush(true);
+  return 0;
+}

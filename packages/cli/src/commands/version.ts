@@ -12,7 +12,7 @@ import {
   UsageError,
 } from "@llmops/core";
 import { type CheckResult, describeCheckResult, recordCheck, runCheck } from "@llmops/operate";
-import { type ProgressEvent, provenanceFromEnv, type Store, type VersionResult, versionDeclared } from "@llmops/store";
+import { type PackingOptions, type ProgressEvent, provenanceFromEnv, type Store, type VersionResult, versionDeclared } from "@llmops/store";
 import {
   type Command,
   type CommandContext,
@@ -79,6 +79,9 @@ export const versionCommand: Command = {
     created: { type: "string" },
     check: { type: "boolean" },
     "no-check": { type: "boolean" },
+    "pack-threshold": { type: "string" },
+    "pack-target": { type: "string" },
+    "pack-min-files": { type: "string" },
   },
   optionHelp: {
     ...storeOptionHelp,
@@ -94,6 +97,9 @@ export const versionCommand: Command = {
     check:
       "with <path>: run the checks: of the dataset artifact --name declares in llmops.yaml before storing; a failed check stores nothing (exit 1). Without <path> declared datasets with checks: are always checked",
     "no-check": "without <path>: store declared datasets without running their checks:",
+    "pack-threshold": "with <path>: files smaller than this many bytes go into tar packs (default 4194304, 4 MiB)",
+    "pack-target": "with <path>: the pack size aimed at, in bytes (default 67108864, 64 MiB)",
+    "pack-min-files": "with <path>: pack only when at least this many files are below the threshold (default 256)",
   },
   async run(args, context) {
     const [path, extra] = args.positionals;
@@ -112,6 +118,7 @@ export const versionCommand: Command = {
     if (created && Number.isNaN(Date.parse(created))) throw new UsageError(`--created ${created}: expected an ISO timestamp`);
     const labels = pairs(list(args.values.label), "label");
     const params = pairs(list(args.values.param), "param");
+    const packing = packingOf(args.values);
     let checked: CheckResult | undefined;
     let store: Store | undefined;
     if (args.values.check === true) {
@@ -134,6 +141,7 @@ export const versionCommand: Command = {
       labels,
       params,
       created,
+      ...(packing ? { packing } : {}),
       ...provenanceFromEnv(context.env),
       onProgress: progressFor(`version ${name}`, context),
     });
@@ -154,9 +162,26 @@ export const versionCommand: Command = {
   },
 };
 
+/** --pack-* flags as PackingOptions; undefined when none is given (the store's defaults apply). */
+function packingOf(values: ParsedArgs["values"]): PackingOptions | undefined {
+  const out: PackingOptions = {};
+  for (const [flag, key] of [
+    ["pack-threshold", "threshold"],
+    ["pack-target", "target"],
+    ["pack-min-files", "minFiles"],
+  ] as const) {
+    const raw = str(values[flag]);
+    if (raw === undefined) continue;
+    if (!/^\d+$/.test(raw) || !Number.isSafeInteger(Number(raw)))
+      throw new UsageError(`--${flag} ${raw}: expected a whole number of ${key === "minFiles" ? "files" : "bytes"}`);
+    out[key] = Number(raw);
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
 /** `llmops version` without a path: every artifact `artifacts:` declares (or `--only` ones); unchanged ones keep their version. */
 async function versionDeclaredCommand(values: ParsedArgs["values"], context: CommandContext): Promise<number> {
-  for (const flag of ["name", "kind", "parent", "alias", "label", "param"]) {
+  for (const flag of ["name", "kind", "parent", "alias", "label", "param", "pack-threshold", "pack-target", "pack-min-files"]) {
     if (values[flag] !== undefined) throw new UsageError(`--${flag} needs a <path>; declared artifacts take theirs from llmops.yaml`);
   }
   const configPath = str(values.config);

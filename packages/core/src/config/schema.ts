@@ -11,6 +11,23 @@ export * from "./checks.ts";
 export const storeSchema = z.string().min(1, "expected a store: a directory path or oci://host/prefix");
 
 /**
+ * How a version of many small files is stored: files under `threshold` bytes go into
+ * deterministic tar packs of about `target` bytes, once at least `minFiles` of them exist. The
+ * defaults are the store's (4 MiB, 64 MiB, 256); the limits here are what it can work with.
+ */
+export const packingSchema = z.strictObject({
+  threshold: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
+  target: z
+    .number()
+    .int()
+    .min(64 * 1024, "expected a pack target of at least 65536 bytes")
+    .max(Number.MAX_SAFE_INTEGER)
+    .optional(),
+  minFiles: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+});
+export type PackingOptions = z.infer<typeof packingSchema>;
+
+/**
  * A dataset or model the repository versions: `llmops version` (and `actions/version`) with no
  * path versions every declared artifact, or the named ones.
  */
@@ -26,6 +43,8 @@ export const artifactSchema = z.strictObject({
   labels: z.record(z.string(), z.string()).default({}),
   /** Dataset checks (`llmops check`): schema, duplicates, contamination, PII, distributions; absent = the defaults. */
   checks: checksConfigSchema.optional(),
+  /** Packing of small files (datasets of many files); absent = the store's defaults. */
+  packing: packingSchema.optional(),
 });
 export type ArtifactConfig = z.infer<typeof artifactSchema>;
 

@@ -1,0 +1,187 @@
+import { createHash } from "node:crypto";
+import { closeSync, fstatSync, openSync, readSync, writeSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { setImmediate as yieldToLoop } from "node:timers/promises";
+import { InputError, writeFileAtomic } from "@llmops/core";
+import type { FileStat } from "../files.ts";
+import { isDigest } from "../schema.ts";
+import type { PackPlan } from "./plan.ts";
+import { type FileMode, headerSize, paddedSize, TAR_END, writeTarHeader } from "./tar.ts";
+
+export const PACK_MEDIA_TYPE = "application/vnd.oci.image.layer.v1.tar";
+
+export interface PackSourceFile {
+  /** Absolute path on disk. */
+  path: string;
+  title: string;
+  size: number;
+  mode: FileMode;
+  /** The stat the listing took: the file must still match it once read. */
+  stat: FileStat;
+}
+
+export interface BuiltPack {
+  digest: string;
+  size: number;
+  /** Hex sha256 of each member's bytes, in plan order. */
+  sha256: string[];
+}
+
+const OUT_BUFFER = 1 << 20;
+const ZEROS = Buffer.alloc(512);
+/** Bytes read between two turns of the event loop, so uploads of finished packs keep moving. */
+const YIELD_EVERY = 4 << 20;
+
+/**
+ * Writes the pack `plan` describes into `target` (a new file), hashing the pack and each file in
+ * the same pass. Reads are synchronous: for files of a few KiB the thread-pool round trips of
+ * async fs calls cost more than the reads (the same reason `tar` is fast), and the loop is yielded
+ * every few MiB. A file whose size, mtime, ctime or inode moved since the listing is refused:
+ * the version would not be the tree that was listed.
+ */
+export async function buildPack(plan: PackPlan<PackSourceFile>, target: string, onBytes?: (n: number) => void): Promise<BuiltPack> {
+  const out = openSync(target, "wx", 0o644);
+  const packHash = createHash("sha256");
+  const buffer = Buffer.allocUnsafe(OUT_BUFFER);
+  let used = 0;
+  let total = 0;
+  let sinceYield = 0;
+  const flush = () => {
+    let at = 0;
+    while (at < used) at += writeSync(out, buffer, at, used - at);
+    packHash.update(buffer.subarray(0, used));
+    total += used;
+    used = 0;
+  };
+  const put = (bytes: Buffer) => {
+    if (used + bytes.length > OUT_BUFFER) flush();
+    if (bytes.length > OUT_BUFFER) {
+      packHash.update(bytes);
+      let at = 0;
+      while (at < bytes.length) at += writeSync(out, bytes, at, bytes.length - at);
+      total += bytes.length;
+      return;
+    }
+    bytes.copy(buffer, used);
+    used += bytes.length;
+  };
+  const sha256: string[] = [];
+  // One read buffer for the whole pack: a fresh one per file is garbage the GC must chase, and
+  // the bytes are copied into the output buffer right away.
+  const largest = plan.members.reduce((m, { file }) => Math.max(m, file.size), 0);
+  const scratch = Buffer.allocUnsafe(largest + 1);
+  try {
+    for (const { file, offset } of plan.members) {
+      const header = headerSize(file.title, file.size);
+      if (used + header > OUT_BUFFER) flush();
+      used += writeTarHeader(buffer, used, file.title, file.size, file.mode);
+      if (total + used !== offset) throw new Error(`pack plan: ${file.title} planned at ${offset}, written at ${total + used}`);
+      const data = readWhole(file, scratch);
+      sha256.push(createHash("sha256").update(data).digest("hex"));
+      put(data);
+      const pad = paddedSize(file.size) - file.size;
+      if (pad) put(ZEROS.subarray(0, pad));
+      onBytes?.(file.size);
+      sinceYield += file.size + 512;
+      if (sinceYield >= YIELD_EVERY) {
+        sinceYield = 0;
+        await yieldToLoop();
+      }
+    }
+    put(TAR_END);
+    flush();
+  } finally {
+    closeSync(out);
+  }
+  if (total !== plan.size) throw new Error(`pack plan: ${plan.size} bytes planned, ${total} written`);
+  return { digest: `sha256:${packHash.digest("hex")}`, size: total, sha256 };
+}
+
+function changed(file: PackSourceFile): InputError {
+  return new InputError(`path ${file.path}: file changed while being versioned`);
+}
+
+function readWhole(file: PackSourceFile, data: Buffer): Buffer {
+  let fd: number;
+  try {
+    fd = openSync(file.path, "r");
+  } catch (error) {
+    throw new InputError(`path ${file.path}: cannot be read (${(error as NodeJS.ErrnoException).code})`);
+  }
+  try {
+    // One byte more than listed: a file that grew is caught by the read itself.
+    let got = 0;
+    for (;;) {
+      const n = readSync(fd, data, got, file.size + 1 - got, null);
+      if (n === 0) break;
+      got += n;
+      if (got > file.size) throw changed(file);
+    }
+    if (got !== file.size) throw changed(file);
+    const after = fstatSync(fd, { bigint: true });
+    const before = file.stat;
+    if (after.ino !== before.ino || after.size !== before.size || after.mtimeNs !== before.mtimeNs || after.ctimeNs !== before.ctimeNs)
+      throw changed(file);
+    return data.subarray(0, got);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** What decides a pack's bytes: its members' titles, sizes, modes and digests, hashed. */
+export function packKey(members: { title: string; size: number; mode: FileMode; digest: string }[]): string {
+  const hash = createHash("sha256");
+  for (const m of members) hash.update(`${m.title}\0${m.size}\0${m.mode}\0${m.digest}\n`);
+  return hash.digest("hex");
+}
+
+interface PackCacheEntry {
+  digest: string;
+  size: number;
+}
+
+/** Entries kept: enough for many versions of many datasets; older ones are dropped (a rebuild, not an error). */
+const PACK_CACHE_ENTRIES = 50_000;
+
+/**
+ * packKey → pack digest, so a re-version whose files all hit the stat cache neither reads a file
+ * nor builds a pack: the tar is a function of what packKey hashes, so the digest can be reused as
+ * long as the store still holds the blob.
+ */
+export class PackCache {
+  readonly file: string;
+  #entries = new Map<string, PackCacheEntry>();
+  #dirty = false;
+
+  constructor(file: string) {
+    this.file = file;
+  }
+
+  async load(): Promise<this> {
+    try {
+      const parsed = JSON.parse(await readFile(this.file, "utf8")) as { version?: number; entries?: Record<string, PackCacheEntry> };
+      if (parsed.version === 1 && parsed.entries) this.#entries = new Map(Object.entries(parsed.entries));
+    } catch {
+      // A missing or corrupt cache only costs a rebuild.
+    }
+    return this;
+  }
+
+  get(key: string): PackCacheEntry | undefined {
+    const e = this.#entries.get(key);
+    return e && isDigest(e.digest) && Number.isSafeInteger(e.size) ? e : undefined;
+  }
+
+  set(key: string, entry: PackCacheEntry): void {
+    this.#entries.delete(key);
+    this.#entries.set(key, entry);
+    this.#dirty = true;
+  }
+
+  async save(): Promise<void> {
+    if (!this.#dirty) return;
+    const entries = [...this.#entries].slice(-PACK_CACHE_ENTRIES);
+    await writeFileAtomic(this.file, JSON.stringify({ version: 1, entries: Object.fromEntries(entries) }));
+    this.#dirty = false;
+  }
+}

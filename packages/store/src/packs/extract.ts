@@ -1,0 +1,185 @@
+import { createHash } from "node:crypto";
+import type { Readable } from "node:stream";
+import { LlmopsError } from "@llmops/core";
+import { BlobIntegrityError } from "../integrity-errors.ts";
+import type { IndexEntry, IndexedPack } from "./file-index.ts";
+
+/** A file to take out of a pack; `offset` is set (IndexEntry.pack/offset). */
+export interface WantedFile {
+  entry: IndexEntry & { offset: number };
+}
+
+export interface PackSource {
+  /** The whole pack from byte 0; undefined when the store lacks it. */
+  open(): Promise<Readable | undefined>;
+  /**
+   * Bytes [start, end) of the pack; `start` in the answer says where the stream really begins (0
+   * when the server ignored Range and sent everything). Absent when the transport cannot seek.
+   */
+  openRange?(start: number, end: number): Promise<{ stream: Readable; start: number } | undefined>;
+}
+
+export interface ExtractOptions {
+  /** Names a file in messages (`ref d:v1: file train/a.txt`). */
+  what: (path: string) => string;
+  /** Names the pack in messages. */
+  packWhat: string;
+  /** Receives each file's verified bytes, in offset order. */
+  write: (file: WantedFile, data: Buffer) => void | Promise<void>;
+  onBytes?: (n: number) => void;
+  /** Read only the wanted byte ranges where the source can (partial fetch). */
+  ranges: boolean;
+}
+
+/** Wanted files closer than this are read in one range: one request costs more than this many bytes. */
+const RANGE_GAP = 1 << 20;
+const RANGE_ATTEMPTS = 3;
+
+const EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+/**
+ * Takes `files` (sorted by offset) out of one pack, verifying each file's sha256 from the index
+ * before it is handed to `write`. A whole-pack read also checks the pack's size and digest; a
+ * range read cannot, and relies on the per-file hashes (the index holding them is verified and
+ * bound to the manifest). A wrong byte fails naming the file; a short pack names the file it cut.
+ */
+export async function extractFromPack(
+  pack: IndexedPack,
+  files: WantedFile[],
+  source: PackSource,
+  options: ExtractOptions,
+): Promise<number> {
+  const pending = files.filter((f) => f.entry.size > 0);
+  for (const f of files) {
+    if (f.entry.size === 0) {
+      if (f.entry.sha256 !== EMPTY_SHA256) throw mismatch(options.what(f.entry.path), f.entry.sha256);
+      await options.write(f, Buffer.alloc(0));
+    }
+  }
+  if (pending.length === 0) return 0;
+  if (options.ranges && source.openRange) {
+    let downloaded = 0;
+    const groups = rangesOf(pending);
+    for (const [n, group] of groups.entries()) {
+      const start = group[0]!.entry.offset;
+      const last = group.at(-1)!.entry;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const got = await source.openRange(start, last.offset + last.size);
+          if (!got) throw missing(options.packWhat, pack.digest);
+          if (got.start === 0 && start !== 0) {
+            // The server sent the whole pack: read every remaining file from it, and check the pack too.
+            return downloaded + (await consume(got.stream, 0, groups.slice(n).flat(), pack, true, options));
+          }
+          downloaded += await consume(got.stream, got.start, group, pack, false, options);
+          break;
+        } catch (error) {
+          // A dropped connection mid-range: ask for the range again (its files are rewritten whole).
+          // Integrity and HTTP errors (LlmopsError) are final.
+          if (error instanceof LlmopsError || attempt >= RANGE_ATTEMPTS) throw error;
+        }
+      }
+    }
+    return downloaded;
+  }
+  const stream = await source.open();
+  if (!stream) throw missing(options.packWhat, pack.digest);
+  return consume(stream, 0, pending, pack, true, options);
+}
+
+function rangesOf(files: WantedFile[]): WantedFile[][] {
+  const groups: WantedFile[][] = [];
+  let current: WantedFile[] = [];
+  let end = -1;
+  for (const f of files) {
+    if (current.length && f.entry.offset - end > RANGE_GAP) {
+      groups.push(current);
+      current = [];
+    }
+    current.push(f);
+    end = f.entry.offset + f.entry.size;
+  }
+  if (current.length) groups.push(current);
+  return groups;
+}
+
+function missing(packWhat: string, digest: string): BlobIntegrityError {
+  return new BlobIntegrityError(packWhat, digest, `blob ${digest} is missing from the store`);
+}
+
+function mismatch(what: string, sha256: string): BlobIntegrityError {
+  return new BlobIntegrityError(what, `sha256:${sha256}`, `content does not match its sha256 ${sha256} in the file index`);
+}
+
+/** Reads `stream` (which begins at pack byte `from`), copying out `files`; returns the bytes read. */
+async function consume(
+  stream: Readable,
+  from: number,
+  files: WantedFile[],
+  pack: IndexedPack,
+  whole: boolean,
+  options: ExtractOptions,
+): Promise<number> {
+  const packHash = whole ? createHash("sha256") : undefined;
+  let pos = from;
+  let i = 0;
+  let current: Buffer | undefined;
+  let filled = 0;
+  try {
+    for await (const raw of stream as AsyncIterable<Buffer>) {
+      const chunk = raw;
+      const chunkStart = pos;
+      pos += chunk.length;
+      if (whole && pos > pack.size)
+        throw new BlobIntegrityError(options.packWhat, pack.digest, `blob is larger than its recorded size ${pack.size}`);
+      packHash?.update(chunk);
+      options.onBytes?.(chunk.length);
+      while (i < files.length) {
+        const e = files[i]!.entry;
+        const need = e.offset + filled;
+        if (need >= pos) break;
+        if (need < chunkStart) throw new Error(`pack read skipped bytes ${need}-${chunkStart} of ${pack.digest}`);
+        const take = Math.min(e.offset + e.size, pos) - need;
+        if (filled === 0 && take === e.size) {
+          // Wholly inside this chunk: no copy.
+          const data = chunk.subarray(need - chunkStart, need - chunkStart + take);
+          if (createHash("sha256").update(data).digest("hex") !== e.sha256) throw mismatch(options.what(e.path), e.sha256);
+          await options.write(files[i]!, data);
+          i++;
+          continue;
+        }
+        current ??= Buffer.allocUnsafe(e.size);
+        chunk.copy(current, filled, need - chunkStart, need - chunkStart + take);
+        filled += take;
+        if (filled < e.size) break;
+        const data = current;
+        current = undefined;
+        filled = 0;
+        if (createHash("sha256").update(data).digest("hex") !== e.sha256) throw mismatch(options.what(e.path), e.sha256);
+        await options.write(files[i]!, data);
+        i++;
+      }
+      if (!whole && i >= files.length) break;
+    }
+  } finally {
+    stream.destroy();
+  }
+  if (i < files.length) {
+    const e = files[i]!.entry;
+    throw new BlobIntegrityError(
+      options.what(e.path),
+      pack.digest,
+      `pack ${pack.digest} ends at byte ${pos}, before the file's bytes ${e.offset}-${e.offset + e.size} (truncated pack)`,
+    );
+  }
+  if (whole) {
+    const digest = `sha256:${packHash!.digest("hex")}`;
+    if (pos !== pack.size || digest !== pack.digest)
+      throw new BlobIntegrityError(
+        options.packWhat,
+        pack.digest,
+        `content does not match its digest ${pack.digest} (got ${pos} bytes, expected ${pack.size})`,
+      );
+  }
+  return pos - from;
+}

@@ -1,0 +1,218 @@
+import { execFileSync } from "node:child_process";
+import { chmod, mkdir, readFile, stat, truncate, utimes, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { silentLogger } from "@llmops/core";
+import { describe, expect, it } from "vitest";
+import {
+  BlobIntegrityError,
+  FILE_INDEX_MEDIA_TYPE,
+  FileIndexError,
+  IncludePatternError,
+  type Manifest,
+  openStore,
+  PACK_MEDIA_TYPE,
+} from "../src/index.ts";
+import { readTree, sha256sum, tempDir, writeTree } from "./helpers.ts";
+
+const CREATED = "2024-05-01T12:00:00.000Z";
+const PACKING = { threshold: 16 * 1024, target: 64 * 1024, minFiles: 10 };
+
+function dataset(n = 300): Record<string, string | Buffer> {
+  const files: Record<string, string | Buffer> = {};
+  for (let i = 0; i < n; i++)
+    files[`${i % 3 === 0 ? "train" : "val"}/s${String(i).padStart(4, "0")}.txt`] = `sample ${i} ${"x".repeat(i * 7)}`;
+  files["big/weights.bin"] = Buffer.alloc(40 * 1024, 3);
+  files["run.sh"] = "#!/bin/sh\n";
+  return files;
+}
+
+async function setup(n?: number) {
+  const dir = await tempDir();
+  await writeTree(join(dir, "src"), dataset(n));
+  await chmod(join(dir, "src", "run.sh"), 0o755);
+  const store = openStore(join(dir, "store"), { logger: silentLogger, cacheDir: join(dir, "cache") });
+  const v = await store.version({ path: join(dir, "src"), name: "d", kind: "dataset", created: CREATED, packing: PACKING });
+  return { dir, store, v };
+}
+
+function blob(dir: string, digest: string): string {
+  return join(dir, "store", "blobs", "sha256", digest.slice("sha256:".length));
+}
+
+async function manifestOf(dir: string, digest: string): Promise<Manifest> {
+  return JSON.parse(await readFile(blob(dir, digest), "utf8")) as Manifest;
+}
+
+describe("packed versions in a layout store", () => {
+  it("stores small files in tar packs with a file index, large files as their own layers, and fetches the same tree", async () => {
+    const { dir, store, v } = await setup();
+    const manifest = await manifestOf(dir, v.digest);
+    expect(manifest.layers[0]!.mediaType).toBe(FILE_INDEX_MEDIA_TYPE);
+    const packs = manifest.layers.filter((l) => l.mediaType === PACK_MEDIA_TYPE);
+    expect(packs.length).toBeGreaterThan(2);
+    expect(manifest.layers.at(-1)).toMatchObject({ annotations: { "org.opencontainers.image.title": "big/weights.bin" } });
+    expect(manifest.layers).toHaveLength(1 + packs.length + 1);
+    expect(v.files).toHaveLength(302);
+    // Any tar reads a pack.
+    expect(execFileSync("tar", ["-tf", blob(dir, packs[0]!.digest)], { encoding: "utf8" })).toMatch(/^(train|val|run)/);
+
+    const out = join(dir, "out");
+    const fetched = await store.fetch("d:v1", out);
+    expect(fetched.files).toHaveLength(302);
+    expect(await readTree(out)).toEqual(await readTree(join(dir, "src")));
+    expect((await stat(join(out, "run.sh"))).mode & 0o777).toBe(0o755);
+
+    const listed = [];
+    for await (const f of store.files("d:v1")) listed.push(f);
+    expect(listed).toHaveLength(302);
+    expect(listed.map((f) => f.path)).toEqual([...listed.map((f) => f.path)].sort());
+    const weights = listed.find((f) => f.path === "big/weights.bin")!;
+    expect(weights).toMatchObject({ size: 40 * 1024, digest: sha256sum(join(dir, "src", "big/weights.bin")), mode: "644" });
+    expect(weights.pack).toBeUndefined();
+    const one = listed.find((f) => f.path === "val/s0001.txt")!;
+    expect(one.digest).toBe(sha256sum(join(dir, "src", "val/s0001.txt")));
+    const packBytes = await readFile(blob(dir, one.pack!));
+    expect(packBytes.subarray(one.offset!, one.offset! + one.size).toString()).toBe(
+      await readFile(join(dir, "src", "val/s0001.txt"), "utf8"),
+    );
+    expect(listed.find((f) => f.path === "run.sh")!.mode).toBe("755");
+  });
+
+  it("--include fetches only matching files, and the destination holds exactly those", async () => {
+    const { dir, store } = await setup();
+    const out = join(dir, "out");
+    const r = await store.fetch("d:v1", out, { include: ["train/**", "big"] });
+    const tree = await readTree(out);
+    expect(Object.keys(tree).every((p) => p.startsWith("train/") || p === "big/weights.bin")).toBe(true);
+    expect(Object.keys(tree)).toHaveLength(101);
+    expect(r.files).toHaveLength(101);
+    expect(tree["train/s0003.txt"]).toBe(await readFile(join(dir, "src", "train/s0003.txt"), "utf8"));
+    // Refetching all of it into the same directory is allowed (fetch wrote it) and completes the tree.
+    await store.fetch("d:v1", out);
+    expect(await readTree(out)).toEqual(await readTree(join(dir, "src")));
+    const listed = [];
+    for await (const f of store.files("d:v1", { include: ["val/s000?.txt"] })) listed.push(f.path);
+    expect(listed).toEqual(["val/s0001.txt", "val/s0002.txt", "val/s0004.txt", "val/s0005.txt", "val/s0007.txt", "val/s0008.txt"]);
+    await expect(store.fetch("d:v1", join(dir, "x"), { include: ["../etc"] })).rejects.toThrow(IncludePatternError);
+    // One file: its byte range only, read from the layout's pack by seeking.
+    const single = await store.fetch("d:v1", join(dir, "single"), { include: ["val/s0100.txt"] });
+    expect(await readTree(join(dir, "single"))).toEqual({ "val/s0100.txt": await readFile(join(dir, "src", "val/s0100.txt"), "utf8") });
+    expect(single.downloadedBytes).toBe(single.files[0]!.size);
+  });
+
+  it("a tampered pack byte, a tampered index and a truncated pack fail naming the file or blob, leaving the destination as it was", async () => {
+    const { dir, store, v } = await setup();
+    const out = join(dir, "out");
+    await store.fetch("d:v1", out);
+    const before = await readTree(out);
+    const manifest = await manifestOf(dir, v.digest);
+    const listed = [];
+    for await (const f of store.files("d:v1")) listed.push(f);
+    const victim = listed.find((f) => f.path === "val/s0010.txt")!;
+    const packPath = blob(dir, victim.pack!);
+    const original = await readFile(packPath);
+    await chmod(packPath, 0o644);
+    // Another tree in the destination, so "present" files cannot satisfy the fetch.
+    await writeTree(out, { "val/s0010.txt": "changed locally" });
+    const changedLocal = await readTree(out);
+
+    const tampered = Buffer.from(original);
+    tampered[victim.offset! + 2]! ^= 1;
+    await writeFile(packPath, tampered);
+    const e1 = await store.fetch("d:v1", out).catch((e: unknown) => e);
+    expect(e1).toBeInstanceOf(BlobIntegrityError);
+    expect((e1 as Error).message).toMatch(/ref d:v1: file val\/s0010\.txt: content does not match its sha256/);
+    expect(await readTree(out)).toEqual(changedLocal);
+
+    await writeFile(packPath, original.subarray(0, victim.offset! + 1));
+    const e2 = await store.fetch("d:v1", out).catch((e: unknown) => e);
+    expect(e2).toBeInstanceOf(BlobIntegrityError);
+    expect((e2 as Error).message).toMatch(/file val\/s0010\.txt: .*truncated pack|file val\/s0010\.txt/);
+    expect(await readTree(out)).toEqual(changedLocal);
+    await writeFile(packPath, original);
+
+    const indexPath = blob(dir, manifest.layers[0]!.digest);
+    const index = await readFile(indexPath);
+    await chmod(indexPath, 0o644);
+    await writeFile(indexPath, Buffer.from(index.toString().replace("val/s0010.txt", "val/s0010.txx")));
+    const e3 = await store.fetch("d:v1", out).catch((e: unknown) => e);
+    expect(e3).toBeInstanceOf(BlobIntegrityError);
+    expect((e3 as Error).message).toMatch(/ref d:v1: file index: content does not match its digest/);
+    expect(await readTree(out)).toEqual(changedLocal);
+    await writeFile(indexPath, index);
+    await store.fetch("d:v1", out);
+    expect(await readTree(out)).toEqual(before);
+  });
+
+  it("refuses an index whose packs are not layers of the manifest", async () => {
+    const { dir, store, v } = await setup();
+    const manifest = await manifestOf(dir, v.digest);
+    const other = { ...manifest, layers: manifest.layers.filter((_, i) => i !== 1) };
+    const bytes = Buffer.from(JSON.stringify(other));
+    const transport = store.transport;
+    const digest = await transport.putManifest("d", bytes, "application/vnd.oci.image.manifest.v1+json");
+    const error = await store.fetch(`d@${digest}`, join(dir, "o")).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FileIndexError);
+    expect((error as Error).message).toMatch(/is not a pack layer of the manifest/);
+  });
+
+  it("gives one digest for the same content whatever the mtimes and creation order", async () => {
+    const dir = await tempDir();
+    const files = dataset(120);
+    await writeTree(join(dir, "a"), files);
+    await writeTree(join(dir, "b"), Object.fromEntries(Object.entries(files).reverse()));
+    await utimes(join(dir, "b", "val/s0001.txt"), 1000, 1000);
+    const open = (name: string) => openStore(join(dir, `store-${name}`), { logger: silentLogger, cacheDir: join(dir, `cache-${name}`) });
+    const a = await open("a").version({ path: join(dir, "a"), name: "d", kind: "dataset", created: CREATED, packing: PACKING });
+    const b = await open("b").version({ path: join(dir, "b"), name: "d", kind: "dataset", created: CREATED, packing: PACKING });
+    expect(b.digest).toBe(a.digest);
+  });
+
+  it("re-versions an unchanged tree from the stat and pack caches, and after one change stores one pack plus the index", async () => {
+    const { dir, store, v } = await setup();
+    const again = await store.version({ path: join(dir, "src"), name: "d", kind: "dataset", created: CREATED, packing: PACKING });
+    expect(again.digest).toBe(v.digest);
+    expect(again.version).toBe("v1");
+    expect(again.uploadedBytes).toBe(0);
+    expect(JSON.parse(await readFile(join(dir, "cache", "pack-cache.json"), "utf8")).version).toBe(1);
+
+    const target = join(dir, "src", "val/s0100.txt");
+    const content = await readFile(target, "utf8");
+    await writeFile(target, content.replace("sample", "SAMPLE"));
+    const changed = await store.version({ path: join(dir, "src"), name: "d", kind: "dataset", created: CREATED, packing: PACKING });
+    expect(changed.version).toBe("v2");
+    const m1 = await manifestOf(dir, v.digest);
+    const m2 = await manifestOf(dir, changed.digest);
+    const old = new Set(m1.layers.map((l) => l.digest));
+    const added = m2.layers.filter((l) => !old.has(l.digest));
+    expect(added.map((l) => l.mediaType).sort()).toEqual([FILE_INDEX_MEDIA_TYPE, PACK_MEDIA_TYPE].sort());
+    expect(changed.uploadedBytes).toBeGreaterThan(0);
+    expect(changed.uploadedBytes).toBeLessThan(changed.reusedBytes);
+  });
+
+  it("keeps versions written one layer per file readable: listing and --include fetch", async () => {
+    const dir = await tempDir();
+    await writeTree(join(dir, "src"), { "a/x.txt": "x", "b/y.txt": "y" });
+    const store = openStore(join(dir, "store"), { logger: silentLogger, cacheDir: join(dir, "cache") });
+    const v = await store.version({ path: join(dir, "src"), name: "m", kind: "model", created: CREATED });
+    expect((await manifestOf(dir, v.digest)).layers.every((l) => l.mediaType === "application/octet-stream")).toBe(true);
+    const listed = [];
+    for await (const f of store.files("m:v1")) listed.push(f);
+    expect(listed.map((f) => [f.path, f.size])).toEqual([
+      ["a/x.txt", 1],
+      ["b/y.txt", 1],
+    ]);
+    await mkdir(join(dir, "out"));
+    await store.fetch("m:v1", join(dir, "out"), { include: ["b/**"] });
+    expect(await readTree(join(dir, "out"))).toEqual({ "b/y.txt": "y" });
+  });
+
+  it("truncating the only pack to zero is caught too", async () => {
+    const { dir, store, v } = await setup(30);
+    const manifest = await manifestOf(dir, v.digest);
+    const pack = manifest.layers.find((l) => l.mediaType === PACK_MEDIA_TYPE)!;
+    await chmod(blob(dir, pack.digest), 0o644);
+    await truncate(blob(dir, pack.digest), 0);
+    await expect(store.fetch("d:v1", join(dir, "o"))).rejects.toThrow(BlobIntegrityError);
+  });
+});
