@@ -1,20 +1,30 @@
-import { createHash } from "node:crypto";
-import { accessSync, type BigIntStats, constants, lstatSync, readdirSync } from "node:fs";
-import { access, type FileHandle, lstat, mkdir, open, readFile, rm, stat } from "node:fs/promises";
+import { createHash, randomBytes } from "node:crypto";
+import { accessSync, type BigIntStats, closeSync, constants, lstatSync, openSync, readdirSync, readSync, writeSync } from "node:fs";
+import { access, type FileHandle, lstat, mkdir, open, readFile, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve } from "node:path";
-import { InputError, writeFileAtomic } from "@llmops/core";
-import { isDigest } from "./schema.ts";
+import { InputError } from "@llmops/core";
+import type { FileMode } from "./packs/tar.ts";
 import { digestMismatch, tooLarge } from "./verify.ts";
 
 /**
- * The fields of a stat the store compares (size, times, inode) and the mode bits: what a listing
- * keeps per file. A full BigIntStats holds some 28 BigInts; for 100,000 files that was most of a
- * version's memory.
+ * What the store compares of a file's stat, as one flat string: `size mtimeNs ctimeNs ino`
+ * (decimal). A listing keeps this per file, the stat cache stores it as the start of its line, and
+ * a file is unchanged while its stat gives the same key. An object of BigInts per file (a full
+ * BigIntStats holds some 28) was most of a version's memory at 100,000 files.
  */
-export type FileStat = Pick<BigIntStats, "size" | "mtimeNs" | "ctimeNs" | "ino" | "mode">;
+export type FileStat = string;
 
-export function fileStat(st: BigIntStats): FileStat {
-  return { size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, ino: st.ino, mode: st.mode };
+type StatFields = Pick<BigIntStats, "size" | "mtimeNs" | "ctimeNs" | "ino">;
+
+/** The FileStat of a stat. Array join makes a flat string (template literals build a tree of pieces). */
+export function fileStat(st: StatFields): FileStat {
+  return [st.size, st.mtimeNs, st.ctimeNs, st.ino].join(" ");
+}
+
+/** The mtime (ns since the epoch) a FileStat records. */
+function mtimeNsOf(stat: FileStat): number {
+  const a = stat.indexOf(" ");
+  return Number(stat.slice(a + 1, stat.indexOf(" ", a + 1)));
 }
 
 export interface SourceFile {
@@ -24,6 +34,13 @@ export interface SourceFile {
   title: string;
   size: number;
   stat: FileStat;
+  /** 0755 when any execute bit is set, else 0644: the mode a pack records. */
+  mode: FileMode;
+}
+
+/** The mode a version records for a file: executable or not. */
+export function modeOf(stat: Pick<BigIntStats, "mode">): FileMode {
+  return (stat.mode & 0o111n) !== 0n ? 0o755 : 0o644;
 }
 
 const READ_CHUNK = 1024 * 1024;
@@ -41,12 +58,13 @@ export async function listFiles(root: string, cwd = process.cwd()): Promise<Sour
   const files: SourceFile[] = [];
   if (top.isFile()) {
     await checkReadable(abs, root);
-    files.push({ path: abs, title: basename(abs), size: Number(top.size), stat: fileStat(top) });
+    files.push({ path: abs, title: basename(abs), size: Number(top.size), stat: fileStat(top), mode: modeOf(top) });
     return files;
   }
   if (!top.isDirectory()) throw new InputError(`path ${root}: expected a regular file or a directory`);
   // Synchronous calls: a tree of 100,000 small files costs one lstat each, and a thread-pool round
   // trip per lstat (async fs) takes several times the syscall itself; warm re-versions are this walk.
+  const uid = process.getuid?.();
   const walk = (dir: string, prefix: string): void => {
     let entries: string[];
     try {
@@ -54,14 +72,17 @@ export async function listFiles(root: string, cwd = process.cwd()): Promise<Sour
     } catch (error) {
       throw new InputError(`path ${relOrAbs(root, abs, dir)}: directory cannot be read (${(error as NodeJS.ErrnoException).code})`);
     }
+    // Flat strings (Array join): a concatenation is a tree of pieces, flattened into a second copy
+    // the first time it is compared or hashed as a Map key. `dir` is absolute and normalized.
+    const sep = dir.endsWith("/") ? "" : "/";
     for (const entry of entries) {
-      const full = join(dir, entry);
+      const full = [dir, entry].join(sep);
       const st = lstatSync(full, { bigint: true });
       const shown = () => relOrAbs(root, abs, full);
       if (st.isDirectory()) walk(full, `${prefix}${entry}/`);
       else if (st.isFile()) {
-        checkReadableSync(full, shown, st);
-        files.push({ path: full, title: `${prefix}${entry}`, size: Number(st.size), stat: fileStat(st) });
+        checkReadableSync(full, shown, st, uid);
+        files.push({ path: full, title: [prefix, entry].join(""), size: Number(st.size), stat: fileStat(st), mode: modeOf(st) });
       } else if (st.isSymbolicLink()) {
         throw new InputError(`path ${shown()}: is a symbolic link; versions hold regular files only`);
       } else {
@@ -79,8 +100,7 @@ function relOrAbs(root: string, abs: string, full: string): string {
 }
 
 /** As checkReadable, without a syscall when the mode bits already grant us read (the common case). */
-function checkReadableSync(path: string, shown: () => string, st: BigIntStats): void {
-  const uid = process.getuid?.();
+function checkReadableSync(path: string, shown: () => string, st: BigIntStats, uid: number | undefined): void {
   if (uid !== undefined && (uid === 0 || (BigInt(uid) === st.uid && (st.mode & 0o400n) !== 0n) || (st.mode & 0o004n) !== 0n)) return;
   try {
     accessSync(path, constants.R_OK);
@@ -242,23 +262,35 @@ function decodePath(text: string): string {
  */
 export class StatCache {
   readonly file: string;
-  #entries = new Map<string, string>();
+  /**
+   * Loaded entries stay the text of their line (a slice of the file); entries set in this run are
+   * objects pointing at strings the caller holds anyway (the listing's FileStat, the result's
+   * digest), so a cold version of 100,000 files adds no second copy of either.
+   */
+  #entries = new Map<string, string | SetEntry>();
   #dirty = false;
 
   constructor(file: string) {
     this.file = file;
   }
 
-  async load(): Promise<this> {
+  /**
+   * Reads the cache file. With `prefix`, only entries whose path starts with it are held (the tree
+   * being versioned or fetched into): `save` keeps the others by copying them from the file. Not
+   * loading at all is fine for a cache that is only written to (a fetch into a new directory).
+   */
+  async load(prefix?: string): Promise<this> {
     try {
       const text = await readFile(this.file, "utf8");
       if (text.startsWith(V3_HEADER)) {
+        const encodedPrefix = prefix === undefined ? undefined : encodePath(prefix);
         let at = V3_HEADER.length;
         while (at < text.length) {
           const nl = text.indexOf("\n", at);
           const end = nl < 0 ? text.length : nl;
           const tab = text.indexOf("\t", at);
-          if (tab > at && tab < end) this.#entries.set(decodePath(text.slice(at, tab)), text.slice(tab + 1, end));
+          if (tab > at && tab < end && (encodedPrefix === undefined || text.startsWith(encodedPrefix, at)))
+            this.#entries.set(decodePath(text.slice(at, tab)), text.slice(tab + 1, end));
           at = end + 1;
         }
         return this;
@@ -276,19 +308,20 @@ export class StatCache {
     return this;
   }
 
-  get(path: string, st: FileStat): string | undefined {
-    const line = this.#entries.get(path);
+  get(path: string, st: FileStat | StatFields): string | undefined {
+    const found = this.#entries.get(path);
+    if (found === undefined) return undefined;
+    const line = typeof found === "string" ? found : lineOf(found);
     // One prefix test for the four stat fields: on a warm re-version every file comes through here.
-    const stat = `${st.size} ${st.mtimeNs} ${st.ctimeNs} ${st.ino} `;
-    if (!line?.startsWith(stat)) return undefined;
-    const rest = line.slice(stat.length);
-    const space = rest.indexOf(" ");
-    const digest = rest.slice(space + 1);
+    const stat = typeof st === "string" ? st : fileStat(st);
+    if (line.charCodeAt(stat.length) !== 32 || !line.startsWith(stat)) return undefined;
+    const space = line.indexOf(" ", stat.length + 1);
+    const digest = line.slice(space + 1);
     // The cache file is ours but lives outside the store: a digest from it still becomes a blob path.
-    if (space < 0 || !isDigest(digest)) return undefined;
+    if (space < 0 || !isSha256Digest(digest)) return undefined;
     // Doubles are exact to well under a microsecond here, ample for a two-second window.
-    const seen = Number(rest.slice(0, space));
-    if (!Number.isFinite(seen) || seen - Number(st.mtimeNs) < Number(RACY_NS)) return undefined;
+    const seen = Number(line.slice(stat.length + 1, space));
+    if (!Number.isFinite(seen) || seen - mtimeNsOf(stat) < Number(RACY_NS)) return undefined;
     return digest;
   }
 
@@ -296,19 +329,133 @@ export class StatCache {
    * Records that the file had `digest` when it had stat `st`. `seenAtMs` is when `st` was taken (or
    * any earlier moment): taking it after the stat could hide a write made right after it.
    */
-  set(path: string, st: FileStat, digest: string, seenAtMs: number): void {
-    const seenNs = BigInt(Math.floor(seenAtMs)) * 1_000_000n;
-    this.#entries.set(path, `${st.size} ${st.mtimeNs} ${st.ctimeNs} ${st.ino} ${seenNs} ${digest}`);
+  set(path: string, st: FileStat | StatFields, digest: string, seenAtMs: number): void {
+    this.#entries.set(path, { stat: typeof st === "string" ? st : fileStat(st), seenMs: Math.floor(seenAtMs), digest });
     this.#dirty = true;
   }
 
+  /**
+   * Writes the cache: the entries of the file as it is now whose paths this cache does not hold
+   * (other trees, other processes' work), copied line by line, then this cache's entries. Written
+   * to a temp file beside it a megabyte at a time and renamed into place: neither the file nor the
+   * lines of 100,000 entries are ever held whole.
+   */
   async save(): Promise<void> {
     if (!this.#dirty) return;
-    const parts: string[] = [V3_HEADER];
-    for (const [path, line] of this.#entries) parts.push(`${encodePath(path)}\t${line}\n`);
-    await writeFileAtomic(this.file, parts.join(""));
+    await mkdir(dirname(this.file), { recursive: true });
+    const temp = `${this.file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+    try {
+      const fd = openSync(temp, "w");
+      try {
+        const out = new ChunkWriter(fd);
+        out.text(V3_HEADER);
+        this.#copyOthers(out);
+        for (const [path, entry] of this.#entries) out.text(`${encodePath(path)}\t${typeof entry === "string" ? entry : lineOf(entry)}\n`);
+        out.flush();
+      } finally {
+        closeSync(fd);
+      }
+      await rename(temp, this.file);
+    } catch (error) {
+      await rm(temp, { force: true }).catch(() => {});
+      throw error;
+    }
     this.#dirty = false;
   }
+
+  /** Copies the lines of the current file (version 3 only) whose paths this cache does not hold. */
+  #copyOthers(out: ChunkWriter): void {
+    let fd: number;
+    try {
+      fd = openSync(this.file, "r");
+    } catch {
+      return;
+    }
+    try {
+      const chunk = Buffer.allocUnsafe(1 << 20);
+      let rest: Buffer | undefined;
+      let first = true;
+      for (;;) {
+        const n = readSync(fd, chunk, 0, chunk.length, null);
+        if (n === 0) return;
+        const data = rest ? Buffer.concat([rest, chunk.subarray(0, n)]) : chunk.subarray(0, n);
+        let at = 0;
+        for (let nl = data.indexOf(10, at); nl >= 0; nl = data.indexOf(10, at)) {
+          if (first) {
+            // Only a version 3 file is merged line by line; an older one was loaded whole, or is dropped.
+            if (data.toString("utf8", 0, nl + 1) !== V3_HEADER) return;
+            first = false;
+          } else {
+            const tab = data.indexOf(9, at);
+            if (tab > at && tab < nl && !this.#entries.has(decodePath(data.toString("utf8", at, tab))))
+              out.bytes(data.subarray(at, nl + 1));
+          }
+          at = nl + 1;
+        }
+        rest = at < data.length ? Buffer.from(data.subarray(at)) : undefined;
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
+
+interface SetEntry {
+  stat: FileStat;
+  seenMs: number;
+  digest: string;
+}
+
+/** The text of an entry's line after the path: `size mtime ctime ino seenNs digest`. */
+function lineOf(e: SetEntry): string {
+  return `${e.stat} ${BigInt(e.seenMs) * 1_000_000n} ${e.digest}`;
+}
+
+/** Buffered synchronous writes to a file descriptor, a megabyte at a time. */
+class ChunkWriter {
+  readonly #fd: number;
+  readonly #buffer = Buffer.allocUnsafe(1 << 20);
+  #used = 0;
+
+  constructor(fd: number) {
+    this.#fd = fd;
+  }
+
+  text(s: string): void {
+    // A line is at most a few KiB: encode straight into the buffer when it fits (utf8 ≤ 3 bytes per unit).
+    if (this.#used + s.length * 3 > this.#buffer.length) this.flush();
+    if (s.length * 3 > this.#buffer.length) this.#write(Buffer.from(s, "utf8"));
+    else this.#used += this.#buffer.write(s, this.#used, "utf8");
+  }
+
+  bytes(b: Uint8Array): void {
+    if (this.#used + b.length > this.#buffer.length) this.flush();
+    if (b.length > this.#buffer.length) this.#write(b);
+    else {
+      this.#buffer.set(b, this.#used);
+      this.#used += b.length;
+    }
+  }
+
+  flush(): void {
+    this.#write(this.#buffer.subarray(0, this.#used));
+    this.#used = 0;
+  }
+
+  #write(b: Uint8Array): void {
+    let at = 0;
+    while (at < b.length) at += writeSync(this.#fd, b, at, b.length - at);
+  }
+}
+
+/** `sha256:` and 64 lowercase hex digits (schema.ts isDigest), without a regular expression: every cached file is checked. */
+function isSha256Digest(digest: string): boolean {
+  if (digest.length !== 71 || !digest.startsWith("sha256:")) return false;
+  for (let i = 7; i < 71; i++) {
+    const c = digest.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+  }
+  return true;
 }
 
 /** Re-stat right before trusting a cached digest, so a file changed since listing is caught. */

@@ -18,10 +18,23 @@ import {
 } from "@llmops/core";
 import { AliasConflictError, DestinationNotEmptyError } from "./errors.ts";
 import { FetchRecords, foreignEntry } from "./fetch-record.ts";
-import { type FileStat, freshStat, hashAndCopy, hashFile, listFiles, type SourceFile, StatCache } from "./files.ts";
+import { type FileStat, fileStat, freshStat, hashAndCopy, hashFile, listFiles, type SourceFile, StatCache } from "./files.ts";
 import { InvalidManifestError } from "./integrity-errors.ts";
+import { BLOB_MODE } from "./layout.ts";
 import { mapLimit } from "./limit.ts";
-import { type MaterializeOptions, type MaterializeResult, materializeTree, type VersionFile } from "./materialize.ts";
+import {
+  type BlobSource,
+  EXECUTABLE_MODE,
+  filesInFlight,
+  inStage,
+  type MaterializedFile,
+  type MaterializeOptions,
+  type MaterializeResult,
+  materializeTree,
+  placeFile,
+  progressOf,
+  type VersionFile,
+} from "./materialize.ts";
 import {
   ALIAS_ARTIFACT_TYPE,
   CONFIG_MEDIA_TYPE,
@@ -36,11 +49,11 @@ import {
 } from "./media.ts";
 import { type AliasMove, aliasMoveSchema, resolveCreated, type VersionMetadata, versionMetadataSchema } from "./metadata.ts";
 import { PackCache } from "./packs/build.ts";
-import { extractFromPack, type WantedFile } from "./packs/extract.ts";
+import { extractPacks, type WantedFile } from "./packs/extract.ts";
 import { checkPacking, fileLayers, indexLayer, type ListedFile, listedFromLayers, openVersionIndex } from "./packs/fetch.ts";
-import { FileIndexError, type IndexEntry } from "./packs/file-index.ts";
+import { FileIndexError, type IndexEntry, type IndexedPack } from "./packs/file-index.ts";
 import { includeMatcher } from "./packs/glob.ts";
-import { DEFAULT_PACKING, type PackingOptions } from "./packs/plan.ts";
+import { compareUtf8, DEFAULT_PACKING, type PackingOptions } from "./packs/plan.ts";
 import { versionPacked } from "./packs/version.ts";
 import { checkDigest, checkName, checkTag, type ParsedRef, parseRef, versionNumber } from "./refs.ts";
 import { isDigest, isSafeTitle, parseDescriptors, parseManifest, TITLE_EXPECTED } from "./schema.ts";
@@ -309,7 +322,8 @@ export class Store implements EvidenceStore {
     }
     const created = resolveCreated(options.created);
     const repo = this.repo(options.name);
-    const statCache = await new StatCache(this.#statCachePath).load();
+    // Only this tree's entries are held; save copies the others through.
+    const statCache = await new StatCache(this.#statCachePath).load(resolve(this.#cwd ?? process.cwd(), options.path));
     const total = files.reduce((sum, f) => sum + f.size, 0);
     let done = 0;
     const progress = (n: number) => {
@@ -612,7 +626,8 @@ export class Store implements EvidenceStore {
       done += n;
       options.onProgress?.({ phase: "fetch", done, total });
     };
-    const statCache = await new StatCache(this.#statCachePath).load();
+    // Read only to keep files the destination already holds; a new destination only adds entries.
+    const statCache = existed ? await new StatCache(this.#statCachePath).load(dest) : new StatCache(this.#statCachePath);
     const tree = await stageTree(dest, { inside: existed && (await this.#isMountPoint(await realpath(dest))) });
     let downloadedBytes = 0;
     let fetched: FetchedFile[];
@@ -667,23 +682,7 @@ export class Store implements EvidenceStore {
     options: FetchOptions,
   ): Promise<FetchResult> {
     const repo = this.repo(parsed.name);
-    const opened = await openVersionIndex(this.transport, repo, manifest, ref);
-    const selected: IndexEntry[] = [];
-    const ownLayers = fileLayers(manifest);
-    try {
-      for await (const entry of opened.reader.entries()) {
-        if (match && !match(entry.path)) continue;
-        if (entry.pack === undefined) {
-          const layer = ownLayers.get(`sha256:${entry.sha256}`);
-          if (!layer || layer.size !== entry.size)
-            throw new FileIndexError(`ref ${ref}: file index: file ${entry.path} names no layer of the manifest (sha256:${entry.sha256})`);
-        }
-        selected.push(entry);
-      }
-    } finally {
-      await opened.close();
-    }
-    const packs = opened.reader.header.packs;
+    const { selected, packs } = await this.#packedEntries(repo, ref, manifest, match);
     const existed = await checkDestination(dest);
     await this.#refuseShared(dest, existed);
     if (existed) {
@@ -696,7 +695,8 @@ export class Store implements EvidenceStore {
       done += n;
       options.onProgress?.({ phase: "fetch", done, total });
     };
-    const statCache = await new StatCache(this.#statCachePath).load();
+    // Read only to keep files the destination already holds; a new destination only adds entries.
+    const statCache = existed ? await new StatCache(this.#statCachePath).load(dest) : new StatCache(this.#statCachePath);
     const tree = await stageTree(dest, { inside: existed && (await this.#isMountPoint(await realpath(dest))) });
     let downloadedBytes = 0;
     const fetched: FetchedFile[] = [];
@@ -710,7 +710,6 @@ export class Store implements EvidenceStore {
       }
       return join(tree.root, ...parts);
     };
-    const what = (path: string) => `ref ${ref}: file ${path}`;
     try {
       const byPack = new Map<number, WantedFile[]>();
       const own: IndexEntry[] = [];
@@ -738,29 +737,19 @@ export class Store implements EvidenceStore {
           byPack.set(entry.pack, list);
         }
       }
-      const transport = this.transport;
-      await mapLimit([...byPack], this.#concurrency, async ([k, wanted]) => {
-        const pack = packs[k]!;
-        wanted.sort((a, b) => a.entry.offset - b.entry.offset);
-        const wantedBytes = wanted.reduce((s, f) => s + f.entry.size + 512, 0);
-        downloadedBytes += await extractFromPack(
-          pack,
-          wanted,
-          {
-            open: () => transport.openBlob(repo, pack.digest),
-            openRange: transport.openBlobRange && ((start, end) => transport.openBlobRange!(repo, pack.digest, start, end)),
-          },
-          {
-            what,
-            packWhat: `ref ${ref}: pack ${pack.digest}`,
-            ranges: wantedBytes < pack.size / 2,
-            write: ({ entry }, data) => {
-              writeFileSync(stagedPath(entry.path), data, { mode: entry.mode });
-              progress(entry.size);
-              fetched.push({ title: entry.path, digest: `sha256:${entry.sha256}`, size: entry.size, source: "store" });
-            },
-          },
-        );
+      downloadedBytes += await extractPacks({
+        transport: this.transport,
+        repo,
+        ref,
+        packs,
+        wanted: byPack,
+        concurrency: this.#concurrency,
+        ranges: true,
+        write: ({ entry }, data) => {
+          writeFileSync(stagedPath(entry.path), data, { mode: entry.mode });
+          progress(entry.size);
+          fetched.push({ title: entry.path, digest: `sha256:${entry.sha256}`, size: entry.size, source: "store" });
+        },
       });
       await mapLimit(own, this.#concurrency, async (entry) => {
         const layer: Descriptor = { mediaType: FILE_MEDIA_TYPE, digest: `sha256:${entry.sha256}`, size: entry.size };
@@ -799,6 +788,39 @@ export class Store implements EvidenceStore {
     const result: FetchResult = { name: parsed.name, digest: stored.digest, path: dest, files: fetched, downloadedBytes };
     if (version) result.version = version;
     return result;
+  }
+
+  /**
+   * The entries of a packed version's index (those `match` selects, all without it) and its packs,
+   * the index verified and each own-layer entry checked against a layer of the manifest.
+   */
+  async #packedEntries(
+    repo: string,
+    ref: string,
+    manifest: Manifest,
+    match: ((path: string) => boolean) | undefined,
+  ): Promise<{ selected: IndexEntry[]; packs: IndexedPack[] }> {
+    const opened = await openVersionIndex(this.transport, repo, manifest, ref);
+    const selected: IndexEntry[] = [];
+    const ownLayers = fileLayers(manifest);
+    try {
+      for await (const batch of opened.reader.batches()) {
+        for (const entry of batch) {
+          if (match && !match(entry.path)) continue;
+          if (entry.pack === undefined) {
+            const layer = ownLayers.get(`sha256:${entry.sha256}`);
+            if (!layer || layer.size !== entry.size)
+              throw new FileIndexError(
+                `ref ${ref}: file index: file ${entry.path} names no layer of the manifest (sha256:${entry.sha256})`,
+              );
+          }
+          selected.push(entry);
+        }
+      }
+    } finally {
+      await opened.close();
+    }
+    return { selected, packs: opened.reader.header.packs };
   }
 
   /**
@@ -860,17 +882,15 @@ export class Store implements EvidenceStore {
    * built beside it and renamed into place, or not created at all (materialize.ts). From a layout
    * store each file is a hard link to its blob where the filesystem allows (no bytes copied), else
    * a verified copy; from a registry each file is downloaded and verified as fetch does it.
-   * Titles are checked as fetch checks them.
+   * Titles are checked as fetch checks them. A packed version (many small files) has its packs
+   * read whole and verified, pack digest and each file's sha256 (#materializePacked).
    */
   async materialize(ref: string, dir: string, options: MaterializeOptions = {}): Promise<MaterializeResult> {
     const parsed = parseRef(ref);
     const { stored, manifest } = await this.#manifest(parsed.name, parsed.digest ?? parsed.tag ?? "latest", ref);
     const dest = resolve(this.#cwd ?? process.cwd(), dir);
-    if (indexLayer(manifest))
-      throw new InputError(
-        `ref ${ref}: is a packed version (many small files); materialize takes versions stored one layer per file, use fetch`,
-      );
-    const files = versionFiles(manifest, ref);
+    const packed = indexLayer(manifest) !== undefined;
+    const files = packed ? [] : versionFiles(manifest, ref);
     if (this.transport.kind === "layout") {
       const store = await realpath(this.transport.location).catch(() => resolve(this.transport.location));
       const target = join(await realpath(dirname(dest)).catch(() => dirname(dest)), basename(dest));
@@ -880,18 +900,16 @@ export class Store implements EvidenceStore {
     const repo = this.repo(parsed.name);
     const transport = this.transport;
     const blobPath = transport.blobPath?.bind(transport);
-    const written = await materializeTree(
-      dest,
-      files,
-      {
-        blobPath: blobPath && ((digest) => blobPath(repo, digest)),
-        download: async (file, target, onBytes) => {
-          await this.#download(repo, ref, file, target, options.blobCache, onBytes);
-        },
-        what: (title) => `ref ${ref}: file ${title}`,
+    const source: BlobSource = {
+      blobPath: blobPath && ((digest) => blobPath(repo, digest)),
+      download: async (file, target, onBytes) => {
+        await this.#download(repo, ref, file, target, options.blobCache, onBytes);
       },
-      { ...options, concurrency: this.#concurrency },
-    );
+      what: (title) => `ref ${ref}: file ${title}`,
+    };
+    const written = packed
+      ? await this.#materializePacked(repo, ref, manifest, dest, source, options)
+      : await materializeTree(dest, files, source, { ...options, concurrency: this.#concurrency });
     const version =
       parsed.tag && versionNumber(parsed.tag) !== undefined ? parsed.tag : await this.#versionTagOf(parsed.name, stored.digest);
     this.#logger.info(
@@ -900,6 +918,74 @@ export class Store implements EvidenceStore {
     const result: MaterializeResult = { name: parsed.name, digest: stored.digest, path: dest, ...written };
     if (version) result.version = version;
     return result;
+  }
+
+  /**
+   * materialize for a packed version: the index is read and verified before the stage is made,
+   * then every pack is read whole (its digest checked, and each file's sha256 from the index) into
+   * the stage through extractPacks, as fetch reads it; files stored as their own layers take
+   * materializeTree's path (hard link to a layout blob, else verified copy or download). Files come
+   * out read-only like every materialized file: 0444, or 0555 for those the index marks 755.
+   */
+  async #materializePacked(
+    repo: string,
+    ref: string,
+    manifest: Manifest,
+    dest: string,
+    source: BlobSource,
+    options: MaterializeOptions,
+  ): Promise<{ files: MaterializedFile[]; linkedBytes: number; copiedBytes: number }> {
+    const { selected, packs } = await this.#packedEntries(repo, ref, manifest, undefined);
+    const total = selected.reduce((s, e) => s + e.size, 0);
+    const progress = progressOf(total, options);
+    const inFlight = filesInFlight(source, this.#concurrency);
+    const files: MaterializedFile[] = [];
+    await inStage(dest, options.signal, async (stage) => {
+      const made = new Set<string>();
+      const stagedPath = (path: string) => {
+        const parts = path.split("/");
+        const dir = parts.length > 1 ? join(stage, ...parts.slice(0, -1)) : stage;
+        if (!made.has(dir)) {
+          mkdirSync(dir, { recursive: true });
+          made.add(dir);
+        }
+        return join(stage, ...parts);
+      };
+      const byPack = new Map<number, WantedFile[]>();
+      const own: IndexEntry[] = [];
+      for (const entry of selected) {
+        if (entry.pack === undefined) own.push(entry);
+        else {
+          const list = byPack.get(entry.pack) ?? [];
+          list.push({ entry: entry as IndexEntry & { offset: number } });
+          byPack.set(entry.pack, list);
+        }
+      }
+      await extractPacks({
+        transport: this.transport,
+        repo,
+        ref,
+        packs,
+        wanted: byPack,
+        concurrency: inFlight,
+        ranges: false,
+        write: ({ entry }, data) => {
+          writeFileSync(stagedPath(entry.path), data, { mode: entry.mode === 0o755 ? EXECUTABLE_MODE : BLOB_MODE });
+          progress(entry.size);
+          files.push({ title: entry.path, digest: `sha256:${entry.sha256}`, size: entry.size, linked: false });
+        },
+      });
+      await mapLimit(own, inFlight, async (entry) => {
+        options.signal?.throwIfAborted();
+        const layer: Descriptor = { mediaType: FILE_MEDIA_TYPE, digest: `sha256:${entry.sha256}`, size: entry.size };
+        const file: VersionFile = { layer, title: entry.path, parts: entry.path.split("/") };
+        const linked = await placeFile(file, stagedPath(entry.path), source, options, progress, entry.mode === 0o755);
+        files.push({ title: entry.path, digest: layer.digest, size: entry.size, linked });
+      });
+    });
+    files.sort((a, b) => compareUtf8(a.title, b.title));
+    const linkedBytes = files.reduce((s, f) => s + (f.linked ? f.size : 0), 0);
+    return { files, linkedBytes, copiedBytes: total - linkedBytes };
   }
 
   /**
@@ -1155,8 +1241,8 @@ async function refuseLinks(dest: string, title: string): Promise<void> {
   }
 }
 
-function sameFile(a: FileStat, b: FileStat): boolean {
-  return a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs;
+function sameFile(a: BigIntStats, b: FileStat): boolean {
+  return fileStat(a) === b;
 }
 
 /**

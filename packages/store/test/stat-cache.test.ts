@@ -54,6 +54,26 @@ describe("StatCache", () => {
     expect(loaded.get("/racy", fakeStat())).toBeUndefined();
   });
 
+  it("holds only the entries under a prefix when asked, and a save keeps every other entry of the file", async () => {
+    const file = join(await tempDir(), "stat-cache.json");
+    const first = new StatCache(file);
+    for (const path of ["/a/x", "/a/y", "/b/x", "/c\tz"]) first.set(path, fakeStat(), DIGEST, 200_000);
+    await first.save();
+    const scoped = await new StatCache(file).load("/a/");
+    expect(scoped.get("/a/x", fakeStat())).toBe(DIGEST);
+    expect(scoped.get("/b/x", fakeStat())).toBeUndefined();
+    scoped.set("/a/y", fakeStat({ size: 11n }), DIGEST, 200_000);
+    await scoped.save();
+    // Written without loading (a fetch into a new directory): the file's entries survive too.
+    const writeOnly = new StatCache(file);
+    writeOnly.set("/d/new", fakeStat(), DIGEST, 200_000);
+    await writeOnly.save();
+    const all = await new StatCache(file).load();
+    for (const path of ["/a/x", "/b/x", "/c\tz", "/d/new"]) expect(all.get(path, fakeStat()), path).toBe(DIGEST);
+    expect(all.get("/a/y", fakeStat())).toBeUndefined();
+    expect(all.get("/a/y", fakeStat({ size: 11n }))).toBe(DIGEST);
+  });
+
   it("ignores an entry whose digest is not a sha256 digest (it would become a blob path)", async () => {
     const file = join(await tempDir(), "stat-cache.json");
     const entry = {

@@ -3,8 +3,9 @@ import { closeSync, fstatSync, openSync, readSync, writeSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { setImmediate as yieldToLoop } from "node:timers/promises";
 import { InputError, writeFileAtomic } from "@llmops/core";
-import type { FileStat } from "../files.ts";
+import { type FileStat, fileStat } from "../files.ts";
 import { isDigest } from "../schema.ts";
+import { packHasher } from "./hash-worker.ts";
 import type { PackPlan } from "./plan.ts";
 import { type FileMode, headerSize, paddedSize, TAR_END, writeTarHeader } from "./tar.ts";
 
@@ -33,15 +34,16 @@ const ZEROS = Buffer.alloc(512);
 const YIELD_EVERY = 4 << 20;
 
 /**
- * Writes the pack `plan` describes into `target` (a new file), hashing the pack and each file in
- * the same pass. Reads are synchronous: for files of a few KiB the thread-pool round trips of
+ * Writes the pack `plan` describes into `target` (a new file) in one pass over the bytes: each
+ * file is hashed here as it is read, and the pack, from the output buffer as it is written, on a
+ * worker thread (hash-worker.ts), so the second hash of every byte runs beside the first. Reads are synchronous: for files of a few KiB the thread-pool round trips of
  * async fs calls cost more than the reads (the same reason `tar` is fast), and the loop is yielded
  * every few MiB. A file whose size, mtime, ctime or inode moved since the listing is refused:
  * the version would not be the tree that was listed.
  */
 export async function buildPack(plan: PackPlan<PackSourceFile>, target: string, onBytes?: (n: number) => void): Promise<BuiltPack> {
   const out = openSync(target, "wx", 0o644);
-  const packHash = createHash("sha256");
+  const packHash = packHasher();
   const buffer = Buffer.allocUnsafe(OUT_BUFFER);
   let used = 0;
   let total = 0;
@@ -90,11 +92,16 @@ export async function buildPack(plan: PackPlan<PackSourceFile>, target: string, 
     }
     put(TAR_END);
     flush();
-  } finally {
+  } catch (error) {
     closeSync(out);
+    // The hash of a failed pack is finished and dropped too: the worker is held while one is open.
+    await packHash.digest().catch(() => {});
+    throw error;
   }
+  closeSync(out);
+  const hex = await packHash.digest();
   if (total !== plan.size) throw new Error(`pack plan: ${plan.size} bytes planned, ${total} written`);
-  return { digest: `sha256:${packHash.digest("hex")}`, size: total, sha256 };
+  return { digest: `sha256:${hex}`, size: total, sha256 };
 }
 
 function changed(file: PackSourceFile): InputError {
@@ -118,10 +125,7 @@ function readWhole(file: PackSourceFile, data: Buffer): Buffer {
       if (got > file.size) throw changed(file);
     }
     if (got !== file.size) throw changed(file);
-    const after = fstatSync(fd, { bigint: true });
-    const before = file.stat;
-    if (after.ino !== before.ino || after.size !== before.size || after.mtimeNs !== before.mtimeNs || after.ctimeNs !== before.ctimeNs)
-      throw changed(file);
+    if (fileStat(fstatSync(fd, { bigint: true })) !== file.stat) throw changed(file);
     return data.subarray(0, got);
   } finally {
     closeSync(fd);

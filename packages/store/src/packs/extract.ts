@@ -1,7 +1,10 @@
 import { createHash } from "node:crypto";
+import { open } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import { LlmopsError } from "@llmops/core";
 import { BlobIntegrityError } from "../integrity-errors.ts";
+import { mapLimit } from "../limit.ts";
+import type { Transport } from "../transport.ts";
 import type { IndexEntry, IndexedPack } from "./file-index.ts";
 
 /** A file to take out of a pack; `offset` is set (IndexEntry.pack/offset). */
@@ -9,9 +12,12 @@ export interface WantedFile {
   entry: IndexEntry & { offset: number };
 }
 
+/** Chunks of a pack; a Readable is destroyed once read, a generator returned. */
+export type PackStream = Readable | AsyncGenerator<Buffer>;
+
 export interface PackSource {
   /** The whole pack from byte 0; undefined when the store lacks it. */
-  open(): Promise<Readable | undefined>;
+  open(): Promise<PackStream | undefined>;
   /**
    * Bytes [start, end) of the pack; `start` in the answer says where the stream really begins (0
    * when the server ignored Range and sent everything). Absent when the transport cannot seek.
@@ -29,6 +35,55 @@ export interface ExtractOptions {
   onBytes?: (n: number) => void;
   /** Read only the wanted byte ranges where the source can (partial fetch). */
   ranges: boolean;
+}
+
+export interface ExtractPacksInput {
+  transport: Transport;
+  repo: string;
+  /** The version's ref, for messages (`ref d:v1: file train/a.txt`, `ref d:v1: pack sha256:…`). */
+  ref: string;
+  /** The index header's packs. */
+  packs: IndexedPack[];
+  /** Files wanted from each pack, by its position in `packs`. */
+  wanted: Map<number, WantedFile[]>;
+  concurrency: number;
+  /** Read only the wanted byte ranges of a pack where that is under half of it (partial fetch). */
+  ranges: boolean;
+  write: ExtractOptions["write"];
+}
+
+/**
+ * Takes the wanted files out of their packs, `concurrency` packs at a time, each file verified
+ * (extractFromPack): fetch and materialize both read packs through here. Returns the bytes read.
+ */
+export async function extractPacks(input: ExtractPacksInput): Promise<number> {
+  const { transport, repo, ref } = input;
+  let read = 0;
+  await mapLimit([...input.wanted], input.concurrency, async ([k, wanted]) => {
+    const pack = input.packs[k]!;
+    wanted.sort((a, b) => a.entry.offset - b.entry.offset);
+    const wantedBytes = wanted.reduce((s, f) => s + f.entry.size + 512, 0);
+    read += await extractFromPack(
+      pack,
+      wanted,
+      {
+        // A layout's pack is read from its file into two reused buffers: a fresh megabyte per
+        // chunk (what a read stream allocates) is external memory the GC frees late.
+        open: async () => {
+          const path = await transport.blobPath?.(repo, pack.digest);
+          return path ? fileChunks(path) : transport.openBlob(repo, pack.digest);
+        },
+        openRange: transport.openBlobRange && ((start, end) => transport.openBlobRange!(repo, pack.digest, start, end)),
+      },
+      {
+        what: (path) => `ref ${ref}: file ${path}`,
+        packWhat: `ref ${ref}: pack ${pack.digest}`,
+        ranges: input.ranges && wantedBytes < pack.size / 2,
+        write: input.write,
+      },
+    );
+  });
+  return read;
 }
 
 /** Wanted files closer than this are read in one range: one request costs more than this many bytes. */
@@ -87,6 +142,27 @@ export async function extractFromPack(
   return consume(stream, 0, pending, pack, true, options);
 }
 
+const FILE_CHUNK = 1 << 20;
+
+/**
+ * The bytes of a file in chunks of two buffers used in turn: a chunk is valid until the next one
+ * after it is asked for (consume copies out what it keeps before asking).
+ */
+async function* fileChunks(path: string): AsyncGenerator<Buffer> {
+  const handle = await open(path, "r");
+  try {
+    const buffers = [Buffer.allocUnsafe(FILE_CHUNK), Buffer.allocUnsafe(FILE_CHUNK)];
+    for (let turn = 0; ; turn++) {
+      const buffer = buffers[turn & 1]!;
+      const { bytesRead } = await handle.read(buffer, 0, FILE_CHUNK, null);
+      if (bytesRead === 0) return;
+      yield buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
 function rangesOf(files: WantedFile[]): WantedFile[][] {
   const groups: WantedFile[][] = [];
   let current: WantedFile[] = [];
@@ -113,7 +189,7 @@ function mismatch(what: string, sha256: string): BlobIntegrityError {
 
 /** Reads `stream` (which begins at pack byte `from`), copying out `files`; returns the bytes read. */
 async function consume(
-  stream: Readable,
+  stream: PackStream,
   from: number,
   files: WantedFile[],
   pack: IndexedPack,
@@ -162,7 +238,8 @@ async function consume(
       if (!whole && i >= files.length) break;
     }
   } finally {
-    stream.destroy();
+    if ("destroy" in stream) stream.destroy();
+    else await stream.return(undefined);
   }
   if (i < files.length) {
     const e = files[i]!.entry;

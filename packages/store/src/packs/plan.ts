@@ -78,25 +78,28 @@ export function entrySize(member: PackMember): number {
  * a position index instead (every N files or bytes) would shift every later pack on one insertion.
  */
 export function planPacks<T extends PackMember>(files: readonly T[], target: number): PackPlan<T>[] {
+  return Array.from(eachPackPlan(files, target), ([, plan]) => plan);
+}
+
+/** planPacks one pack at a time, paired with its position: a pack's plan is garbage once it is built. */
+export function* eachPackPlan<T extends PackMember>(files: readonly T[], target: number): Generator<[number, PackPlan<T>]> {
   const min = Math.floor(target / 4);
   const max = target * 2;
   const span = Math.max(1, target - min);
-  const plans: PackPlan<T>[] = [];
+  let k = 0;
   let members: PlannedMember<T>[] = [];
   let bytes = 0;
-  const close = () => {
-    plans.push({ members, size: bytes + TAR_END.length });
-    members = [];
-    bytes = 0;
-  };
   for (const file of files) {
     const header = headerSize(file.title, file.size);
     members.push({ file, offset: bytes + header });
     const size = header + paddedSize(file.size);
     bytes += size;
     const chance = Math.min(1, size / span);
-    if (bytes >= max || (bytes >= min && pathHash(file.title) < chance * 0x1_0000_0000)) close();
+    if (bytes >= max || (bytes >= min && pathHash(file.title) < chance * 0x1_0000_0000)) {
+      yield [k++, { members, size: bytes + TAR_END.length }];
+      members = [];
+      bytes = 0;
+    }
   }
-  if (members.length > 0) close();
-  return plans;
+  if (members.length > 0) yield [k, { members, size: bytes + TAR_END.length }];
 }

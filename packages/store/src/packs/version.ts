@@ -7,7 +7,7 @@ import { type Descriptor, FILE_MEDIA_TYPE, TITLE } from "../media.ts";
 import type { Transport } from "../transport.ts";
 import { buildPack, PACK_MEDIA_TYPE, type PackCache, type PackSourceFile, packKey } from "./build.ts";
 import { FILE_INDEX_MEDIA_TYPE, FileIndexWriter, type IndexedPack } from "./file-index.ts";
-import { compareUtf8, planPacks } from "./plan.ts";
+import { compareUtf8, eachPackPlan } from "./plan.ts";
 import type { FileMode } from "./tar.ts";
 
 export interface PackedFile {
@@ -34,24 +34,24 @@ export interface PackedVersionInput {
   putFile: (file: SourceFile) => Promise<PackedFile>;
 }
 
-export function fileMode(file: SourceFile): FileMode {
-  return (Number(file.stat.mode) & 0o111) !== 0 ? 0o755 : 0o644;
+export function fileMode(file: Pick<SourceFile, "mode">): FileMode {
+  return file.mode;
 }
 
 /**
  * Stores a tree as packs of its small files, one layer per large file, and the file index; returns
  * the manifest's layers (index first, then packs, then large files) and every file's outcome.
- * Packs are built one after the other in path order (the index is written as they finish, so it is
- * never held whole) while finished ones upload, at most `concurrency` at a time.
+ * Packs are built one after the other in path order while finished ones upload, at most
+ * `concurrency` at a time; the index is streamed to a file after them (never held whole), and only
+ * when the pack cache holds no index for exactly these packs and large files (a warm re-version
+ * writes none).
  */
 export async function versionPacked(input: PackedVersionInput): Promise<{ layers: Descriptor[]; files: PackedFile[] }> {
   const { transport, repo, statCache, packCache } = input;
+  // The listing's own objects (a SourceFile is a PackSourceFile): no copy per file.
   const small: PackSourceFile[] = [];
   const large: SourceFile[] = [];
-  for (const f of input.files) {
-    if (f.size < input.threshold) small.push({ path: f.path, title: f.title, size: f.size, stat: f.stat, mode: fileMode(f) });
-    else large.push(f);
-  }
+  for (const f of input.files) (f.size < input.threshold ? small : large).push(f);
   small.sort((a, b) => compareUtf8(a.title, b.title));
   large.sort((a, b) => compareUtf8(a.title, b.title));
   const largeDone = await mapLimit(large, input.concurrency, input.putFile);
@@ -71,11 +71,12 @@ export async function versionPacked(input: PackedVersionInput): Promise<{ layers
     const packedFiles: PackedFile[] = [];
     const uploads = new Set<Promise<void>>();
     let failure: unknown;
-    for (const [k, plan] of planPacks(small, input.target).entries()) {
+    for (const [k, plan] of eachPackPlan(small, input.target)) {
       if (failure) break;
       const cachedDigests = plan.members.map(({ file }) => statCache.get(file.path, file.stat));
       let pack: IndexedPack | undefined;
-      let sha256: string[];
+      // Each member's digest, `sha256:<hex>`, as one flat string shared by the result and the stat cache.
+      let digests: string[];
       let reused = false;
       if (cachedDigests.every((d): d is string => d !== undefined)) {
         const key = packKey(plan.members.map(({ file }, i) => ({ ...file, digest: cachedDigests[i]! })));
@@ -87,7 +88,7 @@ export async function versionPacked(input: PackedVersionInput): Promise<{ layers
         }
       }
       if (pack) {
-        sha256 = cachedDigests.map((d) => d!.slice("sha256:".length));
+        digests = cachedDigests as string[];
       } else {
         const target = transport.tempBlobPath ? await transport.tempBlobPath() : join(temp, `pack-${k}.tar`);
         let built: Awaited<ReturnType<typeof buildPack>>;
@@ -97,10 +98,10 @@ export async function versionPacked(input: PackedVersionInput): Promise<{ layers
           await rm(target, { force: true });
           throw error;
         }
-        sha256 = built.sha256;
+        digests = built.sha256.map((hex) => ["sha256:", hex].join(""));
         pack = { digest: built.digest, size: built.size };
-        for (const [i, { file }] of plan.members.entries()) statCache.set(file.path, file.stat, `sha256:${sha256[i]}`, input.listedAt);
-        packCache.set(packKey(plan.members.map(({ file }, i) => ({ ...file, digest: `sha256:${sha256[i]}` }))), pack);
+        for (const [i, { file }] of plan.members.entries()) statCache.set(file.path, file.stat, digests[i]!, input.listedAt);
+        packCache.set(packKey(plan.members.map(({ file }, i) => ({ ...file, digest: digests[i]! }))), pack);
         if (transport.adoptBlobFile) {
           reused = await transport.adoptBlobFile(target, built.digest);
         } else {
@@ -122,15 +123,11 @@ export async function versionPacked(input: PackedVersionInput): Promise<{ layers
         }
       }
       packs.push(pack);
-      for (const [i, { file, offset }] of plan.members.entries()) {
-        addLargeBefore(file.title);
-        index.add({ path: file.title, size: file.size, sha256: sha256[i]!, mode: file.mode, pack: k, offset });
-        packedFiles.push({ title: file.title, digest: `sha256:${sha256[i]}`, size: file.size, reused });
-      }
+      for (const [i, { file }] of plan.members.entries())
+        packedFiles.push({ title: file.title, digest: digests[i]!, size: file.size, reused });
     }
     await Promise.all(uploads);
     if (failure) throw failure;
-    addLargeBefore(undefined);
     // The index is a function of the packs (a pack's digest fixes its members and offsets) and the
     // large files: its digest can come from the cache too, and an unchanged tree writes nothing.
     const indexKey = `index:${packKey([
@@ -142,6 +139,17 @@ export async function versionPacked(input: PackedVersionInput): Promise<{ layers
     if (cachedIndex && (await transport.hasBlob(repo, cachedIndex.digest))) {
       indexBlob = cachedIndex;
     } else {
+      // Written only now, when no cached index will do: the plans are planned again (they are a
+      // function of the listing) and zipped with the files' digests, in the same order.
+      let n = 0;
+      for (const [k, plan] of eachPackPlan(small, input.target)) {
+        for (const { file, offset } of plan.members) {
+          addLargeBefore(file.title);
+          const digest = packedFiles[n++]!.digest;
+          index.add({ path: file.title, size: file.size, sha256: digest.slice("sha256:".length), mode: file.mode, pack: k, offset });
+        }
+      }
+      addLargeBefore(undefined);
       indexBlob = await index.finish(packs);
       await transport.putBlobFile(repo, { ...indexBlob, path: index.target }, {});
     }
