@@ -91,8 +91,12 @@ describe("packed versions on a real registry", () => {
     proxy.failNext("GET", /\/blobs\/sha256:/, { kind: "reset-response", afterBytes: 1000 }, 1, 1);
     const cutStart = blobGets().length;
     const cut = join(root, "cut");
-    await store.fetch("ds:v1", cut, { include: ["val/shard-4/**"] });
+    const cutResult = await store.fetch("ds:v1", cut, { include: ["val/shard-4/**"] });
     expect(await readTree(cut)).toEqual(await readTree(part));
+    // The files written before the cut are not written (nor listed) again.
+    const titles = cutResult.files.map((f) => f.title);
+    expect(new Set(titles).size).toBe(titles.length);
+    expect(titles).toHaveLength(listed.length);
     expect(
       blobGets()
         .slice(cutStart)

@@ -4,12 +4,14 @@ import { actionInput, readActionInputs } from "@llmops/github/action-inputs";
 import { type ActionContext, chooseActionStore, openActionStore, storeInputs } from "@llmops/github/action-kit";
 import { actionsBlobCache } from "@llmops/github/blob-cache";
 import { renderFetchSummary, writeJobSummary } from "@llmops/github/job-summary";
-import { DestinationNotEmptyError, type FetchResult } from "@llmops/store";
+import { DestinationNotEmptyError, type FetchResult, includeMatcher } from "@llmops/store";
 import { z } from "zod";
 
 export const fetchInputsSchema = z.object({
   ref: actionInput.required("name:alias, name:vN or name@sha256:..."),
   path: actionInput.required("a directory"),
+  /** Globs, one per line, as `llmops fetch --include`; empty fetches everything. */
+  include: actionInput.lines(),
   replace: actionInput.boolean(),
   ...storeInputs,
   cache: actionInput.boolean(),
@@ -18,7 +20,10 @@ export const fetchInputsSchema = z.object({
 export type FetchInputs = z.output<typeof fetchInputsSchema>;
 
 export function readFetchInputs(getInput?: (name: string) => string): FetchInputs {
-  return readActionInputs(fetchInputsSchema, getInput);
+  const inputs = readActionInputs(fetchInputsSchema, getInput);
+  // Bad globs are refused before the store is opened, as the CLI refuses them.
+  includeMatcher(inputs.include);
+  return inputs;
 }
 
 export interface FetchActionResult {
@@ -32,7 +37,8 @@ export async function fetchAction(inputs: FetchInputs, context: ActionContext): 
   const store = openActionStore(choice, context);
   const blobCache = inputs.cache ? { blobCache: actionsBlobCache(context.logger, context.env) } : {};
   try {
-    const fetched = await store.fetch(inputs.ref, inputs.path, { ...blobCache, replace: inputs.replace });
+    const include = inputs.include.length ? { include: inputs.include } : {};
+    const fetched = await store.fetch(inputs.ref, inputs.path, { ...blobCache, ...include, replace: inputs.replace });
     return { fetched, store: choice.spec };
   } catch (error) {
     // The store's message names the CLI flag; an action is asked through its input.

@@ -101,4 +101,27 @@ describe("actions/fetch without the runner", () => {
     expect(again.fetched.version).toBe("v2");
     expect(await readFile(join(workspace, "fresh", "b.txt"), "utf8")).toBe("b");
   });
+
+  it("include: one glob per line fetches only the matching files; a bad glob or one matching nothing is refused", async () => {
+    await mkdir(join(workspace, "model", "tok"), { recursive: true });
+    await writeFile(join(workspace, "model", "a.txt"), "a");
+    await writeFile(join(workspace, "model", "b.md"), "b");
+    await writeFile(join(workspace, "model", "tok", "v.txt"), "v");
+    const logger = recordingLogger();
+    const env = { LLMOPS_CACHE_DIR: join(workspace, "cache") };
+    const store = openStore("./store", { logger, cwd: workspace, env });
+    await store.version({ path: "model", name: "team/m", kind: "model", aliases: ["latest"] });
+    const context: ActionContext = { workspace, env, logger };
+
+    expect(readFetchInputs(raw({ include: "tok/**\n\n  *.md  \n" })).include).toEqual(["tok/**", "*.md"]);
+    expect(readFetchInputs(raw()).include).toEqual([]);
+    const result = await fetchAction(readFetchInputs(raw({ include: "tok/**\n*.md" })), context);
+    expect(result.fetched.files.map((f) => f.title).sort()).toEqual(["b.md", "tok/v.txt"]);
+    await expect(readFile(join(workspace, "out", "a.txt"))).rejects.toThrow();
+
+    expect(() => readFetchInputs(raw({ include: "../x" }))).toThrow(/--include "\.\.\/x"/);
+    const none = await fetchAction(readFetchInputs(raw({ include: "nothing/**" })), context).catch((e: unknown) => e);
+    expect((none as Error).message).toMatch(/--include "nothing\/\*\*": matches no file of the version/);
+    expect(await readFile(join(workspace, "out", "b.md"), "utf8")).toBe("b");
+  });
 });

@@ -80,4 +80,51 @@ describe("llmops version/ls --files/fetch --include on a packed dataset", () => 
       /packing target 100: expected a pack target of at least 65536 bytes/,
     );
   });
+
+  it("fetch --include matching nothing exits 2 naming the pattern and leaves <DIR> as it was; ls --files notes it and exits 0", async () => {
+    const cwd = await workspace();
+    expect((await run(cwd, ["version", "data", "--name", "ds", "--kind", "dataset", "--pack-min-files", "5"])).code).toBe(0);
+    expect((await run(cwd, ["fetch", "ds:v1", "out"])).code).toBe(0);
+    const before = (await readdir(join(cwd, "out"), { recursive: true })).sort();
+    const f = await run(cwd, ["fetch", "ds:v1", "out", "--include", "trian/**"]);
+    expect(f.code).toBe(2);
+    expect(f.stderr).toContain('--include "trian/**": matches no file of the version');
+    expect(f.stderr.trim().split("\n")).toHaveLength(1);
+    expect((await readdir(join(cwd, "out"), { recursive: true })).sort()).toEqual(before);
+
+    const l = await run(cwd, ["ls", "ds:v1", "--files", "--include", "train/1.txt", "--include", "trian/**"]);
+    expect(l.code).toBe(0);
+    expect(
+      l.stdout
+        .trim()
+        .split("\n")
+        .map((x) => x.split("\t")[0]),
+    ).toEqual(["train/1.txt"]);
+    expect(l.stderr).toContain('--include "trian/**" matches no file of ds:v1');
+    const none = await run(cwd, ["ls", "ds:v1", "--files", "--include", "nothing"]);
+    expect(none.code).toBe(0);
+    expect(none.stdout).toBe("");
+    expect(none.stderr.trim().split("\n")).toHaveLength(1);
+  });
+
+  it("refuses a pack threshold above 64 MiB or above the pack target, with a clear message", async () => {
+    const cwd = await workspace();
+    const big = await run(cwd, ["version", "data", "--name", "d", "--kind", "dataset", "--pack-threshold", "67108865"]);
+    expect(big.code).toBe(2);
+    expect(big.stderr).toMatch(/packing threshold 67108865: expected a pack threshold of at most 67108864 bytes/);
+    const over = await run(cwd, [
+      "version",
+      "data",
+      "--name",
+      "d",
+      "--kind",
+      "dataset",
+      "--pack-threshold",
+      "200000",
+      "--pack-target",
+      "100000",
+    ]);
+    expect(over.code).toBe(2);
+    expect(over.stderr).toMatch(/packing threshold 200000: expected a pack threshold of at most the pack target/);
+  });
 });

@@ -24,7 +24,15 @@ export * from "./metadata.ts";
 export { PACK_MEDIA_TYPE } from "./packs/build.ts";
 export type { ListedFile } from "./packs/fetch.ts";
 export { FILE_INDEX_MEDIA_TYPE, FileIndexError } from "./packs/file-index.ts";
-export { compileGlob, IncludePatternError, includeMatcher } from "./packs/glob.ts";
+export {
+  compileGlob,
+  type Glob,
+  type IncludeFilter,
+  IncludePatternError,
+  includeFilter,
+  includeMatcher,
+  UnmatchedIncludeError,
+} from "./packs/glob.ts";
 export { DEFAULT_PACKING, type PackingOptions } from "./packs/plan.ts";
 export { parseRef } from "./refs.ts";
 export { nextLink, parseChallenge, type RegistryAuth, RegistryTransport } from "./registry.ts";

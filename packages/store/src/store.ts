@@ -52,7 +52,7 @@ import { PackCache } from "./packs/build.ts";
 import { extractPacks, type WantedFile } from "./packs/extract.ts";
 import { checkPacking, fileLayers, indexLayer, type ListedFile, listedFromLayers, openVersionIndex } from "./packs/fetch.ts";
 import { FileIndexError, type IndexEntry, type IndexedPack } from "./packs/file-index.ts";
-import { includeMatcher } from "./packs/glob.ts";
+import { type IncludeFilter, includeFilter, includeMatcher, UnmatchedIncludeError } from "./packs/glob.ts";
 import { compareUtf8, DEFAULT_PACKING, type PackingOptions } from "./packs/plan.ts";
 import { versionPacked } from "./packs/version.ts";
 import { checkDigest, checkName, checkTag, type ParsedRef, parseRef, versionNumber } from "./refs.ts";
@@ -361,6 +361,8 @@ export class Store implements EvidenceStore {
       return { title: file.title, digest, size: file.size, reused };
     };
     const packing = { ...DEFAULT_PACKING, ...options.packing };
+    // A target below the default threshold, threshold not given: the threshold follows the target.
+    if (options.packing?.threshold === undefined) packing.threshold = Math.min(packing.threshold, packing.target);
     checkPacking(packing);
     let versioned: VersionedFile[];
     let layers: Descriptor[];
@@ -611,10 +613,11 @@ export class Store implements EvidenceStore {
     const parsed = parseRef(ref);
     const { stored, manifest } = await this.#manifest(parsed.name, parsed.digest ?? parsed.tag ?? "latest", ref);
     const dest = resolve(this.#cwd ?? process.cwd(), destDir);
-    const match = includeMatcher(options.include);
-    if (indexLayer(manifest)) return this.#fetchPacked(ref, parsed, stored, manifest, dest, match, options);
+    const filter = includeFilter(options.include);
+    if (indexLayer(manifest)) return this.#fetchPacked(ref, parsed, stored, manifest, dest, filter, options);
     let layers = versionFiles(manifest, ref);
-    if (match) layers = layers.filter((l) => match(l.title));
+    if (filter) layers = layers.filter((l) => filter.match(l.title));
+    refuseUnmatched(ref, filter);
     const existed = await checkDestination(dest);
     await this.#refuseShared(dest, existed);
     for (const { title } of layers) await refuseLinks(dest, title);
@@ -678,11 +681,12 @@ export class Store implements EvidenceStore {
     stored: StoredManifest,
     manifest: Manifest,
     dest: string,
-    match: ((path: string) => boolean) | undefined,
+    filter: IncludeFilter | undefined,
     options: FetchOptions,
   ): Promise<FetchResult> {
     const repo = this.repo(parsed.name);
-    const { selected, packs } = await this.#packedEntries(repo, ref, manifest, match);
+    const { selected, packs, members } = await this.#packedEntries(repo, ref, manifest, filter?.match);
+    refuseUnmatched(ref, filter);
     const existed = await checkDestination(dest);
     await this.#refuseShared(dest, existed);
     if (existed) {
@@ -743,8 +747,11 @@ export class Store implements EvidenceStore {
         ref,
         packs,
         wanted: byPack,
+        members,
         concurrency: this.#concurrency,
-        ranges: true,
+        // Only a partial fetch reads byte ranges: a whole fetch reads each pack whole, as tar,
+        // checked member by member against the index (what `tar x` of the pack would make).
+        ranges: filter !== undefined,
         write: ({ entry }, data) => {
           writeFileSync(stagedPath(entry.path), data, { mode: entry.mode });
           progress(entry.size);
@@ -792,20 +799,39 @@ export class Store implements EvidenceStore {
 
   /**
    * The entries of a packed version's index (those `match` selects, all without it) and its packs,
-   * the index verified and each own-layer entry checked against a layer of the manifest.
+   * the index verified and each own-layer entry checked against a layer of the manifest. Also
+   * every entry of each pack holding a selected one (`members`, what a whole-pack read checks the
+   * tar against): a pack's entries are contiguous in the index (the reader checks it), so only
+   * the current pack's are held until it is known whether one of them is selected.
    */
   async #packedEntries(
     repo: string,
     ref: string,
     manifest: Manifest,
     match: ((path: string) => boolean) | undefined,
-  ): Promise<{ selected: IndexEntry[]; packs: IndexedPack[] }> {
+  ): Promise<{ selected: IndexEntry[]; packs: readonly IndexedPack[]; members: Map<number, IndexEntry[]> }> {
     const opened = await openVersionIndex(this.transport, repo, manifest, ref);
     const selected: IndexEntry[] = [];
+    const members = new Map<number, IndexEntry[]>();
     const ownLayers = fileLayers(manifest);
+    let pack = -1;
+    let current: IndexEntry[] = [];
+    let wanted = false;
+    const endPack = () => {
+      if (wanted) members.set(pack, current);
+      current = [];
+      wanted = false;
+    };
     try {
       for await (const batch of opened.reader.batches()) {
         for (const entry of batch) {
+          if (entry.pack !== undefined) {
+            if (entry.pack !== pack) {
+              endPack();
+              pack = entry.pack;
+            }
+            current.push(entry);
+          }
           if (match && !match(entry.path)) continue;
           if (entry.pack === undefined) {
             const layer = ownLayers.get(`sha256:${entry.sha256}`);
@@ -813,14 +839,15 @@ export class Store implements EvidenceStore {
               throw new FileIndexError(
                 `ref ${ref}: file index: file ${entry.path} names no layer of the manifest (sha256:${entry.sha256})`,
               );
-          }
+          } else wanted = true;
           selected.push(entry);
         }
       }
+      endPack();
     } finally {
       await opened.close();
     }
-    return { selected, packs: opened.reader.header.packs };
+    return { selected, packs: opened.reader.packs, members };
   }
 
   /**
@@ -836,7 +863,7 @@ export class Store implements EvidenceStore {
       return;
     }
     const opened = await openVersionIndex(this.transport, this.repo(parsed.name), manifest, ref);
-    const packs = opened.reader.header.packs;
+    const packs = opened.reader.packs;
     try {
       for await (const e of opened.reader.entries()) {
         if (match && !match(e.path)) continue;
@@ -935,7 +962,7 @@ export class Store implements EvidenceStore {
     source: BlobSource,
     options: MaterializeOptions,
   ): Promise<{ files: MaterializedFile[]; linkedBytes: number; copiedBytes: number }> {
-    const { selected, packs } = await this.#packedEntries(repo, ref, manifest, undefined);
+    const { selected, packs, members } = await this.#packedEntries(repo, ref, manifest, undefined);
     const total = selected.reduce((s, e) => s + e.size, 0);
     const progress = progressOf(total, options);
     const inFlight = filesInFlight(source, this.#concurrency);
@@ -967,6 +994,7 @@ export class Store implements EvidenceStore {
         ref,
         packs,
         wanted: byPack,
+        members,
         concurrency: inFlight,
         ranges: false,
         write: ({ entry }, data) => {
@@ -1174,6 +1202,16 @@ export class Store implements EvidenceStore {
 }
 
 /** A subject's name and digest end up in paths and URLs: check them like a parsed ref. */
+/**
+ * An --include pattern that matches no file of the version is refused before the destination is
+ * touched: fetch makes the destination hold exactly what is selected, so a typo would otherwise
+ * empty it and succeed.
+ */
+function refuseUnmatched(ref: string, filter: IncludeFilter | undefined): void {
+  const unmatched = filter?.unmatched() ?? [];
+  if (unmatched.length) throw new UnmatchedIncludeError(ref, unmatched);
+}
+
 function checkSubject(subject: ResolvedVersion): void {
   checkName(subject.name);
   checkDigest(subject.digest);

@@ -1,7 +1,8 @@
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { chmod, mkdir, readFile, stat, truncate, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { silentLogger } from "@llmops/core";
+import { InputError, silentLogger } from "@llmops/core";
 import { describe, expect, it } from "vitest";
 import {
   BlobIntegrityError,
@@ -11,7 +12,9 @@ import {
   type Manifest,
   openStore,
   PACK_MEDIA_TYPE,
+  UnmatchedIncludeError,
 } from "../src/index.ts";
+import { TAR_END, tarHeader } from "../src/packs/tar.ts";
 import { readTree, sha256sum, tempDir, writeTree } from "./helpers.ts";
 
 const CREATED = "2024-05-01T12:00:00.000Z";
@@ -144,7 +147,7 @@ describe("packed versions in a layout store", () => {
     expect(await readTree(out)).toEqual(before);
   });
 
-  it("refuses an index whose packs are not layers of the manifest", async () => {
+  it("refuses an index whose packs are not the manifest's pack layers", async () => {
     const { dir, store, v } = await setup();
     const manifest = await manifestOf(dir, v.digest);
     const other = { ...manifest, layers: manifest.layers.filter((_, i) => i !== 1) };
@@ -153,7 +156,8 @@ describe("packed versions in a layout store", () => {
     const digest = await transport.putManifest("d", bytes, "application/vnd.oci.image.manifest.v1+json");
     const error = await store.fetch(`d@${digest}`, join(dir, "o")).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(FileIndexError);
-    expect((error as Error).message).toMatch(/is not a pack layer of the manifest/);
+    // Positions shift past the removed pack: an entry then names the wrong pack (or none) and is refused.
+    expect((error as Error).message).toMatch(/file index sha256:[0-9a-f]{64}: line \d+: (file .*: (pack|offset)|expected files in each)/);
   });
 
   it("gives one digest for the same content whatever the mtimes and creation order", async () => {
@@ -215,4 +219,190 @@ describe("packed versions in a layout store", () => {
     await truncate(blob(dir, pack.digest), 0);
     await expect(store.fetch("d:v1", join(dir, "o"))).rejects.toThrow(BlobIntegrityError);
   });
+
+  it("a pack target below the default threshold, with no threshold given, lowers the threshold with it (threshold ≤ target)", async () => {
+    const dir = await tempDir();
+    await writeTree(join(dir, "src"), dataset(20));
+    const store = openStore(join(dir, "store"), { logger: silentLogger, cacheDir: join(dir, "cache") });
+    const v = await store.version({
+      path: join(dir, "src"),
+      name: "d",
+      kind: "dataset",
+      created: CREATED,
+      packing: { target: 65536, minFiles: 10 },
+    });
+    expect((await manifestOf(dir, v.digest)).layers[0]!.mediaType).toBe(FILE_INDEX_MEDIA_TYPE);
+    const bad = await store
+      .version({ path: join(dir, "src"), name: "d", kind: "dataset", packing: { threshold: 100_000, target: 65536 } })
+      .catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(InputError);
+    expect((bad as Error).message).toMatch(/packing threshold 100000: expected a pack threshold of at most the pack target/);
+  });
+
+  it("--include matching no file fails with an InputError naming the pattern, before the destination is touched", async () => {
+    const { dir, store } = await setup();
+    const out = join(dir, "out");
+    await store.fetch("d:v1", out);
+    const before = await readTree(out);
+    const error = await store.fetch("d:v1", out, { include: ["train/**", "tarin/**"] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnmatchedIncludeError);
+    expect((error as UnmatchedIncludeError).patterns).toEqual(["tarin/**"]);
+    expect((error as InputError).exitCode).toBe(2);
+    expect((error as Error).message).toMatch(/--include "tarin\/\*\*": matches no file of the version/);
+    expect(await readTree(out)).toEqual(before);
+    // A version written one layer per file too.
+    await writeTree(join(dir, "m"), { "a/x.txt": "x" });
+    await store.version({ path: join(dir, "m"), name: "m", kind: "model", created: CREATED });
+    await store.fetch("m:v1", join(dir, "mo"));
+    const e2 = await store.fetch("m:v1", join(dir, "mo"), { include: ["b/**"] }).catch((e: unknown) => e);
+    expect(e2).toBeInstanceOf(InputError);
+    expect((e2 as Error).message).toMatch(/--include "b\/\*\*": matches no file/);
+    expect(await readTree(join(dir, "mo"))).toEqual({ "a/x.txt": "x" });
+  });
 });
+
+/** Entries of a crafted index: sha256 filled in from the content. */
+interface Crafted {
+  path: string;
+  content: string;
+  mode?: "644" | "755";
+  offset?: number;
+}
+
+describe("crafted packed versions: fetch reads the tree `tar x` would, or refuses", () => {
+  const hex = (b: Buffer | string) => createHash("sha256").update(b).digest("hex");
+  async function craft(pack: Buffer, entries: Crafted[]) {
+    const { dir, store, v } = await setup(12);
+    const base = await manifestOf(dir, v.digest);
+    const lines = [JSON.stringify({ format: "llmops.file-index", version: 2, files: entries.length })];
+    for (const e of entries)
+      lines.push(
+        JSON.stringify({
+          path: e.path,
+          size: Buffer.byteLength(e.content),
+          sha256: hex(e.content),
+          mode: e.mode ?? "644",
+          pack: 0,
+          offset: e.offset,
+        }),
+      );
+    const index = Buffer.from(`${lines.join("\n")}\n`);
+    const repo = store.repo("d");
+    await store.transport.putBlobBytes(repo, `sha256:${hex(index)}`, index);
+    await store.transport.putBlobBytes(repo, `sha256:${hex(pack)}`, pack);
+    const manifest = {
+      ...base,
+      layers: [
+        { mediaType: FILE_INDEX_MEDIA_TYPE, digest: `sha256:${hex(index)}`, size: index.length },
+        { mediaType: PACK_MEDIA_TYPE, digest: `sha256:${hex(pack)}`, size: pack.length },
+      ],
+    };
+    const digest = await store.transport.putManifest(
+      repo,
+      Buffer.from(JSON.stringify(manifest)),
+      "application/vnd.oci.image.manifest.v1+json",
+    );
+    return { dir, store, ref: `d@${digest}` };
+  }
+  const member = (path: string, data: string | Buffer, mode: 0o644 | 0o755 = 0o644) => {
+    const bytes = Buffer.from(data);
+    const padded = Buffer.alloc(Math.ceil(bytes.length / 512) * 512);
+    bytes.copy(padded);
+    return Buffer.concat([tarHeader(path, bytes.length, mode), padded]);
+  };
+  async function refused(pack: Buffer, entries: Crafted[], error: RegExp) {
+    const { dir, store, ref } = await craft(pack, entries);
+    const out = join(dir, "crafted");
+    const e = await store.fetch(ref, out).catch((x: unknown) => x);
+    expect(e, String(e)).toBeInstanceOf(InputError);
+    expect((e as Error).message).toMatch(error);
+    expect(await readdirOrNone(out)).toBeUndefined();
+    const m = await store.materialize(ref, join(dir, "mat")).catch((x: unknown) => x);
+    expect(m).toBeInstanceOf(InputError);
+    expect((m as Error).message).toMatch(error);
+  }
+
+  it("a well-formed crafted pack fetches (the harness itself is sound)", async () => {
+    const pack = Buffer.concat([member("a.txt", "hello"), member("b.txt", "world"), TAR_END]);
+    const { dir, store, ref } = await craft(pack, [
+      { path: "a.txt", content: "hello", offset: 512 },
+      { path: "b.txt", content: "world", offset: 1536 },
+    ]);
+    await store.fetch(ref, join(dir, "ok"));
+    expect(await readTree(join(dir, "ok"))).toEqual({ "a.txt": "hello", "b.txt": "world" });
+  });
+
+  it("refuses a tar member whose name differs from the index's (../../escape.txt listed as safe.txt)", async () => {
+    const pack = Buffer.concat([member("../../escape.txt", "owned"), TAR_END]);
+    await refused(
+      pack,
+      [{ path: "safe.txt", content: "owned", offset: 512 }],
+      /tar member "\.\.\/\.\.\/escape\.txt".*the file index says "safe\.txt"/,
+    );
+  });
+
+  it("refuses bytes hidden from the index: a member larger than its entry, padding that is not zero, an extra member, trailing bytes", async () => {
+    // The tar member holds 600 bytes; the index claims the first 5 of them.
+    await refused(
+      Buffer.concat([member("a.txt", `hello${"x".repeat(595)}`), TAR_END]),
+      [{ path: "a.txt", content: "hello", offset: 512 }],
+      /600 bytes.*the file index says "a\.txt" \(5 bytes/,
+    );
+    // A member's padding carries data (no tar shows it, but the pack is not ours).
+    const padded = Buffer.concat([member("a.txt", "hello"), TAR_END]);
+    padded.write("hidden", 512 + 100);
+    await refused(padded, [{ path: "a.txt", content: "hello", offset: 512 }], /padding after its data is not zero/);
+    // A member the index does not list (tar x would create it; fetch would not).
+    await refused(
+      Buffer.concat([member("a.txt", "hello"), member("extra.txt", "surprise"), TAR_END]),
+      [{ path: "a.txt", content: "hello", offset: 512 }],
+      /tar member "extra\.txt".*lists 1 files in this pack, and no more/,
+    );
+    // Bytes after the end-of-archive blocks.
+    await refused(
+      Buffer.concat([member("a.txt", "hello"), TAR_END, Buffer.from("junk")]),
+      [{ path: "a.txt", content: "hello", offset: 512 }],
+      /bytes after the end-of-archive/,
+    );
+    // A mode the index does not say.
+    await refused(
+      Buffer.concat([member("a.txt", "hello", 0o755), TAR_END]),
+      [{ path: "a.txt", content: "hello", offset: 512 }],
+      /mode 755.*mode 644/,
+    );
+  });
+
+  it("refuses an index offset pointing at a tar header (offset 0) or into another member", async () => {
+    // The "file" at offset 0 would be the header's bytes themselves.
+    const pack = Buffer.concat([member("a.txt", "hello"), TAR_END]);
+    const headerBytes = pack.subarray(0, 5).toString("latin1");
+    await refused(pack, [{ path: "a.txt", content: headerBytes, offset: 0 }], /file a\.txt: offset: expected at least 512/);
+    const two = Buffer.concat([member("a.txt", "hello world"), member("b.txt", "x"), TAR_END]);
+    await refused(
+      two,
+      [
+        { path: "a.txt", content: "hello", offset: 512 },
+        { path: "b.txt", content: "world", offset: 518 },
+      ],
+      /file b\.txt: offset: expected at least 1536/,
+    );
+  });
+
+  it("refuses a path that is both a file and a directory with a FileIndexError (exit 2), not a raw EEXIST", async () => {
+    const pack = Buffer.concat([member("a", "1"), member("a-b", "2"), member("a/b", "3"), TAR_END]);
+    const { dir, store, ref } = await craft(pack, [
+      { path: "a", content: "1", offset: 512 },
+      { path: "a-b", content: "2", offset: 1536 },
+      { path: "a/b", content: "3", offset: 2560 },
+    ]);
+    const e = await store.fetch(ref, join(dir, "x")).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(FileIndexError);
+    expect((e as FileIndexError).exitCode).toBe(2);
+    expect((e as Error).message).toMatch(/path a\/b: a is a file and also a directory/);
+  });
+});
+
+async function readdirOrNone(path: string): Promise<string[] | undefined> {
+  const { readdir } = await import("node:fs/promises");
+  return readdir(path).catch(() => undefined);
+}

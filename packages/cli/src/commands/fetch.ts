@@ -11,7 +11,7 @@ export const fetchCommand: Command = {
   options: { replace: { type: "boolean" }, include: { type: "string", multiple: true }, ...storeOptions },
   optionHelp: {
     include:
-      "fetch only the files matching this glob (* and ? within a path segment, ** across segments, [ab] classes; a directory selects what is under it); repeatable. <DIR> then holds exactly those files",
+      "fetch only the files matching this glob (* and ? within a path segment, ** across segments, [ab] classes; a directory selects what is under it); repeatable. <DIR> then holds exactly those files; a pattern matching no file of <REF> fails (exit 2) before <DIR> is touched",
     replace:
       "make a non-empty <DIR> that llmops fetch did not write hold exactly <REF>, removing files not in it (without it such a <DIR> is refused; an empty or missing <DIR>, or one an earlier fetch wrote, needs no flag)",
     ...storeOptionHelp,

@@ -1,5 +1,5 @@
 import { UsageError } from "@llmops/core";
-import { includeMatcher, type ListedFile } from "@llmops/store";
+import { includeFilter, includeMatcher, type ListedFile } from "@llmops/store";
 import { type Command, openCommandStore, storeOptionHelp, storeOptions } from "../command.ts";
 import { list, printJson } from "./version.ts";
 
@@ -10,7 +10,8 @@ export const lsCommand: Command = {
   options: { files: { type: "boolean" }, include: { type: "string", multiple: true }, ...storeOptions },
   optionHelp: {
     files: "list the files of <REF> (path, size, sha256) from its file index; no file content is downloaded",
-    include: "with --files: only files matching this glob (as fetch --include); repeatable",
+    include:
+      "with --files: only files matching this glob (as fetch --include); repeatable. A pattern matching no file lists nothing for it and notes it on stderr (exit 0: listing changes nothing)",
     ...storeOptionHelp,
   },
   async run(args, context) {
@@ -21,7 +22,11 @@ export const lsCommand: Command = {
       if (name === undefined) throw new UsageError("--files needs a <REF>");
       includeMatcher(include);
       const store = await openCommandStore(args.values, context);
-      return listFiles(context, store.files(name, include.length ? { include } : {}));
+      // The store selects; this filter only learns which patterns selected nothing.
+      const seen = includeFilter(include);
+      const code = await listFiles(context, store.files(name, include.length ? { include } : {}), seen?.match);
+      for (const pattern of seen?.unmatched() ?? []) context.logger.warn(`--include ${JSON.stringify(pattern)} matches no file of ${name}`);
+      return code;
     }
     if (include.length) throw new UsageError("--include applies only with --files");
     const store = await openCommandStore(args.values, context);
@@ -51,7 +56,11 @@ export const lsCommand: Command = {
  * Lines as the index streams them, so a million-file listing never sits in memory; --json writes
  * one document (`{"files":[...]}`) the same way, entry by entry.
  */
-async function listFiles(context: { json: boolean; stdout: NodeJS.WritableStream }, files: AsyncIterable<ListedFile>): Promise<number> {
+async function listFiles(
+  context: { json: boolean; stdout: NodeJS.WritableStream },
+  files: AsyncIterable<ListedFile>,
+  onPath?: (path: string) => void,
+): Promise<number> {
   let out = "";
   let first = true;
   const flush = async (force = false) => {
@@ -62,6 +71,7 @@ async function listFiles(context: { json: boolean; stdout: NodeJS.WritableStream
   };
   if (context.json) out += '{"files":[';
   for await (const f of files) {
+    onPath?.(f.path);
     if (context.json) {
       out += `${first ? "" : ","}\n  ${JSON.stringify(f)}`;
       first = false;

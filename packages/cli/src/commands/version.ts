@@ -97,7 +97,8 @@ export const versionCommand: Command = {
     check:
       "with <path>: run the checks: of the dataset artifact --name declares in llmops.yaml before storing; a failed check stores nothing (exit 1). Without <path> declared datasets with checks: are always checked",
     "no-check": "without <path>: store declared datasets without running their checks:",
-    "pack-threshold": "with <path>: files smaller than this many bytes go into tar packs (default 4194304, 4 MiB)",
+    "pack-threshold":
+      "with <path>: files smaller than this many bytes go into tar packs (default 4194304, 4 MiB; at most 67108864, 64 MiB, and at most the pack target)",
     "pack-target": "with <path>: the pack size aimed at, in bytes (default 67108864, 64 MiB)",
     "pack-min-files": "with <path>: pack only when at least this many files are below the threshold (default 256)",
   },

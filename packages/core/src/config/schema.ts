@@ -10,21 +10,41 @@ export * from "./checks.ts";
 /** Where versions live: an OCI layout directory or `oci://host[:port]/repo-prefix`. */
 export const storeSchema = z.string().min(1, "expected a store: a directory path or oci://host/prefix");
 
+/** The largest pack threshold: a packed file is below it, so a reader never holds more than this per file. */
+export const MAX_PACK_THRESHOLD = 64 * 1024 * 1024;
+
 /**
  * How a version of many small files is stored: files under `threshold` bytes go into
  * deterministic tar packs of about `target` bytes, once at least `minFiles` of them exist. The
- * defaults are the store's (4 MiB, 64 MiB, 256); the limits here are what it can work with.
+ * defaults are the store's (4 MiB, 64 MiB, 256); the limits here are what it can work with: a
+ * packed file is held whole in memory while it is written and read, so `threshold` is at most
+ * 64 MiB, and at most `target` (a pack holds at least one file).
  */
-export const packingSchema = z.strictObject({
-  threshold: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
-  target: z
-    .number()
-    .int()
-    .min(64 * 1024, "expected a pack target of at least 65536 bytes")
-    .max(Number.MAX_SAFE_INTEGER)
-    .optional(),
-  minFiles: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
-});
+export const packingSchema = z
+  .strictObject({
+    threshold: z
+      .number("expected a pack threshold in bytes")
+      .int("expected a pack threshold in whole bytes")
+      .min(1, "expected a pack threshold of at least 1 byte")
+      .max(MAX_PACK_THRESHOLD, `expected a pack threshold of at most ${MAX_PACK_THRESHOLD} bytes`)
+      .optional(),
+    target: z
+      .number("expected a pack target in bytes")
+      .int("expected a pack target in whole bytes")
+      .min(64 * 1024, "expected a pack target of at least 65536 bytes")
+      .max(Number.MAX_SAFE_INTEGER, `expected a pack target of at most ${Number.MAX_SAFE_INTEGER} bytes`)
+      .optional(),
+    minFiles: z
+      .number("expected a minimum number of files")
+      .int("expected a whole number of files")
+      .min(0, "expected a minimum number of files of at least 0")
+      .max(Number.MAX_SAFE_INTEGER, `expected a minimum number of files of at most ${Number.MAX_SAFE_INTEGER}`)
+      .optional(),
+  })
+  .refine((p) => p.threshold === undefined || p.target === undefined || p.threshold <= p.target, {
+    message: "expected a pack threshold of at most the pack target (a pack holds at least one file)",
+    path: ["threshold"],
+  });
 export type PackingOptions = z.infer<typeof packingSchema>;
 
 /**

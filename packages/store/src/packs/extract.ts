@@ -1,11 +1,12 @@
 import { createHash } from "node:crypto";
 import { open } from "node:fs/promises";
 import type { Readable } from "node:stream";
-import { LlmopsError } from "@llmops/core";
+import { LlmopsError, MAX_PACK_THRESHOLD } from "@llmops/core";
 import { BlobIntegrityError } from "../integrity-errors.ts";
 import { mapLimit } from "../limit.ts";
 import type { Transport } from "../transport.ts";
 import type { IndexEntry, IndexedPack } from "./file-index.ts";
+import { readTar, TarFormatError } from "./tar.ts";
 
 /** A file to take out of a pack; `offset` is set (IndexEntry.pack/offset). */
 export interface WantedFile {
@@ -26,6 +27,11 @@ export interface PackSource {
 }
 
 export interface ExtractOptions {
+  /**
+   * Every file the index places in this pack (wanted or not), in offset order: a whole-pack read
+   * requires the pack's tar members to be exactly these, so `tar x` and fetch see one tree.
+   */
+  members: readonly IndexEntry[];
   /** Names a file in messages (`ref d:v1: file train/a.txt`). */
   what: (path: string) => string;
   /** Names the pack in messages. */
@@ -42,10 +48,12 @@ export interface ExtractPacksInput {
   repo: string;
   /** The version's ref, for messages (`ref d:v1: file train/a.txt`, `ref d:v1: pack sha256:…`). */
   ref: string;
-  /** The index header's packs. */
-  packs: IndexedPack[];
+  /** The manifest's pack layers, as the index names them. */
+  packs: readonly IndexedPack[];
   /** Files wanted from each pack, by its position in `packs`. */
   wanted: Map<number, WantedFile[]>;
+  /** Every file of each pack in `wanted`, in offset order (ExtractOptions.members). */
+  members: Map<number, IndexEntry[]>;
   concurrency: number;
   /** Read only the wanted byte ranges of a pack where that is under half of it (partial fetch). */
   ranges: boolean;
@@ -78,6 +86,7 @@ export async function extractPacks(input: ExtractPacksInput): Promise<number> {
       {
         what: (path) => `ref ${ref}: file ${path}`,
         packWhat: `ref ${ref}: pack ${pack.digest}`,
+        members: input.members.get(k) ?? [],
         ranges: input.ranges && wantedBytes < pack.size / 2,
         write: input.write,
       },
@@ -94,9 +103,13 @@ const EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b78
 
 /**
  * Takes `files` (sorted by offset) out of one pack, verifying each file's sha256 from the index
- * before it is handed to `write`. A whole-pack read also checks the pack's size and digest; a
- * range read cannot, and relies on the per-file hashes (the index holding them is verified and
- * bound to the manifest). A wrong byte fails naming the file; a short pack names the file it cut.
+ * before it is handed to `write`. A whole-pack read also checks the pack's size and digest, and
+ * parses it as tar: its members must be the index's entries for the pack (path, size, mode and
+ * data offset), in order, nothing more, ending in the end-of-archive blocks. A range read cannot,
+ * and relies on the per-file hashes and on the index's offsets (checked when it was read:
+ * increasing, each leaving room for a tar header after the previous file's data). A wrong byte
+ * fails naming the file; a short pack names the file it cut. A range cut off mid-way is asked
+ * again from the first file not yet written, so each file is written once.
  */
 export async function extractFromPack(
   pack: IndexedPack,
@@ -114,24 +127,35 @@ export async function extractFromPack(
   if (pending.length === 0) return 0;
   if (options.ranges && source.openRange) {
     let downloaded = 0;
+    const written = new Set<WantedFile>();
+    const tracked: ExtractOptions = {
+      ...options,
+      write: async (file, data) => {
+        await options.write(file, data);
+        written.add(file);
+      },
+    };
     const groups = rangesOf(pending);
     for (const [n, group] of groups.entries()) {
-      const start = group[0]!.entry.offset;
-      const last = group.at(-1)!.entry;
+      let remaining = group;
       for (let attempt = 1; ; attempt++) {
+        const start = remaining[0]!.entry.offset;
+        const last = remaining.at(-1)!.entry;
         try {
           const got = await source.openRange(start, last.offset + last.size);
           if (!got) throw missing(options.packWhat, pack.digest);
           if (got.start === 0 && start !== 0) {
             // The server sent the whole pack: read every remaining file from it, and check the pack too.
-            return downloaded + (await consume(got.stream, 0, groups.slice(n).flat(), pack, true, options));
+            return downloaded + (await consumeWhole(got.stream, [...remaining, ...groups.slice(n + 1).flat()], pack, tracked));
           }
-          downloaded += await consume(got.stream, got.start, group, pack, false, options);
+          downloaded += await consume(got.stream, got.start, remaining, pack, tracked);
           break;
         } catch (error) {
-          // A dropped connection mid-range: ask for the range again (its files are rewritten whole).
-          // Integrity and HTTP errors (LlmopsError) are final.
+          // A dropped connection mid-range: ask again for what is not yet written. Integrity and
+          // HTTP errors (LlmopsError) are final.
           if (error instanceof LlmopsError || attempt >= RANGE_ATTEMPTS) throw error;
+          remaining = remaining.filter((f) => !written.has(f));
+          if (remaining.length === 0) break;
         }
       }
     }
@@ -139,7 +163,7 @@ export async function extractFromPack(
   }
   const stream = await source.open();
   if (!stream) throw missing(options.packWhat, pack.digest);
-  return consume(stream, 0, pending, pack, true, options);
+  return consumeWhole(stream, pending, pack, options);
 }
 
 const FILE_CHUNK = 1 << 20;
@@ -187,16 +211,11 @@ function mismatch(what: string, sha256: string): BlobIntegrityError {
   return new BlobIntegrityError(what, `sha256:${sha256}`, `content does not match its sha256 ${sha256} in the file index`);
 }
 
-/** Reads `stream` (which begins at pack byte `from`), copying out `files`; returns the bytes read. */
-async function consume(
-  stream: PackStream,
-  from: number,
-  files: WantedFile[],
-  pack: IndexedPack,
-  whole: boolean,
-  options: ExtractOptions,
-): Promise<number> {
-  const packHash = whole ? createHash("sha256") : undefined;
+/**
+ * Reads a range `stream` (which begins at pack byte `from`), copying out `files`; returns the
+ * bytes used (up to the last file's end: a server sending more than was asked is not counted).
+ */
+async function consume(stream: PackStream, from: number, files: WantedFile[], pack: IndexedPack, options: ExtractOptions): Promise<number> {
   let pos = from;
   let i = 0;
   let current: Buffer | undefined;
@@ -206,9 +225,6 @@ async function consume(
       const chunk = raw;
       const chunkStart = pos;
       pos += chunk.length;
-      if (whole && pos > pack.size)
-        throw new BlobIntegrityError(options.packWhat, pack.digest, `blob is larger than its recorded size ${pack.size}`);
-      packHash?.update(chunk);
       options.onBytes?.(chunk.length);
       while (i < files.length) {
         const e = files[i]!.entry;
@@ -235,7 +251,7 @@ async function consume(
         await options.write(files[i]!, data);
         i++;
       }
-      if (!whole && i >= files.length) break;
+      if (i >= files.length) break;
     }
   } finally {
     if ("destroy" in stream) stream.destroy();
@@ -249,14 +265,77 @@ async function consume(
       `pack ${pack.digest} ends at byte ${pos}, before the file's bytes ${e.offset}-${e.offset + e.size} (truncated pack)`,
     );
   }
-  if (whole) {
-    const digest = `sha256:${packHash!.digest("hex")}`;
-    if (pos !== pack.size || digest !== pack.digest)
-      throw new BlobIntegrityError(
-        options.packWhat,
-        pack.digest,
-        `content does not match its digest ${pack.digest} (got ${pos} bytes, expected ${pack.size})`,
-      );
+  const last = files.at(-1);
+  return Math.min(pos, last ? last.entry.offset + last.entry.size : pos) - from;
+}
+
+/**
+ * Reads a whole pack from byte 0 as tar (readTar, strict), requiring its members to be
+ * `options.members` in order, and writes `files` (some of them, sorted by offset) as their
+ * members come, each checked against its sha256; then checks the pack's size and digest.
+ * Returns the bytes read.
+ */
+async function consumeWhole(stream: PackStream, files: WantedFile[], pack: IndexedPack, options: ExtractOptions): Promise<number> {
+  const packHash = createHash("sha256");
+  const members = options.members;
+  let pos = 0;
+  let ended = false;
+  const bad = (detail: string) => new BlobIntegrityError(options.packWhat, pack.digest, detail);
+  const counted = (async function* () {
+    try {
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        pos += chunk.length;
+        if (pos > pack.size) throw bad(`blob is larger than its recorded size ${pack.size}`);
+        packHash.update(chunk);
+        options.onBytes?.(chunk.length);
+        yield chunk;
+      }
+      ended = true;
+    } finally {
+      if ("destroy" in stream) stream.destroy();
+      else await stream.return(undefined);
+    }
+  })();
+  let i = 0;
+  let j = 0;
+  try {
+    for await (const member of readTar(counted, { strict: true, maxSize: MAX_PACK_THRESHOLD })) {
+      const e = members[j];
+      const seen = `tar member ${JSON.stringify(member.path)} (${member.size} bytes, mode ${member.mode.toString(8)}, data at byte ${member.offset})`;
+      if (!e) throw bad(`${seen}: the file index lists ${members.length} files in this pack, and no more`);
+      if (member.path !== e.path || member.size !== e.size || member.mode !== e.mode || member.offset !== e.offset)
+        throw bad(
+          `${seen}: the file index says ${JSON.stringify(e.path)} (${e.size} bytes, mode ${e.mode.toString(8)}, data at byte ${e.offset})`,
+        );
+      j++;
+      const f = files[i];
+      if (f && f.entry.offset === member.offset) {
+        if (createHash("sha256").update(member.data).digest("hex") !== e.sha256) throw mismatch(options.what(e.path), e.sha256);
+        await options.write(f, member.data);
+        i++;
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof TarFormatError)) throw error;
+    if (ended && pos < pack.size) {
+      const e = files[i]?.entry ?? members[j];
+      if (e) {
+        const at = e.offset ?? 0;
+        throw new BlobIntegrityError(
+          options.what(e.path),
+          pack.digest,
+          `pack ${pack.digest} ends at byte ${pos}, before the file's bytes ${at}-${at + e.size} (truncated pack)`,
+        );
+      }
+    }
+    throw bad(`not the tar the file index describes: ${error.message}`);
+  } finally {
+    await counted.return(undefined);
   }
-  return pos - from;
+  if (j < members.length) throw bad(`ends after ${j} tar members; the file index lists ${members.length} (next ${members[j]!.path})`);
+  if (i < files.length) throw new Error(`pack read: ${files[i]!.entry.path} is not a member of ${pack.digest}`);
+  const digest = `sha256:${packHash.digest("hex")}`;
+  if (pos !== pack.size || digest !== pack.digest)
+    throw bad(`content does not match its digest ${pack.digest} (got ${pos} bytes, expected ${pack.size})`);
+  return pos;
 }

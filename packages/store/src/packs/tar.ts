@@ -192,15 +192,35 @@ function parsePax(data: Buffer): Record<string, string> {
   return out;
 }
 
+export interface ReadTarOptions {
+  /**
+   * Accept only what a pack of ours can hold, so that every tar reader sees the entries this one
+   * yields: ustar magic and version (without them GNU tar ignores the prefix field, and a GNU
+   * header gives it another meaning), regular files (type `0`) and pax `x` records of `path` and
+   * `size` only, zero padding, and the archive ending in exactly two zero blocks with nothing
+   * after them.
+   */
+  strict?: boolean;
+  /** The largest entry size accepted (checked before its data is read, so nothing larger is ever held). */
+  maxSize?: number;
+}
+
+/** The largest pax extension we accept: a path record, a size record. */
+const MAX_PAX = 1 << 20;
+
 /**
  * The entries of a tar stream with their data, in order. Accepts what packs contain and what
  * `tar --format=posix|ustar` writes for regular files and directories; other entry types are
  * refused. Each file's data is held in memory while it is yielded: for packs and tests, whose
- * files are small.
+ * files are small (`maxSize` bounds it). The chunks of `source` are copied as they come: a
+ * source may reuse its buffers.
  */
 export async function* readTar(
   source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  options: ReadTarOptions = {},
 ): AsyncGenerator<TarEntry & { type: "file" | "directory"; data: Buffer }> {
+  const strict = options.strict === true;
+  const maxSize = options.maxSize ?? Number.MAX_SAFE_INTEGER;
   let buffered: Buffer[] = [];
   let length = 0;
   let consumed = 0;
@@ -211,7 +231,7 @@ export async function* readTar(
     while (length < n) {
       const next = await iterator.next();
       if (next.done) return undefined;
-      const chunk = Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength);
+      const chunk = Buffer.from(next.value);
       buffered.push(chunk);
       length += chunk.length;
     }
@@ -228,18 +248,44 @@ export async function* readTar(
     const at = consumed;
     const block = await take(BLOCK);
     if (!block) throw new TarFormatError(`tar: archive ends at byte ${at} without its end-of-archive blocks`);
-    if (block.every((b) => b === 0)) return;
+    if (block.every((b) => b === 0)) {
+      if (!strict) return;
+      if (Object.keys(pax).length) throw new TarFormatError(`tar: pax extension at the end of the archive, for no entry`);
+      const second = await take(BLOCK);
+      if (!second?.every((b) => b === 0)) throw new TarFormatError(`tar: end-of-archive at byte ${at}: expected a second zero block`);
+      if (length > 0 || !(await iterator.next()).done)
+        throw new TarFormatError(`tar: bytes after the end-of-archive blocks at byte ${at + 2 * BLOCK}`);
+      return;
+    }
     const stored = readOctal(block, 148, 8, "chksum");
     block.fill(0x20, 148, 156);
     let sum = 0;
     for (const byte of block) sum += byte;
     if (sum !== stored) throw new TarFormatError(`tar: header at byte ${at}: checksum ${stored} does not match ${sum}`);
     const type = String.fromCharCode(block[156]!) || "0";
+    if (strict) {
+      if (block.toString("latin1", 257, 265) !== "ustar\x0000")
+        throw new TarFormatError(`tar: header at byte ${at}: expected ustar magic and version 00`);
+      if (type !== "0" && type !== "x")
+        throw new TarFormatError(`tar: header at byte ${at}: type ${JSON.stringify(type)} is not a regular file`);
+      if (pax.size !== undefined && !/^[0-9]+$/.test(pax.size))
+        throw new TarFormatError(`tar: header at byte ${at}: pax size is not a number`);
+    }
     const size = pax.size !== undefined ? Number(pax.size) : readOctal(block, 124, 12, "size");
+    if (!Number.isSafeInteger(size) || size > (type === "x" ? MAX_PAX : maxSize))
+      throw new TarFormatError(`tar: header at byte ${at}: size ${size} is larger than ${type === "x" ? MAX_PAX : maxSize} bytes`);
     const data = await take(padded(size));
     if (!data) throw new TarFormatError(`tar: entry at byte ${at}: data ends before its ${size} bytes`);
+    if (strict && !data.subarray(size).every((b) => b === 0))
+      throw new TarFormatError(`tar: entry at byte ${at}: padding after its data is not zero`);
     if (type === "x") {
-      pax = { ...pax, ...parsePax(data.subarray(0, size)) };
+      const records = parsePax(data.subarray(0, size));
+      if (strict) {
+        const other = Object.keys(records).find((k) => k !== "path" && k !== "size");
+        if (other !== undefined)
+          throw new TarFormatError(`tar: pax extension at byte ${at}: record ${JSON.stringify(other)} is not path or size`);
+      }
+      pax = { ...pax, ...records };
       continue;
     }
     if (type === "g") continue;

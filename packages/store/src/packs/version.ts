@@ -6,7 +6,7 @@ import { mapLimit } from "../limit.ts";
 import { type Descriptor, FILE_MEDIA_TYPE, TITLE } from "../media.ts";
 import type { Transport } from "../transport.ts";
 import { buildPack, PACK_MEDIA_TYPE, type PackCache, type PackSourceFile, packKey } from "./build.ts";
-import { FILE_INDEX_MEDIA_TYPE, FileIndexWriter, type IndexedPack } from "./file-index.ts";
+import { FILE_INDEX_MEDIA_TYPE, FILE_INDEX_VERSION, FileIndexWriter, type IndexedPack } from "./file-index.ts";
 import { compareUtf8, eachPackPlan } from "./plan.ts";
 import type { FileMode } from "./tar.ts";
 
@@ -130,7 +130,8 @@ export async function versionPacked(input: PackedVersionInput): Promise<{ layers
     if (failure) throw failure;
     // The index is a function of the packs (a pack's digest fixes its members and offsets) and the
     // large files: its digest can come from the cache too, and an unchanged tree writes nothing.
-    const indexKey = `index:${packKey([
+    // The format version is part of the key: an index cached in an older format is never reused.
+    const indexKey = `index:v${FILE_INDEX_VERSION}:${packKey([
       ...packs.map((p) => ({ title: p.digest, size: p.size, mode: 0o644 as const, digest: p.digest })),
       ...large.map((f, i) => ({ title: f.title, size: f.size, mode: fileMode(f), digest: largeDone[i]!.digest })),
     ])}`;
@@ -150,7 +151,7 @@ export async function versionPacked(input: PackedVersionInput): Promise<{ layers
         }
       }
       addLargeBefore(undefined);
-      indexBlob = await index.finish(packs);
+      indexBlob = await index.finish();
       await transport.putBlobFile(repo, { ...indexBlob, path: index.target }, {});
     }
     packCache.set(indexKey, indexBlob);
