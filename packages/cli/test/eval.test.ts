@@ -304,6 +304,14 @@ describe("llmops eval: judges and datasets", () => {
     const summary = await readSummary(path.join(dir, ".llmops", "results", "ds"));
     expect(summary.dataset).toEqual({ ref: "evalset:v1", digest: version.digest });
     expect(summary.cases).toBe(1);
+    // A file the version lacks is named as a missing file, not as the glob fetch was given.
+    await writeFile(
+      path.join(dir, "llmops.yaml"),
+      (await readFile(path.join(dir, "llmops.yaml"), "utf8")).replace("file: cases.jsonl", 'file: "other[1].jsonl"'),
+    );
+    const missing = await llmops(["eval"], dir, { LLMOPS_CACHE_DIR: path.join(dir, "cache") });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("dataset evalset:v1: has no file other[1].jsonl");
   });
 });
 

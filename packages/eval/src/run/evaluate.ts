@@ -158,7 +158,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
     if (!fetched) {
       const dir = await mkdtemp(join(tmpdir(), "llmops-dataset-"));
       temps.push(dir);
-      fetched = await getStore().fetch(ref, dir, { include: [globEscape(file)] });
+      fetched = await fetchOneFile(getStore(), ref, file, dir);
       fetchedFiles.set(`${ref}\0${file}`, fetched);
       datasets.set(ref, fetched);
     }
@@ -290,7 +290,7 @@ export async function mergeEvalShards(options: MergeOptions): Promise<SuiteOutco
       store ??= options.openStore({ input: options.store, config: loaded.config.store });
       const dir = await mkdtemp(join(tmpdir(), "llmops-dataset-"));
       try {
-        const fetched = await store.fetch(ref, dir, { include: [globEscape(file)] });
+        const fetched = await fetchOneFile(store, ref, file, dir);
         return await readFile(join(fetched.path, file));
       } finally {
         await rm(dir, { recursive: true, force: true });
@@ -310,6 +310,21 @@ export async function mergeEvalShards(options: MergeOptions): Promise<SuiteOutco
     metrics: metricValues(summary.metrics),
     summary,
   };
+}
+
+/**
+ * Fetches one file of a dataset version into `dir`: a dataset of a million files is not downloaded
+ * for one cases file. A file the version lacks is named as such, not as the glob it became.
+ */
+async function fetchOneFile(store: EvalStore, ref: string, file: string, dir: string): Promise<{ digest: string; path: string }> {
+  try {
+    return await store.fetch(ref, dir, { include: [globEscape(file)] });
+  } catch (error) {
+    // The store's UnmatchedIncludeError (eval does not depend on the store package, hence the shape test).
+    if (error instanceof InputError && Array.isArray((error as { patterns?: unknown }).patterns))
+      throw new InputError(`dataset ${ref}: has no file ${file}`);
+    throw error;
+  }
 }
 
 /** A path as a glob matching only itself (store fetch `include`). */
