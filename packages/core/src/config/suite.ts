@@ -47,7 +47,7 @@ export type ToolChoice = z.infer<typeof toolChoiceSchema>;
  */
 export const responseFormatSchema = z.strictObject({
   name: toolNameSchema.default("response"),
-  schema: z.record(z.string(), z.unknown()),
+  schema: z.record(z.string(), z.unknown(), { error: "expected a JSON Schema object for the reply" }),
   strict: z.boolean().default(true),
 });
 export type ResponseFormatConfig = z.infer<typeof responseFormatSchema>;
@@ -346,6 +346,10 @@ export const suiteSchema = z
         if (issue) ctx.addIssue({ code: "custom", path: ["scorers", i, ...path, ...issue.path], message: issue.message });
       }
     });
+    suiteProviderList(suite).forEach(({ provider, path }) => {
+      for (const issue of toolIssues(provider, suite.agent))
+        ctx.addIssue({ code: "custom", path: [...path, ...issue.path], message: issue.message });
+    });
     if (suite.providers) {
       const seen = new Map<string, number>();
       suite.providers.forEach((provider, i) => {
@@ -392,6 +396,49 @@ export const suiteSchema = z
     });
   });
 export type SuiteConfig = z.infer<typeof suiteSchema>;
+
+/** A suite's providers with their YAML path, for checks that name the one at fault. */
+function suiteProviderList(suite: { provider?: ProviderConfig | undefined; providers?: ProviderConfig[] | undefined }) {
+  if (suite.provider) return [{ provider: suite.provider, path: ["provider"] as (string | number)[] }];
+  return (suite.providers ?? []).map((provider, i) => ({ provider, path: ["providers", i] as (string | number)[] }));
+}
+
+/**
+ * Tool settings that cannot work together, caught at load time rather than as an API error on
+ * every case or an agent that silently never acts: a tool choice naming no configured tool, an
+ * agent whose chat model is offered no tools, a module tool the model is never offered. Module,
+ * command, HTTP and replay providers make their own tool calls, so only chat APIs are checked.
+ */
+function toolIssues(provider: ProviderConfig, agent: AgentConfig | undefined): { path: (string | number)[]; message: string }[] {
+  if (provider.type !== "openai" && provider.type !== "anthropic") return [];
+  const names = (provider.tools ?? []).map((tool) => tool.name);
+  const issues: { path: (string | number)[]; message: string }[] = [];
+  const seen = new Set<string>();
+  provider.tools?.forEach((tool, i) => {
+    if (seen.has(tool.name))
+      issues.push({ path: ["tools", i, "name"], message: `expected unique tool names; "${tool.name}" appears twice` });
+    seen.add(tool.name);
+  });
+  const choice = provider.toolChoice;
+  if (choice !== undefined && choice !== "auto" && choice !== "none" && names.length === 0)
+    issues.push({ path: ["toolChoice"], message: "expected tools for this toolChoice to choose from" });
+  else if (typeof choice === "object" && !names.includes(choice.name))
+    issues.push({
+      path: ["toolChoice", "name"],
+      message: `expected one of the provider's tools (${names.join(", ")}); "${choice.name}" is not`,
+    });
+  if (agent) {
+    if (names.length === 0) issues.push({ path: ["tools"], message: "expected tools for the agent to call (the suite sets agent:)" });
+    for (const name of Object.keys(agent.tools)) {
+      if (names.length > 0 && !names.includes(name))
+        issues.push({
+          path: ["tools"],
+          message: `expected a tool named "${name}" (agent.tools.${name} answers it, but the model is never offered it)`,
+        });
+    }
+  }
+  return issues;
+}
 
 /** The providers of a suite as a list, each with its effective id (`type:model` style when not given). */
 export function suiteProviders(suite: SuiteConfig): (ProviderConfig & { id: string })[] {
