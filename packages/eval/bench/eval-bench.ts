@@ -15,14 +15,32 @@
 // summary.md). For evaluate() it also prints the peak reached once the cases were loaded, before
 // the first call: what loading the cases costs, apart from what running them costs.
 //
-// Run: node_modules/.bin/node packages/eval/bench/eval-bench.ts [--only runner|scale]
+// Streaming row (issue #15): 2,000 cases with `stream: true` against the same server streaming
+// each reply as 21 SSE deltas: the first 50 ms after the request, then 20 more 5 ms apart (50 ms
+// to first token, then 20 tokens at 5 ms). Concurrency 50. Ideal wall time:
+// ceil(2000 / 50) × (50 + 20 × 5) ms = 6,000 ms, target <= 1.15x; and the median time to first
+// token the runner measured (the summary's ttft_ms_p50) against the configured 50 ms, target
+// within 5 ms. A bare streaming fetch loop at the same concurrency is the measured baseline.
+//
+// Agent row (issue #15): 500 cases, each an agent run of 3 model calls: the server answers with a
+// tool call while the conversation has fewer than 2 tool-calling turns (`toolTurns: 2`), then with
+// text; the runner answers each call from the case's `toolResults` fixture. Every call waits the
+// server's configured latency (50 ms). Ideal wall time: latency × 3 turns × ceil(500 / 50) =
+// 1,500 ms, target <= 1.2x.
+//
+// Targets print PASS or FAIL; a missed target never changes the exit code (errors do).
+//
+// Run: node_modules/.bin/node packages/eval/bench/eval-bench.ts [--only runner|scale|streaming|agent[,...]]
 //   [--cases 2000] [--latency 50] [--concurrency 50]
 //   [--scale-small 20000] [--scale-large 200000] [--scale-latency 1] [--scale-via both|evaluate|cli]
 //   [--scale-runs 1] (the median of several runs: the peak varies with GC timing on a busy machine)
 //   [--scale-control] (also the small suite with repeats, as many calls as the large one: what the
 //   run's length alone costs, with the cases of the small one)
+//   [--stream-cases 2000] [--stream-ttft 50] [--stream-tokens 20] [--stream-inter-token 5]
+//   [--agent-cases 500] [--agent-latency 50] [--agent-tool-turns 2]
 
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -52,6 +70,13 @@ const { values } = parseArgs({
     "scale-via": { type: "string", default: "both" },
     "scale-runs": { type: "string", default: "1" },
     "scale-control": { type: "boolean", default: false },
+    "stream-cases": { type: "string", default: "2000" },
+    "stream-ttft": { type: "string", default: "50" },
+    "stream-tokens": { type: "string", default: "20" },
+    "stream-inter-token": { type: "string", default: "5" },
+    "agent-cases": { type: "string", default: "500" },
+    "agent-latency": { type: "string", default: "50" },
+    "agent-tool-turns": { type: "string", default: "2" },
     // Internal: the measured child of the scale row runs `evaluate()` in this directory.
     child: { type: "string" },
   },
@@ -63,7 +88,23 @@ else await main();
 interface Server {
   url: string;
   requests(): Promise<number>;
+  /** Contract violations the server recorded (requests or responses outside OpenAI's API description). */
+  violations(): Promise<number>;
+  /** CPU time (user + system, ms) the server process has used, from /proc; null where there is none. */
+  cpuMs(): number | null;
   close(): Promise<void>;
+}
+
+/** CPU time (user + system, ms) of a process, from /proc/<pid>/stat (Linux); null elsewhere. */
+function processCpuMs(pid: number | undefined, clockTicks: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name (which may hold spaces) start at the state, field 3.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) / clockTicks) * 1000;
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -71,8 +112,10 @@ interface Server {
  * (a real model server is another machine; a worker thread would also add its heap to this
  * process's RSS); a `count` line on its stdin answers how many requests it received.
  */
-async function startServer(latencyMs: number): Promise<Server> {
-  const server = spawn(process.execPath, [SERVER_SCRIPT, JSON.stringify({ latencyMs })], { stdio: ["pipe", "pipe", "inherit"] });
+async function startServer(latencyMs: number, extra: Record<string, unknown> = {}): Promise<Server> {
+  const ticks = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout);
+  const clockTicks = Number.isFinite(ticks) && ticks > 0 ? ticks : 100;
+  const server = spawn(process.execPath, [SERVER_SCRIPT, JSON.stringify({ latencyMs, ...extra })], { stdio: ["pipe", "pipe", "inherit"] });
   const lines = createInterface({ input: server.stdout! })[Symbol.asyncIterator]();
   const readLine = async () => {
     const line = await lines.next();
@@ -85,6 +128,11 @@ async function startServer(latencyMs: number): Promise<Server> {
       server.stdin!.write("count\n");
       return Number(await readLine());
     },
+    violations: async () => {
+      server.stdin!.write("violations\n");
+      return Number(await readLine());
+    },
+    cpuMs: () => processCpuMs(server.pid, clockTicks),
     close: async () => {
       if (server.exitCode !== null || server.signalCode !== null) return;
       const exited = new Promise((resolve) => server.once("exit", resolve));
@@ -119,8 +167,238 @@ async function writeSuite(dir: string, url: string, cases: number, concurrency: 
 }
 
 async function main(): Promise<void> {
-  if (values.only !== "scale") await runnerRow();
-  if (values.only !== "runner") await scaleRow();
+  const rows = values.only ? new Set(values.only.split(",").map((row) => row.trim())) : null;
+  const wanted = (row: string) => rows === null || rows.has(row);
+  if (wanted("runner")) await runnerRow();
+  if (wanted("scale")) await scaleRow();
+  if (wanted("streaming")) await streamingRow();
+  if (wanted("agent")) await agentRow();
+}
+
+/**
+ * Where the run's time went besides waiting: CPU of this process (the runner) and of the server
+ * process over the run. On a machine with fewer free cores than these need, the wall time
+ * cannot reach the ideal whatever the runner does.
+ */
+function cpuLine(runner: NodeJS.CpuUsage, serverBefore: number | null, serverAfter: number | null, wallMs: number): string {
+  const runnerMs = (runner.user + runner.system) / 1000;
+  const serverMs = serverBefore !== null && serverAfter !== null ? serverAfter - serverBefore : null;
+  return `CPU          runner ${runnerMs.toFixed(0)} ms (${((runnerMs / wallMs) * 100).toFixed(0)}% of a core)${serverMs === null ? "" : `, server ${serverMs.toFixed(0)} ms (${((serverMs / wallMs) * 100).toFixed(0)}% of a core)`} over ${wallMs.toFixed(0)} ms`;
+}
+
+function verdict(passed: boolean): string {
+  return passed ? "PASS" : "FAIL";
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** `words` words: the server streams each as one delta (test/src/openai-server.ts splitTokens). */
+function wordsReply(words: number): string {
+  return Array.from({ length: words }, (_, i) => `w${i}`).join(" ");
+}
+
+async function streamingRow(): Promise<void> {
+  const cases = Number(values["stream-cases"]);
+  const ttftMs = Number(values["stream-ttft"]);
+  const tokens = Number(values["stream-tokens"]);
+  const interTokenMs = Number(values["stream-inter-token"]);
+  const concurrency = Number(values.concurrency);
+  // The first delta, then `tokens` more: the last one `tokens × interTokenMs` after the first.
+  const server = await startServer(0, { ttftMs, interTokenMs, reply: wordsReply(tokens + 1) });
+  const dir = await mkdtemp(join(tmpdir(), "llmops-eval-stream-"));
+  try {
+    const caseLines = Array.from({ length: cases }, (_, i) => JSON.stringify({ id: `case-${i}`, vars: { text: `item ${i}` } }));
+    await writeFile(join(dir, "cases.jsonl"), `${caseLines.join("\n")}\n`);
+    await writeFile(
+      join(dir, "llmops.yaml"),
+      [
+        "suites:",
+        "  - name: bench-stream",
+        `    provider: { type: openai, baseUrl: "${server.url}", model: bench-model, apiKeyEnv: null, stream: true }`,
+        '    prompt: "Stream {{text}}"',
+        "    casesFrom: cases.jsonl",
+        "    scorers: [{ type: contains, name: streamed, value: w0 }]",
+        `    gates: [{ metric: ttft_ms, max: ${ttftMs * 6} }]`,
+        `    concurrency: ${concurrency}`,
+        "",
+      ].join("\n"),
+    );
+
+    // Baseline: the same streamed requests read to the end with bare fetch, same concurrency.
+    let next = 0;
+    const bareTtft: number[] = [];
+    const bareStarted = performance.now();
+    const bare = async () => {
+      while (next < cases) {
+        const i = next++;
+        const sent = performance.now();
+        const response = await fetch(`${server.url}/chat/completions`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ model: "baseline", stream: true, messages: [{ role: "user", content: `baseline ${i}` }] }),
+        });
+        const reader = response.body!.getReader();
+        let first = true;
+        for (;;) {
+          const { done } = await reader.read();
+          if (done) break;
+          if (first) bareTtft.push(performance.now() - sent);
+          first = false;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, bare));
+    const bareMs = performance.now() - bareStarted;
+
+    const before = await server.requests();
+    const serverCpu = server.cpuMs();
+    const runnerCpu = process.cpuUsage();
+    const started = performance.now();
+    const result = await evaluate({ cwd: dir, env: {}, logger: silentLogger, cache: false });
+    const ms = performance.now() - started;
+    const cpu = cpuLine(process.cpuUsage(runnerCpu), serverCpu, server.cpuMs(), ms);
+    const calls = (await server.requests()) - before;
+    const violations = await server.violations();
+    const summary = result.suites[0]!.summary;
+    const metric = (name: string) => summary.metrics.find((m) => m.name === name);
+    const ideal = Math.ceil(cases / concurrency) * (ttftMs + tokens * interTokenMs);
+    const ratio = ms / ideal;
+    const medianTtft = metric("ttft_ms_p50")?.mean ?? Number.NaN;
+    const off = medianTtft - ttftMs;
+    console.log(
+      `eval streaming: ${cases} cases, ${ttftMs} ms to first token then ${tokens} tokens at ${interTokenMs} ms, concurrency ${concurrency}`,
+    );
+    console.log(
+      `  bare fetch   ${bareMs.toFixed(0)} ms, median TTFT ${median(bareTtft).toFixed(1)} ms (baseline: the same streams without the runner) ratio to ideal ${(bareMs / ideal).toFixed(3)}x`,
+    );
+    console.log(
+      `  run          ${ms.toFixed(0)} ms (ideal ${ideal} ms = ceil(${cases}/${concurrency}) x (${ttftMs} + ${tokens} x ${interTokenMs})) ratio ${ratio.toFixed(3)}x  [target <= 1.15x] ${verdict(ratio <= 1.15)}  vs bare fetch ${(ms / bareMs).toFixed(3)}x  provider calls ${calls}`,
+    );
+    console.log(
+      `  TTFT median  ${medianTtft.toFixed(1)} ms vs configured ${ttftMs} ms: ${off >= 0 ? "+" : ""}${off.toFixed(1)} ms  [target within 5 ms] ${verdict(Math.abs(off) <= 5)}  (p95 ${metric("ttft_ms_p95")?.mean.toFixed(1)} ms, mean ${metric("ttft_ms")?.mean.toFixed(1)} ms, n=${metric("ttft_ms")?.n})`,
+    );
+    console.log(
+      `  tokens/s     ${metric("tokens_per_second")?.mean.toFixed(1)} (mean)  passed=${summary.passed} errors=${summary.errors} pass_rate=${metric("pass_rate")?.mean}  contract violations ${violations}`,
+    );
+    console.log(`  ${cpu}`);
+    if (calls !== cases || summary.errors !== 0 || violations !== 0) process.exitCode = 1;
+  } finally {
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function agentRow(): Promise<void> {
+  const cases = Number(values["agent-cases"]);
+  const latencyMs = Number(values["agent-latency"]);
+  const toolTurns = Number(values["agent-tool-turns"]);
+  const concurrency = Number(values.concurrency);
+  const turns = toolTurns + 1;
+  const server = await startServer(latencyMs, { toolTurns, reply: "done" });
+  const dir = await mkdtemp(join(tmpdir(), "llmops-eval-agent-"));
+  try {
+    const caseLines = Array.from({ length: cases }, (_, i) =>
+      JSON.stringify({
+        id: `case-${i}`,
+        vars: { text: `order ${i}` },
+        expected: "done",
+        toolResults: [{ name: "lookup", result: { status: "shipped", order: i } }],
+      }),
+    );
+    await writeFile(join(dir, "cases.jsonl"), `${caseLines.join("\n")}\n`);
+    await writeFile(
+      join(dir, "llmops.yaml"),
+      [
+        "suites:",
+        "  - name: bench-agent",
+        "    provider:",
+        "      type: openai",
+        `      baseUrl: "${server.url}"`,
+        "      model: bench-model",
+        "      apiKeyEnv: null",
+        "      tools:",
+        "        - name: lookup",
+        "          description: Looks an order up.",
+        "          parameters: { type: object, properties: { id: { type: string } }, required: [id] }",
+        '    prompt: "Where is {{text}}?"',
+        "    casesFrom: cases.jsonl",
+        `    agent: { maxTurns: ${turns + 2} }`,
+        "    scorers:",
+        `      - { type: trajectory, name: trajectory, steps: [${Array.from({ length: toolTurns }, () => "lookup").join(", ")}] }`,
+        "      - { type: finish-reason, name: finished, value: stop }",
+        "      - { type: equals, name: answer }",
+        `    concurrency: ${concurrency}`,
+        "",
+      ].join("\n"),
+    );
+
+    // Baseline: the same conversations with bare fetch, same concurrency: each tool call answered
+    // with the same result and the conversation sent back until the model answers.
+    const tool = {
+      type: "function",
+      function: { name: "lookup", parameters: { type: "object", properties: { id: { type: "string" } }, required: ["id"] } },
+    };
+    let next = 0;
+    let bareCalls = 0;
+    const bareStarted = performance.now();
+    const bare = async () => {
+      while (next < cases) {
+        const i = next++;
+        const messages: Record<string, unknown>[] = [{ role: "user", content: `Where is order ${i}?` }];
+        for (let turn = 0; turn < turns + 2; turn++) {
+          const response = await fetch(`${server.url}/chat/completions`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ model: "baseline", messages, tools: [tool] }),
+          });
+          bareCalls++;
+          const message = ((await response.json()) as { choices: { message: { tool_calls?: { id: string }[] } }[] }).choices[0]!.message;
+          if (!message.tool_calls?.length) break;
+          messages.push(message);
+          for (const call of message.tool_calls) {
+            messages.push({ role: "tool", tool_call_id: call.id, content: JSON.stringify({ status: "shipped", order: i }) });
+          }
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, bare));
+    const bareMs = performance.now() - bareStarted;
+
+    const before = await server.requests();
+    const serverCpu = server.cpuMs();
+    const runnerCpu = process.cpuUsage();
+    const started = performance.now();
+    const result = await evaluate({ cwd: dir, env: {}, logger: silentLogger, cache: false });
+    const ms = performance.now() - started;
+    const cpu = cpuLine(process.cpuUsage(runnerCpu), serverCpu, server.cpuMs(), ms);
+    const calls = (await server.requests()) - before;
+    const violations = await server.violations();
+    const summary = result.suites[0]!.summary;
+    const ideal = latencyMs * turns * Math.ceil(cases / concurrency);
+    const ratio = ms / ideal;
+    console.log(
+      `eval agent: ${cases} cases x ${turns} model calls (${toolTurns} tool turns, then an answer), ${latencyMs} ms per call, concurrency ${concurrency}`,
+    );
+    console.log(
+      `  bare fetch   ${bareMs.toFixed(0)} ms, ${bareCalls} calls (baseline: the same conversations without the runner) ratio to ideal ${(bareMs / ideal).toFixed(3)}x`,
+    );
+    console.log(
+      `  run          ${ms.toFixed(0)} ms (ideal ${ideal} ms = ${latencyMs} x ${turns} x ceil(${cases}/${concurrency})) ratio ${ratio.toFixed(3)}x  [target <= 1.2x] ${verdict(ratio <= 1.2)}  vs bare fetch ${(ms / bareMs).toFixed(3)}x  provider calls ${calls} (expected ${cases * turns})`,
+    );
+    const metric = (name: string) => summary.metrics.find((m) => m.name === name)?.mean;
+    console.log(
+      `  passed=${summary.passed} errors=${summary.errors} pass_rate=${metric("pass_rate")} trajectory=${metric("trajectory")} finished=${metric("finished")}  contract violations ${violations}`,
+    );
+    console.log(`  ${cpu}`);
+    if (calls !== cases * turns || summary.errors !== 0 || violations !== 0) process.exitCode = 1;
+  } finally {
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 async function runnerRow(): Promise<void> {

@@ -1,6 +1,7 @@
 import type { Comparison, FlippedCase, HistoryPoint, MetricComparison } from "@llmops/core";
 import { codeBlock, codeSpan, escapeHtml, escapeInline, excerpt, mermaidLabel } from "./escape.ts";
 import { formatNumber, formatP, formatPercent, formatSigned, safeUrl } from "./format.ts";
+import { formatPair, metricRows } from "./metric-rows.ts";
 import { gatesTable, htmlReportLine } from "./run-summary.ts";
 
 /** GitHub rejects issue comments longer than this many characters. */
@@ -70,10 +71,23 @@ function deltaCell(m: MetricComparison): string {
 function metricsTable(c: Comparison): string[] {
   if (c.metrics.length === 0) return ["_No metrics to compare._"];
   const lines = ["| Metric | Baseline | Head | Δ (95% CI) | p (Holm) | Verdict |", "|---|---:|---:|---|---:|---|"];
-  for (const m of c.metrics) {
-    const arrow = m.higherIsBetter ? "↑" : "↓";
+  for (const row of metricRows(c.metrics)) {
+    if (row.kind === "one") {
+      const m = row.metric;
+      const arrow = m.higherIsBetter ? "↑" : "↓";
+      lines.push(
+        `| ${escapeInline(m.name)} ${arrow} | ${formatNumber(m.baseline)} | ${formatNumber(m.head)} | ${deltaCell(m)} | ${formatP(m.pAdjusted)} | ${VERDICT_ICON[m.verdict]} |`,
+      );
+      continue;
+    }
+    // Percentiles (time to first token p50/p95): descriptive, the mean metric beside them carries the test.
+    const { p50, p95 } = row;
+    const arrow = p50.higherIsBetter ? "↑" : "↓";
+    const descriptive = p50.test === "none" && p95.test === "none";
+    const p = descriptive ? "—" : formatPair(p50.pAdjusted, p95.pAdjusted, formatP);
+    const verdict = descriptive ? "descriptive" : formatPair(p50.verdict, p95.verdict, (v) => VERDICT_ICON[v]);
     lines.push(
-      `| ${escapeInline(m.name)} ${arrow} | ${formatNumber(m.baseline)} | ${formatNumber(m.head)} | ${deltaCell(m)} | ${formatP(m.pAdjusted)} | ${VERDICT_ICON[m.verdict]} |`,
+      `| ${escapeInline(row.label)} ${arrow} | ${formatPair(p50.baseline, p95.baseline)} | ${formatPair(p50.head, p95.head)} | ${formatPair(p50, p95, deltaCell)} | ${p} | ${verdict} |`,
     );
   }
   return lines;

@@ -5,4 +5,5 @@ export * from "./escape.ts";
 export * from "./format.ts";
 export * from "./html/index.ts";
 export * from "./junit.ts";
+export * from "./metric-rows.ts";
 export * from "./run-summary.ts";

@@ -1,6 +1,7 @@
 import type { CaseResult, GateResult, MetricSummary, RunSummary } from "@llmops/core";
 import { codeSpan, escapeInline, excerpt, stripForbiddenChars } from "./escape.ts";
 import { formatNumber, safeUrl } from "./format.ts";
+import { formatPair, metricRows } from "./metric-rows.ts";
 
 const MAX_LISTED_ERRORS = 20;
 const MAX_LISTED_FAILURES = 20;
@@ -10,9 +11,22 @@ function interval(metric: MetricSummary): string {
   return `[${formatNumber(metric.ci.low)}, ${formatNumber(metric.ci.high)}] (${metric.ci.method})`;
 }
 
+/** The intervals of a p50/p95 pair; one dash when neither has one (a single value). */
+function pairInterval(p50: MetricSummary, p95: MetricSummary): string {
+  return p50.ci.method === "none" && p95.ci.method === "none" ? "—" : formatPair(p50, p95, interval);
+}
+
 function metricsTable(metrics: MetricSummary[]): string[] {
   const lines = ["| Metric | n | Mean | SD | 95% CI |", "|---|---:|---:|---:|---|"];
-  for (const m of metrics) {
+  for (const row of metricRows(metrics)) {
+    if (row.kind === "pair") {
+      // Percentiles (time to first token p50/p95): their spread is the mean metric's SD, shown on its row.
+      const { p50, p95 } = row;
+      const arrow = p50.higherIsBetter ? "↑" : "↓";
+      lines.push(`| ${escapeInline(row.label)} ${arrow} | ${p50.n} | ${formatPair(p50.mean, p95.mean)} | — | ${pairInterval(p50, p95)} |`);
+      continue;
+    }
+    const m = row.metric;
     const arrow = m.higherIsBetter ? "↑" : "↓";
     lines.push(`| ${escapeInline(m.name)} ${arrow} | ${m.n} | ${formatNumber(m.mean)} | ${formatNumber(m.sd)} | ${interval(m)} |`);
   }
@@ -57,10 +71,15 @@ export function renderRunSummaryMarkdown(summary: RunSummary, cases?: CaseResult
   if (summary.slices.length > 0) {
     out.push("### Slices", "", "| Slice | Metric | n | Mean | 95% CI |", "|---|---|---:|---:|---|");
     for (const slice of summary.slices) {
-      for (const m of slice.metrics) {
-        out.push(
-          `| ${escapeInline(`${slice.key}=${slice.value}`)} | ${escapeInline(m.name)} | ${m.n} | ${formatNumber(m.mean)} | ${interval(m)} |`,
-        );
+      for (const row of metricRows(slice.metrics)) {
+        const label = escapeInline(`${slice.key}=${slice.value}`);
+        if (row.kind === "pair") {
+          const { p50, p95 } = row;
+          out.push(`| ${label} | ${escapeInline(row.label)} | ${p50.n} | ${formatPair(p50.mean, p95.mean)} | ${pairInterval(p50, p95)} |`);
+        } else {
+          const m = row.metric;
+          out.push(`| ${label} | ${escapeInline(m.name)} | ${m.n} | ${formatNumber(m.mean)} | ${interval(m)} |`);
+        }
       }
     }
     out.push("");

@@ -2,6 +2,7 @@ import type { CaseResult, MetricSummary, SliceSummary } from "@llmops/core";
 import type { Scorer, ScorerInput } from "../scorers/types.ts";
 import { bootstrapMeanInterval, bootstrapStatisticInterval, mean, sampleSd, wilsonInterval } from "../stats/index.ts";
 import { ResultColumns } from "./columns.ts";
+import { bootstrapQuantileInterval, PERCENTILE_METRICS, percentileOf } from "./percentiles.ts";
 
 export interface AggregateOptions {
   scorers: Scorer[];
@@ -23,8 +24,23 @@ export interface Aggregate {
   errors: number;
 }
 
-/** Names the metrics that are not scorers; a scorer may not take one of these names. */
-export const BUILTIN_METRICS = ["pass_rate", "error_rate", "latency_ms", "cost", "tokens", "score"] as const;
+/**
+ * Names the metrics that are not scorers; a scorer may not take one of these names. `ttft_ms`
+ * (with its percentiles `ttft_ms_p50`, `ttft_ms_p95`) and `tokens_per_second` come from streamed
+ * calls and are in a summary only when some case recorded them, as `cost` needs pricing.
+ */
+export const BUILTIN_METRICS = [
+  "pass_rate",
+  "error_rate",
+  "latency_ms",
+  "cost",
+  "tokens",
+  "ttft_ms",
+  "ttft_ms_p50",
+  "ttft_ms_p95",
+  "tokens_per_second",
+  "score",
+] as const;
 
 /** Rows of a run chosen by position (a slice), or null for all of them. */
 export type RowSelection = Uint32Array | null;
@@ -97,7 +113,11 @@ function casePassesOf(columns: ResultColumns, rows: RowSelection, passRule?: { k
 /**
  * Metric summaries over the selected rows of a run's columns. Rows whose provider call failed
  * count as failures for pass_rate and as score 0 for every scorer (they carry score 0), so errors
- * can never flatter a metric; latency, tokens and cost are taken over the rows that have them.
+ * can never flatter a metric; latency, tokens and cost are taken over the rows that have them, and
+ * so are the streaming metrics (time to first token, tokens per second), which are left out
+ * altogether when no row has them. Time to first token is also summarised by its 50th and 95th
+ * percentiles (kind `corpus`: a statistic of the sample, not a mean of per-case values; see
+ * percentiles.ts for the definition).
  */
 export function summarizeColumns(columns: ResultColumns, rows: RowSelection, options: AggregateOptions): MetricSummary[] {
   const level = options.level ?? 0.95;
@@ -138,6 +158,23 @@ export function summarizeColumns(columns: ResultColumns, rows: RowSelection, opt
       ci,
       higherIsBetter,
     });
+  };
+  const percentileMetric = (name: string, values: Float64Array, q: number, higherIsBetter: boolean) => {
+    if (values.length === 0) return;
+    const value = percentileOf(values, q);
+    const first = values[0] as number;
+    const constant = values.every((v) => v === first);
+    // Bootstrapping a percentile costs O(n) per resample here (no sort), but take no more
+    // resamples than corpus statistics do.
+    const ci =
+      values.length > 1 && !constant
+        ? {
+            ...bootstrapQuantileInterval(values, q, { level, resamples: Math.min(resamples, 1000), seed: seedFor(name, base) }),
+            level,
+            method: "bootstrap" as const,
+          }
+        : { low: value, high: value, level, method: values.length > 1 ? ("bootstrap" as const) : ("none" as const) };
+    metrics.push({ name, kind: "corpus", n: values.length, mean: value, sd: values.length > 1 ? sampleSd(values) : 0, ci, higherIsBetter });
   };
 
   for (const scorer of options.scorers) {
@@ -217,6 +254,26 @@ export function summarizeColumns(columns: ResultColumns, rows: RowSelection, opt
       (row) => tokens[row] as number,
     ),
     false,
+  );
+  const ttft = gather(
+    columns,
+    rows,
+    (row) => ok(row) && columns.hasTtft[row] === 1,
+    (row) => columns.ttftMs[row] as number,
+  );
+  meanMetric("ttft_ms", ttft, false);
+  for (const p of PERCENTILE_METRICS) {
+    if (p.of === "ttft_ms") percentileMetric(p.name, ttft, p.q, false);
+  }
+  meanMetric(
+    "tokens_per_second",
+    gather(
+      columns,
+      rows,
+      (row) => ok(row) && columns.hasTokensPerSecond[row] === 1,
+      (row) => columns.tokensPerSecond[row] as number,
+    ),
+    true,
   );
   const totalWeight = options.scorers.reduce((sum, s) => sum + s.weight, 0);
   if (options.scorers.length > 0 && totalWeight > 0) {

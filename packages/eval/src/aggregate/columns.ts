@@ -4,7 +4,7 @@ import type { Scorer, ScorerInput } from "../scorers/types.ts";
 /**
  * What aggregation, bootstrap intervals and gates need of a run, one typed-array column per field,
  * so a run's summary does not need its case results in memory (those stream to results.jsonl):
- * 32 bytes per row plus 9 per scorer and 1–4 per slice key, against kilobytes for a parsed
+ * 50 bytes per row plus 9 per scorer and 1–4 per slice key, against kilobytes for a parsed
  * row. Corpus scorers (BLEU, F1) are the exception: their statistic and its bootstrap need every
  * row's scorer input, so those inputs are kept when a suite has one.
  */
@@ -76,6 +76,12 @@ export class ResultColumns {
   /** Total tokens, and 1 where they are not null. */
   tokens: Float64Array;
   hasTokens: Uint8Array;
+  /** Streaming: time to first token (ms), and 1 where the row has one. */
+  ttftMs: Float64Array;
+  hasTtft: Uint8Array;
+  /** Streaming: output tokens per second, and 1 where the row has a value. */
+  tokensPerSecond: Float64Array;
+  hasTokensPerSecond: Uint8Array;
   /** Per scorer, in `scorers` order: the row's score, and whether the row has one at all. */
   scores: Float64Array[];
   hasScore: Uint8Array[];
@@ -99,6 +105,10 @@ export class ResultColumns {
     this.hasCost = new Uint8Array(capacity);
     this.tokens = new Float64Array(capacity);
     this.hasTokens = new Uint8Array(capacity);
+    this.ttftMs = new Float64Array(capacity);
+    this.hasTtft = new Uint8Array(capacity);
+    this.tokensPerSecond = new Float64Array(capacity);
+    this.hasTokensPerSecond = new Uint8Array(capacity);
     this.scores = this.scorerNames.map(() => new Float64Array(capacity));
     this.hasScore = this.scorerNames.map(() => new Uint8Array(capacity));
     for (const key of new Set(options.sliceKeys)) this.slices.set(key, new SliceColumn(capacity));
@@ -121,6 +131,10 @@ export class ResultColumns {
     this.hasCost = grown(this.hasCost, capacity);
     this.tokens = grown(this.tokens, capacity);
     this.hasTokens = grown(this.hasTokens, capacity);
+    this.ttftMs = grown(this.ttftMs, capacity);
+    this.hasTtft = grown(this.hasTtft, capacity);
+    this.tokensPerSecond = grown(this.tokensPerSecond, capacity);
+    this.hasTokensPerSecond = grown(this.hasTokensPerSecond, capacity);
     this.scores = this.scores.map((c) => grown(c, capacity));
     this.hasScore = this.hasScore.map((c) => grown(c, capacity));
     for (const slice of this.slices.values()) slice.grow(capacity);
@@ -140,6 +154,12 @@ export class ResultColumns {
     this.cost[i] = row.cost ?? 0;
     this.hasTokens[i] = row.tokens !== null ? 1 : 0;
     this.tokens[i] = row.tokens !== null ? row.tokens.total : 0;
+    const ttft = row.ttftMs;
+    this.hasTtft[i] = typeof ttft === "number" && Number.isFinite(ttft) ? 1 : 0;
+    this.ttftMs[i] = this.hasTtft[i] ? (ttft as number) : 0;
+    const rate = row.tokensPerSecond;
+    this.hasTokensPerSecond[i] = typeof rate === "number" && Number.isFinite(rate) ? 1 : 0;
+    this.tokensPerSecond[i] = this.hasTokensPerSecond[i] ? (rate as number) : 0;
     for (let s = 0; s < this.scorerNames.length; s++) {
       // The first score of that name, as the in-memory aggregation read it.
       const score = row.scores.find((x) => x.name === this.scorerNames[s]);
@@ -150,14 +170,24 @@ export class ResultColumns {
       const value = row.tags[key];
       slice.set(i, typeof value === "string" ? value : undefined);
     }
-    this.corpusInputs?.push({
-      output: row.output,
-      expected: row.expected,
-      vars: row.vars,
-      latencyMs: row.latencyMs,
-      tokens: row.tokens,
-      cost: row.cost,
-    });
+    if (this.corpusInputs) {
+      const input: ScorerInput = {
+        output: row.output,
+        expected: row.expected,
+        vars: row.vars,
+        latencyMs: row.latencyMs,
+        tokens: row.tokens,
+        cost: row.cost,
+      };
+      // What the row recorded of tool calls and streaming, as its scorer saw it.
+      if (row.toolCalls !== undefined) input.toolCalls = row.toolCalls;
+      if (row.finishReason !== undefined) input.finishReason = row.finishReason;
+      if (row.trajectory !== undefined) input.trajectory = row.trajectory;
+      if (row.turns !== undefined) input.turns = row.turns;
+      if (row.ttftMs !== undefined) input.ttftMs = row.ttftMs;
+      if (row.tokensPerSecond !== undefined) input.tokensPerSecond = row.tokensPerSecond;
+      this.corpusInputs.push(input);
+    }
   }
 
   /** Position of `name` among the scorers the columns were made for; -1 when not among them. */

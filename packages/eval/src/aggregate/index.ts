@@ -1,2 +1,3 @@
 export * from "./aggregate.ts";
 export * from "./columns.ts";
+export * from "./percentiles.ts";

@@ -11,6 +11,25 @@ export interface CorpusScorer {
   corpus?(inputs: CorpusInput[]): { value: number };
 }
 
+/** A case result as a scorer read it: the ScorerInput fields it recorded. */
+function corpusInput(c: CaseResult): CorpusInput {
+  const input: CorpusInput = {
+    output: c.output,
+    expected: c.expected,
+    vars: c.vars,
+    latencyMs: c.latencyMs,
+    tokens: c.tokens,
+    cost: c.cost,
+  };
+  if (c.toolCalls !== undefined) input.toolCalls = c.toolCalls;
+  if (c.finishReason !== undefined) input.finishReason = c.finishReason;
+  if (c.trajectory !== undefined) input.trajectory = c.trajectory;
+  if (c.turns !== undefined) input.turns = c.turns;
+  if (c.ttftMs !== undefined) input.ttftMs = c.ttftMs;
+  if (c.tokensPerSecond !== undefined) input.tokensPerSecond = c.tokensPerSecond;
+  return input;
+}
+
 /**
  * Corpus statistics for compareRuns from the suite's scorers, so corpus metrics (BLEU,
  * classification F1) are recomputed on exactly the matched cases of each side and tested with
@@ -21,17 +40,7 @@ export function corpusStatistics(scorers: readonly CorpusScorer[]): Record<strin
   for (const scorer of scorers) {
     const corpus = scorer.corpus?.bind(scorer);
     if (!corpus) continue;
-    statistics[scorer.name] = (cases: CaseResult[]) =>
-      corpus(
-        cases.map((c) => ({
-          output: c.output,
-          expected: c.expected,
-          vars: c.vars,
-          latencyMs: c.latencyMs,
-          tokens: c.tokens,
-          cost: c.cost,
-        })),
-      ).value;
+    statistics[scorer.name] = (cases: CaseResult[]) => corpus(cases.map(corpusInput)).value;
   }
   return statistics;
 }

@@ -1,4 +1,5 @@
 import type { CaseResult, MetricComparison, MetricSummary, MetricVerdict } from "@llmops/core";
+import { findPercentileMetric, type PercentileMetric, pairedBootstrapQuantileDifference, percentileOf } from "../aggregate/percentiles.ts";
 import { holmAdjust, mcnemarExact, mean, pairedBootstrapInterval, pairedBootstrapStatistic } from "../stats/index.ts";
 import type { MatchedCase } from "./match.ts";
 import { caseValue, isCaseDerivable } from "./values.ts";
@@ -90,6 +91,9 @@ function compareOne(
   };
   if (matched.length === 0) return untested(metric, baselineSummary, 0, "no matched cases: values are the runs' own summaries");
 
+  const percentile = findPercentileMetric(metric.name);
+  if (percentile) return comparePercentile(metric, baselineSummary, percentile, matched, options, seed);
+
   if (metric.kind === "corpus") {
     const statistic = options.corpus?.[metric.name];
     if (!statistic) {
@@ -170,6 +174,46 @@ function compareOne(
   };
   if (note) comparison.note = note;
   return comparison;
+}
+
+/**
+ * A percentile metric (`ttft_ms_p95`) on the matched cases: each side's percentile of the per-case
+ * values of its source metric (a case's mean over its repeats), and a paired bootstrap interval of
+ * the difference. It is descriptive: the source metric (`ttft_ms`) carries the paired test, and
+ * testing one quantity three times would only widen the Holm family for every other metric, so it
+ * stays out of the family (test "none") and its verdict is always "no significant change".
+ */
+function comparePercentile(
+  metric: MetricSummary,
+  baselineSummary: MetricSummary,
+  percentile: PercentileMetric,
+  matched: readonly MatchedCase[],
+  options: MetricOptions,
+  seed: number,
+): Untested {
+  const source: MetricSummary = { ...metric, name: percentile.of, kind: "mean" };
+  const values = pairedValues(source, matched);
+  const n = values.head.length;
+  if (n === 0) return untested(metric, baselineSummary, 0, "no case has a value on both sides: delta of the runs' own values, untested");
+  const level = 1 - options.alpha;
+  const resamples = Math.min(options.resamples, CORPUS_RESAMPLES);
+  const result = pairedBootstrapQuantileDifference(values.baseline, values.head, percentile.q, { level, resamples, seed });
+  const baselineValue = percentileOf(values.baseline, percentile.q);
+  const headValue = percentileOf(values.head, percentile.q);
+  return {
+    name: metric.name,
+    kind: metric.kind,
+    higherIsBetter: metric.higherIsBetter,
+    n,
+    baseline: baselineValue,
+    head: headValue,
+    delta: result.delta,
+    relativeDelta: relative(result.delta, baselineValue),
+    ci: { low: result.low, high: result.high, level, method: "bootstrap" },
+    test: "none",
+    pValue: 1,
+    note: `descriptive: p${Math.round(percentile.q * 100)} of ${percentile.of} on matched cases with a paired bootstrap interval (${resamples} resamples); ${percentile.of} carries the paired test`,
+  };
 }
 
 /** "Worse" in the metric's own direction. */

@@ -5,7 +5,16 @@ import { type CaseResult, InputError, type RunSummary } from "@llmops/core";
  * lacking them is a difference in the data, not in the suite, so they are compared when both
  * sides have them and otherwise left out with a notice.
  */
-export const DATA_DEPENDENT_METRICS: ReadonlySet<string> = new Set(["latency_ms", "cost", "tokens"]);
+export const DATA_DEPENDENT_METRICS: ReadonlySet<string> = new Set([
+  "latency_ms",
+  "cost",
+  "tokens",
+  // Only streamed calls record these (a baseline from before `stream: true` has none).
+  "ttft_ms",
+  "ttft_ms_p50",
+  "ttft_ms_p95",
+  "tokens_per_second",
+]);
 
 function scorerTypes(cases: readonly CaseResult[]): Map<string, string> {
   const types = new Map<string, string>();
@@ -15,8 +24,8 @@ function scorerTypes(cases: readonly CaseResult[]): Map<string, string> {
 
 /**
  * Refuses to compare runs that measure different things. Two runs "match" when they have the same
- * suite name and the same metric definitions: the same metric names (latency, cost and tokens may
- * be missing on one side), each with the same kind and direction, and each scorer name bound to
+ * suite name and the same metric definitions: the same metric names (latency, cost, tokens and the
+ * streaming metrics may be missing on one side), each with the same kind and direction, and each scorer name bound to
  * the same scorer type. Everything else that changes the
  * suite digest (provider, model, prompt, parameters, cases) is exactly what a comparison is for,
  * so it is allowed; case differences are listed as added/removed/changed.

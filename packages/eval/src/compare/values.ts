@@ -11,6 +11,9 @@ const FIELD_METRICS: Record<string, (c: CaseResult) => number | null> = {
   latency_ms: (c) => (c.error === null ? c.latencyMs : null),
   cost: (c) => (c.error === null ? c.cost : null),
   tokens: (c) => (c.error === null ? (c.tokens?.total ?? null) : null),
+  // Streamed calls only: a case without them (not streamed, or errored) is left out of the pairing.
+  ttft_ms: (c) => (c.error === null ? (c.ttftMs ?? null) : null),
+  tokens_per_second: (c) => (c.error === null ? (c.tokensPerSecond ?? null) : null),
   score: (c) => {
     let weighted = 0;
     let weights = 0;
