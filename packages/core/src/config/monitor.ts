@@ -77,7 +77,15 @@ export const monitorAlertSchema = z.strictObject({
 export type MonitorAlertConfig = z.infer<typeof monitorAlertSchema>;
 
 /** Metrics a quality monitor ignores unless `metrics` names them: they measure the serving path, not the model. */
-export const MONITOR_UNCOMPARED_METRICS = ["latency_ms", "cost", "tokens"] as const;
+export const MONITOR_UNCOMPARED_METRICS = [
+  "latency_ms",
+  "cost",
+  "tokens",
+  "ttft_ms",
+  "ttft_ms_p50",
+  "ttft_ms_p95",
+  "tokens_per_second",
+] as const;
 
 /** A provider in a monitor's `provider:` (the environment's checks on `{{environment.*}}` included). */
 export type MonitorProviderSchema = z.ZodType<{ type: string; [key: string]: unknown } | undefined>;
