@@ -6,11 +6,11 @@ import { configIdentity } from "./identity.ts";
 import { DeltaClock } from "./openai-stream.ts";
 import {
   anthropicFinishReason,
-  checkArgumentSize,
   MAX_TOOL_CALLS,
   type ParsedReply,
   parseToolArguments,
   tooManyToolCalls,
+  valueArguments,
 } from "./tool-calls.ts";
 import { type Provider, type ProviderCall, type ProviderContext, ProviderError, type ProviderResponse } from "./types.ts";
 
@@ -191,8 +191,12 @@ export function parseAnthropicMessage(json: unknown, text: string, secrets: read
   const toolCalls = uses.map((block, i) => {
     if (typeof block.name !== "string" || block.name === "")
       throw new ProviderError(`expected a name on tool_use block ${i} of the Anthropic message`, { retryable: false });
-    const input = block.input === undefined ? {} : block.input;
-    checkArgumentSize(JSON.stringify(input).length, block.name, "the Anthropic message");
+    const input = valueArguments(
+      block.input === undefined ? {} : block.input,
+      block.name,
+      "the Anthropic message",
+      `the input of tool_use block ${i}`,
+    );
     return { id: typeof block.id === "string" && block.id !== "" ? block.id : `toolu_${i}`, name: block.name, arguments: input };
   });
   return {

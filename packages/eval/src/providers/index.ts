@@ -7,7 +7,7 @@ import { createOpenAIProvider } from "./openai.ts";
 import { createReplayProvider } from "./replay.ts";
 import type { Provider, ProviderContext } from "./types.ts";
 
-export { isRetryableStatus, parseRetryAfter, redact } from "./fetch.ts";
+export { credentialValues, isRetryableStatus, parseRetryAfter, redact } from "./fetch.ts";
 export * from "./types.ts";
 
 /**

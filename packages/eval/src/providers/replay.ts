@@ -33,6 +33,7 @@ export function createReplayProvider(config: ReplayProviderConfig & { id: string
   const byId = new Map<string, Recording>();
   const byPrompt = new Map<string, Recording>();
   const byTurn = new Map<string, Recording>();
+  const turnLines = new Map<string, number>();
   text.split("\n").forEach((line, i) => {
     if (line.trim() === "") return;
     let value: unknown;
@@ -50,9 +51,22 @@ export function createReplayProvider(config: ReplayProviderConfig & { id: string
     if (typeof record.id !== "string" && typeof record.prompt !== "string")
       throw new InputError(`${config.file}:${i + 1}: expected "id" or "prompt" to match cases by`);
     const recording = { output, error, value: record };
-    if (typeof record.id === "string" && typeof record.turn === "number") {
+    if (record.turn !== undefined && record.turn !== null) {
+      if (typeof record.turn !== "number" || !Number.isInteger(record.turn) || record.turn < 1)
+        throw new InputError(
+          `${config.file}:${i + 1}: expected "turn" to be a positive integer (1 for the first model call), got ${JSON.stringify(record.turn)}`,
+        );
+      if (typeof record.id !== "string") throw new InputError(`${config.file}:${i + 1}: a line with "turn" needs the case's "id"`);
       // One model call of an agent run: answered only to that turn (the first also to a call without one).
-      byTurn.set(`${record.id}#${typeof record.repeat === "number" ? record.repeat : 0}@${record.turn}`, recording);
+      const repeat = typeof record.repeat === "number" ? record.repeat : 0;
+      const key = `${record.id}#${repeat}@${record.turn}`;
+      const earlier = turnLines.get(key);
+      if (earlier !== undefined)
+        throw new InputError(
+          `${config.file}:${i + 1}: a second recording of turn ${record.turn} of case "${record.id}"${repeat > 0 ? ` (repeat ${repeat})` : ""}; the first is on line ${earlier}`,
+        );
+      turnLines.set(key, i + 1);
+      byTurn.set(key, recording);
       if (record.turn !== 1) return;
     }
     if (typeof record.id === "string") {

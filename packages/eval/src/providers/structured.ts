@@ -1,6 +1,6 @@
 import type { ToolCall } from "@llmops/core";
 import { tokenUsage } from "./fetch.ts";
-import { checkArgumentSize, MAX_TOOL_CALLS, parseToolArguments, tooManyToolCalls } from "./tool-calls.ts";
+import { checkArgumentSize, MAX_TOOL_CALLS, parseToolArguments, tooManyToolCalls, valueArguments } from "./tool-calls.ts";
 import { ProviderError, type ProviderResponse } from "./types.ts";
 
 /**
@@ -57,14 +57,13 @@ function structuredToolCalls(value: unknown, source: string): ToolCall[] {
     const call = raw as { id?: unknown; name?: unknown; arguments?: unknown } | null;
     if (call === null || typeof call !== "object" || typeof call.name !== "string" || call.name === "")
       throw new ProviderError(`expected toolCalls[${i}] from ${source} to be {id?, name, arguments}`, { retryable: false });
-    const args = typeof call.arguments === "string" ? parseToolArguments(call.arguments) : (call.arguments ?? {});
-    let length: number;
-    try {
-      length = typeof call.arguments === "string" ? call.arguments.length : (JSON.stringify(args)?.length ?? 0);
-    } catch {
-      throw new ProviderError(`expected toolCalls[${i}].arguments from ${source} to be JSON`, { retryable: false });
+    let args: unknown;
+    if (typeof call.arguments === "string") {
+      checkArgumentSize(call.arguments.length, call.name, source);
+      args = parseToolArguments(call.arguments);
+    } else {
+      args = valueArguments(call.arguments ?? {}, call.name, source, `toolCalls[${i}].arguments`);
     }
-    checkArgumentSize(length, call.name, source);
     return { id: typeof call.id === "string" && call.id !== "" ? call.id : `call_${i}`, name: call.name, arguments: args };
   });
 }

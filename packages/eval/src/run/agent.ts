@@ -1,6 +1,15 @@
 import type { ChatMessage, TokenUsage, ToolCall, TrajectoryStep } from "@llmops/core";
 import type { ProviderResponse } from "../providers/types.ts";
-import { MAX_TOOL_CALLS_PER_TURN, recordedCall, type ToolAnswer } from "./tool-answers.ts";
+import {
+  argumentsBytes,
+  MAX_CONVERSATION_TOOL_BYTES,
+  MAX_TOOL_CALLS_PER_TURN,
+  recordedCall,
+  type ToolAnswer,
+  utf8Bytes,
+} from "./tool-answers.ts";
+
+const conversationFull = `the conversation's tool calls and results exceed ${MAX_CONVERSATION_TOOL_BYTES / (1024 * 1024)} MiB`;
 
 /**
  * The agent loop of one case: call the model; while its reply calls tools and fewer than
@@ -49,7 +58,7 @@ export interface AgentLoopResult extends TurnMetrics {
   response: ProviderResponse | null;
   /** What the failing model call threw. */
   failure?: { error: unknown; turn: number };
-  /** A reply the loop refused to go on from (too many tool calls). */
+  /** A reply the loop refused to go on from (too many tool calls, or a conversation past its size bound). */
   refusal?: string;
   /** Model calls made, the failing one included. */
   turns: number;
@@ -101,6 +110,8 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentLoop
   let failure: AgentLoopResult["failure"];
   let refusal: string | undefined;
   let stopped = false;
+  // Bytes of tool calls and results in the conversation so far (each is resent on every turn).
+  let toolBytes = 0;
   for (let turn = 1; ; turn++) {
     if (options.signal?.aborted) {
       stopped = true;
@@ -123,19 +134,37 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentLoop
     }
     const answers: ToolAnswer[] = [];
     const started = options.now();
+    let overflow = false;
     for (const call of calls) {
       if (options.signal?.aborted) break;
+      const recorded = recordedCall(call);
+      const argumentBytes = argumentsBytes(recorded);
+      if (toolBytes + argumentBytes > MAX_CONVERSATION_TOOL_BYTES) {
+        overflow = true;
+        break;
+      }
       const answer = await options.answer(call, turn);
+      toolBytes += argumentBytes + utf8Bytes(answer.content);
+      if (toolBytes > MAX_CONVERSATION_TOOL_BYTES) {
+        // The result that crossed the bound is neither sent nor recorded.
+        trajectory.push({ turn, call: recorded, error: conversationFull, source: answer.source });
+        overflow = true;
+        break;
+      }
       answers.push(answer);
       trajectory.push({
         turn,
-        call: recordedCall(call),
+        call: recorded,
         ...(answer.result !== undefined ? { result: answer.result } : {}),
         ...(answer.error !== undefined ? { error: answer.error } : {}),
         source: answer.source,
       });
     }
     toolMs += Math.max(0, options.now() - started);
+    if (overflow) {
+      refusal = `turn ${turn}: ${conversationFull}`;
+      break;
+    }
     if (answers.length < calls.length) {
       stopped = true;
       break;

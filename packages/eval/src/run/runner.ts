@@ -57,7 +57,16 @@ export interface RunTasksOptions {
    * Agent runs (a suite's `agent`): each case's tool calls are answered (its `toolResults`, then
    * `tools`) and the model is called again, up to `maxTurns` calls; module tools get `timeoutMs`.
    */
-  agent?: { maxTurns: number; tools: ModuleTools };
+  agent?: {
+    maxTurns: number;
+    tools: ModuleTools;
+    /**
+     * Scrubs secrets from tool errors and module tool results before they are recorded or sent
+     * to the model; default `redact`. A module tool runs with the whole environment, so the suite
+     * gives it every credential value of the environment (as the module provider redacts).
+     */
+    redact?: (text: string) => string;
+  };
 }
 
 export interface RunTasksResult {
@@ -344,7 +353,8 @@ export async function runTasks(options: RunTasksOptions): Promise<RunTasksResult
       messages: task.messages ?? [{ role: "user", content: task.prompt }],
       maxTurns: agent.maxTurns,
       call: (messages, turn) => callTurn(task, turn === 1 ? task.messages : messages),
-      answer: (call) => answerToolCall(call, { fixtures: task.toolResults, tools: agent.tools, timeoutMs, signal: stop }),
+      answer: (call) =>
+        answerToolCall(call, { fixtures: task.toolResults, tools: agent.tools, timeoutMs, signal: stop, redact: agent.redact ?? redact }),
       now: () => clock.now(),
       signal: stop,
     });

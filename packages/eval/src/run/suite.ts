@@ -17,7 +17,14 @@ import {
   UsageError,
 } from "@llmops/core";
 import { type EvalCase, type FetchDatasetFile, loadCases } from "../cases/index.ts";
-import { createEmbeddingsClient, createProvider, redact, secretEnvNamesOf, validateProviderVariables } from "../providers/index.ts";
+import {
+  createEmbeddingsClient,
+  createProvider,
+  credentialValues,
+  redact,
+  secretEnvNamesOf,
+  validateProviderVariables,
+} from "../providers/index.ts";
 import type { Provider } from "../providers/types.ts";
 import { RESPONSE_CACHE_DIR, ResponseCache } from "../response-cache.ts";
 import { columnsJUnitTotals } from "../results/render.ts";
@@ -212,6 +219,9 @@ export async function prepareSuite(options: PrepareSuiteOptions): Promise<Prepar
   ];
   const secrets = secretEnvNames.map((name) => options.env[name]).filter((v): v is string => typeof v === "string" && v.length >= 4);
   const redactSecrets = (text: string) => redact(text, secrets);
+  // Module tools run with the whole environment: any credential in it may come back in a tool's error or result.
+  const toolSecrets = [...new Set([...secrets, ...credentialValues(options.env)])];
+  const redactTools = (text: string) => redact(text, toolSecrets);
 
   // LLM-judge scorers name their own provider; build each once.
   const judges = new Map<string, Provider>();
@@ -286,7 +296,7 @@ export async function prepareSuite(options: PrepareSuiteOptions): Promise<Prepar
           ...(suite.rateLimit ? { rateLimit: suite.rateLimit } : {}),
           cache,
           cacheScope: { model: run.model?.digest, cacheKey: suite.cacheKey },
-          ...(agent ? { agent } : {}),
+          ...(agent ? { agent: { ...agent, redact: redactTools } } : {}),
           ...(run.signal ? { signal: run.signal } : {}),
           ...(run.onProgress ? { onProgress: (p: RunProgress) => run.onProgress!(variant.name, p) } : {}),
           logger: options.logger,

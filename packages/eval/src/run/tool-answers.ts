@@ -19,6 +19,12 @@ import {
  * results, the time a module tool may take.
  */
 
+/**
+ * The most bytes of tool calls (their arguments' JSON) and tool results (the tool messages) one
+ * case's conversation may hold: each is resent on every later turn, so past this the case ends
+ * with an error rather than growing the conversation (and the recorded trajectory) further.
+ */
+export const MAX_CONVERSATION_TOOL_BYTES = 8 * 1024 * 1024;
 /** The most tool calls of one reply an agent run answers; a reply with more ends the case with an error. */
 export const MAX_TOOL_CALLS_PER_TURN = 128;
 /** The largest tool result (its JSON text, UTF-8) sent back, and the largest call arguments answered or recorded. */
@@ -93,56 +99,114 @@ export function findFixture(
 }
 
 /** UTF-8 length of a JSON text, counted without allocating a buffer. */
-function utf8Bytes(text: string): number {
+export function utf8Bytes(text: string): number {
   return Buffer.byteLength(text, "utf8");
 }
 
-/** The JSON text of a call's arguments (a raw string when the model sent invalid JSON). */
-function argumentsJson(args: unknown): string {
+/** The JSON text of a call's arguments (a raw string when the model sent invalid JSON); undefined when it cannot be written (too deep, a cycle). */
+function argumentsJson(args: unknown): string | undefined {
   try {
     return JSON.stringify(args ?? null) ?? "null";
   } catch {
-    return "null";
+    return undefined;
   }
 }
 
-/** Whether a call's arguments are over the size bound: such a call is refused and its arguments are not recorded. */
-export function argumentsTooLarge(call: Pick<ToolCall, "arguments">): number | undefined {
-  if (typeof call.arguments === "string" && call.arguments.length <= MAX_TOOL_JSON_BYTES / 4) return undefined;
-  const bytes = utf8Bytes(argumentsJson(call.arguments));
-  return bytes > MAX_TOOL_JSON_BYTES ? bytes : undefined;
+/** UTF-8 bytes of a call's arguments as JSON; Infinity when they cannot be written as JSON at all. */
+export function argumentsBytes(call: Pick<ToolCall, "arguments">): number {
+  const text = argumentsJson(call.arguments);
+  return text === undefined ? Number.POSITIVE_INFINITY : utf8Bytes(text);
 }
 
 /**
+ * Whether a call's arguments are over the size bound: such a call is refused and its arguments
+ * are not recorded. Arguments that cannot be written as JSON (nested too deep to serialise, a
+ * cycle) count as too large: `Infinity`.
+ */
+export function argumentsTooLarge(call: Pick<ToolCall, "arguments">): number | undefined {
+  if (typeof call.arguments === "string" && call.arguments.length <= MAX_TOOL_JSON_BYTES / 4) return undefined;
+  const bytes = argumentsBytes(call);
+  return bytes > MAX_TOOL_JSON_BYTES ? bytes : undefined;
+}
+
+function sizeText(bytes: number): string {
+  return Number.isFinite(bytes) ? `${bytes} bytes of JSON` : "not writable as JSON";
+}
+
+/** Tool names as the config allows them: a name the model sends otherwise is answered with an error and recorded cut. */
+export const TOOL_NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+export const MAX_TOOL_NAME_CHARS = 64;
+
+/**
  * A tool call as results record it: arguments over `MAX_TOOL_JSON_BYTES` are replaced by a
- * note of their size, so a model cannot make results.jsonl (or the scorers' input) arbitrarily large.
+ * note of their size, and a name by its first 64 characters, so a model cannot make
+ * results.jsonl (or the scorers' input) arbitrarily large.
  */
 export function recordedCall(call: ToolCall): ToolCall {
   const bytes = argumentsTooLarge(call);
-  return bytes === undefined ? call : { ...call, arguments: `<${bytes} bytes of arguments, over the ${MAX_TOOL_JSON_BYTES}-byte limit>` };
+  const name = call.name.length > MAX_TOOL_NAME_CHARS ? call.name.slice(0, MAX_TOOL_NAME_CHARS) : call.name;
+  if (bytes === undefined) return name === call.name ? call : { ...call, name };
+  return {
+    ...call,
+    name,
+    arguments: Number.isFinite(bytes)
+      ? `<${bytes} bytes of arguments, over the ${MAX_TOOL_JSON_BYTES}-byte limit>`
+      : "<arguments not writable as JSON (nested too deep)>",
+  };
 }
 
-/** The tool calls of a reply as results record them: at most MAX_TOOL_CALLS_PER_TURN, each through `recordedCall`. */
+/**
+ * The tool calls of a reply as results record them: at most MAX_TOOL_CALLS_PER_TURN, each through
+ * `recordedCall`, and once their arguments add up to MAX_CONVERSATION_TOOL_BYTES the rest
+ * recorded as a note of their size.
+ */
 export function recordedCalls(calls: readonly ToolCall[]): ToolCall[] {
-  return calls.slice(0, MAX_TOOL_CALLS_PER_TURN).map(recordedCall);
+  let total = 0;
+  return calls.slice(0, MAX_TOOL_CALLS_PER_TURN).map((call) => {
+    const recorded = recordedCall(call);
+    const bytes = argumentsBytes(recorded);
+    total += bytes;
+    if (total <= MAX_CONVERSATION_TOOL_BYTES) return recorded;
+    return {
+      ...recorded,
+      arguments: `<${bytes} bytes of arguments, over the ${MAX_CONVERSATION_TOOL_BYTES}-byte limit of a reply's calls>`,
+    };
+  });
 }
 
-function errorAnswer(source: ToolAnswer["source"], error: string): ToolAnswer {
-  return { source, error, content: JSON.stringify({ error }) };
+type Redact = (text: string) => string;
+const keep: Redact = (text) => text;
+
+function errorAnswer(source: ToolAnswer["source"], error: string, redact: Redact = keep): ToolAnswer {
+  const text = redact(error);
+  return { source, error: text, content: JSON.stringify({ error: text }) };
 }
 
-/** A result as it is sent: its JSON text within the bound, and the value that text parses to (what is recorded). */
-function resultAnswer(source: ToolAnswer["source"], value: unknown): ToolAnswer {
+/**
+ * A result as it is sent: its JSON text within the bound, and the value that text parses to (what
+ * is recorded), secrets redacted from both (a module tool given the environment may echo a key).
+ */
+function resultAnswer(source: ToolAnswer["source"], value: unknown, redact: Redact = keep): ToolAnswer {
   let content: string | undefined;
   try {
     content = JSON.stringify(value === undefined ? null : value);
   } catch (error) {
-    return errorAnswer(source, `the tool returned a value JSON cannot hold (${oneLine(error).slice(0, 200)})`);
+    return errorAnswer(source, `the tool returned a value JSON cannot hold (${oneLine(error).slice(0, 200)})`, redact);
   }
   if (content === undefined) return errorAnswer(source, `the tool returned a ${typeof value}, not JSON`);
   const bytes = utf8Bytes(content);
   if (bytes > MAX_TOOL_JSON_BYTES)
     return errorAnswer(source, `the tool's result is ${bytes} bytes of JSON, over the ${MAX_TOOL_JSON_BYTES}-byte limit`);
+  const redacted = redact(content);
+  if (redacted !== content) {
+    // A secret replaced inside a string keeps the JSON valid; one that was more (a number, a key
+    // spanning tokens) leaves text that is sent and recorded as a string.
+    try {
+      return { source, result: JSON.parse(redacted) as unknown, content: redacted };
+    } catch {
+      return { source, result: redacted, content: JSON.stringify(redacted) };
+    }
+  }
   return { source, result: JSON.parse(content) as unknown, content };
 }
 
@@ -159,25 +223,35 @@ export interface AnswerOptions {
   timeoutMs: number;
   /** The run's stop signal: aborts a module tool in flight. */
   signal?: AbortSignal;
+  /**
+   * Scrubs secrets from error text and module tool results before they are recorded or sent to
+   * the model (the runner's redaction: credential values of the environment).
+   */
+  redact?: (text: string) => string;
 }
 
 /** Answers one tool call. Never throws: every failure is an error answer the model is sent. */
 export async function answerToolCall(call: ToolCall, options: AnswerOptions): Promise<ToolAnswer> {
+  const redact = options.redact ?? keep;
+  if (!TOOL_NAME_PATTERN.test(call.name)) {
+    const shown = JSON.stringify(call.name.slice(0, MAX_TOOL_NAME_CHARS)) + (call.name.length > MAX_TOOL_NAME_CHARS ? "…" : "");
+    return errorAnswer("missing", `the tool name ${shown} is not 1-64 letters, digits, _ or -; not answered`, redact);
+  }
   const tooLarge = argumentsTooLarge(call);
   if (tooLarge !== undefined) {
     return errorAnswer(
       "missing",
-      `the call's arguments are ${tooLarge} bytes of JSON, over the ${MAX_TOOL_JSON_BYTES}-byte limit; not answered`,
+      `the call's arguments are ${sizeText(tooLarge)}, over the ${MAX_TOOL_JSON_BYTES}-byte limit; not answered`,
     );
   }
   const fixture = findFixture(options.fixtures, call);
-  if (fixture) return fixture.error !== undefined ? errorAnswer("fixture", fixture.error) : resultAnswer("fixture", fixture.result);
+  if (fixture) return fixture.error !== undefined ? errorAnswer("fixture", fixture.error, redact) : resultAnswer("fixture", fixture.result);
   const fn = options.tools.get(call.name);
   if (!fn) return errorAnswer("missing", `no tool result for ${call.name} with these arguments, and no module tool ${call.name}`);
-  return runModuleTool(fn, call, options);
+  return runModuleTool(fn, call, options, redact);
 }
 
-async function runModuleTool(fn: ToolFunction, call: ToolCall, options: AnswerOptions): Promise<ToolAnswer> {
+async function runModuleTool(fn: ToolFunction, call: ToolCall, options: AnswerOptions, redact: Redact): Promise<ToolAnswer> {
   const controller = new AbortController();
   const onStop = () => controller.abort(options.signal?.reason);
   options.signal?.addEventListener("abort", onStop, { once: true });
@@ -200,9 +274,10 @@ async function runModuleTool(fn: ToolFunction, call: ToolCall, options: AnswerOp
       timeout,
       stopped,
     ]);
-    return resultAnswer("module", value);
+    return resultAnswer("module", value, redact);
   } catch (error) {
-    return errorAnswer("module", `tool ${call.name} failed: ${oneLine(error).slice(0, 1000) || "unknown error"}`);
+    // Redacted before it is cut, so a key on the cut is not left half shown.
+    return errorAnswer("module", `tool ${call.name} failed: ${redact(oneLine(error)).slice(0, 1000) || "unknown error"}`, redact);
   } finally {
     clearTimeout(timer);
     options.signal?.removeEventListener("abort", onStop);

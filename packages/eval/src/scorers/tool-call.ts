@@ -1,4 +1,5 @@
 import { type ToolCall, toolCallF1ScorerSchema, toolCallScorerSchema } from "@llmops/core";
+import { MAX_JSON_DEPTH } from "../providers/tool-calls.ts";
 import { binary, defineScorer, quote, round } from "./definition.ts";
 import { f1 } from "./helpers.ts";
 import { compileSchema, readSchemaFile, schemaErrors } from "./json.ts";
@@ -17,8 +18,8 @@ export type ArgumentsMode = "equal" | "subset";
 
 /** Calls beyond this many in one reply or trajectory are not compared: the case fails instead. */
 export const MAX_COMPARED_CALLS = 256;
-/** JSON nested deeper than this is never equal (nor a subset): hostile arguments cannot exhaust the stack. */
-const MAX_DEPTH = 64;
+/** JSON nested deeper than MAX_JSON_DEPTH (the depth providers keep parsed arguments to) is never equal (nor a subset): hostile arguments cannot exhaust the stack. */
+const MAX_DEPTH = MAX_JSON_DEPTH;
 
 const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === "object" && !Array.isArray(value);
 
@@ -77,7 +78,12 @@ export function expectedCall(value: unknown, where: string): ExpectedCall {
   throw new Error(`${where}: expected a tool name or {name, arguments?}`);
 }
 
-/** A list of expected calls: `list` from config, else the first of the case's `expected` keys that is a list, else `expected` itself when it is one. */
+/**
+ * A list of expected calls: `list` from config, else the first of the case's `expected` keys that
+ * is a list, else `expected` itself when it is one, else the case's single expected call
+ * (`expected.toolCall`, or `expected.tool` with `expected.arguments`, the shape `tool-call`
+ * reads) as a list of one.
+ */
 export function expectedCalls(
   list: readonly unknown[] | undefined,
   expected: unknown,
@@ -94,7 +100,14 @@ export function expectedCalls(
     for (const key of keys) if (Array.isArray(expected[key])) return from(expected[key] as unknown[], `expected.${key}`);
   }
   if (Array.isArray(expected)) return from(expected, "expected");
-  throw new Error(`${label}: needs the expected calls: in the config, or the case's expected.${keys.join(" or expected.")}`);
+  if (isObject(expected)) {
+    if (expected.toolCall !== undefined) return [expectedCall(expected.toolCall, `${label}: expected.toolCall`)];
+    if (typeof expected.tool === "string")
+      return [expectedCall({ name: expected.tool, arguments: expected.arguments }, `${label}: expected.tool`)];
+  }
+  throw new Error(
+    `${label}: needs the expected calls: in the config, or the case's expected.${keys.join(" or expected.")}, or one call as expected.tool (+ expected.arguments) or expected.toolCall`,
+  );
 }
 
 /** `name(arguments)` for reasons: the name quoted, the arguments as bounded JSON. */
@@ -198,7 +211,8 @@ export const toolCallScorer = defineScorer({
       "order ignored), with `subset` the expected arguments are contained in the actual ones (recursively; arrays " +
       "element by element), with `schema` they validate against a JSON Schema (`schema` or `schemaFile`, as " +
       "`json-schema`). Without expected arguments only the name is compared. Any call of the reply may match, or with " +
-      "`index` only the call at that position (negative counts from the end).",
+      "`index` only the call at that position (negative counts from the end). It compares exactly one expected call: " +
+      "a case whose `expected.toolCalls` lists several is an error for it (score those with `tool-call-f1` or `trajectory`).",
     params:
       "`tool?`, `arguments?` (else the case's `expected`), `argumentsMode` equal/subset/schema (equal), `schema` or `schemaFile` (schema mode), `index?`",
     score: "0/1",
@@ -274,12 +288,14 @@ export const toolCallF1Scorer = defineScorer({
   docs: {
     definition:
       "F1 of the reply's tool calls against the expected calls (`calls`, else the case's `expected.toolCalls`, or " +
-      "`expected` when it is a list; each a name or `{name, arguments?}`): a true positive is an expected call " +
+      "`expected` when it is a list, or one call: `expected.toolCall`, or `expected.tool` with `expected.arguments`; " +
+      "each a name or `{name, arguments?}`): a true positive is an expected call " +
       "matched to a distinct actual call of the same name whose arguments match per `argumentsMode` (equal or subset, " +
       "as `tool-call`; any arguments when the expected call gives none), counted by maximum matching. Precision is " +
       "matches / actual calls, recall matches / expected calls; no calls expected and none made scores 1. A case " +
       "passes at 1 (every call right, none extra) unless `threshold` says otherwise.",
-    params: "`calls?` (else the case's `expected.toolCalls`), `argumentsMode` equal/subset (equal); threshold 1",
+    params:
+      "`calls?` (else the case's `expected.toolCalls`, or `expected.tool`/`expected.toolCall` as one call), `argumentsMode` equal/subset (equal); threshold 1",
     score: "F1 of precision and recall over the calls",
     reference:
       "Defined here, as promptfoo's `tool-call-f1` assertion (F1 over the set of called tool names) extended to arguments and repeated calls. Tests: hand-worked cases in tool-call.test.ts.",

@@ -84,13 +84,14 @@ export const trajectoryScorer = defineScorer({
   docs: {
     definition:
       "Compares the tool calls of an agent run (its trajectory; for a single reply, its tool calls) with the expected " +
-      "calls (`steps`, else the case's `expected.trajectory` or `expected.toolCalls`, or `expected` when it is a list; " +
+      "calls (`steps`, else the case's `expected.trajectory` or `expected.toolCalls`, or `expected` when it is a list, " +
+      "or one call: `expected.toolCall`, or `expected.tool` with `expected.arguments`; " +
       "each a name or `{name, arguments?}`, arguments compared per `argumentsMode` as `tool-call`). `mode: exact` " +
       "needs the same calls in the same order; `subsequence` the expected calls in order with other calls between " +
       "them, at most `maxExtra` (no limit by default); `set` every expected call matched by a distinct call in any " +
       "order, with at most `maxExtra` calls left over (0 by default). The reason names the first mismatch.",
     params:
-      "`steps?` (else the case's `expected.trajectory`), `mode` exact/subsequence/set (exact), `maxExtra?`, `argumentsMode` equal/subset (equal)",
+      "`steps?` (else the case's `expected.trajectory`, `expected.toolCalls`, or `expected.tool`/`expected.toolCall` as one call), `mode` exact/subsequence/set (exact), `maxExtra?`, `argumentsMode` equal/subset (equal)",
     score: "0/1",
     reference:
       "Defined here, after the trajectory match modes of LangChain's agentevals (strict, unordered, superset) and DeepEval's ToolCorrectnessMetric (ordering); subsequence as the classic subsequence test. Tests: hand-worked cases in trajectory.test.ts.",

@@ -1,6 +1,7 @@
 import { providerConfigSchema, silentLogger } from "@llmops/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { anthropicFinishReason, createProvider, ProviderError } from "../../src/providers/index.ts";
+import { MAX_JSON_DEPTH } from "../../src/providers/tool-calls.ts";
 import { type StubHandler, type StubServer, sendJson, sse, startStubServer, writeStream } from "./stub-server.ts";
 
 const KEY = "sk-ant-SECRET-abcdef";
@@ -297,5 +298,26 @@ describe("anthropic provider: streaming", () => {
     const many = await failure(p.call(call()));
     expect(many.retryable).toBe(false);
     expect(many.message).toMatch(/more than the limit of 128 tool calls/);
+  });
+
+  it("a tool_use input nested deeper than MAX_JSON_DEPTH is kept as its JSON text; one too deep to write is a provider error", async () => {
+    const nested = (depth: number) => `${"[".repeat(depth)}${"]".repeat(depth)}`;
+    const body = (input: string) =>
+      JSON.stringify(message([{ type: "tool_use", id: "toolu_1", name: "get_weather", input: "INPUT" }], "tool_use")).replace(
+        '"INPUT"',
+        input,
+      );
+    let input = `{"a":${nested(MAX_JSON_DEPTH)}}`;
+    await serve((_r, res) => {
+      const text = body(input);
+      res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+      res.end(text);
+    });
+    const p = provider({ tools: [weather] });
+    expect((await p.call(call())).toolCalls![0]!.arguments).toBe(`{"a":${nested(MAX_JSON_DEPTH)}}`);
+    input = `{"a":${nested(MAX_JSON_DEPTH - 1)}}`;
+    expect((await p.call(call())).toolCalls![0]!.arguments).toEqual(JSON.parse(input));
+    input = nested(400_000);
+    expect((await failure(p.call(call()))).message).toMatch(/expected the input of tool_use block 0 from the Anthropic message to be JSON/);
   });
 });

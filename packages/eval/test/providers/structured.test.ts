@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { providerConfigSchema, silentLogger } from "@llmops/core";
+import { InputError, providerConfigSchema, silentLogger } from "@llmops/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createProvider, ProviderError } from "../../src/providers/index.ts";
 import { cachedProviderResponse, ResponseCache } from "../../src/response-cache.ts";
@@ -129,5 +129,28 @@ describe("replay of agent runs", () => {
     expect(await p.call(call({ caseId: "a", turn: 2 }))).toMatchObject({ output: "done", finishReason: "stop" });
     expect((await p.call(call({ caseId: "b", turn: 1 }))).output).toBe("plain");
     await expect(p.call(call({ caseId: "a", turn: 3 }))).rejects.toThrow(/no recorded response in agent\.jsonl for turn 3 of case "a"/);
+  });
+
+  it("a recording's turn must be a positive integer, and each case's turn recorded once (InputError at file:line)", async () => {
+    const line = (turn: unknown, id = "a") => JSON.stringify({ id, turn, output: "x" });
+    for (const turn of [0, -1, 1.5, "2"]) {
+      await writeFile(join(dir, "bad.jsonl"), [line(1), line(turn)].join("\n"));
+      expect(() => provider({ type: "replay", file: "bad.jsonl" })).toThrow(
+        new InputError(`bad.jsonl:2: expected "turn" to be a positive integer (1 for the first model call), got ${JSON.stringify(turn)}`),
+      );
+    }
+    await writeFile(join(dir, "dup.jsonl"), [line(1), line(2), line(1, "b"), line(2)].join("\n"));
+    expect(() => provider({ type: "replay", file: "dup.jsonl" })).toThrow(
+      new InputError('dup.jsonl:4: a second recording of turn 2 of case "a"; the first is on line 2'),
+    );
+    // The same turn of another repeat is not a duplicate.
+    await writeFile(
+      join(dir, "repeats.jsonl"),
+      [JSON.stringify({ id: "a", repeat: 0, turn: 2, output: "r0" }), JSON.stringify({ id: "a", repeat: 1, turn: 2, output: "r1" })].join(
+        "\n",
+      ),
+    );
+    const p = provider({ type: "replay", file: "repeats.jsonl" });
+    expect((await p.call(call({ caseId: "a", repeat: 1, turn: 2 }))).output).toBe("r1");
   });
 });

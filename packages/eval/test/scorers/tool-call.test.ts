@@ -247,4 +247,15 @@ describe("tool-call-f1", () => {
     expect((await score({ type: "tool-call-f1", threshold: 0.5 }, [call("search")], ["search", "open"])).pass).toBe(true);
     await expect(score({ type: "tool-call-f1" }, [call("search")], "search")).rejects.toThrow(/needs the expected calls/);
   });
+
+  it("takes the one expected call tool-call reads (expected.tool with arguments, or expected.toolCall) as a list of one", async () => {
+    const paris = call("get_weather", { city: "Paris" });
+    const tool = { tool: "get_weather", arguments: { city: "Paris" } };
+    expect(await score({ type: "tool-call-f1" }, [paris], tool)).toEqual({ score: 1, pass: true });
+    expect(await score({ type: "tool-call-f1" }, [paris], { toolCall: { name: "get_weather" } })).toEqual({ score: 1, pass: true });
+    expect((await score({ type: "tool-call-f1" }, [call("get_weather", { city: "Rome" })], tool)).score).toBe(0);
+    expect((await score({ type: "tool-call-f1" }, [paris, call("search")], tool)).score).toBeCloseTo(2 / 3);
+    // A list, when there is one, comes first.
+    expect((await score({ type: "tool-call-f1" }, [paris], { ...tool, toolCalls: ["search"] })).score).toBe(0);
+  });
 });

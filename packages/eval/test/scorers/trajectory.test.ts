@@ -95,4 +95,17 @@ describe("trajectory scorer", () => {
     expect((await scorer.scoreCase(input(actual, ["answer", "search"]), context)).pass).toBe(false);
     await expect(scorer.scoreCase(input(actual, "search"), context)).rejects.toThrow(/needs the expected calls/);
   });
+  it("takes one expected call as tool-call reads it: expected.tool (with expected.arguments) or expected.toolCall", async () => {
+    const exact = make({ type: "trajectory" });
+    const paris = { toolCalls: [call("get_weather", { city: "Paris" })] };
+    expect(await exact.scoreCase(input(paris, { tool: "get_weather", arguments: { city: "Paris" } }), context)).toEqual({
+      score: 1,
+      pass: true,
+    });
+    expect((await exact.scoreCase(input(paris, { tool: "get_weather", arguments: { city: "Rome" } }), context)).pass).toBe(false);
+    expect((await exact.scoreCase(input(paris, { toolCall: "get_weather" }), context)).pass).toBe(true);
+    expect((await exact.scoreCase(input({ toolCalls: [call("get_weather"), call("x")] }, { tool: "get_weather" }), context)).pass).toBe(
+      false,
+    );
+  });
 });
