@@ -180,6 +180,14 @@ const budgetFields = {
 
 export const latencyScorerSchema = z.strictObject({ type: z.literal("latency"), ...common, ...budgetFields });
 export const costScorerSchema = z.strictObject({ type: z.literal("cost"), ...common, ...budgetFields });
+/** Time to first token of a streamed call, in ms, at most `max`. */
+export const ttftScorerSchema = z.strictObject({ type: z.literal("ttft"), ...common, ...budgetFields });
+/** Output tokens per second of a streamed call, at least `min` (`threshold` is accepted in its place). */
+export const tokensPerSecondScorerSchema = z.strictObject({
+  type: z.literal("tokens-per-second"),
+  ...common,
+  min: z.number().nonnegative().optional(),
+});
 export const tokensScorerSchema = z.strictObject({
   type: z.literal("tokens"),
   ...common,
@@ -351,6 +359,8 @@ export const scorerConfigSchema = z
     latencyScorerSchema,
     tokensScorerSchema,
     costScorerSchema,
+    ttftScorerSchema,
+    tokensPerSecondScorerSchema,
     llmJudgeScorerSchema,
     customScorerSchema,
     toolCallScorerSchema,
@@ -365,7 +375,14 @@ export const scorerConfigSchema = z
     answerRelevanceScorerSchema,
   ])
   .superRefine((scorer, ctx) => {
-    if (scorer.type === "latency" || scorer.type === "tokens" || scorer.type === "cost") {
+    if (scorer.type === "tokens-per-second" && (scorer.min === undefined) === (scorer.threshold === undefined)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["min"],
+        message: "expected exactly one of min or threshold (the lowest tokens per second that passes)",
+      });
+    }
+    if (scorer.type === "latency" || scorer.type === "tokens" || scorer.type === "cost" || scorer.type === "ttft") {
       if ((scorer.max === undefined) === (scorer.threshold === undefined)) {
         ctx.addIssue({
           code: "custom",

@@ -16,6 +16,7 @@ import {
   suiteProviders,
   UsageError,
 } from "@llmops/core";
+import { BUILTIN_METRICS } from "../aggregate/aggregate.ts";
 import { type EvalCase, type FetchDatasetFile, loadCases } from "../cases/index.ts";
 import {
   createEmbeddingsClient,
@@ -106,7 +107,7 @@ export interface PreparedSuite {
 }
 
 /** Scorer metric names share the summary with the built-in metrics; refuse collisions up front. */
-const RESERVED = new Set(["pass_rate", "error_rate", "latency_ms", "cost", "tokens", "score"]);
+const RESERVED: ReadonlySet<string> = new Set(BUILTIN_METRICS);
 
 /**
  * Loads cases and prompts, checks every case has every prompt variable, builds providers and

@@ -19,7 +19,7 @@ export interface RawScore {
 export interface ScorerImplementation {
   /** The threshold used when the config sets none and the scorer does not decide `pass` itself. */
   defaultThreshold: number;
-  /** Budgets read `threshold` as their max, so it is not a score threshold for them. */
+  /** Budgets read `threshold` as their bound (a max, or a min for speeds), so it is not a score threshold for them. */
   thresholdIsMax?: boolean;
   score(output: string, input: ScorerInput, context: ScorerContext): RawScore | Promise<RawScore>;
   corpus?(inputs: ScorerInput[]): CorpusValue;

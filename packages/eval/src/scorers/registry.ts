@@ -1,6 +1,6 @@
 import { SCORER_TYPES, type ScorerType } from "@llmops/core";
 import { bleuScorer } from "./bleu.ts";
-import { budgetScorer } from "./budget.ts";
+import { budgetScorer, speedScorer } from "./budget.ts";
 import { chrfScorer } from "./chrf.ts";
 import { classificationScorer } from "./classification.ts";
 import { customScorer } from "./custom.ts";
@@ -41,6 +41,7 @@ export const scorerDefinitions: readonly ScorerDefinition[] = [
   chrfScorer,
   classificationScorer,
   budgetScorer,
+  speedScorer,
   llmJudgeScorer,
   customScorer,
   toolCallScorer,

@@ -40,6 +40,8 @@ describe("scorer config schema", () => {
         "context-recall",
         "context-relevance",
         "answer-relevance",
+        "ttft",
+        "tokens-per-second",
       ].sort(),
     );
   });

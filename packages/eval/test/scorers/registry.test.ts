@@ -30,6 +30,7 @@ describe("scorer registry", () => {
       'scorer type "latency" has 2 definitions',
       'scorer type "tokens" has 2 definitions',
       'scorer type "cost" has 2 definitions',
+      'scorer type "ttft" has 2 definitions',
     ]);
     const withoutCost = configTypes.filter((type) => type !== "cost");
     expect(registryProblems(scorerDefinitions, withoutCost)).toEqual([

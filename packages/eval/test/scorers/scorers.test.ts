@@ -210,6 +210,26 @@ describe("budgets", () => {
   it("needs exactly one of max and threshold", () => {
     expect(scorerConfigSchema.safeParse({ type: "cost" }).success).toBe(false);
     expect(scorerConfigSchema.safeParse({ type: "cost", max: 1, threshold: 2 }).success).toBe(false);
+    expect(scorerConfigSchema.safeParse({ type: "ttft" }).success).toBe(false);
+    expect(scorerConfigSchema.safeParse({ type: "tokens-per-second", min: 1, threshold: 2 }).success).toBe(false);
+  });
+  it("ttft passes within its max; tokens-per-second at or above its min; a call that did not stream has neither", async () => {
+    expect(await score({ type: "ttft", max: 50 }, "x", undefined, { ttftMs: 50 })).toMatchObject({
+      pass: true,
+      reason: "ttft 50 ms <= 50 ms",
+    });
+    expect((await score({ type: "ttft", threshold: 49 }, "x", undefined, { ttftMs: 50 })).pass).toBe(false);
+    expect(await score({ type: "tokens-per-second", min: 40 }, "x", undefined, { tokensPerSecond: 40 })).toMatchObject({
+      pass: true,
+      reason: "tokens per second 40 >= 40",
+    });
+    expect((await score({ type: "tokens-per-second", threshold: 41 }, "x", undefined, { tokensPerSecond: 40 })).pass).toBe(false);
+    expect(await score({ type: "ttft", max: 50, not: true }, "x", undefined, { ttftMs: null })).toMatchObject({ score: 0, pass: false });
+    expect(await score({ type: "tokens-per-second", min: 1, not: true }, "x")).toMatchObject({
+      score: 0,
+      pass: false,
+      reason: "no tokens per second (not streamed, or no token usage)",
+    });
   });
 });
 
