@@ -42,7 +42,7 @@ async function uploadArtifactFiles(options) {
         return { id: response.id, size: response.size, files: options.files.length };
     }
     catch (error) {
-        throw new _llmops_core__WEBPACK_IMPORTED_MODULE_3__/* .ExternalError */ .yA(`upload-results: uploading artifact ${options.name} failed: ${(0,_llmops_core__WEBPACK_IMPORTED_MODULE_3__/* .oneLine */ .TN)(error)}`);
+        throw new _llmops_core__WEBPACK_IMPORTED_MODULE_3__/* .ExternalError */ .yAX(`upload-results: uploading artifact ${options.name} failed: ${(0,_llmops_core__WEBPACK_IMPORTED_MODULE_3__/* .oneLine */ .TNj)(error)}`);
     }
 }
 /**
@@ -65,7 +65,7 @@ async function uploadArtifactFile(options) {
 async function uploadResults(options) {
     const files = await listFilesRecursive(options.dir);
     if (files.length === 0)
-        throw new _llmops_core__WEBPACK_IMPORTED_MODULE_3__/* .ExternalError */ .yA(`upload-results: ${options.dir} holds no files`);
+        throw new _llmops_core__WEBPACK_IMPORTED_MODULE_3__/* .ExternalError */ .yAX(`upload-results: ${options.dir} holds no files`);
     return uploadArtifactFiles({
         name: options.name,
         files,
