@@ -1,5 +1,5 @@
 import type { CaseResult } from "@llmops/core";
-import type { Scorer, ScorerInput } from "../scorers/types.ts";
+import { type Scorer, type ScorerInput, scorerInputOf } from "../scorers/types.ts";
 
 /**
  * What aggregation, bootstrap intervals and gates need of a run, one typed-array column per field,
@@ -171,22 +171,7 @@ export class ResultColumns {
       slice.set(i, typeof value === "string" ? value : undefined);
     }
     if (this.corpusInputs) {
-      const input: ScorerInput = {
-        output: row.output,
-        expected: row.expected,
-        vars: row.vars,
-        latencyMs: row.latencyMs,
-        tokens: row.tokens,
-        cost: row.cost,
-      };
-      // What the row recorded of tool calls and streaming, as its scorer saw it.
-      if (row.toolCalls !== undefined) input.toolCalls = row.toolCalls;
-      if (row.finishReason !== undefined) input.finishReason = row.finishReason;
-      if (row.trajectory !== undefined) input.trajectory = row.trajectory;
-      if (row.turns !== undefined) input.turns = row.turns;
-      if (row.ttftMs !== undefined) input.ttftMs = row.ttftMs;
-      if (row.tokensPerSecond !== undefined) input.tokensPerSecond = row.tokensPerSecond;
-      this.corpusInputs.push(input);
+      this.corpusInputs.push(scorerInputOf(row));
     }
   }
 

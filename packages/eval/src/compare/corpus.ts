@@ -1,6 +1,6 @@
 import type { CaseResult, RunSummary, SuiteConfig } from "@llmops/core";
 import { createScorer } from "../scorers/create.ts";
-import type { ScorerInput } from "../scorers/types.ts";
+import { type ScorerInput, scorerInputOf } from "../scorers/types.ts";
 import type { CorpusStatistic } from "./metrics.ts";
 
 /** What a scorer's `corpus` reads of each case: the ScorerInput of the scorer contract. */
@@ -12,23 +12,6 @@ export interface CorpusScorer {
 }
 
 /** A case result as a scorer read it: the ScorerInput fields it recorded. */
-function corpusInput(c: CaseResult): CorpusInput {
-  const input: CorpusInput = {
-    output: c.output,
-    expected: c.expected,
-    vars: c.vars,
-    latencyMs: c.latencyMs,
-    tokens: c.tokens,
-    cost: c.cost,
-  };
-  if (c.toolCalls !== undefined) input.toolCalls = c.toolCalls;
-  if (c.finishReason !== undefined) input.finishReason = c.finishReason;
-  if (c.trajectory !== undefined) input.trajectory = c.trajectory;
-  if (c.turns !== undefined) input.turns = c.turns;
-  if (c.ttftMs !== undefined) input.ttftMs = c.ttftMs;
-  if (c.tokensPerSecond !== undefined) input.tokensPerSecond = c.tokensPerSecond;
-  return input;
-}
 
 /**
  * Corpus statistics for compareRuns from the suite's scorers, so corpus metrics (BLEU,
@@ -40,7 +23,7 @@ export function corpusStatistics(scorers: readonly CorpusScorer[]): Record<strin
   for (const scorer of scorers) {
     const corpus = scorer.corpus?.bind(scorer);
     if (!corpus) continue;
-    statistics[scorer.name] = (cases: CaseResult[]) => corpus(cases.map(corpusInput)).value;
+    statistics[scorer.name] = (cases: CaseResult[]) => corpus(cases.map((c) => scorerInputOf(c))).value;
   }
   return statistics;
 }

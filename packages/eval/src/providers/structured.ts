@@ -38,7 +38,7 @@ export const MAX_CONTEXT_CHARS = 1 << 20;
 /** `retrievedContext` as a provider reported it: one string or a list of strings, bounded. */
 export function retrievedContext(value: unknown, source: string): string | string[] {
   const passages = typeof value === "string" ? [value] : Array.isArray(value) ? value : undefined;
-  if (!passages || !passages.every((p): p is string => typeof p === "string"))
+  if (!passages?.every((p): p is string => typeof p === "string"))
     throw new ProviderError(`expected ${source} to give retrievedContext as a string or a list of strings`, { retryable: false });
   const chars = passages.reduce((sum, p) => sum + p.length, 0);
   if (passages.length > MAX_CONTEXT_PASSAGES || chars > MAX_CONTEXT_CHARS)

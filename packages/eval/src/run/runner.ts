@@ -1,7 +1,7 @@
 import { type CaseResult, type ChatMessage, type Logger, oneLine, type Score, silentLogger } from "@llmops/core";
 import type { Provider, ProviderResponse } from "../providers/types.ts";
 import { cachedProviderResponse, type ResponseCache, responseCacheKey } from "../response-cache.ts";
-import type { Scorer, ScorerContext } from "../scorers/types.ts";
+import { type Scorer, type ScorerContext, scorerInputOf } from "../scorers/types.ts";
 import { runAgentLoop, type TurnMetrics, type TurnResult, turnMetrics } from "./agent.ts";
 import { systemClock } from "./clock.ts";
 import { RateLimiter, type RateLimitOptions } from "./rate-limit.ts";
@@ -206,23 +206,9 @@ export async function runTasks(options: RunTasksOptions): Promise<RunTasksResult
   };
 
   /** Scores a case's row: what scorers see is the row's own fields (output, tool calls, trajectory, metrics). */
-  const score = async (task: RunTask, row: Omit<CaseResult, "scores" | "pass">) => {
+  const score = async (row: Omit<CaseResult, "scores" | "pass">) => {
     const output = row.output;
-    const input = {
-      output,
-      expected: task.expected,
-      vars: task.vars,
-      latencyMs: row.latencyMs,
-      tokens: row.tokens,
-      cost: row.cost,
-      ...(row.retrievedContext !== undefined ? { retrievedContext: row.retrievedContext } : {}),
-      ...(row.toolCalls ? { toolCalls: row.toolCalls } : {}),
-      ...(row.finishReason !== undefined ? { finishReason: row.finishReason } : {}),
-      ...(row.trajectory ? { trajectory: row.trajectory } : {}),
-      ...(row.turns !== undefined ? { turns: row.turns } : {}),
-      ...(row.ttftMs !== undefined ? { ttftMs: row.ttftMs } : {}),
-      ...(row.tokensPerSecond !== undefined ? { tokensPerSecond: row.tokensPerSecond } : {}),
-    };
+    const input = scorerInputOf(row);
     const context: ScorerContext = {
       signal: stop,
       logger,
@@ -330,7 +316,7 @@ export async function runTasks(options: RunTasksOptions): Promise<RunTasksResult
       ...(outcome.ttftMs !== undefined ? { ttftMs: outcome.ttftMs } : {}),
       ...(outcome.tokensPerSecond !== undefined ? { tokensPerSecond: outcome.tokensPerSecond } : {}),
     };
-    const scores = await score(task, { ...head, ...tail });
+    const scores = await score({ ...head, ...tail });
     return { ...head, scores, pass: error === null && scores.every((s) => s.pass), ...tail };
   };
 

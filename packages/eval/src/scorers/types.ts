@@ -1,4 +1,4 @@
-import type { EmbeddingsProviderConfig, Logger, TokenUsage, ToolCall, TrajectoryStep } from "@llmops/core";
+import type { CaseResult, EmbeddingsProviderConfig, Logger, TokenUsage, ToolCall, TrajectoryStep } from "@llmops/core";
 
 /** One validated entry of a suite's `scorers:` (schema: `@llmops/core` config/scorers.ts). */
 export type { ScorerConfig } from "@llmops/core";
@@ -25,6 +25,32 @@ export interface ScorerInput {
   tokensPerSecond?: number | null;
   /** The context the application retrieved, when its provider returns it (RAG scorers prefer it to the case var). */
   retrievedContext?: string | string[];
+}
+
+/**
+ * What a scorer sees of a result row: the one mapping the runner (scoring as rows are made) and
+ * the aggregate and compare (corpus values from written rows) share, so they never see different things.
+ */
+export function scorerInputOf(
+  row: Pick<CaseResult, "output" | "expected" | "vars" | "latencyMs" | "tokens" | "cost"> &
+    Partial<Pick<CaseResult, "toolCalls" | "finishReason" | "trajectory" | "turns" | "ttftMs" | "tokensPerSecond" | "retrievedContext">>,
+): ScorerInput {
+  const input: ScorerInput = {
+    output: row.output,
+    expected: row.expected,
+    vars: row.vars,
+    latencyMs: row.latencyMs,
+    tokens: row.tokens,
+    cost: row.cost,
+  };
+  if (row.toolCalls !== undefined) input.toolCalls = row.toolCalls;
+  if (row.finishReason !== undefined) input.finishReason = row.finishReason;
+  if (row.trajectory !== undefined) input.trajectory = row.trajectory;
+  if (row.turns !== undefined) input.turns = row.turns;
+  if (row.ttftMs !== undefined) input.ttftMs = row.ttftMs;
+  if (row.tokensPerSecond !== undefined) input.tokensPerSecond = row.tokensPerSecond;
+  if (row.retrievedContext !== undefined) input.retrievedContext = row.retrievedContext;
+  return input;
 }
 
 /** What `similar` embeds with: one client per embeddings config (providers/embeddings.ts builds them). */
