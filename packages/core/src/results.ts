@@ -26,6 +26,14 @@ export const tokenUsageSchema = z.object({
 });
 export type TokenUsage = z.infer<typeof tokenUsageSchema>;
 
+/**
+ * Metrics of the call rather than of the answer: time, tokens and money. A summary has them only
+ * when cases recorded them (`cost` needs pricing; the ttft ones and `tokens_per_second` streaming),
+ * a comparison therefore tests them only where both sides have them, and a quality monitor leaves
+ * them out unless asked, since they measure the serving path.
+ */
+export const CALL_METRICS = ["latency_ms", "cost", "tokens", "ttft_ms", "ttft_ms_p50", "ttft_ms_p95", "tokens_per_second"] as const;
+
 /** A tool call the model made: `arguments` parsed from JSON (the raw string when it was not JSON). */
 export const toolCallSchema = z.object({ id: z.string(), name: z.string(), arguments: z.unknown() });
 export type ToolCall = z.infer<typeof toolCallSchema>;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CALL_METRICS } from "../results.ts";
 
 /**
  * `environments.<name>.monitor`: what a scheduled `llmops monitor` (actions/monitor) watches in a
@@ -77,15 +78,7 @@ export const monitorAlertSchema = z.strictObject({
 export type MonitorAlertConfig = z.infer<typeof monitorAlertSchema>;
 
 /** Metrics a quality monitor ignores unless `metrics` names them: they measure the serving path, not the model. */
-export const MONITOR_UNCOMPARED_METRICS = [
-  "latency_ms",
-  "cost",
-  "tokens",
-  "ttft_ms",
-  "ttft_ms_p50",
-  "ttft_ms_p95",
-  "tokens_per_second",
-] as const;
+export const MONITOR_UNCOMPARED_METRICS = CALL_METRICS;
 
 /** A provider in a monitor's `provider:` (the environment's checks on `{{environment.*}}` included). */
 export type MonitorProviderSchema = z.ZodType<{ type: string; [key: string]: unknown } | undefined>;

@@ -1,4 +1,4 @@
-import type { CaseResult, MetricSummary, SliceSummary } from "@llmops/core";
+import { CALL_METRICS, type CaseResult, type MetricSummary, type SliceSummary } from "@llmops/core";
 import type { Scorer, ScorerInput } from "../scorers/types.ts";
 import { bootstrapMeanInterval, bootstrapStatisticInterval, mean, sampleSd, wilsonInterval } from "../stats/index.ts";
 import { ResultColumns } from "./columns.ts";
@@ -24,23 +24,8 @@ export interface Aggregate {
   errors: number;
 }
 
-/**
- * Names the metrics that are not scorers; a scorer may not take one of these names. `ttft_ms`
- * (with its percentiles `ttft_ms_p50`, `ttft_ms_p95`) and `tokens_per_second` come from streamed
- * calls and are in a summary only when some case recorded them, as `cost` needs pricing.
- */
-export const BUILTIN_METRICS = [
-  "pass_rate",
-  "error_rate",
-  "latency_ms",
-  "cost",
-  "tokens",
-  "ttft_ms",
-  "ttft_ms_p50",
-  "ttft_ms_p95",
-  "tokens_per_second",
-  "score",
-] as const;
+/** Names the metrics that are not scorers (the call's, see CALL_METRICS); a scorer may not take one of these names. */
+export const BUILTIN_METRICS = ["pass_rate", "error_rate", ...CALL_METRICS, "score"] as const;
 
 /** Rows of a run chosen by position (a slice), or null for all of them. */
 export type RowSelection = Uint32Array | null;

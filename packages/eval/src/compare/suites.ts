@@ -1,20 +1,11 @@
-import { type CaseResult, InputError, type RunSummary } from "@llmops/core";
+import { CALL_METRICS, type CaseResult, InputError, type RunSummary } from "@llmops/core";
 
 /**
  * Metrics the runner reports only when some case recorded them (no pricing → no `cost`): one side
  * lacking them is a difference in the data, not in the suite, so they are compared when both
  * sides have them and otherwise left out with a notice.
  */
-export const DATA_DEPENDENT_METRICS: ReadonlySet<string> = new Set([
-  "latency_ms",
-  "cost",
-  "tokens",
-  // Only streamed calls record these (a baseline from before `stream: true` has none).
-  "ttft_ms",
-  "ttft_ms_p50",
-  "ttft_ms_p95",
-  "tokens_per_second",
-]);
+export const DATA_DEPENDENT_METRICS: ReadonlySet<string> = new Set(CALL_METRICS);
 
 function scorerTypes(cases: readonly CaseResult[]): Map<string, string> {
   const types = new Map<string, string>();
