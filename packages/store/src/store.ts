@@ -662,12 +662,7 @@ export class Store implements EvidenceStore {
       stored.digest,
       layers.map((l) => l.title),
     );
-    const version =
-      parsed.tag && versionNumber(parsed.tag) !== undefined ? parsed.tag : await this.#versionTagOf(parsed.name, stored.digest);
-    this.#logger.info(`fetched ${parsed.name}@${stored.digest} into ${dest} (${downloadedBytes} bytes downloaded)`);
-    const result: FetchResult = { name: parsed.name, digest: stored.digest, path: dest, files: fetched, downloadedBytes };
-    if (version) result.version = version;
-    return result;
+    return this.#fetchResult(parsed, stored.digest, dest, fetched, downloadedBytes);
   }
 
   /**
@@ -787,12 +782,20 @@ export class Store implements EvidenceStore {
       stored.digest,
       fetched.map((f) => f.title),
     );
-    const version =
-      parsed.tag && versionNumber(parsed.tag) !== undefined ? parsed.tag : await this.#versionTagOf(parsed.name, stored.digest);
-    this.#logger.info(
-      `fetched ${parsed.name}@${stored.digest} into ${dest} (${fetched.length} files, ${downloadedBytes} bytes downloaded)`,
-    );
-    const result: FetchResult = { name: parsed.name, digest: stored.digest, path: dest, files: fetched, downloadedBytes };
+    return this.#fetchResult(parsed, stored.digest, dest, fetched, downloadedBytes);
+  }
+
+  /** What a fetch returns, logged: the version tag is the ref's own when it names one. */
+  async #fetchResult(
+    parsed: ParsedRef,
+    digest: string,
+    dest: string,
+    fetched: FetchResult["files"],
+    downloadedBytes: number,
+  ): Promise<FetchResult> {
+    const version = parsed.tag && versionNumber(parsed.tag) !== undefined ? parsed.tag : await this.#versionTagOf(parsed.name, digest);
+    this.#logger.info(`fetched ${parsed.name}@${digest} into ${dest} (${fetched.length} files, ${downloadedBytes} bytes downloaded)`);
+    const result: FetchResult = { name: parsed.name, digest, path: dest, files: fetched, downloadedBytes };
     if (version) result.version = version;
     return result;
   }
