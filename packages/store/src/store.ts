@@ -651,18 +651,7 @@ export class Store implements EvidenceStore {
       await tree.abort();
       throw error;
     }
-    for (const file of fetched) {
-      const target = join(dest, ...file.title.split("/"));
-      const seenAt = Date.now();
-      statCache.set(target, await freshStat(target), file.digest, seenAt);
-    }
-    await statCache.save().catch((error: Error) => this.#logger.debug(`stat cache not saved: ${error.message}`));
-    await this.#recordFetch(
-      dest,
-      stored.digest,
-      layers.map((l) => l.title),
-    );
-    return this.#fetchResult(parsed, stored.digest, dest, fetched, downloadedBytes);
+    return this.#finishFetch(parsed, stored.digest, dest, fetched, statCache, downloadedBytes);
   }
 
   /**
@@ -767,6 +756,21 @@ export class Store implements EvidenceStore {
       throw error;
     }
     fetched.sort((a, b) => (a.title < b.title ? -1 : a.title > b.title ? 1 : 0));
+    return this.#finishFetch(parsed, stored.digest, dest, fetched, statCache, downloadedBytes);
+  }
+
+  /**
+   * After a fetch's tree is in place: the stat cache learns the files (so the next fetch or
+   * version need not rehash them), the fetch is recorded, and the result returned.
+   */
+  async #finishFetch(
+    parsed: ParsedRef,
+    digest: string,
+    dest: string,
+    fetched: FetchResult["files"],
+    statCache: StatCache,
+    downloadedBytes: number,
+  ): Promise<FetchResult> {
     const seenAt = Date.now();
     for (const file of fetched) {
       const target = join(dest, ...file.title.split("/"));
@@ -779,10 +783,10 @@ export class Store implements EvidenceStore {
     await statCache.save().catch((error: Error) => this.#logger.debug(`stat cache not saved: ${error.message}`));
     await this.#recordFetch(
       dest,
-      stored.digest,
+      digest,
       fetched.map((f) => f.title),
     );
-    return this.#fetchResult(parsed, stored.digest, dest, fetched, downloadedBytes);
+    return this.#fetchResult(parsed, digest, dest, fetched, downloadedBytes);
   }
 
   /** What a fetch returns, logged: the version tag is the ref's own when it names one. */
