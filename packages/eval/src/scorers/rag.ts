@@ -234,10 +234,11 @@ export function parseRagReply(type: RagScorerType, reply: string, count?: number
   return { ok: true, verdicts };
 }
 
+/** A case the judge cannot score (input too large, reply unreadable): a failure `not` does not flip. */
+const invalid = (reason: string): RawScore => ({ score: 0, pass: false, invalid: true, reason });
+
 const tooLong = (what: string, text: string, max: number): RawScore | undefined =>
-  text.length > max
-    ? { score: 0, pass: false, invalid: true, reason: `the ${what} has ${text.length} characters, more than ${max} to send to the judge` }
-    : undefined;
+  text.length > max ? invalid(`the ${what} has ${text.length} characters, more than ${max} to send to the judge`) : undefined;
 
 /** "2 of 3 claims supported; first not: "…"". */
 function summarise(verdicts: readonly RagVerdict[], noun: string, yesWord: string, sentences?: readonly string[]): RawScore {
@@ -286,7 +287,7 @@ export const contextFaithfulnessScorer = defineScorer({
         if (bad) return bad;
         const prompt = renderRagPrompt("context-faithfulness", { question, context: contextText, answer: output });
         const reply = parseRagReply("context-faithfulness", await ask(context, label, prompt, config.provider));
-        if (!reply.ok) return { score: 0, pass: false, invalid: true, reason: reply.reason };
+        if (!reply.ok) return invalid(reply.reason);
         if (reply.verdicts.length === 0) return { score: 1, reason: "the answer makes no claims" };
         return summarise(reply.verdicts, "claims", "supported by the context");
       },
@@ -324,16 +325,11 @@ export const contextRecallScorer = defineScorer({
         if (bad) return bad;
         if (statements.length === 0) throw new Error(`${label}: the case's expected answer has no sentences`);
         if (statements.length > RAG_LIMITS.sentences) {
-          return {
-            score: 0,
-            pass: false,
-            invalid: true,
-            reason: `the reference has ${statements.length} sentences, more than ${RAG_LIMITS.sentences}`,
-          };
+          return invalid(`the reference has ${statements.length} sentences, more than ${RAG_LIMITS.sentences}`);
         }
         const prompt = renderRagPrompt("context-recall", { question, context: contextText, reference: numbered(statements) });
         const reply = parseRagReply("context-recall", await ask(context, label, prompt, config.provider), statements.length);
-        if (!reply.ok) return { score: 0, pass: false, invalid: true, reason: reply.reason };
+        if (!reply.ok) return invalid(reply.reason);
         return summarise(reply.verdicts, "reference statements", "found in the context", statements);
       },
     };
@@ -364,16 +360,11 @@ export const contextRelevanceScorer = defineScorer({
         const sentences = chunks.flatMap(splitSentences);
         if (sentences.length === 0) return { score: 0, reason: "the context is empty" };
         if (sentences.length > RAG_LIMITS.sentences) {
-          return {
-            score: 0,
-            pass: false,
-            invalid: true,
-            reason: `the context has ${sentences.length} sentences, more than ${RAG_LIMITS.sentences}`,
-          };
+          return invalid(`the context has ${sentences.length} sentences, more than ${RAG_LIMITS.sentences}`);
         }
         const prompt = renderRagPrompt("context-relevance", { question, context: numbered(sentences) });
         const reply = parseRagReply("context-relevance", await ask(context, label, prompt, config.provider), sentences.length);
-        if (!reply.ok) return { score: 0, pass: false, invalid: true, reason: reply.reason };
+        if (!reply.ok) return invalid(reply.reason);
         return summarise(reply.verdicts, "context sentences", "relevant", sentences);
       },
     };
@@ -402,7 +393,7 @@ export const answerRelevanceScorer = defineScorer({
         if (bad) return bad;
         const prompt = renderRagPrompt("answer-relevance", { question, answer: output });
         const reply = parseRagReply("answer-relevance", await ask(context, label, prompt, config.provider));
-        if (!reply.ok) return { score: 0, pass: false, invalid: true, reason: reply.reason };
+        if (!reply.ok) return invalid(reply.reason);
         if (reply.verdicts.length === 0) return { score: 0, reason: "the answer makes no statements" };
         return summarise(reply.verdicts, "statements", "address the question");
       },
