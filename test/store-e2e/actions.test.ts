@@ -80,6 +80,46 @@ describe("actions/version and actions/fetch through the runner harness", () => {
     expect(leakedSecrets(v, [registry.password!])).toEqual([]);
   });
 
+  it("a packed dataset (packing: in llmops.yaml) through version, then fetch's include reads only the matching files", async () => {
+    const ws = await workspace();
+    for (const split of ["train", "val"]) {
+      await mkdir(join(ws, "data", split), { recursive: true });
+      for (let i = 0; i < 12; i++) await writeFile(join(ws, "data", split, `${i}.txt`), `${split} case ${i}\n`);
+    }
+    const store = `oci://${registry.host}/packs`;
+    const creds = { store, "store-username": registry.username!, "store-password": registry.password! };
+    await writeFile(join(ws, "llmops.yaml"), "artifacts:\n  ds: { kind: dataset, path: data, packing: { minFiles: 5 } }\n");
+    const env = { LLMOPS_CACHE_DIR: join(ws, ".cache") };
+    const v = await runAction("version", { workspace: ws, inputs: { ...creds }, env });
+    expect(v.stderr).toBe("");
+    expect(v.exitCode).toBe(0);
+    const manifest = JSON.parse(
+      skopeo([
+        "inspect",
+        "--raw",
+        "--tls-verify=false",
+        "--creds",
+        `${registry.username}:${registry.password}`,
+        `docker://${registry.host}/packs/ds:v1`,
+      ]),
+    );
+    expect(manifest.layers.map((l: { mediaType: string }) => l.mediaType)).toEqual([
+      "application/vnd.llmops.file-index.v1+jsonl",
+      "application/vnd.oci.image.layer.v1.tar",
+    ]);
+    const f = await runAction("fetch", { workspace: ws, inputs: { ref: "ds:v1", path: "out", include: "val/1*.txt\n", ...creds }, env });
+    expect(f.exitCode).toBe(0);
+    expect((await readdir(join(ws, "out"))).sort()).toEqual(["val"]);
+    expect((await readdir(join(ws, "out", "val"))).sort()).toEqual(["1.txt", "10.txt", "11.txt"]);
+    expect(await readFile(join(ws, "out", "val", "10.txt"), "utf8")).toBe("val case 10\n");
+    const none = await runAction("fetch", { workspace: ws, inputs: { ref: "ds:v1", path: "out", include: "vla/**", ...creds }, env });
+    expect(none.exitCode).toBe(1);
+    expect(none.annotations.filter((a) => a.level === "error").map((a) => a.message)).toEqual([
+      'ref ds:v1: --include "vla/**": matches no file of the version; the destination was not touched',
+    ]);
+    expect((await readdir(join(ws, "out", "val"))).length).toBe(3);
+  });
+
   it("fetch refuses a non-empty path it did not write unless replace is true; an earlier fetch's path needs nothing", async () => {
     const ws = await workspace();
     const env = { LLMOPS_CACHE_DIR: join(ws, ".cache") };
