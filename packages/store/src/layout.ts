@@ -48,7 +48,22 @@ export class LayoutTransport implements Transport {
     return join(this.#root, "blobs", "sha256", digest.slice("sha256:".length));
   }
 
-  async #ensure(): Promise<void> {
+  /**
+   * Creates the layout on first use. One creation per transport, shared by concurrent callers:
+   * two files ingested at once into a new store must not see each other's half-made layout
+   * (blobs/ present, oci-layout not yet) as a foreign directory.
+   */
+  #ensure(): Promise<void> {
+    this.#ready ??= this.#create().catch((error: unknown) => {
+      this.#ready = undefined;
+      throw error;
+    });
+    return this.#ready;
+  }
+
+  #ready: Promise<void> | undefined;
+
+  async #create(): Promise<void> {
     let exists = false;
     try {
       exists = (await stat(join(this.#root, "oci-layout"))).isFile();

@@ -446,3 +446,28 @@ function runAt(script: string, storeDir: string, ref: string, expectDigest: stri
     });
   });
 }
+
+describe("a new layout store", () => {
+  it("takes many files ingested at once: the first use creates the layout once for every caller", async () => {
+    const dir = await tempDir();
+    for (let round = 0; round < 20; round++) {
+      const files = await Promise.all(
+        Array.from({ length: 8 }, async (_, i) => {
+          const path = join(dir, `f-${round}-${i}`);
+          await writeFile(path, `file ${round} ${i}`);
+          return path;
+        }),
+      );
+      const transport = new LayoutTransport(join(dir, `store-${round}`));
+      // Started a few event-loop turns apart, so later callers arrive while the first is creating it.
+      const started: Promise<{ existed: boolean }>[] = [];
+      for (const [i, path] of files.entries()) {
+        started.push(transport.ingestFile(path));
+        for (let t = 0; t < i + (round % 4); t++) await new Promise((r) => setImmediate(r));
+      }
+      const ingested = await Promise.all(started);
+      expect(ingested.every((r) => !r.existed)).toBe(true);
+      expect(JSON.parse(await readFile(join(dir, `store-${round}`, "oci-layout"), "utf8"))).toEqual({ imageLayoutVersion: "1.0.0" });
+    }
+  });
+});
