@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -118,6 +119,53 @@ describe("actions/version and actions/fetch through the runner harness", () => {
       'ref ds:v1: --include "vla/**": matches no file of the version; the destination was not touched',
     ]);
     expect((await readdir(join(ws, "out", "val"))).length).toBe(3);
+  });
+
+  it("dataset checks gate the version and eval actions as they gate the CLI: a failed check stores nothing and runs no suite", async () => {
+    const ws = await workspace();
+    await mkdir(join(ws, "data"));
+    await writeFile(join(ws, "data", "cases.jsonl"), '{"id":"a","vars":{"q":"mail me: jane@example.com"},"expected":"ok"}\n');
+    await writeFile(join(ws, "answer.mjs"), "export default ({ vars }) => String(vars.q);\n");
+    const yaml = [
+      "store: .llmops/store",
+      "artifacts:",
+      "  acme/train: { kind: dataset, path: data, checks: { pii: { max: 0 } } }",
+      "suites:",
+      "  - name: qa",
+      "    provider: { type: module, path: answer.mjs }",
+      '    prompt: "{{q}}"',
+      "    casesFrom: { dataset: acme/train:v1, file: cases.jsonl }",
+      "    scorers: [{ type: equals }]",
+      "",
+    ].join("\n");
+    await writeFile(join(ws, "llmops.yaml"), yaml);
+    const env = { LLMOPS_CACHE_DIR: join(ws, ".cache") };
+    const failure = "acme/train: failed its checks (pii: 1 personal data or secrets (max 0; email 1)); nothing stored";
+    const refused = await runAction("version", { workspace: ws, inputs: {}, env });
+    expect(refused.exitCode).toBe(1);
+    expect(refused.annotations.filter((a) => a.level === "error").map((a) => a.message)).toEqual([failure]);
+    expect(refused.summary).toContain("### Dataset check: data ❌ failed");
+    expect(`${refused.stdout}${refused.summary}`).not.toContain("jane@");
+    expect(existsSync(join(ws, ".llmops", "store", "index.json"))).toBe(false);
+
+    // Stored unchecked (check: false), the version is still refused by eval's gate.
+    const unchecked = await runAction("version", { workspace: ws, inputs: { check: "false" }, env });
+    expect(unchecked.exitCode).toBe(0);
+    expect(JSON.parse(unchecked.outputs.versions!)).toEqual([
+      { name: "acme/train", ref: "acme/train:v1", digest: expect.stringMatching(/^sha256:/), unchanged: false },
+    ]);
+    const gated = await runAction("eval", { workspace: ws, inputs: { check: "true", cache: "false" }, env });
+    expect(gated.exitCode).toBe(1);
+    const evalFailure = failure.replace("nothing stored", "read by suite qa; no suite was run");
+    expect(gated.annotations.filter((a) => a.level === "error").map((a) => a.message)).toEqual([evalFailure]);
+    expect(existsSync(join(ws, ".llmops", "results", "qa"))).toBe(false);
+
+    await writeFile(join(ws, "data", "cases.jsonl"), '{"id":"a","vars":{"q":"one"},"expected":"one"}\n');
+    const clean = await runAction("version", { workspace: ws, inputs: {}, env });
+    expect(clean.exitCode).toBe(0);
+    const [version] = JSON.parse(clean.outputs.versions!);
+    expect(version).toMatchObject({ ref: "acme/train:v2", check: { passed: true, record: expect.stringMatching(/^sha256:/) } });
+    expect(clean.summary).toContain("### Dataset check: data ✅ passed");
   });
 
   it("fetch refuses a non-empty path it did not write unless replace is true; an earlier fetch's path needs nothing", async () => {

@@ -1,11 +1,18 @@
 /** `actions/version`: read the inputs, version the path (or every declared artifact) into the chosen store, write outputs and the job summary. */
 import { resolve } from "node:path";
 import * as core from "@actions/core";
-import { loadConfig } from "@llmops/core";
+import { type LlmopsConfig, loadConfig, oneLine } from "@llmops/core";
 import { actionInput, readActionInputs } from "@llmops/github/action-inputs";
 import { type ActionContext, chooseActionStore, openActionStore, storeInputs } from "@llmops/github/action-kit";
 import { renderVersionSummary, writeJobSummary } from "@llmops/github/job-summary";
-import { provenanceFromEnv, type VersionResult, versionDeclared } from "@llmops/store";
+import {
+  type CheckedVersion,
+  DatasetChecksFailedError,
+  renderCheckMarkdown,
+  versionChecked,
+  versionDeclaredChecked,
+} from "@llmops/operate";
+import { provenanceFromEnv, type VersionOptions } from "@llmops/store";
 import { z } from "zod";
 
 export const versionInputsSchema = z.object({
@@ -17,6 +24,7 @@ export const versionInputsSchema = z.object({
   labels: actionInput.lines().pipe(z.array(z.string().regex(/^[^=]+=/, "expected key=value"))),
   artifacts: actionInput.list(),
   config: actionInput.required("a config path"),
+  check: z.enum(["", "true", "false"], "expected true, false or empty"),
   ...storeInputs,
 });
 
@@ -27,15 +35,22 @@ export function readVersionInputs(getInput?: (name: string) => string): VersionI
 }
 
 export interface VersionActionResult {
-  /** One version per artifact: the path's, or each declared artifact's in dependency order. */
-  versions: VersionResult[];
+  /** One version per artifact: the path's, or each declared artifact's in dependency order; with the check that gated it. */
+  versions: CheckedVersion[];
   /** The store used (never holds credentials). */
   store: string;
 }
 
-/** With `path`: that file or directory as `name`. Without: every artifact llmops.yaml declares (or those in `artifacts`). */
+/**
+ * With `path`: that file or directory as `name` (checked first with `check: true`, by the
+ * `checks:` llmops.yaml declares for it). Without: every artifact llmops.yaml declares (or those in
+ * `artifacts`), each dataset with `checks:` checked first unless `check: false`. A failed check
+ * stores nothing: its report goes to the job summary and the step fails (the same gate as
+ * `llmops version`).
+ */
 export async function versionAction(inputs: VersionInputs, context: ActionContext): Promise<VersionActionResult> {
   const provenance = provenanceFromEnv(context.env);
+  const gate = (loaded: { config: LlmopsConfig; dir: string }) => ({ loaded, cwd: context.workspace, logger: context.logger });
   if (!inputs.path) {
     for (const key of ["name", "kind", "parents", "aliases", "labels"] as const) {
       if (inputs[key].length > 0) throw new Error(`input ${key}: needs a path; declared artifacts take theirs from ${inputs.config}`);
@@ -43,12 +58,9 @@ export async function versionAction(inputs: VersionInputs, context: ActionContex
     const { config, dir, file } = await loadConfig(resolve(context.workspace, inputs.config));
     const choice = await chooseActionStore(inputs, context, file);
     const store = openActionStore(choice, context);
-    const versions = await versionDeclared(store, {
-      artifacts: config.artifacts,
-      configDir: dir,
-      only: inputs.artifacts,
-      common: provenance,
-    });
+    const versions = await reportFailedChecks(context, () =>
+      versionDeclaredChecked(store, gate({ config, dir }), { only: inputs.artifacts, check: inputs.check !== "false", common: provenance }),
+    );
     return { versions, store: choice.spec };
   }
   if (inputs.artifacts.length > 0) throw new Error("input artifacts: applies only without a path (it names declared artifacts)");
@@ -57,7 +69,7 @@ export async function versionAction(inputs: VersionInputs, context: ActionContex
   const choice = await chooseActionStore(inputs, context, inputs.config);
   const store = openActionStore(choice, context);
   const labels = Object.fromEntries(inputs.labels.map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
-  const version = await store.version({
+  const options: VersionOptions = {
     // Relative to the workspace, where the store is opened: errors name the path as the workflow wrote it.
     path: inputs.path,
     name: inputs.name,
@@ -66,8 +78,26 @@ export async function versionAction(inputs: VersionInputs, context: ActionContex
     aliases: inputs.aliases,
     labels,
     ...provenance,
-  });
+  };
+  if (inputs.check !== "true") return { versions: [await store.version(options)], store: choice.spec };
+  const { config, dir } = await loadConfig(resolve(context.workspace, inputs.config));
+  const version = await reportFailedChecks(context, () => versionChecked(store, gate({ config, dir }), options));
   return { versions: [version], store: choice.spec };
+}
+
+/** A refused check gate: each failed report in the job summary, then the step fails with the one-line reasons. */
+async function reportFailedChecks<T>(context: ActionContext, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    if (error instanceof DatasetChecksFailedError) {
+      // The refusal itself must reach the step's failure even where no job summary can be written.
+      await writeJobSummary(error.failures.map(({ result }) => renderCheckMarkdown(result)).join("\n")).catch((e: unknown) =>
+        context.logger.warn(`job summary: ${oneLine(e)}`),
+      );
+    }
+    throw error;
+  }
 }
 
 export async function writeVersionOutputs(result: VersionActionResult): Promise<void> {
@@ -79,10 +109,22 @@ export async function writeVersionOutputs(result: VersionActionResult): Promise<
   core.setOutput("ref", only?.ref ?? "");
   core.setOutput(
     "versions",
-    JSON.stringify(versions.map((v) => ({ name: v.name, ref: v.ref, digest: v.digest, unchanged: v.unchanged ?? false }))),
+    JSON.stringify(
+      versions.map((v) => ({
+        name: v.name,
+        ref: v.ref,
+        digest: v.digest,
+        unchanged: v.unchanged ?? false,
+        ...(v.check ? { check: { passed: v.check.passed, ...(v.check.record ? { record: v.check.record } : {}) } } : {}),
+      })),
+    ),
   );
   core.setOutput("uploaded-bytes", String(versions.reduce((sum, v) => sum + v.uploadedBytes, 0)));
   core.setOutput("reused-bytes", String(versions.reduce((sum, v) => sum + v.reusedBytes, 0)));
   core.setOutput("store", result.store);
-  await writeJobSummary(versions.map((v) => renderVersionSummary(v, result.store)).join("\n"));
+  await writeJobSummary(
+    versions
+      .map((v) => [renderVersionSummary(v, result.store), ...(v.check ? [renderCheckMarkdown(v.check.result)] : [])].join("\n"))
+      .join("\n"),
+  );
 }

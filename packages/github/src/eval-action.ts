@@ -6,7 +6,7 @@
 import { glob, readFile, stat } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import * as core from "@actions/core";
-import { ConfigError, listConfigFileErrors, oneLine, runUrlFromEnv } from "@llmops/core";
+import { ConfigError, listConfigFileErrors, loadConfig, oneLine, runUrlFromEnv } from "@llmops/core";
 import {
   type EvaluateResult,
   evaluate,
@@ -20,6 +20,7 @@ import {
   type SuiteOutcome,
 } from "@llmops/eval";
 import { htmlReportLine, renderJUnit, renderRunSummaryMarkdown } from "@llmops/report";
+import type { Store } from "@llmops/store";
 import { z } from "zod";
 import { actionInput, readActionInputs } from "./action-inputs.ts";
 import { type ActionContext, actionContext, actionStoreOpener, failStep, storeInputs } from "./action-kit.ts";
@@ -43,6 +44,7 @@ export const evalActionInputsSchema = z.object({
   modelName: actionInput.string(),
   ...storeInputs,
   record: actionInput.boolean(),
+  check: actionInput.boolean(),
   cache: actionInput.boolean(),
   shard: actionInput.string(),
   merge: actionInput.lines(),
@@ -88,6 +90,37 @@ export interface EvalActionResult {
  */
 async function loadUploader() {
   return (await import("./upload-results.ts")).uploadResults;
+}
+
+/**
+ * `check: true`: the checks of every dataset version the suites read (@llmops/operate's
+ * checkSuiteDatasets, the gate `llmops eval --check` runs), before any suite. A failure puts each
+ * report in the job summary and fails the step: no suite runs. The check
+ * code is loaded only then, so the bundle every eval job loads stays small.
+ */
+async function checkSuiteDatasetsGate(inputs: EvalActionInputs, context: ActionContext): Promise<void> {
+  const { checkSuiteDatasets, DatasetChecksFailedError, renderCheckMarkdown } = await import("@llmops/operate");
+  const loaded = await loadConfig(inputs.config, { cwd: context.workspace });
+  const opener = actionStoreOpener(inputs, context);
+  let store: Store | undefined;
+  const openStore = () => {
+    store ??= opener({ input: inputs.store || undefined, config: loaded.config.store });
+    return store;
+  };
+  try {
+    await checkSuiteDatasets(
+      { loaded: { config: loaded.config, dir: loaded.dir }, openStore, cwd: context.workspace, logger: context.logger },
+      inputs.suites,
+    );
+  } catch (error) {
+    if (error instanceof DatasetChecksFailedError) {
+      // The refusal itself must reach the step's failure even where no job summary can be written.
+      await writeJobSummary(error.failures.map(({ result }) => renderCheckMarkdown(result)).join("\n")).catch((e: unknown) =>
+        context.logger.warn(`job summary: ${oneLine(e)}`),
+      );
+    }
+    throw error;
+  }
 }
 
 /** Every config error as an annotation on its line, so the PR diff shows where the problem is. */
@@ -238,8 +271,19 @@ export async function runEvalAction(
   context: ActionContext = actionContext(),
   options: EvalActionOptions = {},
 ): Promise<EvalActionResult> {
-  if (inputs.merge.length > 0) return merge(inputs, context, options);
+  if (inputs.merge.length > 0) {
+    if (inputs.check) throw new Error("input check: applies to a run of suites, not to merge (check the datasets in the run's jobs)");
+    return merge(inputs, context, options);
+  }
   const { workspace, env, logger } = context;
+  if (inputs.check) {
+    try {
+      await checkSuiteDatasetsGate(inputs, context);
+    } catch (error) {
+      if (error instanceof ConfigError) await annotateConfigErrors(inputs.config, workspace, error);
+      throw error;
+    }
+  }
   const shard = inputs.shard ? parseShard(inputs.shard) : undefined;
   const cacheDir = join(workspace, RESPONSE_CACHE_DIR);
   let cacheKeys: ReturnType<typeof responseCacheKeys> | undefined;

@@ -34,6 +34,7 @@ const inputs = (overrides: Record<string, string> = {}) =>
     modelName: "",
     store: "",
     record: "false",
+    check: "false",
     cache: "false",
     shard: "",
     merge: "",
@@ -178,7 +179,14 @@ describe("runEvalAction returns what ran; writeEvalOutputs reports it", () => {
   });
 
   it("reads its inputs by their action.yml names", () => {
-    const raw: Record<string, string> = { config: "llmops.yaml", out: "o", record: "true", cache: "false", "fail-on-gate": "True" };
+    const raw: Record<string, string> = {
+      config: "llmops.yaml",
+      out: "o",
+      record: "true",
+      check: "false",
+      cache: "false",
+      "fail-on-gate": "True",
+    };
     raw["upload-results"] = "false";
     raw.suites = "a,b";
     const parsed = readEvalInputs((name) => raw[name] ?? "");
@@ -222,5 +230,55 @@ describe("runEvalAction returns what ran; writeEvalOutputs reports it", () => {
     const result = await runEvalAction(inputs(), { workspace, env, logger });
     expect(result.passed).toBe(true);
     expect(logger.lines.filter((l) => l.message.startsWith("store "))).toEqual([]);
+  });
+});
+
+describe("runEvalAction with check: true, the dataset gate of `llmops eval --check`", () => {
+  const DIRTY = '{"id":"a","vars":{"q":"mail me: jane@example.com"},"expected":"ok"}\n';
+  const CLEAN = '{"id":"a","vars":{"q":"one"},"expected":"one"}\n';
+
+  async function setup(cases: string): Promise<void> {
+    await mkdir(join(workspace, "data"));
+    await writeFile(join(workspace, "data", "cases.jsonl"), cases);
+    await writeFile(join(workspace, "answer.mjs"), "export default ({ vars }) => String(vars.q);\n");
+    const store = openStore(join(workspace, "store"), { logger: recordingLogger(), cwd: workspace, cacheDir: join(workspace, ".cache") });
+    await store.version({ path: join(workspace, "data"), name: "acme/train", kind: "dataset" });
+    await writeFile(
+      join(workspace, "llmops.yaml"),
+      [
+        "store: store",
+        "artifacts:",
+        "  acme/train: { kind: dataset, path: data, checks: { pii: { max: 0 } } }",
+        "suites:",
+        "  - name: qa",
+        "    provider: { type: module, path: answer.mjs }",
+        '    prompt: "{{q}}"',
+        "    casesFrom: { dataset: acme/train:v1, file: cases.jsonl }",
+        "    scorers: [{ type: equals }]",
+        "",
+      ].join("\n"),
+    );
+  }
+
+  it("runs no suite when a dataset a suite reads fails its checks, and says which and why in one line", async () => {
+    await setup(DIRTY);
+    const logger = recordingLogger();
+    await expect(runEvalAction(inputs({ check: "true" }), { workspace, env: {}, logger })).rejects.toThrow(
+      "acme/train: failed its checks (pii: 1 personal data or secrets (max 0; email 1)); read by suite qa; no suite was run",
+    );
+    await expect(readdir(join(workspace, "results"))).rejects.toThrow();
+    expect(JSON.stringify(logger.lines)).not.toContain("jane@");
+
+    const unchecked = await runEvalAction(inputs(), { workspace, env: {}, logger: recordingLogger() });
+    expect(unchecked.suites.map((s) => s.suite)).toEqual(["qa"]);
+  });
+
+  it("runs the suites when every check passes, and refuses check with merge", async () => {
+    await setup(CLEAN);
+    const result = await runEvalAction(inputs({ check: "true" }), { workspace, env: {}, logger: recordingLogger() });
+    expect(result.suites.map((s) => [s.suite, s.passed])).toEqual([["qa", true]]);
+    await expect(
+      runEvalAction(inputs({ check: "true", merge: "results/*" }), { workspace, env: {}, logger: recordingLogger() }),
+    ).rejects.toThrow("input check: applies to a run of suites, not to merge");
   });
 });

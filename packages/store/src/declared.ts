@@ -14,6 +14,20 @@ export interface VersionDeclaredOptions {
   only?: string[];
   /** Provenance and progress, passed to every version. */
   common?: Pick<VersionOptions, "git" | "runUrl" | "actor" | "created" | "onProgress">;
+  /**
+   * Runs once every name and path is known to be valid and before the first artifact is stored,
+   * with the artifacts in the order they will be versioned: a gate (dataset checks) that throws
+   * here stores nothing. A path may not exist yet; `version` reports that afterwards.
+   */
+  beforeVersioning?: (plan: DeclaredArtifact[]) => Promise<void>;
+}
+
+/** One declared artifact as versionDeclared is about to version it. */
+export interface DeclaredArtifact {
+  name: string;
+  artifact: ArtifactConfig;
+  /** Absolute, checked to lie inside the directory of llmops.yaml. */
+  path: string;
 }
 
 /**
@@ -35,6 +49,7 @@ export async function versionDeclared(store: Store, options: VersionDeclaredOpti
   // Every path is checked before the first artifact is versioned.
   const paths = new Map<string, string>();
   for (const name of order) paths.set(name, await artifactPath(name, options.artifacts[name]!.path, options.configDir));
+  await options.beforeVersioning?.(order.map((name) => ({ name, artifact: options.artifacts[name]!, path: paths.get(name)! })));
   const results: VersionResult[] = [];
   for (const name of order) {
     const artifact = options.artifacts[name]!;

@@ -7,7 +7,7 @@ import { LayoutTransport } from "./layout.ts";
 import { type RegistryAuth, RegistryTransport } from "./registry.ts";
 import { Store } from "./store.ts";
 
-export { dependencyOrder, type VersionDeclaredOptions, versionDeclared } from "./declared.ts";
+export { type DeclaredArtifact, dependencyOrder, type VersionDeclaredOptions, versionDeclared } from "./declared.ts";
 export {
   AliasConflictError,
   ArtifactPathError,

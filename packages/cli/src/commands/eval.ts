@@ -1,8 +1,8 @@
 import { ExitCode, formatNumber, loadConfig, type MetricSummary, UsageError } from "@llmops/core";
 import { type EvaluateResult, evaluate, mergeEvalShards, parseShard, type RunProgress, type SuiteOutcome } from "@llmops/eval";
-import { type CheckResult, runCheck } from "@llmops/operate";
+import { checkSuiteDatasets } from "@llmops/operate";
 import { renderJUnit, renderRunSummaryMarkdown } from "@llmops/report";
-import { parseRef, type Store } from "@llmops/store";
+import type { Store } from "@llmops/store";
 import {
   type Command,
   type CommandContext,
@@ -14,7 +14,7 @@ import {
   storeOptions,
 } from "../command.ts";
 import { createProgress, type Progress } from "../progress.ts";
-import { refuseChecked } from "./version.ts";
+import { refuseOnFailedChecks } from "./version.ts";
 
 const renderers = { junit: renderJUnit, markdown: renderRunSummaryMarkdown };
 
@@ -134,64 +134,34 @@ export const evalMergeCommand: Command = {
 };
 
 /**
- * `--check`: the configured `checks:` of each dataset version the selected suites read their cases
- * from (`casesFrom: { dataset }`, by the dataset's name in `artifacts:`), run before any suite.
- * A failed check exits 1 naming the suites that read it, and no suite runs; undefined when all pass.
+ * `--check`: the dataset gate of @llmops/operate (checkSuiteDatasets) before any suite runs; a
+ * failed check exits 1 naming the suites that read it. Undefined when every check passed.
  */
-async function checkSuiteDatasets(
+async function checkSuiteDatasetsCommand(
   values: ParsedArgs["values"],
   context: CommandContext,
   options: { config?: string; suites: string[]; store?: string },
 ): Promise<number | undefined> {
   const loaded = await loadConfig(options.config, { cwd: context.cwd });
-  const suites = options.suites.length ? loaded.config.suites.filter((suite) => options.suites.includes(suite.name)) : loaded.config.suites;
-  const readers = new Map<string, string[]>();
-  for (const suite of suites) {
-    const ref = typeof suite.casesFrom === "object" ? suite.casesFrom.dataset : undefined;
-    if (ref === undefined) continue;
-    const artifact = loaded.config.artifacts[parseRef(ref).name];
-    if (!artifact?.checks) {
-      context.logger.warn(`--check: suite ${suite.name}: llmops.yaml declares no checks: for dataset ${ref}; not checked`);
-      continue;
-    }
-    readers.set(ref, [...(readers.get(ref) ?? []), suite.name]);
-  }
-  if (readers.size === 0) return undefined;
   let store: Store | undefined;
   const openStore = () => {
     store ??= commandStoreOpener(values, context)({ input: options.store, config: loaded.config.store });
     return store;
   };
-  const { result: failed, stoppedBy } = await stoppable(context, "no suite is run", async (signal) => {
-    const failed: { ref: string; result: CheckResult }[] = [];
-    for (const ref of readers.keys()) {
-      const { result } = await runCheck({
-        target: ref,
-        openStore,
-        loaded: { config: loaded.config, dir: loaded.dir },
-        cwd: context.cwd,
-        logger: context.logger,
-        signal,
-      }).catch((error: unknown) => {
-        if (signal.aborted) return { result: undefined };
-        throw error;
-      });
-      if (signal.aborted || !result) return undefined;
-      context.logger.info(
-        `--check: dataset ${ref}${result.dataset.digest ? ` (${result.dataset.digest})` : ""}: ${result.passed ? "passed" : "FAILED"}`,
-      );
-      if (!result.passed) failed.push({ ref, result });
-    }
-    return failed;
+  const { result, stoppedBy } = await stoppable(context, "no suite is run", async (signal) => {
+    const gated = await refuseOnFailedChecks(context, () =>
+      checkSuiteDatasets(
+        { loaded: { config: loaded.config, dir: loaded.dir }, openStore, cwd: context.cwd, logger: context.logger, signal },
+        options.suites,
+      ),
+    ).catch((error: unknown) => {
+      if (signal.aborted) return undefined;
+      throw error;
+    });
+    return signal.aborted ? undefined : gated;
   });
-  if (stoppedBy || !failed) return SIGNAL_EXIT[stoppedBy ?? "SIGINT"] ?? 130;
-  if (failed.length === 0) return undefined;
-  const suitesOf = new Map(failed.map(({ ref, result }) => [result, readers.get(ref) ?? []]));
-  return refuseChecked(
-    context,
-    failed.map(({ result }) => result),
-    (result) => `read by suite ${(suitesOf.get(result) ?? []).join(", ")}; no suite was run`,
-  );
+  if (stoppedBy || !result) return SIGNAL_EXIT[stoppedBy ?? "SIGINT"] ?? 130;
+  return "exit" in result ? result.exit : undefined;
 }
 
 export const evalCommand: Command = {
@@ -231,7 +201,7 @@ export const evalCommand: Command = {
     const store = optionalString(args.values.store);
     const out = optionalString(args.values.out);
     if (args.values.check === true) {
-      const refused = await checkSuiteDatasets(args.values, context, {
+      const refused = await checkSuiteDatasetsCommand(args.values, context, {
         suites: strings(args.values.suite),
         ...(config ? { config } : {}),
         ...(store ? { store } : {}),

@@ -1,18 +1,23 @@
 import { existsSync } from "node:fs";
-import { realpath } from "node:fs/promises";
-import { isAbsolute, relative, resolve, sep } from "node:path";
+import { resolve } from "node:path";
+import { type ArtifactKind, DEFAULT_CONFIG_FILE, loadConfig, UsageError } from "@llmops/core";
 import {
-  type ArtifactKind,
-  CHECK_ARTIFACT_TYPE,
-  DEFAULT_CONFIG_FILE,
-  ExitCode,
-  InputError,
-  type LlmopsConfig,
-  loadConfig,
-  UsageError,
-} from "@llmops/core";
-import { type CheckResult, describeCheckResult, recordCheck, runCheck } from "@llmops/operate";
-import { type PackingOptions, type ProgressEvent, provenanceFromEnv, type Store, type VersionResult, versionDeclared } from "@llmops/store";
+  type CheckedVersion,
+  DatasetChecksFailedError,
+  describeCheckResult,
+  describeFailure,
+  type VersionCheck,
+  versionChecked,
+  versionDeclaredChecked,
+} from "@llmops/operate";
+import {
+  type PackingOptions,
+  type ProgressEvent,
+  provenanceFromEnv,
+  type Store,
+  type VersionOptions,
+  type VersionResult,
+} from "@llmops/store";
 import {
   type Command,
   type CommandContext,
@@ -120,20 +125,7 @@ export const versionCommand: Command = {
     const labels = pairs(list(args.values.label), "label");
     const params = pairs(list(args.values.param), "param");
     const packing = packingOf(args.values);
-    let checked: CheckResult | undefined;
-    let store: Store | undefined;
-    if (args.values.check === true) {
-      if (kind !== "dataset") throw new UsageError("--check applies to a dataset (--kind dataset)");
-      const loaded = await loadConfig(resolve(context.cwd, str(args.values.config) ?? DEFAULT_CONFIG_FILE));
-      if (!loaded.config.artifacts[name]?.checks) throw new UsageError(`--check: ${loaded.file} declares no artifact ${name} with checks:`);
-      // The store (for contamination refs, and the version) is the one that config names.
-      const opened = commandStoreOpener(args.values, context)({ input: str(args.values.store) || undefined, config: loaded.config.store });
-      store = opened;
-      checked = await checkArtifact(context, name, resolve(context.cwd, path), loaded, () => opened);
-      if (!checked.passed) return refuseChecked(context, [checked]);
-    }
-    store ??= await openCommandStore(args.values, context);
-    const result = await store.version({
+    const options: VersionOptions = {
       path,
       name,
       kind: kind as ArtifactKind,
@@ -145,18 +137,38 @@ export const versionCommand: Command = {
       ...(packing ? { packing } : {}),
       ...provenanceFromEnv(context.env),
       onProgress: progressFor(`version ${name}`, context),
-    });
-    const record = checked ? await recordChecked(store, result, checked) : undefined;
+    };
+    let result: CheckedVersion;
+    let store: Store;
+    if (args.values.check === true) {
+      const loaded = await loadConfig(resolve(context.cwd, str(args.values.config) ?? DEFAULT_CONFIG_FILE));
+      // The store (for contamination refs, and the version) is the one that config names.
+      store = commandStoreOpener(args.values, context)({ input: str(args.values.store) || undefined, config: loaded.config.store });
+      const opened = store;
+      const gated = await refuseOnFailedChecks(context, () =>
+        versionChecked(opened, { loaded: { config: loaded.config, dir: loaded.dir }, cwd: context.cwd, logger: context.logger }, options),
+      );
+      if ("exit" in gated) return gated.exit;
+      result = gated.value;
+    } else {
+      store = await openCommandStore(args.values, context);
+      result = await store.version(options);
+    }
+    const { check, ...version } = result;
     if (context.json) {
-      printJson(context, { ...result, store: store.location, ...(checked ? { check: { passed: checked.passed, record } } : {}) });
+      printJson(context, {
+        ...version,
+        store: store.location,
+        ...(check ? { check: { passed: check.passed, record: check.record } } : {}),
+      });
       return 0;
     }
     const lines = [
-      `${result.ref}  ${result.digest}`,
-      `  ${result.files.length} files, ${formatAmount(result.uploadedBytes, "bytes")} stored, ${formatAmount(result.reusedBytes, "bytes")} reused`,
-      ...result.parents.map((p) => `  parent ${p.ref ?? ""} ${p.digest}`.replace("  ", "  ")),
-      ...result.aliases.map((a) => `  alias ${result.name}:${a}`),
-      ...(checked ? [checkLine(checked, record)] : []),
+      `${version.ref}  ${version.digest}`,
+      `  ${version.files.length} files, ${formatAmount(version.uploadedBytes, "bytes")} stored, ${formatAmount(version.reusedBytes, "bytes")} reused`,
+      ...version.parents.map((p) => `  parent ${p.ref ?? ""} ${p.digest}`),
+      ...version.aliases.map((a) => `  alias ${version.name}:${a}`),
+      ...(check ? [checkLine(check)] : []),
     ];
     context.stdout.write(`${lines.join("\n")}\n`);
     return 0;
@@ -193,116 +205,50 @@ async function versionDeclaredCommand(values: ParsedArgs["values"], context: Com
   if (created && Number.isNaN(Date.parse(created))) throw new UsageError(`--created ${created}: expected an ISO timestamp`);
   const store = commandStoreOpener(values, context)({ input: str(values.store) || undefined, config: config.store });
   if (values.check === true && values["no-check"] === true) throw new UsageError("--check and --no-check: give one");
-  // Every declared dataset with checks: is checked before the first artifact is stored.
-  const checked = new Map<string, CheckResult>();
-  if (values["no-check"] !== true) {
-    const only = list(values.only);
-    const names = only.length ? only : Object.keys(config.artifacts);
-    // An unknown --only name is versionDeclared's error, before anything is checked or stored.
-    if (names.every((name) => config.artifacts[name])) {
-      for (const name of names) {
-        const artifact = config.artifacts[name]!;
-        if (artifact.kind !== "dataset" || !artifact.checks) continue;
-        const path = await checkablePath(name, artifact.path, dir);
-        // A missing path is left to versionDeclared, which reports it before storing anything.
-        if (path) checked.set(name, await checkArtifact(context, name, path, { config, dir }, () => store));
-      }
-    }
-    const failed = [...checked.values()].filter((result) => !result.passed);
-    if (failed.length > 0) return refuseChecked(context, failed);
-  }
-  const results = await versionDeclared(store, {
-    artifacts: config.artifacts,
-    configDir: dir,
-    only: list(values.only),
-    common: { ...provenanceFromEnv(context.env), ...(created ? { created } : {}), onProgress: progressFor("version", context) },
-  });
-  const records = new Map<string, string | undefined>();
-  for (const result of results) {
-    const check = checked.get(result.name);
-    if (check) records.set(result.name, await recordChecked(store, result, check));
-  }
+  const gated = await refuseOnFailedChecks(context, () =>
+    versionDeclaredChecked(
+      store,
+      { loaded: { config, dir }, cwd: context.cwd, logger: context.logger },
+      {
+        only: list(values.only),
+        check: values["no-check"] !== true,
+        common: { ...provenanceFromEnv(context.env), ...(created ? { created } : {}), onProgress: progressFor("version", context) },
+      },
+    ),
+  );
+  if ("exit" in gated) return gated.exit;
+  const results = gated.value;
   if (context.json) {
-    const versions = results.map((result) => {
-      const check = checked.get(result.name);
-      return check ? { ...result, check: { passed: check.passed, record: records.get(result.name) } } : result;
-    });
+    const versions = results.map(({ check, ...result }) =>
+      check ? { ...result, check: { passed: check.passed, record: check.record } } : result,
+    );
     printJson(context, { versions, store: store.location });
     return 0;
   }
-  const lines = results.map((result) => {
-    const check = checked.get(result.name);
-    return check ? `${describeDeclared(result)}\n${checkLine(check, records.get(result.name))}` : describeDeclared(result);
-  });
+  const lines = results.map(({ check, ...result }) =>
+    check ? `${describeDeclared(result)}\n${checkLine(check)}` : describeDeclared(result),
+  );
   context.stdout.write(`${lines.join("\n")}\n`);
   return 0;
 }
 
 /**
- * A declared artifact's directory, refused when it leads outside llmops.yaml's directory (as
- * versionDeclared refuses it: checks must not read files from elsewhere on the machine either);
- * undefined when it does not exist.
+ * Runs a check-gated step; when a gate refuses, prints the failed reports (or one --json document)
+ * and one line per dataset on stderr, and exits 1 (DatasetChecksFailedError carries the exit code).
  */
-async function checkablePath(name: string, path: string, configDir: string): Promise<string | undefined> {
-  const outside = (target: string, base: string) => {
-    const rel = relative(base, target);
-    return rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel);
-  };
-  const target = resolve(configDir, path);
-  if (isAbsolute(path) || outside(target, resolve(configDir)))
-    throw new InputError(
-      `artifact "${name}": path "${path}" is not inside ${resolve(configDir)}; expected a path relative to the directory of llmops.yaml`,
-    );
-  if (!existsSync(target)) return undefined;
-  const [real, realBase] = await Promise.all([realpath(target), realpath(configDir)]);
-  if (outside(real, realBase))
-    throw new InputError(`artifact "${name}": path "${path}" resolves to ${real}, outside ${realBase} (no symbolic links out of it)`);
-  return target;
+export async function refuseOnFailedChecks<T>(context: CommandContext, step: () => Promise<T>): Promise<{ value: T } | { exit: number }> {
+  try {
+    return { value: await step() };
+  } catch (error) {
+    if (!(error instanceof DatasetChecksFailedError)) throw error;
+    if (context.json) printJson(context, { passed: false, checks: error.failures.map(({ result }) => result) });
+    else for (const { result } of error.failures) context.stdout.write(`${describeCheckResult(result)}\n`);
+    for (const { result, stopped } of error.failures) context.logger.error(describeFailure(result, stopped));
+    return { exit: error.exitCode };
+  }
 }
 
-/** Runs the `checks:` llmops.yaml gives artifact `name` on the directory `path` (contamination refs read from the store). */
-async function checkArtifact(
-  context: CommandContext,
-  name: string,
-  path: string,
-  loaded: { config: LlmopsConfig; dir: string },
-  openStore: () => Store,
-): Promise<CheckResult> {
-  const { result } = await runCheck({
-    target: path,
-    artifact: name,
-    loaded: { config: loaded.config, dir: loaded.dir },
-    openStore,
-    cwd: context.cwd,
-    logger: context.logger,
-  });
-  return result;
-}
-
-/** Failed checks: the reports (or one --json document), the reasons on stderr, exit 1; nothing was stored. */
-export function refuseChecked(
-  context: CommandContext,
-  failed: CheckResult[],
-  what: (result: CheckResult) => string = () => "nothing stored",
-): number {
-  if (context.json) printJson(context, { passed: false, checks: failed });
-  else for (const result of failed) context.stdout.write(`${describeCheckResult(result)}\n`);
-  for (const result of failed)
-    context.logger.error(`${result.dataset.name}: failed its checks (${result.reasons.join("; ")}); ${what(result)}`);
-  return ExitCode.GateFailed;
-}
-
-/**
- * Attaches the check result to the version just stored, naming that version as what was checked.
- * A version `reuseUnchanged` kept that already has a check record gets no second one.
- */
-async function recordChecked(store: Store, version: VersionResult, result: CheckResult): Promise<string | undefined> {
-  const subject = { name: version.name, digest: version.digest, version: version.version };
-  if (version.unchanged && (await store.listEvidence(subject, CHECK_ARTIFACT_TYPE)).length > 0) return undefined;
-  return recordCheck(store, subject, { ...result, dataset: { ref: version.ref, ...subject } });
-}
-
-function checkLine(result: CheckResult, record: string | undefined): string {
+function checkLine({ result, record }: VersionCheck): string {
   const warned = result.checks.filter((check) => check.severity !== "off" && check.findings > 0).map((check) => check.name);
   const findings = warned.length ? ` (warnings: ${warned.join(", ")})` : "";
   return `  checks passed: ${result.cases} cases${findings}${record ? `, recorded ${record}` : ", already recorded"}`;
