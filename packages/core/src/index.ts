@@ -13,6 +13,7 @@ export * from "./evidence.ts";
 export * from "./logger.ts";
 export * from "./notify-webhook.ts";
 export * from "./paths.ts";
+export * from "./promotion-record.ts";
 export * from "./results.ts";
 export * from "./retry-after.ts";
 export * from "./write-atomic.ts";

@@ -1,3 +1,16 @@
+// The canary state's schema is @llmops/core's (it is part of the promotion record); re-exported for the CLI and @llmops/github.
+export {
+  CANARY_DECISIONS,
+  type CanaryDecision,
+  type CanaryMetricResult,
+  type CanaryState,
+  canaryDecisionSchema,
+  canaryMetricResultSchema,
+  canaryStateSchema,
+  type RequestCounts,
+  requestCountsSchema,
+  TERMINAL_DECISIONS,
+} from "@llmops/core";
 export { analyzeRollout } from "./canary/analysis.ts";
 export type { MetricReading, MetricSource, MetricSourceContext, VariantIdentity } from "./canary/metric-source.ts";
 export { MetricSourceError } from "./canary/metric-source.ts";
@@ -14,7 +27,6 @@ export {
 export type { RolloutVersions, Router, RouterContext, RouterReading } from "./canary/router.ts";
 export { RouterError } from "./canary/router.ts";
 export { canaryAlias, readRollout, rolloutInProgress } from "./canary/state.ts";
-export * from "./canary/state-schema.ts";
 export { currentAlias, environmentConfig, type ResolvedEnvironment, resolveEnvironment } from "./environment.ts";
 export { failureExitCode, PromotionConflictError, PromotionInterruptedError } from "./errors.ts";
 export type * from "./github-seams.ts";

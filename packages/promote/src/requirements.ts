@@ -1,5 +1,6 @@
 import {
   EVAL_ARTIFACT_TYPE,
+  type EvidenceRef,
   type EvidenceRequirement,
   type LlmopsConfig,
   type Logger,
@@ -10,7 +11,6 @@ import {
 import type { Store } from "@llmops/store";
 import { z } from "zod";
 import { environmentConfig, shortDigest } from "./environment.ts";
-import type { EvidenceRef } from "./records.ts";
 import { judgeVersions } from "./served-before.ts";
 
 /**

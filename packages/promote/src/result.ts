@@ -1,8 +1,14 @@
-import { digestSchema } from "@llmops/core";
+import {
+  approverSchema,
+  canaryStateSchema,
+  deploymentRefSchema,
+  digestSchema,
+  evidenceRefSchema,
+  promotionEventSchema,
+  smokeSummarySchema,
+} from "@llmops/core";
 import { z } from "zod";
-import { canaryStateSchema } from "./canary/state-schema.ts";
 import { notificationSchema } from "./notify.ts";
-import { approverSchema, deploymentRefSchema, evidenceRefSchema, promotionEventSchema, smokeSummarySchema } from "./records.ts";
 import { requirementCheckSchema } from "./requirements.ts";
 
 /**

@@ -1,10 +1,13 @@
 import { randomUUID } from "node:crypto";
 import {
+  type ApproverRecord,
   ExitCode,
   type LoadedConfig,
   type Logger,
   loadConfig,
   oneLine,
+  type PromotionEvent,
+  type PromotionRecordInput,
   type ResolvedVersion,
   runUrlFromEnv,
   type TargetConfig,
@@ -14,7 +17,7 @@ import { currentAlias, type ResolvedEnvironment, resolveEnvironment, shortDigest
 import { failureExitCode, PromotionConflictError, PromotionInterruptedError } from "./errors.ts";
 import type { DeploymentHandle, DeploymentState, GitHubSeams } from "./github-seams.ts";
 import { type Alert, type Notification, notifyAlert, resolveAlert } from "./notify.ts";
-import { type ApproverRecord, type PromotionEvent, type PromotionRecordInput, recordTime, writePromotionRecord } from "./records.ts";
+import { recordTime, writePromotionRecord } from "./records.ts";
 import { checkRequirements, type RequirementCheck } from "./requirements.ts";
 import type { PromotionResult, TargetStep } from "./result.ts";
 import type { Target, TargetContext, TargetResult, TargetVersion } from "./target.ts";

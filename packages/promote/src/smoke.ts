@@ -3,20 +3,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   ConfigError,
-  environmentTemplateNames,
-  fillEnvironmentTemplates,
+  environmentProvider,
   formatYamlPath,
   type LoadedConfig,
   type Logger,
   oneLine,
   type ProviderConfig,
-  providerConfigSchema,
   type SmokeConfig,
+  type SmokeSummary,
   type SuiteConfig,
 } from "@llmops/core";
 import { evaluate, readResultsFile } from "@llmops/eval";
 import type { Store } from "@llmops/store";
-import type { SmokeSummary } from "./records.ts";
 
 /**
  * The smoke eval: the environment's smoke suite, an ordinary suite of the config, run through
@@ -47,13 +45,12 @@ export function planSmoke(
   env: NodeJS.ProcessEnv,
 ): SmokePlan {
   const at = ["environments", environment.name, "smoke"];
-  const locate = (path: (string | number)[]) => loaded.doc.locate(path);
   const suite = loaded.config.suites.find((s) => s.name === smoke.suite);
   if (!suite) {
     throw new ConfigError(
       `expected a suite of this file; "${smoke.suite}" is not one`,
       formatYamlPath([...at, "suite"]),
-      locate([...at, "suite"]),
+      loaded.doc.locate([...at, "suite"]),
     );
   }
   const providers: { value: unknown; path: (string | number)[] }[] = smoke.provider
@@ -61,36 +58,9 @@ export function planSmoke(
     : suite.providers
       ? suite.providers.map((p, i) => ({ value: p, path: ["suites", loaded.config.suites.indexOf(suite), "providers", i] }))
       : [{ value: suite.provider, path: ["suites", loaded.config.suites.indexOf(suite), "provider"] }];
-  const filled: ProviderConfig[] = [];
-  for (const { value, path } of providers) {
-    for (const name of envTemplateNames(value)) {
-      if ((name === "url" || name === "name") && !env[name]) {
-        throw new ConfigError(
-          `{{env.${name}}} is the process environment variable ${name}, which is not set; for the environment's ${name} write {{environment.${name}}}`,
-          formatYamlPath(path),
-          locate(path),
-        );
-      }
-    }
-    if (environmentTemplateNames(value).includes("url") && !environment.url) {
-      throw new ConfigError(
-        `uses {{environment.url}}, but environment ${environment.name} has no url; set environments.${environment.name}.url`,
-        formatYamlPath(path),
-        locate(path),
-      );
-    }
-    const parsed = providerConfigSchema.safeParse(fillEnvironmentTemplates(value, { url: environment.url ?? "", name: environment.name }));
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const where = [...path, ...(issue?.path ?? []).map((p) => (typeof p === "symbol" ? String(p) : p))];
-      throw new ConfigError(
-        `${issue?.message ?? "invalid provider"} (with {{environment.*}} filled in)`,
-        formatYamlPath(where),
-        locate(where),
-      );
-    }
-    filled.push(parsed.data);
-  }
+  const filled: ProviderConfig[] = providers.map(({ value, path }) =>
+    environmentProvider(value, path, { environment, env, locate: (p) => loaded.doc.locate(p) }),
+  );
   const transformSuite = (s: SuiteConfig): SuiteConfig => {
     if (s.name !== smoke.suite) return s;
     if (smoke.provider) {
@@ -100,18 +70,6 @@ export function planSmoke(
     return s.providers ? { ...s, providers: filled } : { ...s, provider: filled[0]! };
   };
   return { suite: smoke.suite, transformSuite, timeoutMs: smoke.timeoutMs };
-}
-
-/** `{{env.X}}` names used in a value's strings. */
-function envTemplateNames(value: unknown): string[] {
-  const names = new Set<string>();
-  const walk = (v: unknown): void => {
-    if (typeof v === "string") for (const m of v.matchAll(/\{\{\s*env\.([A-Za-z0-9_]+)\s*\}\}/g)) names.add(m[1]!);
-    else if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === "object") Object.values(v).forEach(walk);
-  };
-  walk(value);
-  return [...names];
 }
 
 export interface RunSmokeOptions {

@@ -14,8 +14,10 @@ import {
   isInside,
   type Logger,
   MODEL_ARTIFACT_TYPE,
+  oneLine,
   type ResolvedVersion,
 } from "@llmops/core";
+import type { z } from "zod";
 import { AliasConflictError, DestinationNotEmptyError } from "./errors.ts";
 import { FetchRecords, foreignEntry } from "./fetch-record.ts";
 import { type FileStat, fileStat, freshStat, hashAndCopy, hashFile, listFiles, type SourceFile, StatCache } from "./files.ts";
@@ -1205,6 +1207,55 @@ export class Store implements EvidenceStore {
     checkSubject(subject);
     checkDigest(evidenceDigest);
     return this.#readReferrerFile(this.repo(subject.name), evidenceDigest, title, options.maxBytes ?? EVIDENCE_FILE_MAX_BYTES);
+  }
+
+  /**
+   * The JSON file `file` of each referrer of `subject` with that artifact type, validated by
+   * `schema`, in listEvidence's order (newest first by creation annotation). Referrers are written
+   * by anyone with write access to the store, so what cannot be trusted whole is skipped, never
+   * half-read and never fatal: a file missing, over `maxBytes` or failing its digest, bytes that
+   * are not JSON, JSON the schema refuses. Each skip is a debug line naming the referrer and why.
+   * `match` sees a referrer's annotations before its file is read, so records of no interest cost
+   * no read; annotations are only the writer's word, so callers check the value's own fields too.
+   */
+  async readEvidenceJson<T>(
+    subject: ResolvedVersion,
+    options: {
+      artifactType: string;
+      /** The layer title, e.g. `promotion.json`. */
+      file: string;
+      schema: z.ZodType<T>;
+      maxBytes: number;
+      match?: (annotations: Record<string, string>) => boolean;
+      /** Names the referrers in debug lines, e.g. `promotion record` (default `evidence`). */
+      what?: string;
+      /** Where the debug lines go (default the store's logger). */
+      logger?: Logger;
+    },
+  ): Promise<{ digest: string; value: T; annotations: Record<string, string> }[]> {
+    const logger = options.logger ?? this.#logger;
+    const what = options.what ?? "evidence";
+    const out: { digest: string; value: T; annotations: Record<string, string> }[] = [];
+    for (const entry of await this.listEvidence(subject, options.artifactType)) {
+      if (options.match && !options.match(entry.annotations)) continue;
+      let json: unknown;
+      try {
+        const bytes = await this.readEvidenceFile(subject, entry.digest, options.file, { maxBytes: options.maxBytes });
+        json = JSON.parse(new TextDecoder().decode(bytes));
+      } catch (error) {
+        logger.debug(`${what} ${entry.digest}: unreadable (${oneLine(error)})`);
+        continue;
+      }
+      const parsed = options.schema.safeParse(json);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        const at = issue && issue.path.length > 0 ? `${issue.path.map(String).join(".")}: ` : "";
+        logger.debug(`${what} ${entry.digest}: skipped (${options.file}: ${at}${issue?.message ?? "invalid"})`);
+        continue;
+      }
+      out.push({ digest: entry.digest, value: parsed.data, annotations: entry.annotations });
+    }
+    return out;
   }
 }
 

@@ -1,8 +1,10 @@
 import { z } from "zod";
+import { ConfigError, type SourceLocation } from "../errors.ts";
+import { formatYamlPath } from "../yaml-config.ts";
 import { canaryStrategySchema } from "./canary.ts";
 import { monitorSchema } from "./monitor.ts";
 import { aliasSchema, artifactNameSchema } from "./names.ts";
-import { providerConfigSchema } from "./suite.ts";
+import { type ProviderConfig, providerConfigSchema } from "./suite.ts";
 import { targetConfigSchema } from "./targets.ts";
 
 export * from "./monitor.ts";
@@ -74,6 +76,59 @@ export function fillEnvironmentTemplates<T>(value: T, environment: { url: string
       name === "url" ? environment.url : name === "name" ? environment.name : whole,
     ),
   ) as T;
+}
+
+const ENV_TEMPLATE = /\{\{\s*env\.([A-Za-z0-9_]+)\s*\}\}/g;
+
+/** Every `{{env.X}}` name (a process environment variable) used in the strings of a value. */
+function envTemplateNames(value: unknown): string[] {
+  const names = new Set<string>();
+  mapStrings(value, (text) => {
+    for (const match of text.matchAll(ENV_TEMPLATE)) names.add(match[1]!);
+    return text;
+  });
+  return [...names];
+}
+
+/**
+ * A provider that talks to an environment's live endpoint (a smoke eval's, a quality monitor's),
+ * `{{environment.*}}` filled in and validated, or a ConfigError at its line in llmops.yaml. The
+ * config schema could only check it with placeholders; here the environment is known, so what
+ * would fail at the first call fails now, before anything is deployed or run:
+ * - `{{environment.url}}` in an environment without a `url`;
+ * - `{{env.url}}` or `{{env.name}}` naming a process variable that is not set: almost always a
+ *   slip for `{{environment.url}}` (the provider would render it empty at call time);
+ * - a provider that is invalid once filled in (`{{environment.url}}` alone is a URL only then),
+ *   reported at the nested key.
+ * `path` is the provider's YAML path, `locate` finds a path's line (`loaded.doc.locate`).
+ */
+export function environmentProvider(
+  value: unknown,
+  path: readonly (string | number)[],
+  context: {
+    environment: { name: string; url?: string | undefined };
+    env: Readonly<Record<string, string | undefined>>;
+    locate: (path: readonly PropertyKey[]) => SourceLocation;
+  },
+): ProviderConfig {
+  const { environment, env, locate } = context;
+  const fail = (message: string, at: readonly PropertyKey[] = path): never => {
+    throw new ConfigError(message, formatYamlPath(at), locate(at));
+  };
+  for (const name of envTemplateNames(value)) {
+    if ((ENVIRONMENT_TEMPLATE_NAMES as readonly string[]).includes(name) && !env[name]) {
+      fail(
+        `{{env.${name}}} is the process environment variable ${name}, which is not set; for the environment's ${name} write {{environment.${name}}}`,
+      );
+    }
+  }
+  if (environmentTemplateNames(value).includes("url") && !environment.url) {
+    fail(`uses {{environment.url}}, but environment ${environment.name} has no url; set environments.${environment.name}.url`);
+  }
+  const parsed = providerConfigSchema.safeParse(fillEnvironmentTemplates(value, { url: environment.url ?? "", name: environment.name }));
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  return fail(`${issue?.message ?? "invalid provider"} (with {{environment.*}} filled in)`, [...path, ...(issue?.path ?? [])]);
 }
 
 function mapStrings(value: unknown, map: (text: string) => string): unknown {

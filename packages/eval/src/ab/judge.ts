@@ -1,4 +1,4 @@
-import { formatNumber, formatSigned, InputError } from "@llmops/core";
+import { formatNumber, formatSigned, InputError, type Judgement, type MetricStatus, type VariantSummary } from "@llmops/core";
 import { z } from "zod";
 import { differenceConfidenceSequence, meanConfidenceSequence, proportionConfidenceSequence } from "../stats/sequential.ts";
 import { type Sample, sampleSchema } from "./sample.ts";
@@ -38,40 +38,10 @@ export const criteriaSchema = z
   });
 export type Criteria = z.infer<typeof criteriaSchema>;
 
-export const metricStatusSchema = z.enum(["pass", "fail", "inconclusive", "no-data"]);
-export type MetricStatus = z.infer<typeof metricStatusSchema>;
-
-/** A variant's value and its anytime-valid interval; an absent end is unbounded (a mean of one value). */
-export const variantSummarySchema = z.strictObject({
-  /** Observations; absent for a bare value. */
-  n: z.number().int().nonnegative().optional(),
-  value: z.number(),
-  low: z.number().optional(),
-  high: z.number().optional(),
-});
-export type VariantSummary = z.infer<typeof variantSummarySchema>;
-
-/** Bounded throughout: judgements are stored in records that are read back from a registry. */
-export const judgementSchema = z.strictObject({
-  status: metricStatusSchema,
-  /** "sequential" for counts and moments (anytime-valid intervals), "threshold" for bare values. */
-  method: z.enum(["sequential", "threshold"]),
-  /** The judgement's overall false-alarm rate (criteria.alpha). */
-  alpha: z.number().gt(0).lt(1),
-  /** α of each interval shown: alpha, or alpha/2 when both the value and the difference are judged. */
-  intervalAlpha: z.number().gt(0).lt(1),
-  control: variantSummarySchema.optional(),
-  treatment: variantSummarySchema.optional(),
-  /**
-   * Treatment − control with its anytime-valid interval; absent while either variant has no data
-   * or the interval is unbounded (a mean of one value), and for bare values, which carry no
-   * uncertainty (their point difference is in the reasons; both values are above).
-   */
-  difference: z.strictObject({ estimate: z.number(), low: z.number(), high: z.number() }).optional(),
-  /** One line per criterion, for people. */
-  reasons: z.array(z.string().min(1).max(400)).min(1).max(8),
-});
-export type Judgement = z.infer<typeof judgementSchema>;
+// The judgement's schema lives in @llmops/core: canary states in promotion records store it, and
+// the monitor reads those records without depending on eval. Re-exported so eval's API is unchanged.
+export type { Judgement, MetricStatus, VariantSummary } from "@llmops/core";
+export { judgementSchema, metricStatusSchema, variantSummarySchema } from "@llmops/core";
 
 /** Samples of different kinds (a bare value beside counts) cannot be compared. */
 export class SampleKindMismatchError extends InputError {

@@ -1,10 +1,10 @@
 import type { Logger } from "@llmops/core";
+import { HashSet64 } from "../shared/hash-set64.ts";
 import { BandIndex } from "./band-index.ts";
 import { type CaseFile, selectCaseFiles } from "./case-files.ts";
 import { CaseTable } from "./case-table.ts";
 import { caseViewOf } from "./case-view.ts";
 import { forEachCaseText, MAX_NESTING, nestingDepth, parseFieldPath, StringWalker } from "./fields.ts";
-import { HashSet64 } from "./hash-set64.ts";
 import { type Banding, bandKeys } from "./lsh.ts";
 import { packSignature } from "./minhash.ts";
 import type { CheckSubject } from "./result.ts";
@@ -31,7 +31,7 @@ export interface AgainstSource {
 export class AgainstIndex {
   readonly source: AgainstSource;
   readonly files: CaseFile[];
-  readonly ngrams = new HashSet64(1 << 16);
+  readonly ngrams = new HashSet64(1 << 16, { values: true });
   readonly bands: BandIndex | undefined;
   readonly table: CaseTable;
   cases = 0;

@@ -1,5 +1,5 @@
+import { Bitset } from "./bitset.ts";
 import type { CaseTable } from "./case-table.ts";
-import { Bitset } from "./hash-set64.ts";
 import { similarity } from "./minhash.ts";
 import type { PartitionedSpill } from "./spill.ts";
 

@@ -1,4 +1,4 @@
-import { CHECK_ARTIFACT_TYPE, canonicalJson, type Logger, oneLine, type ResolvedVersion } from "@llmops/core";
+import { CHECK_ARTIFACT_TYPE, canonicalJson, type Logger, type ResolvedVersion } from "@llmops/core";
 import type { Store } from "@llmops/store";
 import { type CheckResult, checkResultSchema } from "./result.ts";
 
@@ -17,7 +17,7 @@ const ANNOTATION_CREATED = "org.opencontainers.image.created";
  */
 export const CHECK_FILE_MAX_BYTES = 16 * 1024 * 1024;
 
-export type CheckRecordStore = Pick<Store, "attachEvidence" | "listEvidence" | "readEvidenceFile">;
+export type CheckRecordStore = Pick<Store, "attachEvidence" | "listEvidence" | "readEvidenceJson">;
 
 /** Validates and attaches the result to `subject`; returns the referrer's digest. */
 export async function recordCheck(store: CheckRecordStore, subject: ResolvedVersion, result: CheckResult): Promise<string> {
@@ -49,19 +49,15 @@ export async function readCheckRecords(
   subject: ResolvedVersion,
   options: { logger: Logger },
 ): Promise<StoredCheckRecord[]> {
-  const out: StoredCheckRecord[] = [];
-  for (const entry of await store.listEvidence(subject, CHECK_ARTIFACT_TYPE)) {
-    try {
-      const bytes = await store.readEvidenceFile(subject, entry.digest, CHECK_FILE, { maxBytes: CHECK_FILE_MAX_BYTES });
-      const parsed = checkResultSchema.safeParse(JSON.parse(new TextDecoder().decode(bytes)));
-      if (!parsed.success) {
-        options.logger.debug(`check record ${entry.digest}: skipped (${parsed.error.issues[0]?.message ?? "invalid"})`);
-        continue;
-      }
-      out.push({ digest: entry.digest, result: parsed.data });
-    } catch (error) {
-      options.logger.debug(`check record ${entry.digest}: unreadable (${oneLine(error)})`);
-    }
-  }
-  return out.sort((a, b) => (a.result.finishedAt < b.result.finishedAt ? 1 : a.result.finishedAt > b.result.finishedAt ? -1 : 0));
+  const records = await store.readEvidenceJson(subject, {
+    artifactType: CHECK_ARTIFACT_TYPE,
+    file: CHECK_FILE,
+    schema: checkResultSchema,
+    maxBytes: CHECK_FILE_MAX_BYTES,
+    what: "check record",
+    logger: options.logger,
+  });
+  return records
+    .map(({ digest, value }) => ({ digest, result: value }))
+    .sort((a, b) => (a.result.finishedAt < b.result.finishedAt ? 1 : a.result.finishedAt > b.result.finishedAt ? -1 : 0));
 }

@@ -10,7 +10,6 @@ export {
   RATINGS,
   REQUEST_ID_PATTERN,
 } from "./event.ts";
-export { Hash64Set } from "./hash-set.ts";
 export {
   DEFAULT_CASES_FILE,
   DEFAULT_MAX_BAD_LINES,

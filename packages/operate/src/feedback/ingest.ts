@@ -4,9 +4,9 @@ import { basename, join } from "node:path";
 import { AtomicFileWriter, artifactNameSchema, InputError, type Logger } from "@llmops/core";
 import { caseId, LineSplitter, MAX_CASE_LINE_BYTES, validateCaseRow } from "@llmops/eval";
 import { AliasConflictError, type Store, type VersionResult } from "@llmops/store";
+import { HashSet64 } from "../shared/hash-set64.ts";
 import { DatasetMovedError, FeedbackRejectedError } from "./errors.ts";
 import { type BadReason, parseFeedbackLine } from "./event.ts";
-import { Hash64Set } from "./hash-set.ts";
 import { ModelLookup } from "./models.ts";
 import { type BadLine, type FeedbackIngestResult, feedbackIngestResultSchema } from "./result.ts";
 import { contentKey, idKey, type Key64 } from "./text.ts";
@@ -184,7 +184,7 @@ class IngestRun {
   readonly #models: ModelLookup;
   readonly #maxModels: number;
   /** Request-id and content keys of every case in the version so far (domain-separated: text.ts). */
-  readonly #seen = new Hash64Set();
+  readonly #seen = new HashSet64();
   /** Models of the cases added (lineage: the models whose outputs are in the version). */
   readonly #usedModels = new Set<string>();
   readonly #stats: CaseStats = { redactions: new Map(), sanitized: 0 };

@@ -48,7 +48,7 @@ function normalizeValue(value: unknown): unknown {
   return out;
 }
 
-/** A 64-bit key as two unsigned 32-bit halves (what Hash64Set stores). */
+/** A 64-bit key as two unsigned 32-bit halves (what HashSet64 stores). */
 export interface Key64 {
   hi: number;
   lo: number;

@@ -77,7 +77,8 @@ export async function monitor(options: MonitorOptions): Promise<MonitorResult> {
   const plans = new Map<MonitorEntry, QualityPlan>();
   for (const { name, monitors } of entries) {
     const url = loaded.config.environments[name]!.url;
-    for (const entry of monitors) if (entry.config.suite !== undefined) plans.set(entry, planQuality(loaded, { name, url }, entry));
+    for (const entry of monitors)
+      if (entry.config.suite !== undefined) plans.set(entry, planQuality(loaded, { name, url }, entry, options.env));
   }
   const sources = new SourceResolver({ store: () => options.store, configDir: loaded.dir, cwd: options.cwd });
   const environments: EnvironmentMonitor[] = [];

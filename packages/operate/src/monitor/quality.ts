@@ -4,15 +4,13 @@ import { dirname, join } from "node:path";
 import {
   type CompareConfig,
   ConfigError,
-  environmentTemplateNames,
-  fillEnvironmentTemplates,
+  environmentProvider,
   formatYamlPath,
   type LoadedConfig,
   type Logger,
   MONITOR_UNCOMPARED_METRICS,
   oneLine,
   type ProviderConfig,
-  providerConfigSchema,
   type SuiteConfig,
 } from "@llmops/core";
 import { compareRuns, evaluate, readRunResults } from "@llmops/eval";
@@ -37,14 +35,25 @@ export interface QualityPlan {
   provider?: ProviderConfig;
 }
 
-/** Checks a monitor's suite and provider; a ConfigError at their line when one is wrong. */
+/**
+ * Checks a monitor's suite and provider; a ConfigError at their line when one is wrong. The
+ * provider is checked as a smoke eval's is (`environmentProvider`): `env` is the process
+ * environment its `{{env.NAME}}` will be rendered from.
+ */
 export function planQuality(
   loaded: LoadedConfig,
   environment: { name: string; url?: string | undefined },
   entry: MonitorEntry,
+  env: NodeJS.ProcessEnv,
 ): QualityPlan {
   const suite = monitoredSuite(loaded, entry);
-  return entry.config.provider ? { suite, provider: monitorProvider(loaded, environment, entry) } : { suite };
+  if (!entry.config.provider) return { suite };
+  const provider = environmentProvider(entry.config.provider, [...entry.at, "provider"], {
+    environment,
+    env,
+    locate: (p) => loaded.doc.locate(p),
+  });
+  return { suite, provider };
 }
 
 export interface QualityOptions {
@@ -62,30 +71,6 @@ export interface QualityOptions {
   /** Keep the live run's results here (default: a temporary directory, removed). */
   out?: string | undefined;
   signal?: AbortSignal | undefined;
-}
-
-/** The monitor's provider with `{{environment.*}}` filled in, checked like a suite's provider at its line. */
-function monitorProvider(
-  loaded: LoadedConfig,
-  environment: { name: string; url?: string | undefined },
-  entry: MonitorEntry,
-): ProviderConfig {
-  const path = [...entry.at, "provider"];
-  const where = (p: (string | number)[]) => [formatYamlPath(p), loaded.doc.locate(p)] as const;
-  const raw = entry.config.provider!;
-  if (environmentTemplateNames(raw).includes("url") && !environment.url) {
-    throw new ConfigError(
-      `uses {{environment.url}}, but environment ${environment.name} has no url; set environments.${environment.name}.url`,
-      ...where(path),
-    );
-  }
-  const parsed = providerConfigSchema.safeParse(fillEnvironmentTemplates(raw, { url: environment.url ?? "", name: environment.name }));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const at = [...path, ...(issue?.path ?? []).map((p) => (typeof p === "symbol" ? String(p) : p))];
-    throw new ConfigError(`${issue?.message ?? "invalid provider"} (with {{environment.*}} filled in)`, ...where(at));
-  }
-  return parsed.data;
 }
 
 /** The suite the monitor names, or a ConfigError at its `suite:`. */

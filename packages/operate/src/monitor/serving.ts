@@ -1,47 +1,33 @@
 import {
+  ANNOTATION_ENVIRONMENT,
+  ANNOTATION_EVENT,
   type CaseResult,
-  digestSchema,
   EVAL_ARTIFACT_TYPE,
   type Logger,
-  oneLine,
   PROMOTION_ARTIFACT_TYPE,
+  PROMOTION_FILE,
+  PROMOTION_FILE_MAX_BYTES,
+  type PromotionEvent,
+  type PromotionRecord,
+  promotionRecordSchema,
   type ResolvedVersion,
   type RunSummary,
 } from "@llmops/core";
 import { parseResults, parseSummary } from "@llmops/eval";
 import type { Store } from "@llmops/store";
-import { z } from "zod";
 
 /**
  * What serves an environment and on which evidence it got there, read from the store: the alias's
- * version, the promotion record (`application/vnd.llmops.promotion.v1+json`) that moved the alias
- * to it, and the eval referrer that record names for the monitored suite.
- *
- * The promotion record's full schema belongs to @llmops/promote, which operate may not import:
- * this reads only the fields it needs, loosely, and skips a record it cannot read (as promote's
- * own reader skips foreign ones).
+ * version, the promotion record (`application/vnd.llmops.promotion.v1+json`, whose contract is
+ * @llmops/core's) that moved the alias to it, and the eval referrer that record names for the
+ * monitored suite.
  */
 
-const PROMOTION_FILE = "promotion.json";
-const PROMOTION_FILE_MAX_BYTES = 16 * 1024 * 1024;
 const SUMMARY_FILE = "summary.json";
 const SUMMARY_MAX_BYTES = 16 * 1024 * 1024;
-const ANNOTATION_ENVIRONMENT = "dev.llmops.environment";
-const ANNOTATION_EVENT = "dev.llmops.event";
 /** The events that put a version in an environment (a roll-back to it included). */
-const PLACING_EVENTS = new Set(["promoted", "rolled-back"]);
-
-const promotionFieldsSchema = z.looseObject({
-  event: z.string(),
-  id: z.string().max(256),
-  environment: z.string().max(256),
-  to: digestSchema,
-  at: z.string().max(64),
-  evidence: z
-    .array(z.looseObject({ suite: z.string().max(256), digest: digestSchema }))
-    .max(10_000)
-    .default([]),
-});
+const PLACING_EVENTS: readonly PromotionEvent[] = ["promoted", "rolled-back"];
+const placing = (event: string | undefined) => PLACING_EVENTS.some((e) => e === event);
 
 export interface ServingVersion extends ResolvedVersion {
   /** The promotion that placed it: its id and the eval referrer it names per suite. */
@@ -57,28 +43,26 @@ export async function servingVersion(
   const tags = await store.transport.listTags(store.repo(target.name));
   if (!tags.includes(target.alias)) return null;
   const version: ServingVersion = await store.resolve(`${target.name}:${target.alias}`);
-  const records = await store.listEvidence(version, PROMOTION_ARTIFACT_TYPE);
-  let newest: { at: string; id: string; evidence: Map<string, string> } | undefined;
-  for (const entry of records) {
-    if (entry.annotations[ANNOTATION_ENVIRONMENT] !== target.environment) continue;
-    if (!PLACING_EVENTS.has(entry.annotations[ANNOTATION_EVENT] ?? "")) continue;
-    try {
-      const bytes = await store.readEvidenceFile(version, entry.digest, PROMOTION_FILE, { maxBytes: PROMOTION_FILE_MAX_BYTES });
-      const parsed = promotionFieldsSchema.safeParse(JSON.parse(new TextDecoder().decode(bytes)));
-      if (!parsed.success) {
-        logger.debug(`promotion record ${entry.digest}: skipped (${parsed.error.issues[0]?.message ?? "invalid"})`);
-        continue;
-      }
-      const record = parsed.data;
-      if (record.environment !== target.environment || !PLACING_EVENTS.has(record.event) || record.to !== version.digest) continue;
-      if (!newest || record.at > newest.at) {
-        newest = { at: record.at, id: record.id, evidence: new Map(record.evidence.map((e) => [e.suite, e.digest])) };
-      }
-    } catch (error) {
-      logger.debug(`promotion record ${entry.digest}: unreadable (${oneLine(error)})`);
-    }
+  const records = await store.readEvidenceJson(version, {
+    artifactType: PROMOTION_ARTIFACT_TYPE,
+    file: PROMOTION_FILE,
+    schema: promotionRecordSchema,
+    maxBytes: PROMOTION_FILE_MAX_BYTES,
+    what: "promotion record",
+    match: (annotations) => annotations[ANNOTATION_ENVIRONMENT] === target.environment && placing(annotations[ANNOTATION_EVENT]),
+    logger,
+  });
+  // The newest record that left the alias on this very digest is the promotion that placed what
+  // serves: a `promoted` (or a canary's completion) or a `rolled-back` back to it. The other events
+  // never moved the alias onto it (smoke results, refusals, a canary still running, a proposal),
+  // and a record whose `to` is another digest describes an earlier or later placement of the alias.
+  // The record's own fields decide: the annotations are only its writer's word.
+  let newest: PromotionRecord | undefined;
+  for (const { value: record } of records) {
+    if (record.environment !== target.environment || !placing(record.event) || record.to !== version.digest) continue;
+    if (!newest || record.at > newest.at) newest = record;
   }
-  if (newest) version.promotion = { id: newest.id, evidence: newest.evidence };
+  if (newest) version.promotion = { id: newest.id, evidence: new Map(newest.evidence.map((e) => [e.suite, e.digest])) };
   return version;
 }
 

@@ -157,4 +157,25 @@ describe("llmops monitor", () => {
       /llmops\.yaml:\d+:\d+: environments\.production\.monitor\.suite: expected a suite of this file; "sentimen" is not one/,
     );
   });
+
+  it("refuses {{env.url}} with no such variable at config time, hinting {{environment.url}}, as the smoke eval does", async () => {
+    await d.promote();
+    await d.writeSample(reviews(200, 23));
+    const yaml = await readFile(join(d.workspace, "llmops.yaml"), "utf8");
+    const slipped = 'body: { text: "{{prompt}}" }, headers: { x-upstream: "{{env.url}}" }, responsePath: label }';
+    const edited = yaml.replace(/(provider: \{ type: http, url: "\{\{environment\.url\}\}\/v1\/predict", )body: .*\}\n/, `$1${slipped}\n`);
+    expect(edited).toContain("{{env.url}}");
+    await writeFile(join(d.workspace, "llmops.yaml"), edited);
+    const error = await run().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    // At the provider's own line.
+    expect((error as ConfigError).location?.line).toBe(edited.split("\n").findIndex((l) => l.includes("{{env.url}}")) + 1);
+    expect((error as ConfigError).message).toMatch(
+      /llmops\.yaml:\d+:\d+: environments\.production\.monitor\.provider: \{\{env\.url\}\} is the process environment variable url, which is not set; for the environment's url write \{\{environment\.url\}\}$/,
+    );
+    expect(d.calls).toBe(0);
+    // Set, it is the user's own variable: the monitor runs.
+    const result = await run({ env: { url: "https://upstream.example.com" } });
+    expect(result.environments[0]!.monitors[0]!.quality?.verdict).toBe("ok");
+  });
 });

@@ -8,7 +8,18 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { canonicalJson, PROMOTION_ARTIFACT_TYPE, silentLogger } from "@llmops/core";
+import {
+  ANNOTATION_CREATED,
+  ANNOTATION_ENVIRONMENT,
+  ANNOTATION_EVENT,
+  ANNOTATION_PROMOTION,
+  canonicalJson,
+  PROMOTION_ARTIFACT_TYPE,
+  PROMOTION_FILE,
+  type PromotionRecordInput,
+  promotionRecordSchema,
+  silentLogger,
+} from "@llmops/core";
 import { evaluate } from "@llmops/eval";
 import { openStore, type Store } from "@llmops/store";
 
@@ -156,9 +167,10 @@ export async function monitoredDeployment(): Promise<MonitoredDeployment> {
       });
       const evidence = run.suites[0]!.evidenceDigest!;
       await store.tag(`${MODEL}@${model.digest}`, "production");
-      // The record promote writes (its schema lives in @llmops/promote; these are its fields).
+      // The record promote writes, parsed with the contract promote writes it by (@llmops/core's):
+      // a field the contract changes fails here, not silently in the monitor's reader.
       const at = new Date().toISOString();
-      const record = {
+      const record = promotionRecordSchema.parse({
         schemaVersion: 1,
         event: "promoted",
         id: PROMOTION_ID,
@@ -168,19 +180,16 @@ export async function monitoredDeployment(): Promise<MonitoredDeployment> {
         from: null,
         to: model.digest,
         evidence: [{ suite: "sentiment", digest: evidence, passed: true, finishedAt: at }],
-        approvers: [],
-        git: {},
         at,
-        targets: [],
-      };
+      } satisfies PromotionRecordInput);
       await store.attachEvidence(model, {
         artifactType: PROMOTION_ARTIFACT_TYPE,
-        files: [{ title: "promotion.json", mediaType: "application/json", data: new TextEncoder().encode(canonicalJson(record)) }],
+        files: [{ title: PROMOTION_FILE, mediaType: "application/json", data: new TextEncoder().encode(canonicalJson(record)) }],
         annotations: {
-          "org.opencontainers.image.created": at,
-          "dev.llmops.environment": "production",
-          "dev.llmops.event": "promoted",
-          "dev.llmops.promotion": PROMOTION_ID,
+          [ANNOTATION_CREATED]: at,
+          [ANNOTATION_ENVIRONMENT]: record.environment,
+          [ANNOTATION_EVENT]: record.event,
+          [ANNOTATION_PROMOTION]: record.id,
         },
       });
       deployment.calls = 0;

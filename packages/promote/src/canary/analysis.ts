@@ -1,8 +1,18 @@
-import { type CanaryMetricConfig, type CanaryStrategyConfig, formatDuration, InputError, metricDirection, oneLine } from "@llmops/core";
+import {
+  type CanaryDecision,
+  type CanaryMetricConfig,
+  type CanaryMetricResult,
+  type CanaryState,
+  type CanaryStrategyConfig,
+  formatDuration,
+  InputError,
+  metricDirection,
+  oneLine,
+  type RequestCounts,
+} from "@llmops/core";
 import { type Judgement, judgeSequential, type Sample } from "@llmops/eval";
 import { type MetricSource, type MetricSourceContext, MetricSourceError } from "./metric-source.ts";
 import type { RouterReading } from "./router.ts";
-import type { CanaryDecision, CanaryMetricResult, CanaryState, RequestCounts } from "./state-schema.ts";
 
 /**
  * One analysis of a running canary: read the router's counters and every metric, judge each

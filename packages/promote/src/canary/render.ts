@@ -1,8 +1,7 @@
-import { formatNumber, formatSigned } from "@llmops/core";
+import { type CanaryMetricResult, type CanaryState, formatNumber, formatSigned } from "@llmops/core";
 import { stripControlChars } from "@llmops/report";
 import { shortDigest } from "../environment.ts";
 import type { CanaryResult } from "./result.ts";
-import type { CanaryMetricResult, CanaryState } from "./state-schema.ts";
 
 /**
  * Plain text for terminals and job summaries. Strings that come from the store or from a metric

@@ -1,10 +1,16 @@
-import { digestSchema } from "@llmops/core";
+import {
+  canaryDecisionSchema,
+  canaryMetricResultSchema,
+  deploymentRefSchema,
+  digestSchema,
+  evidenceRefSchema,
+  promotionEventSchema,
+  requestCountsSchema,
+} from "@llmops/core";
 import { z } from "zod";
 import { notificationSchema } from "../notify.ts";
-import { deploymentRefSchema, evidenceRefSchema, promotionEventSchema } from "../records.ts";
 import { requirementCheckSchema } from "../requirements.ts";
 import { targetStepSchema } from "../result.ts";
-import { canaryDecisionSchema, canaryMetricResultSchema, requestCountsSchema } from "./state-schema.ts";
 
 /**
  * The JSON result of `llmops canary start|advance|analyze|abort`: what `--json` prints and what the

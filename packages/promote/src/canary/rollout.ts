@@ -1,8 +1,11 @@
 import {
+  type CanaryDecision,
   type CanaryMetricConfig,
+  type CanaryState,
   type CanaryStrategyConfig,
   ExitCode,
   oneLine,
+  type PromotionEvent,
   type ResolvedVersion,
   type RouterConfig,
   UsageError,
@@ -11,7 +14,6 @@ import { AliasConflictError } from "@llmops/store";
 import { currentAlias, shortDigest } from "../environment.ts";
 import { failureExitCode, PromotionConflictError, PromotionInterruptedError } from "../errors.ts";
 import type { DeploymentHandle, DeploymentState } from "../github-seams.ts";
-import type { PromotionEvent } from "../records.ts";
 import { evidenceOf, unmetReasons } from "../requirements.ts";
 import {
   applyTargets,
@@ -41,7 +43,6 @@ import type { CanaryResult } from "./result.ts";
 import { type Router, type RouterContext, RouterError, type RouterReading } from "./router.ts";
 import { createRouter } from "./routers/index.ts";
 import { canaryAlias, type RolloutRecords, readRollout, rolloutInProgress } from "./state.ts";
-import type { CanaryDecision, CanaryState } from "./state-schema.ts";
 
 /**
  * Canary rollouts: `start` deploys the candidate to the canary slot and gives it the first step's

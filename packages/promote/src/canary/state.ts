@@ -1,8 +1,7 @@
-import type { Logger, ResolvedVersion } from "@llmops/core";
+import { type CanaryState, type Logger, type PromotionEvent, type ResolvedVersion, TERMINAL_DECISIONS } from "@llmops/core";
 import type { Store } from "@llmops/store";
 import { currentAlias } from "../environment.ts";
-import { type PromotionEvent, readPromotionRecords, type StoredPromotionRecord } from "../records.ts";
-import { type CanaryState, TERMINAL_DECISIONS } from "./state-schema.ts";
+import { readPromotionRecords, type StoredPromotionRecord } from "../records.ts";
 
 /** The tag naming the candidate of an environment's newest rollout: `<alias>-canary`. */
 export function canaryAlias(alias: string): string {

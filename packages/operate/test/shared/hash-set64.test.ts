@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Hash64Set } from "../../src/feedback/hash-set.ts";
+import { HashSet64 } from "../../src/shared/hash-set64.ts";
 
 /** A deterministic stream of 32-bit values (xorshift32), so a failure can be replayed. */
 function* xorshift(seed: number): Generator<number> {
@@ -14,9 +14,9 @@ function* xorshift(seed: number): Generator<number> {
   }
 }
 
-describe("Hash64Set", () => {
+describe("HashSet64", () => {
   it("agrees with a Set of the same keys through many growths, duplicates included", () => {
-    const set = new Hash64Set(16);
+    const set = new HashSet64(12);
     const reference = new Set<string>();
     const random = xorshift(42);
     const drawn: [number, number][] = [];
@@ -44,7 +44,7 @@ describe("Hash64Set", () => {
   });
 
   it("keeps keys that share their high half apart (the slot comes from the high half only)", () => {
-    const set = new Hash64Set(16);
+    const set = new HashSet64(12);
     for (let lo = 1; lo <= 1000; lo++) expect(set.add(7, lo)).toBe(true);
     for (let lo = 1; lo <= 1000; lo++) expect(set.add(7, lo)).toBe(false);
     expect(set.has(7, 1001)).toBe(false);
@@ -52,7 +52,7 @@ describe("Hash64Set", () => {
   });
 
   it("stores the all-zero key (which marks empty slots internally) as a key of its own", () => {
-    const set = new Hash64Set();
+    const set = new HashSet64();
     expect(set.has(0, 0)).toBe(false);
     expect(set.add(0, 0)).toBe(true);
     expect(set.has(0, 0)).toBe(true);
@@ -61,11 +61,46 @@ describe("Hash64Set", () => {
   });
 
   it("takes 8 bytes per slot and stays at most 75% full", () => {
-    const set = new Hash64Set(16);
+    const set = new HashSet64(12);
     const random = xorshift(7);
     for (let i = 0; i < 100_000; i++) set.add(random.next().value, random.next().value);
     const slots = set.bytes / 8;
     expect(set.size / slots).toBeLessThanOrEqual(0.75);
     expect(set.size / slots).toBeGreaterThan(0.4);
+  });
+
+  it("with values keeps the first value stored for a key, and agrees with a Map through many growths", () => {
+    const set = new HashSet64(12, { values: true });
+    const reference = new Map<string, number>();
+    const random = xorshift(99);
+    for (let i = 0; i < 30_000; i++) {
+      const hi = random.next().value % 5000; // many repeats, and shared high halves
+      const lo = random.next().value % 3;
+      const key = `${hi}:${lo}`;
+      expect(set.add(hi, lo, i)).toBe(!reference.has(key));
+      if (!reference.has(key)) reference.set(key, i);
+    }
+    expect(set.size).toBe(reference.size);
+    for (const [key, value] of reference) {
+      const [hi, lo] = key.split(":").map(Number) as [number, number];
+      expect(set.get(hi, lo)).toBe(value);
+    }
+    expect(set.get(5001, 0)).toBe(-1);
+    const edges = new HashSet64(4, { values: true });
+    expect(edges.get(0, 0)).toBe(-1);
+    expect(edges.add(0, 0, 4_294_967_295)).toBe(true);
+    expect(edges.get(0, 0)).toBe(4_294_967_295);
+    // Signed halves (Math.imul output) name the same key as their unsigned spelling.
+    expect(edges.add(-1, -2, 5)).toBe(true);
+    expect(edges.get(0xffffffff, 0xfffffffe)).toBe(5);
+    expect(edges.has(0xffffffff, 0xfffffffe)).toBe(true);
+  });
+
+  it("takes 12 bytes per slot with values", () => {
+    const set = new HashSet64(16, { values: true });
+    const random = xorshift(3);
+    for (let i = 0; i < 10_000; i++) set.add(random.next().value, random.next().value, i);
+    expect(set.size / (set.bytes / 12)).toBeLessThanOrEqual(0.75);
+    expect(set.size / (set.bytes / 12)).toBeGreaterThan(0.4);
   });
 });
