@@ -112,7 +112,9 @@ export interface VersionResult {
   digest: string;
   version: string;
   ref: string;
+  /** Bytes of blobs this run stored: files not held yet, or for a packed version its new packs and index as written. */
   uploadedBytes: number;
+  /** Bytes of the version's blobs the store held already (or mounted): the layers' sizes less uploadedBytes. */
   reusedBytes: number;
   files: VersionedFile[];
   parents: { ref?: string; digest: string }[];
@@ -368,9 +370,14 @@ export class Store implements EvidenceStore {
     checkPacking(packing);
     let versioned: VersionedFile[];
     let layers: Descriptor[];
+    let packedUpload: number | undefined;
     if (files.filter((f) => f.size < packing.threshold).length >= packing.minFiles) {
       const packCache = await new PackCache(join(dirname(this.#statCachePath), "pack-cache.json")).load();
-      ({ files: versioned, layers } = await versionPacked({
+      ({
+        files: versioned,
+        layers,
+        uploadedBytes: packedUpload,
+      } = await versionPacked({
         transport: this.transport,
         repo,
         files,
@@ -390,6 +397,10 @@ export class Store implements EvidenceStore {
       layers = versioned.map((f) => ({ mediaType: FILE_MEDIA_TYPE, digest: f.digest, size: f.size, annotations: { [TITLE]: f.title } }));
     }
     await statCache.save().catch((error: Error) => this.#logger.debug(`stat cache not saved: ${error.message}`));
+    // What the version's blobs weigh, and what of it this run stored: for a packed version the
+    // packs and index as written (headers included), else each file not already held.
+    const layerBytes = layers.reduce((sum, layer) => sum + layer.size, 0);
+    const uploadedBytes = packedUpload ?? versioned.filter((f) => !f.reused).reduce((s, f) => s + f.size, 0);
 
     const metadata: VersionMetadata = versionMetadataSchema.parse({
       schemaVersion: 1,
@@ -416,7 +427,7 @@ export class Store implements EvidenceStore {
           version: latest.version,
           ref: `${options.name}:${latest.version}`,
           uploadedBytes: 0,
-          reusedBytes: total,
+          reusedBytes: layerBytes,
           files: versioned.map((f) => ({ ...f, reused: true })),
           parents,
           aliases: options.aliases ?? [],
@@ -442,9 +453,8 @@ export class Store implements EvidenceStore {
     for (const alias of options.aliases ?? []) {
       await this.#moveAlias(options.name, alias, stored, undefined, { actor: options.actor, runUrl: options.runUrl });
     }
-    const uploadedBytes = versioned.filter((f) => !f.reused).reduce((s, f) => s + f.size, 0);
     this.#logger.info(
-      `versioned ${options.name}:${version} ${digest} (${files.length} files, ${uploadedBytes} bytes stored, ${total - uploadedBytes} reused)`,
+      `versioned ${options.name}:${version} ${digest} (${files.length} files, ${uploadedBytes} bytes stored, ${layerBytes - uploadedBytes} reused)`,
     );
     return {
       name: options.name,
@@ -453,7 +463,7 @@ export class Store implements EvidenceStore {
       version,
       ref: `${options.name}:${version}`,
       uploadedBytes,
-      reusedBytes: total - uploadedBytes,
+      reusedBytes: layerBytes - uploadedBytes,
       files: versioned,
       parents,
       aliases: options.aliases ?? [],

@@ -190,8 +190,12 @@ describe("packed versions in a layout store", () => {
     const old = new Set(m1.layers.map((l) => l.digest));
     const added = m2.layers.filter((l) => !old.has(l.digest));
     expect(added.map((l) => l.mediaType).sort()).toEqual([FILE_INDEX_MEDIA_TYPE, PACK_MEDIA_TYPE].sort());
-    expect(changed.uploadedBytes).toBeGreaterThan(0);
-    expect(changed.uploadedBytes).toBeLessThan(changed.reusedBytes);
+    // What was stored is exactly the new blobs as written (tar headers and index included).
+    expect(changed.uploadedBytes).toBe(added.reduce((sum, l) => sum + l.size, 0));
+    expect(changed.uploadedBytes + changed.reusedBytes).toBe(m2.layers.reduce((sum, l) => sum + l.size, 0));
+    expect(v.uploadedBytes).toBe(m1.layers.reduce((sum, l) => sum + l.size, 0));
+    expect(v.reusedBytes).toBe(0);
+    expect(again.reusedBytes).toBe(v.uploadedBytes);
   });
 
   it("keeps versions written one layer per file readable: listing and --include fetch", async () => {

@@ -46,7 +46,9 @@ export function fileMode(file: Pick<SourceFile, "mode">): FileMode {
  * when the pack cache holds no index for exactly these packs and large files (a warm re-version
  * writes none).
  */
-export async function versionPacked(input: PackedVersionInput): Promise<{ layers: Descriptor[]; files: PackedFile[] }> {
+export async function versionPacked(
+  input: PackedVersionInput,
+): Promise<{ layers: Descriptor[]; files: PackedFile[]; uploadedBytes: number }> {
   const { transport, repo, statCache, packCache } = input;
   // The listing's own objects (a SourceFile is a PackSourceFile): no copy per file.
   const small: PackSourceFile[] = [];
@@ -69,6 +71,9 @@ export async function versionPacked(input: PackedVersionInput): Promise<{ layers
     };
     const packs: IndexedPack[] = [];
     const packedFiles: PackedFile[] = [];
+    // Bytes of the blobs this run stored: whole packs and the index, tar headers included (a
+    // packed file's own size would under-count small files by the 512-byte header each carries).
+    let uploadedBytes = 0;
     const uploads = new Set<Promise<void>>();
     let failure: unknown;
     for (const [k, plan] of eachPackPlan(small, input.target)) {
@@ -104,6 +109,7 @@ export async function versionPacked(input: PackedVersionInput): Promise<{ layers
         packCache.set(packKey(plan.members.map(({ file }, i) => ({ ...file, digest: digests[i]! }))), pack);
         if (transport.adoptBlobFile) {
           reused = await transport.adoptBlobFile(target, built.digest);
+          if (!reused) uploadedBytes += built.size;
         } else {
           const blob = { digest: built.digest, size: built.size, path: target };
           const first = packedFiles.length;
@@ -111,7 +117,8 @@ export async function versionPacked(input: PackedVersionInput): Promise<{ layers
           const upload = transport
             .putBlobFile(repo, blob, { mountFrom: input.mountFrom })
             .then((outcome) => {
-              if (outcome !== "uploaded") for (const f of packedFiles.slice(first, first + count)) f.reused = true;
+              if (outcome === "uploaded") uploadedBytes += built.size;
+              else for (const f of packedFiles.slice(first, first + count)) f.reused = true;
             })
             .catch((error: unknown) => {
               failure ??= error;
@@ -152,7 +159,7 @@ export async function versionPacked(input: PackedVersionInput): Promise<{ layers
       }
       addLargeBefore(undefined);
       indexBlob = await index.finish();
-      await transport.putBlobFile(repo, { ...indexBlob, path: index.target }, {});
+      if ((await transport.putBlobFile(repo, { ...indexBlob, path: index.target }, {})) === "uploaded") uploadedBytes += indexBlob.size;
     }
     packCache.set(indexKey, indexBlob);
     const layers: Descriptor[] = [
@@ -161,7 +168,8 @@ export async function versionPacked(input: PackedVersionInput): Promise<{ layers
       ...largeDone.map((f) => ({ mediaType: FILE_MEDIA_TYPE, digest: f.digest, size: f.size, annotations: { [TITLE]: f.title } })),
     ];
     const files = [...packedFiles, ...largeDone].sort((a, b) => compareUtf8(a.title, b.title));
-    return { layers, files };
+    for (const f of largeDone) if (!f.reused) uploadedBytes += f.size;
+    return { layers, files, uploadedBytes };
   } finally {
     await index.discard();
     await rm(temp, { recursive: true, force: true });
