@@ -125,7 +125,7 @@ export const prometheusMetricSourceSchema = z.union([
 
 /**
  * Feedback events (JSONL) naming the variant that served them: `field` is 0/1 or true/false (a
- * proportion) or a number (a mean). Events before the rollout started are not counted.
+ * proportion) or a number (a mean), as `kind` says. Events before the rollout started are not counted.
  */
 export const feedbackMetricSourceSchema = z.strictObject({
   /** The JSONL file, relative to llmops.yaml. */
@@ -139,6 +139,12 @@ export const feedbackMetricSourceSchema = z.strictObject({
   variantField: z.string().min(1).default("variant"),
   /** The event's time (ISO 8601 or epoch milliseconds); events without it are counted. */
   timeField: z.string().min(1).default("at"),
+  /**
+   * `proportion` (every value true/false or 0/1) or `mean` (numbers). Without it the values
+   * decide, which can change between analyses: a 1–5 rating whose first events are all 1 would
+   * be judged as a proportion until a 3 arrives. Set it.
+   */
+  kind: z.enum(["proportion", "mean"]).optional(),
 });
 
 export const canaryMetricSchema = z

@@ -149,6 +149,31 @@ describe("feedback metric source", () => {
     );
   });
 
+  it("with kind: mean a rating scale whose values so far are all 0/1 is still a mean, and true/false lines are bad lines", async () => {
+    const ctx = await context([event("blue", 1), event("blue", 1), event("green", 0), event("green", 1), event("green", true)]);
+    const reading = await source({ field: "ok", kind: "mean" }).read(ctx);
+    expect(reading.stable).toEqual({ kind: "mean", n: 2, mean: 1, variance: 0 });
+    expect(reading.canary).toMatchObject({ kind: "mean", n: 2, mean: 0.5 });
+    expect(warnings(ctx)).toEqual([
+      "metric quality: 1 of 5 lines of feedback.jsonl not counted: line 5 (ok: true/false, but kind is mean (expected a number))",
+    ]);
+    // Without kind the same values read as a proportion: the ambiguity kind removes.
+    expect((await source({ field: "ok" }).read(await context([event("blue", 1), event("green", 0)]))).stable).toMatchObject({
+      kind: "proportion",
+    });
+  });
+
+  it("with kind: proportion a number other than 0 and 1 is a bad line, not a switch to a mean", async () => {
+    const ctx = await context([event("blue", 1), event("blue", true), event("green", 0), event("green", 4.5)]);
+    const reading = await source({ field: "ok", kind: "proportion" }).read(ctx);
+    expect(reading.stable).toEqual({ kind: "proportion", n: 2, successes: 2 });
+    expect(reading.canary).toEqual({ kind: "proportion", n: 1, successes: 0 });
+    expect(warnings(ctx)).toEqual([
+      "metric quality: 1 of 4 lines of feedback.jsonl not counted: line 4 (ok: a number other than 0 and 1, but kind is proportion)",
+    ]);
+    expect(() => canaryMetricSchema.parse({ name: "q", feedback: { file: "f", field: "ok", kind: "rate" }, min: 0 })).toThrow();
+  });
+
   it("refuses values whose moments overflow", async () => {
     const ctx = await context([event("blue", 1e200), event("blue", -1e200)]);
     expect((await rejection(source({ field: "ok" }).read(ctx))).message).toBe(

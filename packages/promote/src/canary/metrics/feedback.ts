@@ -16,9 +16,10 @@ import {
  * "thumbsUp": true}`), per variant. `field`, `variantField` and `timeField` are dotted paths into
  * each event. A variant is named by the router's server name for its slot, the words
  * stable/canary, or the digest of the version it served. Events before the rollout started are
- * skipped; events without a time (or with null) are counted. The metric is a proportion when every value is
- * true/false or 0/1, a mean (with Welford's moments) when the numbers take other values; a file
- * mixing true/false with such numbers is an error.
+ * skipped; events without a time (or with null) are counted. The metric is a proportion (every
+ * value true/false or 0/1) or a mean (numbers, with Welford's moments) as `kind` says; a value of
+ * the other kind is a bad line. Without `kind` the values decide, and a file mixing true/false
+ * with other numbers is an error.
  *
  * The file is the repository owner's, but its events come from production: a line that is not an
  * event (not JSON, a value missing or of the wrong type, longer than MAX_FEEDBACK_LINE_BYTES) is
@@ -128,10 +129,20 @@ export function createFeedbackSource(metric: CanaryMetricConfig): MetricSource {
         }
         const value = valueAt(event, paths.field);
         if (typeof value === "boolean") {
+          if (feedback.kind === "mean") {
+            noteBad({ line, reason: `${feedback.field}: true/false, but kind is mean (expected a number)` });
+            return;
+          }
           kinds.boolean ??= line;
           tallies[slot].add(value ? 1 : 0);
         } else if (typeof value === "number" && Number.isFinite(value)) {
-          if (value !== 0 && value !== 1) kinds.number ??= line;
+          if (value !== 0 && value !== 1) {
+            if (feedback.kind === "proportion") {
+              noteBad({ line, reason: `${feedback.field}: a number other than 0 and 1, but kind is proportion` });
+              return;
+            }
+            kinds.number ??= line;
+          }
           tallies[slot].add(value);
         } else {
           noteBad({ line, reason: `${feedback.field}: ${value === undefined ? "missing" : "not a number or true/false"}` });
@@ -162,7 +173,7 @@ export function createFeedbackSource(metric: CanaryMetricConfig): MetricSource {
       context.logger.debug(
         `metric ${metric.name}: ${feedback.file}: ${tallies.stable.n} stable and ${tallies.canary.n} canary events counted, ${early} before the rollout and ${others} of other variants skipped`,
       );
-      const kind = kinds.number !== undefined ? "mean" : "proportion";
+      const kind = feedback.kind ?? (kinds.number !== undefined ? "mean" : "proportion");
       return {
         stable: sample(metric.name, tallies.stable, kind),
         canary: sample(metric.name, tallies.canary, kind),
