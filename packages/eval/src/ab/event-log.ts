@@ -37,8 +37,14 @@ export class EventLogError extends InputError {
 export interface EventLogOptions {
   /** Field naming the variant (string or number); default "variant". Dotted paths reach into objects. */
   variantField?: string;
-  /** Field with the outcome: booleans or 0/1 make a proportion, other numbers a mean; default "outcome". */
+  /** Field with the outcome: booleans or 0/1 make a proportion, other numbers a mean (or as `kind` says); default "outcome". */
   outcomeField?: string;
+  /**
+   * `proportion` refuses a number other than 0 and 1 (naming its line); `mean` averages whatever
+   * comes, true/false as 1/0, so a numeric outcome that happens to hold only 0s and 1s is still a
+   * mean. Default: the values decide.
+   */
+  kind?: "proportion" | "mean";
   /** Default: of the first two variants seen, the first. */
   control?: string;
   /** Default: of the first two variants seen, the other one. */
@@ -537,11 +543,13 @@ export async function analyzeEventLog(input: AsyncIterable<Uint8Array | string>,
 
   const nonBinary = control.firstNonBinary || treatment.firstNonBinary;
   const boolean = control.firstBoolean || treatment.firstBoolean;
-  if (nonBinary && boolean)
+  if (options.kind === "proportion" && nonBinary)
+    throw new EventLogError(`"${outcomeField}" is a number other than 0 and 1 on line ${nonBinary}, but the kind is proportion`);
+  if (options.kind === undefined && nonBinary && boolean)
     throw new EventLogError(
       `"${outcomeField}" mixes booleans (line ${boolean}) with numbers other than 0 and 1 (line ${nonBinary}): expected one or the other`,
     );
-  const kind = nonBinary ? "mean" : "proportion";
+  const kind = options.kind ?? (nonBinary ? "mean" : "proportion");
   const sample = (v: VariantStats): Sample =>
     kind === "proportion" ? { kind, n: v.n, successes: v.ones } : { kind, ...v.sampleMoments() };
   const judgement = judgeSequential(sample(control), sample(treatment), criteria);

@@ -353,6 +353,32 @@ describe("analyzeEventLog", () => {
     );
   });
 
+  it("kind: mean averages 0/1 outcomes as a mean (sample variance, n − 1), and true/false as 1/0", async () => {
+    const lines = [
+      '{"variant":"a","outcome":1}',
+      '{"variant":"a","outcome":0}',
+      '{"variant":"a","outcome":true}',
+      '{"variant":"b","outcome":1}',
+    ];
+    const inferred = await analyze(lines);
+    expect(inferred.kind).toBe("proportion");
+    const mean = await analyze(lines, { kind: "mean" });
+    expect(mean.kind).toBe("mean");
+    // a: 1, 0, 1 → mean 2/3, sample SD sqrt(1/3).
+    expect(mean.control).toMatchObject({ name: "a", n: 3 });
+    expect(mean.control.value).toBeCloseTo(2 / 3, 12);
+    expect(mean.control.sd).toBeCloseTo(Math.sqrt(1 / 3), 12);
+    await expect(analyze(['{"variant":"a","outcome":true}', '{"variant":"b","outcome":2.5}'], { kind: "mean" })).resolves.toMatchObject({
+      kind: "mean",
+    });
+  });
+
+  it("kind: proportion refuses a number other than 0 and 1, naming its line", async () => {
+    await expect(analyze(['{"variant":"a","outcome":1}', '{"variant":"b","outcome":3}'], { kind: "proportion" })).rejects.toThrow(
+      '"outcome" is a number other than 0 and 1 on line 2, but the kind is proportion',
+    );
+  });
+
   it("refuses a variant field with more than MAX_VARIANTS values", async () => {
     const lines = Array.from({ length: 150 }, (_, i) => JSON.stringify({ variant: `v${i}`, outcome: 1 }));
     await expect(analyze(lines)).rejects.toThrow(/line 101: more than 100 distinct values of "variant"/);
