@@ -1,6 +1,9 @@
+// What every command is and receives, and the helpers of their definitions. Light: this module and
+// every `commands/*.def.ts` (and the registry, main and help that import them) load no workspace
+// package at run time, so that `llmops --help` and any command load only what they use (see
+// test/lazy-commands.test.ts). The packages a command needs are loaded by its `run`.
 import type { ParseArgsConfig } from "node:util";
 import type { Logger } from "@llmops/core";
-import { chooseStore, configuredStore, describeStoreChoice, openStore, type Store } from "@llmops/store";
 
 /** What a command receives besides its parsed arguments. */
 export interface CommandContext {
@@ -20,7 +23,11 @@ export interface ParsedArgs {
   positionals: string[];
 }
 
-/** One `llmops <name>` subcommand. Later capabilities add theirs to `commands/index.ts`. */
+/**
+ * One `llmops <name>` subcommand. Later capabilities add theirs to `commands/index.ts`: the
+ * definition (everything but the work) in `commands/<name>.def.ts`, whose `run` loads the work
+ * from `commands/<name>.ts` with `lazyRun`.
+ */
 export interface Command {
   name: string;
   summary: string;
@@ -33,6 +40,20 @@ export interface Command {
   subcommands?: Command[];
   /** Returns the exit code; throws LlmopsError subclasses for the others. */
   run(args: ParsedArgs, context: CommandContext): Promise<number>;
+}
+
+/**
+ * A `run` that loads the command's implementation (and the packages it imports) when the command
+ * runs, not when the registry is read: `run: lazyRun(() => import("./tag.ts").then((m) => m.runTag))`.
+ */
+export function lazyRun(load: () => Promise<Command["run"]>): Command["run"] {
+  return async (args, context) => (await load())(args, context);
+}
+
+/** Rejects with a UsageError (exit 2 and the usage line); @llmops/core, its home, is loaded only then. */
+export async function usageError(message: string): Promise<never> {
+  const { UsageError } = await import("@llmops/core");
+  throw new UsageError(message);
 }
 
 /** `--store`, `--store-username`, `--store-password`: every command that opens a store takes these. */
@@ -55,42 +76,19 @@ export function optionalString(value: unknown): string | undefined {
   return typeof value === "string" && value !== "" ? value : undefined;
 }
 
-function flag(values: ParsedArgs["values"], name: string): string | undefined {
-  return optionalString(values[name]);
+/** A string option's value as given (empty included). */
+export function str(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
 }
 
-/**
- * The store a command uses, by the one rule of `chooseStore` (`@llmops/store`): `--store`, else
- * `store:` of `configFile` (default llmops.yaml in the working directory), else GHCR of the
- * repository in GitHub Actions, else `.llmops/store`; credentials from the flags, LLMOPS_REGISTRY_*,
- * then GITHUB_TOKEN for ghcr.io only. Logged at debug level (`-v`), never with a secret.
- */
-export async function openCommandStore(values: ParsedArgs["values"], context: CommandContext, configFile?: string): Promise<Store> {
-  const input = flag(values, "store");
-  // The config is read only when it can matter: an explicit store wins without it.
-  const config = input ? undefined : await configuredStore(context.cwd, configFile);
-  return commandStoreOpener(values, context)({ input, config });
+/** A repeatable string option's values. */
+export function list(value: unknown): string[] {
+  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === "string");
+  return typeof value === "string" ? [value] : [];
 }
 
-/**
- * Opens the store `chooseStore` picks from the `--store` flag (`candidates.input`) and a config's
- * `store:` the caller has read (eval and compare get both back from the config they load), with
- * the command's credentials.
- */
-export function commandStoreOpener(
-  values: ParsedArgs["values"],
-  context: CommandContext,
-): (candidates: { input?: string | undefined; config?: string | undefined }) => Store {
-  return (candidates) => {
-    const choice = chooseStore({
-      input: candidates.input,
-      config: candidates.config,
-      env: context.env,
-      credentials: { username: flag(values, "store-username"), password: flag(values, "store-password") },
-    });
-    context.logger.debug(describeStoreChoice(choice));
-    return openStore(choice.spec, { logger: context.logger, cwd: context.cwd, env: context.env, auth: choice.auth });
-  };
+export function printJson(context: CommandContext, value: unknown): void {
+  context.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
 /** Conventional exit statuses of a process stopped by SIGINT / SIGTERM (128 + signal number). */

@@ -1,8 +1,18 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { ExitCode, exitCodeOf, LlmopsError, oneLine, stderrLogger, UsageError } from "@llmops/core";
+import type { ExitCode } from "@llmops/core";
 import type { Command, CommandContext } from "./command.ts";
 import { commands as registeredCommands } from "./commands/index.ts";
+
+/**
+ * The exit codes of what is answered before any command runs (help, the version, a usage error).
+ * Their home is @llmops/core's ExitCode, which tsc holds these to; core itself is loaded only when
+ * a command runs or an error is reported, so that `--help` loads no workspace package.
+ */
+const Exit = { Success: 0, Usage: 2 } as const satisfies Pick<typeof ExitCode, "Success" | "Usage">;
+
+/** @llmops/core: its errors, logger and oneLine, once a command runs or an error is reported. */
+const core = () => import("@llmops/core");
 
 const globalOptions = {
   help: { type: "boolean", short: "h" },
@@ -70,48 +80,46 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
 
   if (first === undefined || first === "--help" || first === "-h" || first === "help") {
     (first === undefined ? stderr : stdout).write(rootUsage(commands));
-    return first === undefined ? ExitCode.Usage : ExitCode.Success;
+    return first === undefined ? Exit.Usage : Exit.Success;
   }
   if (first === "--version" || first === "-V") {
     stdout.write(`${version()}\n`);
-    return ExitCode.Success;
+    return Exit.Success;
   }
 
-  let path = "";
-  let command: Command | undefined;
-  let args = argv;
-  try {
-    if (first.startsWith("-")) throw new UsageError(`unknown option ${first}`);
-    command = commands.find((c) => c.name === first);
-    if (!command) throw new UsageError(`unknown command "${first}"`);
-    path = command.name;
-    args = rest;
-    // Descend into nested commands (`eval merge`) while the next word names one.
-    while (command.subcommands?.length && args[0] && !args[0].startsWith("-")) {
-      const sub: Command | undefined = command.subcommands.find((s) => s.name === args[0]);
-      if (!sub) break;
-      command = sub;
-      path = `${path} ${sub.name}`;
-      args = args.slice(1);
-    }
-  } catch (error) {
-    stderr.write(`llmops: ${oneLine(error)}\n${rootUsage(commands).split("\n")[0]}\n`);
-    return ExitCode.Usage;
+  let command = first.startsWith("-") ? undefined : commands.find((c) => c.name === first);
+  if (!command) {
+    const { oneLine } = await core();
+    const problem = first.startsWith("-") ? `unknown option ${first}` : `unknown command "${first}"`;
+    stderr.write(`llmops: ${oneLine(problem)}\n${rootUsage(commands).split("\n")[0]}\n`);
+    return Exit.Usage;
+  }
+  let path = command.name;
+  let args = rest;
+  // Descend into nested commands (`eval merge`) while the next word names one.
+  while (command.subcommands?.length && args[0] && !args[0].startsWith("-")) {
+    const sub: Command | undefined = command.subcommands.find((s) => s.name === args[0]);
+    if (!sub) break;
+    command = sub;
+    path = `${path} ${sub.name}`;
+    args = args.slice(1);
   }
 
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({ args, options: { ...globalOptions, ...command.options }, allowPositionals: true, strict: true });
   } catch (error) {
+    const { oneLine } = await core();
     const message = oneLine(error).replace(/\. To specify a positional argument.*$/, "");
     stderr.write(`llmops ${path}: ${message}\nusage: llmops ${path} ${command.usage}\n`);
-    return ExitCode.Usage;
+    return Exit.Usage;
   }
   if (parsed.values.help) {
     stdout.write(commandUsage(path, command));
-    return ExitCode.Success;
+    return Exit.Success;
   }
 
+  const { exitCodeOf, LlmopsError, oneLine, stderrLogger, UsageError } = await core();
   const context: CommandContext = {
     logger: stderrLogger({ verbose: Boolean(parsed.values.verbose), stream: stderr }),
     json: Boolean(parsed.values.json),

@@ -1,3 +1,6 @@
+import type { ProgressEvent } from "@llmops/store";
+import type { CommandContext } from "./command.ts";
+
 /** Progress for long transfers: a redrawn bar on a terminal, a line per 10% step in CI logs. */
 export interface Progress {
   /** Adds `n` units done (negative to undo a failed attempt). */
@@ -66,5 +69,20 @@ export function createProgress(options: ProgressOptions): Progress {
         draw(true);
       }
     },
+  };
+}
+
+/** Feeds store progress events to a bar/line reporter once the transfer is big enough to care. */
+export function progressFor(label: string, context: CommandContext): (event: ProgressEvent) => void {
+  let reporter: Progress | undefined;
+  let last = 0;
+  return (event) => {
+    if (!reporter) {
+      if (event.total < 8 * 1024 * 1024) return;
+      reporter = createProgress({ label, total: event.total, unit: "bytes", interactive: context.interactive, stream: context.stderr });
+    }
+    reporter.tick(event.done - last);
+    last = event.done;
+    if (event.done >= event.total) reporter.done();
   };
 }

@@ -162,11 +162,25 @@ describe("llmops ab analyze", () => {
     }
   });
 
+  it("--kind mean reads a 0/1 outcome as a mean; --kind proportion refuses other numbers", async () => {
+    const dir = await tempDir();
+    await writeFile(path.join(dir, "binary.jsonl"), events({ a: [10, 6], b: [10, 4] }));
+    const inferred = JSON.parse((await llmops(["ab", "analyze", "binary.jsonl", "--json"], dir)).stdout);
+    expect(inferred.kind).toBe("proportion");
+    const mean = await llmops(["ab", "analyze", "binary.jsonl", "--kind", "mean", "--json"], dir);
+    expect(JSON.parse(mean.stdout)).toMatchObject({ kind: "mean", control: { n: 10, value: 0.6 } });
+    await writeFile(path.join(dir, "ratings.jsonl"), '{"variant":"a","outcome":1}\n{"variant":"b","outcome":4}\n');
+    const refused = await llmops(["ab", "analyze", "ratings.jsonl", "--kind", "proportion"], dir);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('"outcome" is a number other than 0 and 1 on line 2, but the kind is proportion');
+  });
+
   it("exits 2 with usage for bad options", async () => {
     const dir = await tempDir();
     for (const [args, message] of [
       [["ab", "analyze"], "expected the event log"],
       [["ab", "analyze", "x", "--direction", "up"], "--direction up: expected higher or lower"],
+      [["ab", "analyze", "x", "--kind", "rate"], "--kind rate: expected proportion or mean"],
       [["ab", "analyze", "x", "--alpha", "2"], "--alpha 2: expected 0 < alpha < 1"],
       [["ab", "analyze", "x", "--no-worse-than=-1"], "--no-worse-than -1: expected a margin >= 0"],
       [["ab", "analyze", "x", "--max", "abc"], "--max abc: expected a number"],

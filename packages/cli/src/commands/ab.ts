@@ -1,17 +1,12 @@
 import { createReadStream } from "node:fs";
 import { resolve } from "node:path";
 import { ExitCode, formatNumber, formatSigned, InputError, UsageError } from "@llmops/core";
-import {
-  type AbResult,
-  type AbVariant,
-  analyzeEventLog,
-  DEFAULT_AB_ALPHA,
-  DEFAULT_OUTCOME_FIELD,
-  DEFAULT_VARIANT_FIELD,
-  type EventLogOptions,
-} from "@llmops/eval";
+import { type AbResult, type AbVariant, analyzeEventLog, type EventLogOptions } from "@llmops/eval";
 import { formatP, stripControlChars } from "@llmops/report";
-import { type Command, optionalString } from "../command.ts";
+import { type CommandContext, optionalString, type ParsedArgs } from "../command.ts";
+
+// The command (name, usage, options, help) is defined in ab.def.ts, whose run loads this module.
+export { abCommand } from "./ab.def.ts";
 
 /** Large reads: the log is scanned once, front to back. */
 const READ_CHUNK = 1024 * 1024;
@@ -93,86 +88,48 @@ async function* readable(path: string | undefined, cwd: string): AsyncGenerator<
   }
 }
 
-const analyzeCommand: Command = {
-  name: "analyze",
-  summary: "Analyse a two-variant event log (JSONL): anytime-valid and fixed-horizon intervals, and a decision",
-  usage: "<FILE|-> [--control NAME] [--treatment NAME] [--no-worse-than D] [--max X] [--min X] [--direction higher|lower] [--alpha A]",
-  options: {
-    "variant-field": { type: "string" },
-    "outcome-field": { type: "string" },
-    control: { type: "string" },
-    treatment: { type: "string" },
-    direction: { type: "string" },
-    "no-worse-than": { type: "string" },
-    max: { type: "string" },
-    min: { type: "string" },
-    alpha: { type: "string" },
-    "optimize-at": { type: "string" },
-    strict: { type: "boolean" },
-  },
-  optionHelp: {
-    "variant-field": `field naming the variant (default ${DEFAULT_VARIANT_FIELD}); a.b reaches into objects`,
-    "outcome-field": `field with the outcome: true/false or 0/1 (a rate) or any number (a mean) (default ${DEFAULT_OUTCOME_FIELD})`,
-    control: "the control variant (default: the first variant in the log)",
-    treatment: "the treatment variant (default: the other one; required with more than two variants)",
-    direction: "higher|lower: which way is better (default lower with only --max, else higher)",
-    "no-worse-than": "margin D >= 0: fail when treatment - control is surely worse than D (default 0 when no criterion is given)",
-    max: "fail when the treatment's value is surely above X",
-    min: "fail when the treatment's value is surely below X",
-    alpha: `false-alarm rate, 0 < A < 1 (default ${DEFAULT_AB_ALPHA})`,
-    "optimize-at": "events (both variants) at which the anytime-valid intervals are tightest (default 10000)",
-    strict: "stop at the first bad line (default: count bad lines, report them and go on)",
-  },
-  async run({ values, positionals }, context) {
-    if (positionals.length === 0) throw new UsageError("expected the event log: a JSONL file, or - for stdin");
-    if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
-    const file = positionals[0] as string;
-    const direction = optionalString(values.direction);
-    if (direction !== undefined && direction !== "higher" && direction !== "lower")
-      throw new UsageError(`--direction ${direction}: expected higher or lower`);
-    const options: EventLogOptions = {
-      strict: values.strict === true,
-      ...(direction ? { direction } : {}),
-    };
-    const text = (name: string) => optionalString(values[name]);
-    const variantField = text("variant-field");
-    const outcomeField = text("outcome-field");
-    if (variantField) options.variantField = variantField;
-    if (outcomeField) options.outcomeField = outcomeField;
-    const control = text("control");
-    const treatment = text("treatment");
-    if (control) options.control = control;
-    if (treatment) options.treatment = treatment;
-    const noWorseThan = numberOption(values, "no-worse-than", (n) => (n < 0 ? "expected a margin >= 0" : undefined));
-    const max = numberOption(values, "max");
-    const min = numberOption(values, "min");
-    const alpha = numberOption(values, "alpha", (n) => (n > 0 && n < 1 ? undefined : "expected 0 < alpha < 1"));
-    const optimizeAt = numberOption(values, "optimize-at", (n) => (n > 0 ? undefined : "expected a positive number"));
-    if (noWorseThan !== undefined) options.noWorseThan = noWorseThan;
-    if (max !== undefined) options.max = max;
-    if (min !== undefined) options.min = min;
-    if (alpha !== undefined) options.alpha = alpha;
-    if (optimizeAt !== undefined) options.optimizeAt = optimizeAt;
-    if (min !== undefined && max !== undefined && min > max) throw new UsageError(`--min ${min} is above --max ${max}`);
+/** `llmops ab analyze`. */
+export async function runAnalyze({ values, positionals }: ParsedArgs, context: CommandContext): Promise<number> {
+  if (positionals.length === 0) throw new UsageError("expected the event log: a JSONL file, or - for stdin");
+  if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
+  const file = positionals[0] as string;
+  const direction = optionalString(values.direction);
+  if (direction !== undefined && direction !== "higher" && direction !== "lower")
+    throw new UsageError(`--direction ${direction}: expected higher or lower`);
+  const kind = optionalString(values.kind);
+  if (kind !== undefined && kind !== "proportion" && kind !== "mean") throw new UsageError(`--kind ${kind}: expected proportion or mean`);
+  const options: EventLogOptions = {
+    strict: values.strict === true,
+    ...(direction ? { direction } : {}),
+    ...(kind ? { kind } : {}),
+  };
+  const text = (name: string) => optionalString(values[name]);
+  const variantField = text("variant-field");
+  const outcomeField = text("outcome-field");
+  if (variantField) options.variantField = variantField;
+  if (outcomeField) options.outcomeField = outcomeField;
+  const control = text("control");
+  const treatment = text("treatment");
+  if (control) options.control = control;
+  if (treatment) options.treatment = treatment;
+  const noWorseThan = numberOption(values, "no-worse-than", (n) => (n < 0 ? "expected a margin >= 0" : undefined));
+  const max = numberOption(values, "max");
+  const min = numberOption(values, "min");
+  const alpha = numberOption(values, "alpha", (n) => (n > 0 && n < 1 ? undefined : "expected 0 < alpha < 1"));
+  const optimizeAt = numberOption(values, "optimize-at", (n) => (n > 0 ? undefined : "expected a positive number"));
+  if (noWorseThan !== undefined) options.noWorseThan = noWorseThan;
+  if (max !== undefined) options.max = max;
+  if (min !== undefined) options.min = min;
+  if (alpha !== undefined) options.alpha = alpha;
+  if (optimizeAt !== undefined) options.optimizeAt = optimizeAt;
+  if (min !== undefined && max !== undefined && min > max) throw new UsageError(`--min ${min} is above --max ${max}`);
 
-    const result = await analyzeEventLog(readable(file === "-" ? undefined : file, context.cwd), options);
-    if (result.lines.bad > 0)
-      context.logger.warn(
-        `skipped ${result.lines.bad} bad line${result.lines.bad === 1 ? "" : "s"} (first: line ${result.problems[0]?.line})`,
-      );
-    if (context.json) context.stdout.write(`${JSON.stringify(result)}\n`);
-    else context.stdout.write(`${describeAbResult(result, file === "-" ? "stdin" : file)}\n`);
-    return result.judgement.status === "fail" ? ExitCode.GateFailed : ExitCode.Success;
-  },
-};
-
-export const abCommand: Command = {
-  name: "ab",
-  summary: "A/B analysis of live experiments (`llmops ab analyze`)",
-  usage: "analyze <FILE|-> [options]",
-  options: {},
-  subcommands: [analyzeCommand],
-  async run({ positionals }) {
-    throw new UsageError(positionals[0] ? `unknown ab command "${positionals[0]}" (expected analyze)` : "expected an ab command: analyze");
-  },
-};
+  const result = await analyzeEventLog(readable(file === "-" ? undefined : file, context.cwd), options);
+  if (result.lines.bad > 0)
+    context.logger.warn(
+      `skipped ${result.lines.bad} bad line${result.lines.bad === 1 ? "" : "s"} (first: line ${result.problems[0]?.line})`,
+    );
+  if (context.json) context.stdout.write(`${JSON.stringify(result)}\n`);
+  else context.stdout.write(`${describeAbResult(result, file === "-" ? "stdin" : file)}\n`);
+  return result.judgement.status === "fail" ? ExitCode.GateFailed : ExitCode.Success;
+}

@@ -8,9 +8,11 @@ import {
   canaryStart,
   describeCanary,
 } from "@llmops/promote";
-import { type Command, type CommandContext, optionalString, SIGNAL_EXIT, stoppable } from "../command.ts";
-import { promotionContext, promotionOptionHelp, promotionOptions } from "./promote.ts";
-import { printJson } from "./version.ts";
+import { type CommandContext, optionalString, type ParsedArgs, printJson, SIGNAL_EXIT, stoppable } from "../command.ts";
+import { promotionContext } from "./promote.ts";
+
+// The command (name, usage, options, help) is defined in canary.def.ts, whose run loads this module.
+export { canaryCommand } from "./canary.def.ts";
 
 /** What a stopped canary command does before it exits: the rollout's state stays as its last record says. */
 const STOPPING = "stopping; the rollout stays as its last record says";
@@ -39,65 +41,26 @@ async function runCanary(
   return print(result, stoppedBy, context);
 }
 
-const startCommand: Command = {
-  name: "start",
-  summary: "Start a canary rollout: the candidate into the canary slot with the first step's traffic",
-  usage: "<ENV> <REF> [--config F] [--store S]",
-  options: { ...promotionOptions },
-  optionHelp: { ...promotionOptionHelp },
-  async run({ values, positionals }, context) {
-    const [environment, ref, extra] = positionals;
-    if (!environment || !ref) throw new UsageError("expected <ENV> <REF>");
-    if (extra) throw new UsageError(`unexpected argument ${extra}`);
-    return runCanary(context, values, (options) => canaryStart({ ...options, ref }), environment);
-  },
-};
+/** `llmops canary start`. */
+export async function runStart({ values, positionals }: ParsedArgs, context: CommandContext): Promise<number> {
+  const [environment, ref, extra] = positionals;
+  if (!environment || !ref) throw new UsageError("expected <ENV> <REF>");
+  if (extra) throw new UsageError(`unexpected argument ${extra}`);
+  return runCanary(context, values, (options) => canaryStart({ ...options, ref }), environment);
+}
 
-const advanceCommand: Command = {
-  name: "advance",
-  summary: "Analyse the live metrics and hold, move to the next step, complete or roll back (run it on a schedule)",
-  usage: "<ENV> [--config F] [--store S]",
-  options: { ...promotionOptions },
-  optionHelp: { ...promotionOptionHelp },
-  async run({ values, positionals }, context) {
-    return runCanary(context, values, canaryAdvance, oneEnvironment(positionals));
-  },
-};
+/** `llmops canary advance`. */
+export async function runAdvance({ values, positionals }: ParsedArgs, context: CommandContext): Promise<number> {
+  return runCanary(context, values, canaryAdvance, oneEnvironment(positionals));
+}
 
-const analyzeCommand: Command = {
-  name: "analyze",
-  summary: "Show what advance would decide now, with every metric's numbers; change and record nothing",
-  usage: "<ENV> [--config F] [--store S]",
-  options: { ...promotionOptions },
-  optionHelp: { ...promotionOptionHelp },
-  async run({ values, positionals }, context) {
-    return runCanary(context, values, canaryAnalyze, oneEnvironment(positionals));
-  },
-};
+/** `llmops canary analyze`. */
+export async function runAnalyze({ values, positionals }: ParsedArgs, context: CommandContext): Promise<number> {
+  return runCanary(context, values, canaryAnalyze, oneEnvironment(positionals));
+}
 
-const abortCommand: Command = {
-  name: "abort",
-  summary: "Stop a rollout: all traffic back to stable, the canary slot undone, recorded and notified",
-  usage: "<ENV> [--reason TEXT] [--config F] [--store S]",
-  options: { reason: { type: "string" }, ...promotionOptions },
-  optionHelp: { reason: "why, recorded and shown in the alert", ...promotionOptionHelp },
-  async run({ values, positionals }, context) {
-    const reason = optionalString(values.reason);
-    return runCanary(context, values, (options) => canaryAbort({ ...options, reason }), oneEnvironment(positionals));
-  },
-};
-
-export const canaryCommand: Command = {
-  name: "canary",
-  summary: "Canary rollouts on live traffic: start, advance (analyse and act), analyze (look only), abort",
-  usage: "start|advance|analyze|abort <ENV> ...",
-  options: {},
-  subcommands: [startCommand, advanceCommand, analyzeCommand, abortCommand],
-  async run({ positionals }) {
-    throw new UsageError(
-      positionals[0]
-        ? `unknown canary command "${positionals[0]}" (expected start, advance, analyze or abort)`
-        : "expected start, advance, analyze or abort",
-    );
-  },
-};
+/** `llmops canary abort`. */
+export async function runAbort({ values, positionals }: ParsedArgs, context: CommandContext): Promise<number> {
+  const reason = optionalString(values.reason);
+  return runCanary(context, values, (options) => canaryAbort({ ...options, reason }), oneEnvironment(positionals));
+}

@@ -1,9 +1,12 @@
 import { type Comparison, DEFAULT_CONFIG_FILE, ExitCode, formatNumber, formatSigned, UsageError } from "@llmops/core";
 import { type BaselineSpec, fileBaselineResolver, runComparePipeline, storeBaselineResolver } from "@llmops/eval";
 import { comparisonRenderers, formatP } from "@llmops/report";
-import { type Command, commandStoreOpener, optionalString, storeOptionHelp, storeOptions } from "../command.ts";
+import { type CommandContext, optionalString, type ParsedArgs } from "../command.ts";
+import { commandStoreOpener } from "../command-store.ts";
+import { DEFAULT_OUT } from "./compare.def.ts";
 
-const DEFAULT_OUT = ".llmops/compare";
+// The command (name, usage, options, help) is defined in compare.def.ts, whose run loads this module.
+export { compareCommand } from "./compare.def.ts";
 
 export function describeComparison(comparison: Comparison): string {
   const lines = [`${comparison.suite}: ${comparison.verdict.toUpperCase()} (baseline: ${comparison.baseline.description})`];
@@ -33,87 +36,65 @@ export function describeComparison(comparison: Comparison): string {
   return lines.join("\n");
 }
 
-export const compareCommand: Command = {
-  name: "compare",
-  summary: "Compare eval results with a baseline: paired statistics, flipped cases, regression gates",
-  usage: "--head DIR [--baseline DIR | --baseline-ref NAME:ALIAS [--store S]] [--config FILE] [--out DIR]",
-  options: {
-    head: { type: "string" },
-    baseline: { type: "string" },
-    "baseline-ref": { type: "string" },
-    ...storeOptions,
-    config: { type: "string" },
-    out: { type: "string" },
-    title: { type: "string" },
-  },
-  optionHelp: {
-    head: "head results: a suite's results directory (summary.json + results.jsonl) or a parent of several",
-    baseline: "baseline results directory (or its summary.json); suites are matched by name",
-    "baseline-ref": "take the baseline from eval evidence on a store version, e.g. sentiment-model:production",
-    ...storeOptionHelp,
-    config: "llmops.yaml with the compare: section (default ./llmops.yaml when present)",
-    out: `report directory: report.json, summary.md, <suite>/comparison.json and comment.md (default ${DEFAULT_OUT})`,
-    title: "heading of the Markdown",
-  },
-  async run({ values, positionals }, context) {
-    if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-    const head = optionalString(values.head);
-    if (!head) throw new UsageError("--head is required (the head results directory)");
-    const baselineDir = optionalString(values.baseline);
-    const ref = optionalString(values["baseline-ref"]);
-    if (baselineDir && ref) throw new UsageError("give either --baseline or --baseline-ref, not both");
-    if (ref && !/^[^:@\s]+(:[^:@\s]+|@sha256:[0-9a-f]{64})$/.test(ref))
-      throw new UsageError(`--baseline-ref ${ref}: expected NAME:ALIAS, NAME:vN or NAME@sha256:<digest>`);
-    const storeSpec = optionalString(values.store);
-    const config = optionalString(values.config);
-    const title = optionalString(values.title);
-    const baseline: BaselineSpec | undefined = baselineDir ? { kind: "file", path: baselineDir } : ref ? { kind: "alias", ref } : undefined;
-    const { cwd, logger } = context;
+/** `llmops compare`. */
+export async function runCompare({ values, positionals }: ParsedArgs, context: CommandContext): Promise<number> {
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  const head = optionalString(values.head);
+  if (!head) throw new UsageError("--head is required (the head results directory)");
+  const baselineDir = optionalString(values.baseline);
+  const ref = optionalString(values["baseline-ref"]);
+  if (baselineDir && ref) throw new UsageError("give either --baseline or --baseline-ref, not both");
+  if (ref && !/^[^:@\s]+(:[^:@\s]+|@sha256:[0-9a-f]{64})$/.test(ref))
+    throw new UsageError(`--baseline-ref ${ref}: expected NAME:ALIAS, NAME:vN or NAME@sha256:<digest>`);
+  const storeSpec = optionalString(values.store);
+  const config = optionalString(values.config);
+  const title = optionalString(values.title);
+  const baseline: BaselineSpec | undefined = baselineDir ? { kind: "file", path: baselineDir } : ref ? { kind: "alias", ref } : undefined;
+  const { cwd, logger } = context;
 
-    const result = await runComparePipeline({
-      head,
-      ...(baseline ? { baseline } : {}),
-      config: { file: config ?? DEFAULT_CONFIG_FILE, required: config !== undefined },
-      ...(storeSpec ? { store: storeSpec } : {}),
-      resolvers: {
-        file: storeSpec
-          ? async () => {
-              throw new UsageError(
-                "--store applies to a store baseline (--baseline-ref or compare.baseline.alias), not to a results directory",
-              );
-            }
-          : fileBaselineResolver({ cwd }),
-        // The one place this command opens a store.
-        alias: storeBaselineResolver({ openStore: commandStoreOpener(values, context), logger }),
-      },
-      renderers: comparisonRenderers(title ? { title } : {}),
-      out: optionalString(values.out) ?? DEFAULT_OUT,
-      cwd,
-      logger,
-      noBaselineGiven: "no baseline given (--baseline, --baseline-ref or compare.baseline in llmops.yaml)",
-    });
+  const result = await runComparePipeline({
+    head,
+    ...(baseline ? { baseline } : {}),
+    config: { file: config ?? DEFAULT_CONFIG_FILE, required: config !== undefined },
+    ...(storeSpec ? { store: storeSpec } : {}),
+    resolvers: {
+      file: storeSpec
+        ? async () => {
+            throw new UsageError(
+              "--store applies to a store baseline (--baseline-ref or compare.baseline.alias), not to a results directory",
+            );
+          }
+        : fileBaselineResolver({ cwd }),
+      // The one place this command opens a store.
+      alias: storeBaselineResolver({ openStore: commandStoreOpener(values, context), logger }),
+    },
+    renderers: comparisonRenderers(title ? { title } : {}),
+    out: optionalString(values.out) ?? DEFAULT_OUT,
+    cwd,
+    logger,
+    noBaselineGiven: "no baseline given (--baseline, --baseline-ref or compare.baseline in llmops.yaml)",
+  });
 
-    const comparisons = result.suites.map((s) => s.comparison);
-    if (context.json) {
-      const document = {
-        verdict: result.verdict,
-        reportPath: result.reportPath,
-        markdownPath: result.summaryPath,
-        suites: result.suites.map((s) => ({
-          suite: s.suite,
-          verdict: s.verdict,
-          baseline: s.comparison.baseline,
-          comparisonPath: s.comparisonPath,
-          markdownPath: s.markdownPath,
-          regressions: s.regressions,
-        })),
-      };
-      context.stdout.write(`${JSON.stringify(document)}\n`);
-    } else {
-      context.stdout.write(
-        `${comparisons.map(describeComparison).join("\n\n")}\n\nverdict: ${result.verdict}\nreport: ${result.summaryPath}\n`,
-      );
-    }
-    return result.verdict === "pass" ? ExitCode.Success : ExitCode.GateFailed;
-  },
-};
+  const comparisons = result.suites.map((s) => s.comparison);
+  if (context.json) {
+    const document = {
+      verdict: result.verdict,
+      reportPath: result.reportPath,
+      markdownPath: result.summaryPath,
+      suites: result.suites.map((s) => ({
+        suite: s.suite,
+        verdict: s.verdict,
+        baseline: s.comparison.baseline,
+        comparisonPath: s.comparisonPath,
+        markdownPath: s.markdownPath,
+        regressions: s.regressions,
+      })),
+    };
+    context.stdout.write(`${JSON.stringify(document)}\n`);
+  } else {
+    context.stdout.write(
+      `${comparisons.map(describeComparison).join("\n\n")}\n\nverdict: ${result.verdict}\nreport: ${result.summaryPath}\n`,
+    );
+  }
+  return result.verdict === "pass" ? ExitCode.Success : ExitCode.GateFailed;
+}

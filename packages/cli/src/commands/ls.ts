@@ -1,56 +1,48 @@
 import { UsageError } from "@llmops/core";
 import { includeFilter, includeMatcher, type ListedFile } from "@llmops/store";
-import { type Command, openCommandStore, storeOptionHelp, storeOptions } from "../command.ts";
-import { list, printJson } from "./version.ts";
+import { type CommandContext, list, type ParsedArgs, printJson } from "../command.ts";
+import { openCommandStore } from "../command-store.ts";
 
-export const lsCommand: Command = {
-  name: "ls",
-  summary: "List artifact names, the versions of one name with their aliases, or the files of a version (--files)",
-  usage: "[NAME] [--store S]  |  <REF> --files [--include GLOB]...",
-  options: { files: { type: "boolean" }, include: { type: "string", multiple: true }, ...storeOptions },
-  optionHelp: {
-    files: "list the files of <REF> (path, size, sha256) from its file index; no file content is downloaded",
-    include:
-      "with --files: only files matching this glob (as fetch --include); repeatable. A pattern matching no file lists nothing for it and notes it on stderr (exit 0: listing changes nothing)",
-    ...storeOptionHelp,
-  },
-  async run(args, context) {
-    const [name, extra] = args.positionals;
-    if (extra) throw new UsageError(`unexpected argument ${extra}`);
-    const include = list(args.values.include);
-    if (args.values.files === true) {
-      if (name === undefined) throw new UsageError("--files needs a <REF>");
-      includeMatcher(include);
-      const store = await openCommandStore(args.values, context);
-      // The store selects; this filter only learns which patterns selected nothing.
-      const seen = includeFilter(include);
-      const code = await listFiles(context, store.files(name, include.length ? { include } : {}), seen?.match);
-      for (const pattern of seen?.unmatched() ?? []) context.logger.warn(`--include ${JSON.stringify(pattern)} matches no file of ${name}`);
-      return code;
-    }
-    if (include.length) throw new UsageError("--include applies only with --files");
+// The command (name, usage, options, help) is defined in ls.def.ts, whose run loads this module.
+export { lsCommand } from "./ls.def.ts";
+
+/** `llmops ls`. */
+export async function runLs(args: ParsedArgs, context: CommandContext): Promise<number> {
+  const [name, extra] = args.positionals;
+  if (extra) throw new UsageError(`unexpected argument ${extra}`);
+  const include = list(args.values.include);
+  if (args.values.files === true) {
+    if (name === undefined) throw new UsageError("--files needs a <REF>");
+    includeMatcher(include);
     const store = await openCommandStore(args.values, context);
-    if (name === undefined) {
-      const names = await store.list();
-      if (context.json) printJson(context, { names });
-      else if (names.length === 0) context.logger.info("no artifacts in this store yet (llmops version adds one)");
-      else context.stdout.write(names.map((n) => `${n}\n`).join(""));
-      return 0;
-    }
-    const versions = await store.list(name);
-    if (context.json) {
-      printJson(context, { name, versions });
-      return 0;
-    }
-    if (versions.length === 0) context.logger.info(`no versions of ${name} in this store`);
-    for (const v of versions) {
-      context.stdout.write(
-        `${v.version.padEnd(6)} ${v.digest}  ${v.created ?? ""}${v.aliases.length ? `  [${v.aliases.join(", ")}]` : ""}\n`,
-      );
-    }
+    // The store selects; this filter only learns which patterns selected nothing.
+    const seen = includeFilter(include);
+    const code = await listFiles(context, store.files(name, include.length ? { include } : {}), seen?.match);
+    for (const pattern of seen?.unmatched() ?? []) context.logger.warn(`--include ${JSON.stringify(pattern)} matches no file of ${name}`);
+    return code;
+  }
+  if (include.length) throw new UsageError("--include applies only with --files");
+  const store = await openCommandStore(args.values, context);
+  if (name === undefined) {
+    const names = await store.list();
+    if (context.json) printJson(context, { names });
+    else if (names.length === 0) context.logger.info("no artifacts in this store yet (llmops version adds one)");
+    else context.stdout.write(names.map((n) => `${n}\n`).join(""));
     return 0;
-  },
-};
+  }
+  const versions = await store.list(name);
+  if (context.json) {
+    printJson(context, { name, versions });
+    return 0;
+  }
+  if (versions.length === 0) context.logger.info(`no versions of ${name} in this store`);
+  for (const v of versions) {
+    context.stdout.write(
+      `${v.version.padEnd(6)} ${v.digest}  ${v.created ?? ""}${v.aliases.length ? `  [${v.aliases.join(", ")}]` : ""}\n`,
+    );
+  }
+  return 0;
+}
 
 /**
  * Lines as the index streams them, so a million-file listing never sits in memory; --json writes

@@ -14,7 +14,6 @@ import {
   MetricSet,
   monitorResultInputSchema,
   monitorResultSamples,
-  PUSH_DEFAULTS,
   type PushResult,
   parseComparison,
   parseEvalSummary,
@@ -30,12 +29,11 @@ import {
   requireResultKind,
 } from "@llmops/operate";
 import { statusResultSchema } from "@llmops/promote";
-import { type Command, type CommandContext, optionalString } from "../command.ts";
-import { printJson } from "./version.ts";
+import { type CommandContext, optionalString, type ParsedArgs, printJson } from "../command.ts";
+import { PUSHGATEWAY_PASSWORD_ENV, PUSHGATEWAY_USERNAME_ENV } from "./metrics.def.ts";
 
-/** Basic-auth credentials of the Pushgateway: from the environment only, never a flag other processes could read. */
-export const PUSHGATEWAY_USERNAME_ENV = "LLMOPS_PUSHGATEWAY_USERNAME";
-export const PUSHGATEWAY_PASSWORD_ENV = "LLMOPS_PUSHGATEWAY_PASSWORD";
+// The command (name, usage, options, help) is defined in metrics.def.ts, whose run loads this module.
+export { metricsCommand } from "./metrics.def.ts";
 
 const METHODS = ["PUT", "POST"] as const;
 
@@ -106,101 +104,77 @@ const LABELLED_BY_ENVIRONMENT: readonly ResultKind[] = ["eval", "comparison", "c
  * (a file, stdout) and/or a push to a Prometheus Pushgateway. Every PATH is read and checked before
  * anything is written or pushed; the file is written whole or not at all.
  */
-export const metricsCommand: Command = {
-  name: "metrics",
-  summary: "Export results as OpenMetrics text (file or stdout) or push them to a Prometheus Pushgateway",
-  usage:
-    "<PATH>... [--out FILE] [--format openmetrics|prometheus] [--push URL --job NAME [--grouping NAME=VALUE]... [--method PUT|POST]] [--environment ENV]",
-  options: {
-    out: { type: "string", short: "o" },
-    format: { type: "string" },
-    push: { type: "string" },
-    job: { type: "string" },
-    grouping: { type: "string", multiple: true },
-    method: { type: "string" },
-    environment: { type: "string" },
-  },
-  optionHelp: {
-    out: "write the exposition to this file (atomically) instead of stdout",
-    format: "openmetrics (default; application/openmetrics-text 1.0.0) or prometheus (text format 0.0.4) for --out and stdout",
-    push: `push to this Pushgateway (http(s)://host[:port][/prefix]) in the Prometheus text format 0.0.4; basic auth from ${PUSHGATEWAY_USERNAME_ENV} and ${PUSHGATEWAY_PASSWORD_ENV}; ${PUSH_DEFAULTS.retries} retries on 5xx and network errors`,
-    job: "the Pushgateway job (required with --push): with the grouping labels, the group this push replaces",
-    grouping: "another grouping label of the push, NAME=VALUE (repeatable); the Pushgateway puts it on every series",
-    method: "PUT (default: replace the group's metrics) or POST (replace only the families pushed)",
-    environment: "the environment label of eval and compare results (status and monitor results name their own)",
-  },
-  async run({ values, positionals }, context) {
-    if (positionals.length === 0)
-      throw new UsageError("expected at least one PATH: eval results, a compare report, or the --json of status, check or monitor");
-    const format = optionalString(values.format) ?? "openmetrics";
-    if (!EXPOSITION_FORMATS.includes(format as ExpositionFormat))
-      throw new UsageError(`--format ${format}: expected ${EXPOSITION_FORMATS.join(" or ")}`);
-    const out = optionalString(values.out);
-    const pushUrl = optionalString(values.push);
-    const job = optionalString(values.job);
-    const grouping = parseGrouping(strings(values.grouping));
-    const method = (optionalString(values.method) ?? "PUT").toUpperCase();
-    const environment = optionalString(values.environment);
-    if (!METHODS.includes(method as (typeof METHODS)[number])) throw new UsageError(`--method ${method}: expected PUT or POST`);
-    if (pushUrl === undefined && (job !== undefined || Object.keys(grouping).length > 0 || values.method !== undefined))
-      throw new UsageError("--job, --grouping and --method go with --push URL");
-    if (pushUrl !== undefined && job === undefined) throw new UsageError("--push needs --job NAME (the group the push replaces)");
-    if (context.json && out === undefined && pushUrl === undefined)
-      throw new UsageError("--json prints a summary on stdout: give --out FILE or --push URL for the metrics");
-    // Checked before any input is read: a bad flag is not found after the work.
-    const auth = pushUrl === undefined ? undefined : credentials(context.env);
-    if (pushUrl !== undefined) {
-      pushgatewayBaseUrl(pushUrl);
-      groupingPath(job!, grouping);
-    }
-    const outFile = out === undefined ? undefined : path.resolve(context.cwd, out);
-    if (outFile !== undefined && (await stat(outFile).catch(() => undefined))?.isDirectory())
-      throw new UsageError(`--out ${out}: is a directory; expected a file`);
+export async function runMetrics({ values, positionals }: ParsedArgs, context: CommandContext): Promise<number> {
+  if (positionals.length === 0)
+    throw new UsageError("expected at least one PATH: eval results, a compare report, or the --json of status, check or monitor");
+  const format = optionalString(values.format) ?? "openmetrics";
+  if (!EXPOSITION_FORMATS.includes(format as ExpositionFormat))
+    throw new UsageError(`--format ${format}: expected ${EXPOSITION_FORMATS.join(" or ")}`);
+  const out = optionalString(values.out);
+  const pushUrl = optionalString(values.push);
+  const job = optionalString(values.job);
+  const grouping = parseGrouping(strings(values.grouping));
+  const method = (optionalString(values.method) ?? "PUT").toUpperCase();
+  const environment = optionalString(values.environment);
+  if (!METHODS.includes(method as (typeof METHODS)[number])) throw new UsageError(`--method ${method}: expected PUT or POST`);
+  if (pushUrl === undefined && (job !== undefined || Object.keys(grouping).length > 0 || values.method !== undefined))
+    throw new UsageError("--job, --grouping and --method go with --push URL");
+  if (pushUrl !== undefined && job === undefined) throw new UsageError("--push needs --job NAME (the group the push replaces)");
+  if (context.json && out === undefined && pushUrl === undefined)
+    throw new UsageError("--json prints a summary on stdout: give --out FILE or --push URL for the metrics");
+  // Checked before any input is read: a bad flag is not found after the work.
+  const auth = pushUrl === undefined ? undefined : credentials(context.env);
+  if (pushUrl !== undefined) {
+    pushgatewayBaseUrl(pushUrl);
+    groupingPath(job!, grouping);
+  }
+  const outFile = out === undefined ? undefined : path.resolve(context.cwd, out);
+  if (outFile !== undefined && (await stat(outFile).catch(() => undefined))?.isDirectory())
+    throw new UsageError(`--out ${out}: is a directory; expected a file`);
 
-    const set = new MetricSet();
-    for (const input of positionals) {
-      const documents = await readResultDocuments(input, context.cwd);
-      for (const document of documents) {
-        const kind = requireResultKind(document);
-        if (environment !== undefined && !LABELLED_BY_ENVIRONMENT.includes(kind))
-          context.logger.warn(`${input}: --environment does not apply to ${kind} results, which name their own environments`);
-        // The path as given names a series' source, or the file when a directory held several.
-        const source = documents.length === 1 ? input : path.relative(context.cwd, document.file);
-        set.addAll(await samplesOf(document, kind, environment, context), source);
-      }
+  const set = new MetricSet();
+  for (const input of positionals) {
+    const documents = await readResultDocuments(input, context.cwd);
+    for (const document of documents) {
+      const kind = requireResultKind(document);
+      if (environment !== undefined && !LABELLED_BY_ENVIRONMENT.includes(kind))
+        context.logger.warn(`${input}: --environment does not apply to ${kind} results, which name their own environments`);
+      // The path as given names a series' source, or the file when a directory held several.
+      const source = documents.length === 1 ? input : path.relative(context.cwd, document.file);
+      set.addAll(await samplesOf(document, kind, environment, context), source);
     }
-    if (set.size === 0) context.logger.warn("the results hold no series");
+  }
+  if (set.size === 0) context.logger.warn("the results hold no series");
 
-    // Before the file is written: a push refused for its labels must not leave half the work done.
-    if (pushUrl !== undefined) checkGroupingAgainstSeries(set, grouping);
-    const text = renderExposition(set, format as ExpositionFormat);
-    if (outFile !== undefined) await writeFileAtomic(outFile, text);
-    let pushed: PushResult | undefined;
-    if (pushUrl !== undefined) {
-      if (set.size === 0 && method === "PUT") context.logger.warn(`a PUT without series empties the Pushgateway group of job ${job}`);
-      pushed = await pushMetrics(set, {
-        url: pushUrl,
-        job: job!,
-        grouping,
-        method: method as (typeof METHODS)[number],
-        auth,
-        logger: context.logger,
-      });
-    }
+  // Before the file is written: a push refused for its labels must not leave half the work done.
+  if (pushUrl !== undefined) checkGroupingAgainstSeries(set, grouping);
+  const text = renderExposition(set, format as ExpositionFormat);
+  if (outFile !== undefined) await writeFileAtomic(outFile, text);
+  let pushed: PushResult | undefined;
+  if (pushUrl !== undefined) {
+    if (set.size === 0 && method === "PUT") context.logger.warn(`a PUT without series empties the Pushgateway group of job ${job}`);
+    pushed = await pushMetrics(set, {
+      url: pushUrl,
+      job: job!,
+      grouping,
+      method: method as (typeof METHODS)[number],
+      auth,
+      logger: context.logger,
+    });
+  }
 
-    if (context.json) {
-      printJson(context, {
-        series: set.size,
-        families: set.families().length,
-        ...(outFile !== undefined ? { out: outFile, format } : {}),
-        ...(pushed ? { push: pushed } : {}),
-      });
-    } else if (outFile === undefined && pushed === undefined) {
-      context.stdout.write(text);
-    } else {
-      if (outFile !== undefined) context.stdout.write(`wrote ${outFile} (${set.size} series, ${format})\n`);
-      if (pushed) context.stdout.write(`pushed ${pushed.series} series to ${pushed.url} (${pushed.method}, HTTP ${pushed.status})\n`);
-    }
-    return ExitCode.Success;
-  },
-};
+  if (context.json) {
+    printJson(context, {
+      series: set.size,
+      families: set.families().length,
+      ...(outFile !== undefined ? { out: outFile, format } : {}),
+      ...(pushed ? { push: pushed } : {}),
+    });
+  } else if (outFile === undefined && pushed === undefined) {
+    context.stdout.write(text);
+  } else {
+    if (outFile !== undefined) context.stdout.write(`wrote ${outFile} (${set.size} series, ${format})\n`);
+    if (pushed) context.stdout.write(`pushed ${pushed.series} series to ${pushed.url} (${pushed.method}, HTTP ${pushed.status})\n`);
+  }
+  return ExitCode.Success;
+}

@@ -1,6 +1,9 @@
 import { resolve } from "node:path";
 import { llmopsConfigSchema, writeFileAtomic } from "@llmops/core";
-import type { Command } from "../command.ts";
+import type { CommandContext, ParsedArgs } from "../command.ts";
+
+// The command (name, usage, options, help) is defined in schema.def.ts, whose run loads this module.
+export { schemaCommand } from "./schema.def.ts";
 
 export const SCHEMA_ID = "https://llmops.dev/schema/llmops.schema.json";
 
@@ -19,23 +22,17 @@ export function configJsonSchema(): string {
   return `${JSON.stringify(document, null, 2)}\n`;
 }
 
-export const schemaCommand: Command = {
-  name: "schema",
-  summary: "Print (or write) the JSON Schema of llmops.yaml for editors",
-  usage: "[--out FILE]",
-  options: { out: { type: "string", short: "o" } },
-  optionHelp: { out: "write the schema to FILE instead of stdout" },
-  async run(args, context) {
-    const text = configJsonSchema();
-    const out = args.values.out;
-    if (typeof out !== "string") {
-      context.stdout.write(text);
-      return 0;
-    }
-    const path = resolve(context.cwd, out);
-    await writeFileAtomic(path, text);
-    if (context.json) context.stdout.write(`${JSON.stringify({ path })}\n`);
-    else context.logger.info(`wrote ${path}`);
+/** `llmops schema`. */
+export async function runSchema(args: ParsedArgs, context: CommandContext): Promise<number> {
+  const text = configJsonSchema();
+  const out = args.values.out;
+  if (typeof out !== "string") {
+    context.stdout.write(text);
     return 0;
-  },
-};
+  }
+  const path = resolve(context.cwd, out);
+  await writeFileAtomic(path, text);
+  if (context.json) context.stdout.write(`${JSON.stringify({ path })}\n`);
+  else context.logger.info(`wrote ${path}`);
+  return 0;
+}

@@ -10,52 +10,13 @@ import {
   versionChecked,
   versionDeclaredChecked,
 } from "@llmops/operate";
-import {
-  type PackingOptions,
-  type ProgressEvent,
-  provenanceFromEnv,
-  type Store,
-  type VersionOptions,
-  type VersionResult,
-} from "@llmops/store";
-import {
-  type Command,
-  type CommandContext,
-  commandStoreOpener,
-  openCommandStore,
-  type ParsedArgs,
-  storeOptionHelp,
-  storeOptions,
-} from "../command.ts";
-import { createProgress, formatAmount } from "../progress.ts";
+import { type PackingOptions, provenanceFromEnv, type Store, type VersionOptions, type VersionResult } from "@llmops/store";
+import { type CommandContext, list, type ParsedArgs, printJson, str } from "../command.ts";
+import { commandStoreOpener, openCommandStore } from "../command-store.ts";
+import { formatAmount, progressFor } from "../progress.ts";
 
-export function str(value: unknown): string | undefined {
-  return typeof value === "string" ? value : undefined;
-}
-
-export function list(value: unknown): string[] {
-  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === "string");
-  return typeof value === "string" ? [value] : [];
-}
-
-/** Feeds store progress events to a bar/line reporter once the transfer is big enough to care. */
-export function progressFor(label: string, context: CommandContext): (event: ProgressEvent) => void {
-  let reporter: ReturnType<typeof createProgress> | undefined;
-  let last = 0;
-  return (event) => {
-    if (!reporter) {
-      if (event.total < 8 * 1024 * 1024) return;
-      reporter = createProgress({ label, total: event.total, unit: "bytes", interactive: context.interactive, stream: context.stderr });
-    }
-    reporter.tick(event.done - last);
-    last = event.done;
-    if (event.done >= event.total) reporter.done();
-  };
-}
-
-export function printJson(context: CommandContext, value: unknown): void {
-  context.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-}
+// The command (name, usage, options, help) is defined in version.def.ts, whose run loads this module.
+export { versionCommand } from "./version.def.ts";
 
 function pairs(values: string[], flag: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -67,113 +28,73 @@ function pairs(values: string[], flag: string): Record<string, string> {
   return out;
 }
 
-export const versionCommand: Command = {
-  name: "version",
-  summary: "Version a dataset or model directory as a content-addressed OCI artifact (or every artifact llmops.yaml declares)",
-  usage: "<path> --name N --kind model|dataset [--parent REF]... [--alias A]... [--store S]  |  [--only NAME]... [--config FILE]",
-  options: {
-    ...storeOptions,
-    only: { type: "string", multiple: true },
-    config: { type: "string" },
-    name: { type: "string" },
-    kind: { type: "string" },
-    parent: { type: "string", multiple: true },
-    alias: { type: "string", multiple: true },
-    label: { type: "string", multiple: true },
-    param: { type: "string", multiple: true },
-    created: { type: "string" },
-    check: { type: "boolean" },
-    "no-check": { type: "boolean" },
-    "pack-threshold": { type: "string" },
-    "pack-target": { type: "string" },
-    "pack-min-files": { type: "string" },
-  },
-  optionHelp: {
-    ...storeOptionHelp,
-    name: "artifact name (OCI repository name, e.g. team/sentiment)",
-    kind: "model or dataset",
-    parent: "a version this one derives from (name:alias, name:vN, name@sha256:...); repeatable",
-    alias: "alias to point at the new version (e.g. latest); repeatable",
-    label: "key=value label; repeatable",
-    param: "key=value parameter recorded in the metadata; repeatable",
-    created: "ISO timestamp for the metadata (default SOURCE_DATE_EPOCH or now)",
-    only: "without <path>: version only this declared artifact; repeatable (default: every one in artifacts:)",
-    config: `the llmops.yaml declaring the artifacts (default ${DEFAULT_CONFIG_FILE}); with <path>, only with --check`,
-    check:
-      "with <path>: run the checks: of the dataset artifact --name declares in llmops.yaml before storing; a failed check stores nothing (exit 1). Without <path> declared datasets with checks: are always checked",
-    "no-check": "without <path>: store declared datasets without running their checks:",
-    "pack-threshold":
-      "with <path>: files smaller than this many bytes go into tar packs (default 4194304, 4 MiB; at most 67108864, 64 MiB, and at most the pack target)",
-    "pack-target": "with <path>: the pack size aimed at, in bytes (default 67108864, 64 MiB)",
-    "pack-min-files": "with <path>: pack only when at least this many files are below the threshold (default 256)",
-  },
-  async run(args, context) {
-    const [path, extra] = args.positionals;
-    if (extra) throw new UsageError(`unexpected argument ${extra}`);
-    if (!path) return versionDeclaredCommand(args.values, context);
-    if (args.values.only !== undefined) throw new UsageError("--only applies only without <path>");
-    if (args.values["no-check"] !== undefined)
-      throw new UsageError("--no-check applies only without <path> (with one, checks run only with --check)");
-    if (args.values.config !== undefined && args.values.check !== true)
-      throw new UsageError("--config applies with <path> only with --check");
-    const name = str(args.values.name);
-    if (!name) throw new UsageError("missing --name");
-    const kind = str(args.values.kind);
-    if (kind !== "model" && kind !== "dataset") throw new UsageError(`--kind ${kind ?? "(missing)"}: expected model or dataset`);
-    const created = str(args.values.created);
-    if (created && Number.isNaN(Date.parse(created))) throw new UsageError(`--created ${created}: expected an ISO timestamp`);
-    const labels = pairs(list(args.values.label), "label");
-    const params = pairs(list(args.values.param), "param");
-    const packing = packingOf(args.values);
-    const options: VersionOptions = {
-      path,
-      name,
-      kind: kind as ArtifactKind,
-      parents: list(args.values.parent),
-      aliases: list(args.values.alias),
-      labels,
-      params,
-      created,
-      ...(packing ? { packing } : {}),
-      ...provenanceFromEnv(context.env),
-      onProgress: progressFor(`version ${name}`, context),
-    };
-    let result: CheckedVersion;
-    let store: Store;
-    if (args.values.check === true) {
-      const loaded = await loadConfig(resolve(context.cwd, str(args.values.config) ?? DEFAULT_CONFIG_FILE));
-      // The store (for contamination refs, and the version) is the one that config names.
-      store = commandStoreOpener(args.values, context)({ input: str(args.values.store) || undefined, config: loaded.config.store });
-      const opened = store;
-      const gated = await refuseOnFailedChecks(context, () =>
-        versionChecked(opened, { loaded: { config: loaded.config, dir: loaded.dir }, cwd: context.cwd, logger: context.logger }, options),
-      );
-      if ("exit" in gated) return gated.exit;
-      result = gated.value;
-    } else {
-      store = await openCommandStore(args.values, context);
-      result = await store.version(options);
-    }
-    const { check, ...version } = result;
-    if (context.json) {
-      printJson(context, {
-        ...version,
-        store: store.location,
-        ...(check ? { check: { passed: check.passed, record: check.record } } : {}),
-      });
-      return 0;
-    }
-    const lines = [
-      `${version.ref}  ${version.digest}`,
-      `  ${version.files.length} files, ${formatAmount(version.uploadedBytes, "bytes")} stored, ${formatAmount(version.reusedBytes, "bytes")} reused`,
-      ...version.parents.map((p) => `  parent ${p.ref ?? ""} ${p.digest}`),
-      ...version.aliases.map((a) => `  alias ${version.name}:${a}`),
-      ...(check ? [checkLine(check)] : []),
-    ];
-    context.stdout.write(`${lines.join("\n")}\n`);
+/** `llmops version`. */
+export async function runVersion(args: ParsedArgs, context: CommandContext): Promise<number> {
+  const [path, extra] = args.positionals;
+  if (extra) throw new UsageError(`unexpected argument ${extra}`);
+  if (!path) return versionDeclaredCommand(args.values, context);
+  if (args.values.only !== undefined) throw new UsageError("--only applies only without <path>");
+  if (args.values["no-check"] !== undefined)
+    throw new UsageError("--no-check applies only without <path> (with one, checks run only with --check)");
+  if (args.values.config !== undefined && args.values.check !== true)
+    throw new UsageError("--config applies with <path> only with --check");
+  const name = str(args.values.name);
+  if (!name) throw new UsageError("missing --name");
+  const kind = str(args.values.kind);
+  if (kind !== "model" && kind !== "dataset") throw new UsageError(`--kind ${kind ?? "(missing)"}: expected model or dataset`);
+  const created = str(args.values.created);
+  if (created && Number.isNaN(Date.parse(created))) throw new UsageError(`--created ${created}: expected an ISO timestamp`);
+  const labels = pairs(list(args.values.label), "label");
+  const params = pairs(list(args.values.param), "param");
+  const packing = packingOf(args.values);
+  const options: VersionOptions = {
+    path,
+    name,
+    kind: kind as ArtifactKind,
+    parents: list(args.values.parent),
+    aliases: list(args.values.alias),
+    labels,
+    params,
+    created,
+    ...(packing ? { packing } : {}),
+    ...provenanceFromEnv(context.env),
+    onProgress: progressFor(`version ${name}`, context),
+  };
+  let result: CheckedVersion;
+  let store: Store;
+  if (args.values.check === true) {
+    const loaded = await loadConfig(resolve(context.cwd, str(args.values.config) ?? DEFAULT_CONFIG_FILE));
+    // The store (for contamination refs, and the version) is the one that config names.
+    store = commandStoreOpener(args.values, context)({ input: str(args.values.store) || undefined, config: loaded.config.store });
+    const opened = store;
+    const gated = await refuseOnFailedChecks(context, () =>
+      versionChecked(opened, { loaded: { config: loaded.config, dir: loaded.dir }, cwd: context.cwd, logger: context.logger }, options),
+    );
+    if ("exit" in gated) return gated.exit;
+    result = gated.value;
+  } else {
+    store = await openCommandStore(args.values, context);
+    result = await store.version(options);
+  }
+  const { check, ...version } = result;
+  if (context.json) {
+    printJson(context, {
+      ...version,
+      store: store.location,
+      ...(check ? { check: { passed: check.passed, record: check.record } } : {}),
+    });
     return 0;
-  },
-};
+  }
+  const lines = [
+    `${version.ref}  ${version.digest}`,
+    `  ${version.files.length} files, ${formatAmount(version.uploadedBytes, "bytes")} stored, ${formatAmount(version.reusedBytes, "bytes")} reused`,
+    ...version.parents.map((p) => `  parent ${p.ref ?? ""} ${p.digest}`),
+    ...version.aliases.map((a) => `  alias ${version.name}:${a}`),
+    ...(check ? [checkLine(check)] : []),
+  ];
+  context.stdout.write(`${lines.join("\n")}\n`);
+  return 0;
+}
 
 /** --pack-* flags as PackingOptions; undefined when none is given (the store's defaults apply). */
 function packingOf(values: ParsedArgs["values"]): PackingOptions | undefined {
