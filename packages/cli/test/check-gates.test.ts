@@ -5,6 +5,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CHECK_ARTIFACT_TYPE, silentLogger } from "@llmops/core";
+import { evaluate } from "@llmops/eval";
 import { readCheckRecords } from "@llmops/operate";
 import { openStore } from "@llmops/store";
 import { afterEach, describe, expect, it } from "vitest";
@@ -166,5 +167,46 @@ describe("llmops eval --check", () => {
     expect(ran.code).toBe(0);
     expect(ran.stdout).toContain("ds: passed");
     expect(s.requests).toHaveLength(2);
+  });
+
+  it("checks the version in the store even when a directory named like the ref exists", async () => {
+    const { cwd, s } = await setup(DIRTY);
+    await write(cwd, { "acme/train:v1/cases.jsonl": CLEAN });
+    const refused = await llmops(["eval", "--check"], cwd);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("acme/train: failed its checks");
+    expect(s.requests).toHaveLength(0);
+  });
+
+  it("reads the digest the gate checked: an alias moved after the check cannot bring in another version", async () => {
+    const s = await server();
+    const cwd = await workspace();
+    await write(cwd, { "data/cases.jsonl": CLEAN });
+    const store = storeOf(cwd);
+    const checked = await store.version({ path: join(cwd, "data"), name: "acme/train", kind: "dataset", aliases: ["latest"] });
+    await write(cwd, { "data/cases.jsonl": jsonl([{ id: "z", vars: { text: "moved" }, expected: "moved" }]) });
+    await store.version({ path: join(cwd, "data"), name: "acme/train", kind: "dataset", aliases: ["latest"] });
+    await write(cwd, {
+      "llmops.yaml": [
+        "store: store",
+        "suites:",
+        "  - name: ds",
+        `    provider: { type: openai, baseUrl: "${s.url}", model: m1, apiKeyEnv: null }`,
+        '    prompt: "{{text}}"',
+        "    casesFrom: { dataset: acme/train:latest, file: cases.jsonl }",
+        "    scorers: [{ type: equals }]",
+        "",
+      ].join("\n"),
+    });
+    const result = await evaluate({
+      cwd,
+      env: {},
+      logger: silentLogger,
+      cache: false,
+      openStore: () => storeOf(cwd),
+      datasetDigests: new Map([["acme/train:latest", checked.digest]]),
+    });
+    expect(result.suites[0]!.summary.cases).toBe(2);
+    expect(result.suites[0]!.summary.dataset).toMatchObject({ ref: "acme/train:latest", digest: checked.digest });
   });
 });

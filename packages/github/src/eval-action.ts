@@ -98,7 +98,7 @@ async function loadUploader() {
  * report in the job summary and fails the step: no suite runs. The check
  * code is loaded only then, so the bundle every eval job loads stays small.
  */
-async function checkSuiteDatasetsGate(inputs: EvalActionInputs, context: ActionContext): Promise<void> {
+async function checkSuiteDatasetsGate(inputs: EvalActionInputs, context: ActionContext): Promise<Map<string, string>> {
   const { checkSuiteDatasets, DatasetChecksFailedError, renderCheckMarkdown } = await import("@llmops/operate");
   const loaded = await loadConfig(inputs.config, { cwd: context.workspace });
   const opener = actionStoreOpener(inputs, context);
@@ -108,10 +108,11 @@ async function checkSuiteDatasetsGate(inputs: EvalActionInputs, context: ActionC
     return store;
   };
   try {
-    await checkSuiteDatasets(
+    const checked = await checkSuiteDatasets(
       { loaded: { config: loaded.config, dir: loaded.dir }, openStore, cwd: context.workspace, logger: context.logger },
       inputs.suites,
     );
+    return new Map(checked.map(({ ref, digest }) => [ref, digest]));
   } catch (error) {
     if (error instanceof DatasetChecksFailedError) {
       // The refusal itself must reach the step's failure even where no job summary can be written.
@@ -276,9 +277,10 @@ export async function runEvalAction(
     return merge(inputs, context, options);
   }
   const { workspace, env, logger } = context;
+  let datasetDigests: Map<string, string> | undefined;
   if (inputs.check) {
     try {
-      await checkSuiteDatasetsGate(inputs, context);
+      datasetDigests = await checkSuiteDatasetsGate(inputs, context);
     } catch (error) {
       if (error instanceof ConfigError) await annotateConfigErrors(inputs.config, workspace, error);
       throw error;
@@ -327,6 +329,7 @@ export async function runEvalAction(
       },
       ...(inputs.model ? { model: inputs.model } : {}),
       ...(shard ? { shard } : {}),
+      ...(datasetDigests ? { datasetDigests } : {}),
       ...(inputs.baseUrl || inputs.modelName
         ? {
             overrides: { ...(inputs.baseUrl ? { baseUrl: inputs.baseUrl } : {}), ...(inputs.modelName ? { model: inputs.modelName } : {}) },

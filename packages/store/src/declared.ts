@@ -1,6 +1,4 @@
-import { realpath } from "node:fs/promises";
-import { isAbsolute, resolve } from "node:path";
-import { type ArtifactConfig, InputError, isInside } from "@llmops/core";
+import { type ArtifactConfig, InputError, resolveInside } from "@llmops/core";
 import { ArtifactPathError } from "./errors.ts";
 import { parseRef } from "./refs.ts";
 import type { Store, VersionOptions, VersionResult } from "./store.ts";
@@ -72,41 +70,17 @@ export async function versionDeclared(store: Store, options: VersionDeclaredOpti
 }
 
 /**
- * The absolute path of a declared artifact, which must lie inside the config file's directory:
- * llmops.yaml arrives with the repository (a pull request can change it), so `path: /etc` or
- * `path: ../..`, or a symbolic link out of the checkout, must not version files from elsewhere on
- * the machine into a store. Checked on the real path (symbolic links resolved) when it exists; a
- * missing path is left to `version`, which reports it.
+ * The absolute path of a declared artifact, which must lie inside the config file's directory
+ * (core's resolveInside: llmops.yaml can come from a pull request); a missing path is left to
+ * `version`, which reports it.
  */
 export async function artifactPath(name: string, path: string, configDir: string): Promise<string> {
-  if (isAbsolute(path) || /^[a-zA-Z]:[\\/]|^[\\/]/.test(path)) {
-    throw new ArtifactPathError(
-      name,
-      `artifact "${name}": path "${path}" is absolute; expected a path relative to the directory of llmops.yaml`,
-    );
-  }
-  const base = resolve(configDir);
-  const target = resolve(base, path);
-  if (!isInside(target, base)) {
-    throw new ArtifactPathError(
-      name,
-      `artifact "${name}": path "${path}" leads outside ${base}; expected a path inside the directory of llmops.yaml`,
-    );
-  }
-  let real: string;
   try {
-    real = await realpath(target);
-  } catch {
-    return target;
+    return await resolveInside(path, configDir, `artifact "${name}": path`);
+  } catch (error) {
+    if (error instanceof InputError) throw new ArtifactPathError(name, error.message);
+    throw error;
   }
-  const realBase = await realpath(base).catch(() => base);
-  if (!isInside(real, realBase)) {
-    throw new ArtifactPathError(
-      name,
-      `artifact "${name}": path "${path}" resolves to ${real}, outside ${realBase}; expected a path inside the directory of llmops.yaml (no symbolic links out of it)`,
-    );
-  }
-  return target;
 }
 
 /** `only` sorted so that declared parents come first; a cycle among declared artifacts is an error even outside `only`. */

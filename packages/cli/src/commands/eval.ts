@@ -116,13 +116,14 @@ export async function runEvalMerge(args: ParsedArgs, context: CommandContext): P
 
 /**
  * `--check`: the dataset gate of @llmops/operate (checkSuiteDatasets) before any suite runs; a
- * failed check exits 1 naming the suites that read it. Undefined when every check passed.
+ * failed check exits 1 naming the suites that read it. Else the digests checked, which the run
+ * then reads.
  */
 async function checkSuiteDatasetsCommand(
   values: ParsedArgs["values"],
   context: CommandContext,
   options: { config?: string; suites: string[]; store?: string },
-): Promise<number | undefined> {
+): Promise<{ exit: number } | { digests: Map<string, string> }> {
   const loaded = await loadConfig(options.config, { cwd: context.cwd });
   let store: Store | undefined;
   const openStore = () => {
@@ -141,8 +142,8 @@ async function checkSuiteDatasetsCommand(
     });
     return signal.aborted ? undefined : gated;
   });
-  if (stoppedBy || !result) return SIGNAL_EXIT[stoppedBy ?? "SIGINT"] ?? 130;
-  return "exit" in result ? result.exit : undefined;
+  if (stoppedBy || !result) return { exit: SIGNAL_EXIT[stoppedBy ?? "SIGINT"] ?? 130 };
+  return "exit" in result ? result : { digests: new Map(result.value.map(({ ref, digest }) => [ref, digest])) };
 }
 
 /** `llmops eval`. */
@@ -154,13 +155,15 @@ export async function runEval(args: ParsedArgs, context: CommandContext): Promis
   const model = optionalString(args.values.model);
   const store = optionalString(args.values.store);
   const out = optionalString(args.values.out);
+  let datasetDigests: Map<string, string> | undefined;
   if (args.values.check === true) {
-    const refused = await checkSuiteDatasetsCommand(args.values, context, {
+    const gate = await checkSuiteDatasetsCommand(args.values, context, {
       suites: strings(args.values.suite),
       ...(config ? { config } : {}),
       ...(store ? { store } : {}),
     });
-    if (refused !== undefined) return refused;
+    if ("exit" in gate) return gate.exit;
+    datasetDigests = gate.digests;
   }
   const { result, stoppedBy } = await stoppable(context, "writing partial results marked incomplete", (signal) =>
     evaluate({
@@ -179,6 +182,7 @@ export async function runEval(args: ParsedArgs, context: CommandContext): Promis
       ...(store ? { store } : {}),
       ...(out ? { out } : {}),
       ...(shard ? { shard } : {}),
+      ...(datasetDigests ? { datasetDigests } : {}),
     }),
   );
   if (context.json) {

@@ -57,6 +57,11 @@ export interface EvaluateOptions {
   shard?: Shard;
   /** Attach results as evidence to `model` in the store. */
   record?: boolean;
+  /**
+   * `casesFrom` dataset refs pinned to the digests a gate checked (operate's checkSuiteDatasets):
+   * those versions are read by digest, so an alias moved since cannot bring in an unchecked one.
+   */
+  datasetDigests?: ReadonlyMap<string, string>;
   overrides?: ProviderOverrides;
   /**
    * Rewrites each selected suite after the config is loaded and before it is prepared (before
@@ -158,7 +163,9 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
     if (!fetched) {
       const dir = await mkdtemp(join(tmpdir(), "llmops-dataset-"));
       temps.push(dir);
-      fetched = await fetchOneFile(getStore(), ref, file, dir);
+      const pinned = options.datasetDigests?.get(ref);
+      // A ref's name is everything before its tag or digest (names hold neither ':' nor '@').
+      fetched = await fetchOneFile(getStore(), pinned ? `${ref.split(/[:@]/)[0]}@${pinned}` : ref, file, dir, ref);
       fetchedFiles.set(`${ref}\0${file}`, fetched);
       datasets.set(ref, fetched);
     }
@@ -316,13 +323,19 @@ export async function mergeEvalShards(options: MergeOptions): Promise<SuiteOutco
  * Fetches one file of a dataset version into `dir`: a dataset of a million files is not downloaded
  * for one cases file. A file the version lacks is named as such, not as the glob it became.
  */
-async function fetchOneFile(store: EvalStore, ref: string, file: string, dir: string): Promise<{ digest: string; path: string }> {
+async function fetchOneFile(
+  store: EvalStore,
+  ref: string,
+  file: string,
+  dir: string,
+  shown = ref,
+): Promise<{ digest: string; path: string }> {
   try {
     return await store.fetch(ref, dir, { include: [globEscape(file)] });
   } catch (error) {
     // The store's UnmatchedIncludeError (eval does not depend on the store package, hence the shape test).
     if (error instanceof InputError && Array.isArray((error as { patterns?: unknown }).patterns))
-      throw new InputError(`dataset ${ref}: has no file ${file}`);
+      throw new InputError(`dataset ${shown}: has no file ${file}`);
     throw error;
   }
 }

@@ -10,6 +10,7 @@ import {
   InputError,
   type Logger,
   type PiiKind,
+  resolveInside,
 } from "@llmops/core";
 import type { ZodType } from "zod";
 import { AgainstIndex, type AgainstSource } from "./against.ts";
@@ -165,7 +166,14 @@ class CheckRun {
     const { files, skipped } = await selectCaseFiles(resolve(cwd, options.path), config.files, subject.ref);
     let jsonSchema: ZodType | undefined;
     const schemaFile = config.schema.severity !== "off" ? config.schema.file : undefined;
-    if (schemaFile !== undefined) jsonSchema = await loadJsonSchema(resolve(options.configDir ?? cwd, schemaFile), schemaFile);
+    // Named by llmops.yaml (configDir given): never read from outside its directory.
+    if (schemaFile !== undefined) {
+      const path =
+        options.configDir !== undefined
+          ? await resolveInside(schemaFile, options.configDir, "checks.schema.file")
+          : resolve(cwd, schemaFile);
+      jsonSchema = await loadJsonSchema(path, schemaFile);
+    }
 
     const duplicates = config.duplicates;
     const contamination = config.contamination;

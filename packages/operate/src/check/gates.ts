@@ -144,9 +144,14 @@ export class NoDeclaredChecksError extends LlmopsError {
  * The `checks:` of each dataset version the suites read their cases from (`casesFrom: { dataset }`,
  * by the dataset's name in `artifacts:`), run before any suite: a failure throws
  * DatasetChecksFailedError naming the suites that read it. A dataset without `checks:` is
- * warned about and not checked. Returns the results, one per dataset ref.
+ * warned about and not checked. Each ref is resolved once and the version checked by digest; the
+ * returned digests are what eval must read (EvaluateOptions.datasetDigests), so an alias moved
+ * between the check and the run cannot slip an unchecked version in.
  */
-export async function checkSuiteDatasets(context: GateContext, suites: readonly string[]): Promise<{ ref: string; result: CheckResult }[]> {
+export async function checkSuiteDatasets(
+  context: GateContext,
+  suites: readonly string[],
+): Promise<{ ref: string; digest: string; result: CheckResult }[]> {
   const { config } = context.loaded;
   const selected = suites.length ? config.suites.filter((suite) => suites.includes(suite.name)) : config.suites;
   const readers = new Map<string, string[]>();
@@ -159,20 +164,21 @@ export async function checkSuiteDatasets(context: GateContext, suites: readonly 
     }
     readers.set(ref, [...(readers.get(ref) ?? []), suite.name]);
   }
-  const out: { ref: string; result: CheckResult }[] = [];
+  const out: { ref: string; digest: string; result: CheckResult }[] = [];
   for (const ref of readers.keys()) {
+    const version = await context.openStore().resolve(ref);
     const { result } = await runCheck({
-      target: ref,
+      // By digest, and as a ref even when a directory of that name exists: what the suite will read.
+      target: `${version.name}@${version.digest}`,
+      targetIsRef: true,
       openStore: context.openStore,
       loaded: context.loaded,
       cwd: context.cwd,
       logger: context.logger,
       ...(context.signal ? { signal: context.signal } : {}),
     });
-    context.logger.info(
-      `check: dataset ${ref}${result.dataset.digest ? ` (${result.dataset.digest})` : ""}: ${result.passed ? "passed" : "FAILED"}`,
-    );
-    out.push({ ref, result });
+    context.logger.info(`check: dataset ${ref} (${version.digest}): ${result.passed ? "passed" : "FAILED"}`);
+    out.push({ ref, digest: version.digest, result: { ...result, dataset: { ...result.dataset, ref } } });
   }
   const failed = out.filter(({ result }) => !result.passed);
   if (failed.length > 0) {

@@ -34,7 +34,11 @@ export async function loadJsonSchema(path: string, shown: string): Promise<ZodTy
   try {
     document = JSON.parse(bytes.toString("utf8"));
   } catch (error) {
-    throw new JsonSchemaFileError(shown, `expected a JSON Schema (JSON); ${oneLine(error)}`, { cause: error });
+    // V8's message quotes the text: only the position is kept, so no byte of the file is shown.
+    const at = /position (\d+)/.exec(oneLine(error));
+    throw new JsonSchemaFileError(shown, `expected a JSON Schema (JSON); not valid JSON${at ? ` at character ${Number(at[1]) + 1}` : ""}`, {
+      cause: error,
+    });
   }
   if (typeof document !== "boolean" && (document === null || typeof document !== "object" || Array.isArray(document))) {
     throw new JsonSchemaFileError(shown, "expected a JSON Schema: an object or a boolean");

@@ -9,6 +9,7 @@ import {
   type LlmopsConfig,
   type Logger,
   type ResolvedVersion,
+  resolveInside,
   UsageError,
 } from "@llmops/core";
 import { parseRef, type Store } from "@llmops/store";
@@ -32,6 +33,8 @@ export function datasetInput(text: string, cwd: string): DatasetInput {
 export interface RunCheckOptions {
   /** `<REF|DIR>`: a dataset version in the store, or a directory or case file. */
   target: string;
+  /** `target` is a ref whatever is on disk (a gate checking what a suite will read from the store). */
+  targetIsRef?: boolean;
   /** `--against` refs or paths; empty/absent: the artifact's `checks.contamination.against`. */
   against?: readonly string[];
   /** Opens the store; called only when a ref must be read or a record written. */
@@ -87,7 +90,8 @@ function artifactFor(
  * directory is removed whatever happens.
  */
 export async function runCheck(options: RunCheckOptions): Promise<RunCheckOutcome> {
-  const target = datasetInput(options.target, options.cwd);
+  if (options.targetIsRef) parseRef(options.target); // an InputError naming what a ref looks like
+  const target: DatasetInput = options.targetIsRef ? { kind: "version", ref: options.target } : datasetInput(options.target, options.cwd);
   if (options.record && target.kind !== "version") {
     throw new UsageError("--record needs a dataset version (a ref such as acme/train:v3) to attach the result to, not a directory");
   }
@@ -124,10 +128,15 @@ export async function runCheck(options: RunCheckOptions): Promise<RunCheckOutcom
 
     const againstInputs = options.against && options.against.length > 0 ? options.against : (checks.contamination?.against ?? []);
     const against: AgainstSource[] = [];
+    const fromCommandLine = options.against !== undefined && options.against.length > 0;
     for (const text of againstInputs) {
-      // Configured paths are relative to llmops.yaml; command-line ones to the working directory.
-      const base = options.against && options.against.length > 0 ? options.cwd : (options.loaded?.dir ?? options.cwd);
-      const input = datasetInput(text, base);
+      // Command-line paths are the caller's own, relative to the working directory. Configured
+      // ones come with llmops.yaml (a pull request can change it): relative to it, and never
+      // outside its directory, or a check would read, and report on, any file of the machine.
+      const base = fromCommandLine ? options.cwd : (options.loaded?.dir ?? options.cwd);
+      let input = datasetInput(text, base);
+      if (!fromCommandLine && input.kind === "path")
+        input = { kind: "path", path: await resolveInside(text, base, "checks.contamination.against") };
       const declared = artifactFor(input, options.loaded, undefined)?.config.checks;
       const own = { ...(declared?.fields ? { fields: declared.fields } : {}), ...(declared?.files ? { files: declared.files } : {}) };
       if (input.kind === "version") {

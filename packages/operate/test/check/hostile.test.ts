@@ -1,7 +1,8 @@
-import { readdir, readFile } from "node:fs/promises";
+import { readdir, readFile, symlink } from "node:fs/promises";
 import { join } from "node:path";
+import { InputError } from "@llmops/core";
 import { describe, expect, it } from "vitest";
-import { type CheckEntryOf, type CheckResult, checkDataset, JsonSchemaFileError, NoCaseFilesError } from "../../src/index.ts";
+import { type CheckEntryOf, type CheckResult, checkDataset, JsonSchemaFileError, NoCaseFilesError, runCheck } from "../../src/index.ts";
 import { jsonl, logger, tempDir, writeFiles } from "./helpers.ts";
 
 function check<N extends CheckEntryOf<"schema">["name"] | "pii" | "required" | "labels" | "duplicates">(result: CheckResult, name: N) {
@@ -219,5 +220,59 @@ describe("a dataset at the project root", () => {
     const result = await checkDataset({ path: dir, logger });
     expect(result.passed).toBe(true);
     expect(result.files.map((f) => f.path)).toEqual(["cases.jsonl"]);
+  });
+
+  describe("paths llmops.yaml names stay inside its directory (a pull request can edit it)", () => {
+    async function project() {
+      const root = await tempDir();
+      const outside = await writeFiles(join(root, "outside"), {
+        "secret.jsonl": jsonl([{ id: "SECRET-ID-42", q: "the launch code is 1234 5678 and so on" }]),
+      });
+      const repo = await writeFiles(join(root, "repo"), {
+        "data/d.jsonl": jsonl([{ id: "a", q: "the launch code is 1234 5678 and so on" }]),
+      });
+      return { root, outside, repo };
+    }
+    const run = (repo: string, checks: Record<string, unknown>) =>
+      runCheck({
+        target: join(repo, "data"),
+        artifact: "acme/d",
+        loaded: {
+          config: { artifacts: { "acme/d": { kind: "dataset", path: "data", checks } } } as never,
+          dir: repo,
+        },
+        openStore: () => {
+          throw new Error("no store");
+        },
+        cwd: repo,
+        logger,
+      });
+
+    it("refuses a configured contamination directory outside, by absolute path, by .. and by a symbolic link", async () => {
+      const { outside, repo } = await project();
+      await symlink(outside, join(repo, "link"));
+      for (const against of [outside, "../outside", "link"]) {
+        const error = await run(repo, { contamination: { against: [against] } }).catch((e: unknown) => e);
+        expect(error, against).toBeInstanceOf(InputError);
+        expect((error as Error).message, against).toMatch(/^checks\.contamination\.against ".*" (is absolute|leads outside|resolves to)/);
+        expect((error as Error).message).not.toContain("SECRET-ID");
+      }
+      // Inside the directory it is read as before.
+      await writeFiles(join(repo, "eval"), { "e.jsonl": jsonl([{ id: "e", q: "the launch code is 1234 5678 and so on" }]) });
+      const { result } = await run(repo, { contamination: { against: ["eval"] }, pii: { severity: "off" } });
+      expect(result.checks.find((c) => c.name === "contamination")?.findings).toBe(1);
+    });
+
+    it("refuses a JSON Schema file outside, and never quotes a schema file that is not JSON", async () => {
+      const { outside, repo } = await project();
+      await writeFiles(outside, { "env.json": "INPUT_STORE_PASSWORD=hunter2" });
+      const error = await run(repo, { schema: { file: join(outside, "env.json") } }).catch((e: unknown) => e);
+      expect((error as Error).message).toMatch(/^checks\.schema\.file ".*" is absolute/);
+      await writeFiles(repo, { "schema.json": "INPUT_STORE_PASSWORD=hunter2" });
+      const notJson = await run(repo, { schema: { file: "schema.json" } }).catch((e: unknown) => e);
+      expect(notJson).toBeInstanceOf(JsonSchemaFileError);
+      expect((notJson as Error).message).toMatch(/expected a JSON Schema \(JSON\); not valid JSON$/);
+      expect((notJson as Error).message).not.toMatch(/INPUT|hunter/);
+    });
   });
 });
