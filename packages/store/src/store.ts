@@ -1253,6 +1253,10 @@ export class Store implements EvidenceStore {
         const bytes = await this.readEvidenceFile(subject, entry.digest, options.file, { maxBytes: options.maxBytes });
         json = JSON.parse(new TextDecoder().decode(bytes));
       } catch (error) {
+        // What a record holds is skipped (missing, oversized, not matching its digest, not JSON);
+        // the store failing to answer is not: a registry error must not make a reader act on an
+        // older record as if the newest one did not exist.
+        if (!(error instanceof InputError || error instanceof SyntaxError)) throw error;
         logger.debug(`${what} ${entry.digest}: unreadable (${oneLine(error)})`);
         continue;
       }

@@ -3,7 +3,7 @@
 // cannot be trusted whole is skipped with a debug line naming it, and annotations filter before
 // any file is read.
 import { join } from "node:path";
-import { type ResolvedVersion, recordingLogger, silentLogger } from "@llmops/core";
+import { ExternalError, type ResolvedVersion, recordingLogger, silentLogger } from "@llmops/core";
 import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { openStore, type Store } from "../src/index.ts";
@@ -112,5 +112,15 @@ describe("Store.readEvidenceJson", () => {
       `evidence ${other.digest}: unreadable (evidence ${other.digest}: has no file ${FILE})`,
     ]);
     expect(await store.readEvidenceJson(subject, { ...options, artifactType: "application/vnd.llmops.none.v1+json" })).toEqual([]);
+  });
+
+  it("lets the store's own failures through: a registry error is not an absent record", async () => {
+    const { store, subject } = await setup();
+    await attach(store, subject, JSON.stringify({ kind: "record", n: 1 }), "2026-01-01T00:00:00Z");
+    const failure = new ExternalError("registry 127.0.0.1: 503 after 3 attempts");
+    vi.spyOn(store, "readEvidenceFile").mockRejectedValueOnce(failure);
+    await expect(
+      store.readEvidenceJson(subject, { artifactType: TYPE, file: FILE, schema: recordSchema, maxBytes: 1024, logger: silentLogger }),
+    ).rejects.toBe(failure);
   });
 });
