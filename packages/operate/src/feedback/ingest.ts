@@ -184,7 +184,8 @@ class IngestRun {
   readonly #models: ModelLookup;
   readonly #maxModels: number;
   /** Request-id and content keys of every case in the version so far (domain-separated: text.ts). */
-  readonly #seen = new HashSet64();
+  // Fuller than the default: ids and contents of a million events, where memory matters more than probes.
+  readonly #seen = new HashSet64(4096, { maxLoad: 0.75 });
   /** Models of the cases added (lineage: the models whose outputs are in the version). */
   readonly #usedModels = new Set<string>();
   readonly #stats: CaseStats = { redactions: new Map(), sanitized: 0 };
