@@ -24,7 +24,7 @@ export const versionInputsSchema = z.object({
   labels: actionInput.lines().pipe(z.array(z.string().regex(/^[^=]+=/, "expected key=value"))),
   artifacts: actionInput.list(),
   config: actionInput.required("a config path"),
-  check: z.enum(["", "true", "false"], "expected true, false or empty"),
+  check: actionInput.optionalBoolean(),
   ...storeInputs,
 });
 
@@ -50,7 +50,11 @@ export interface VersionActionResult {
  */
 export async function versionAction(inputs: VersionInputs, context: ActionContext): Promise<VersionActionResult> {
   const provenance = provenanceFromEnv(context.env);
-  const gate = (loaded: { config: LlmopsConfig; dir: string }) => ({ loaded, cwd: context.workspace, logger: context.logger });
+  const gate = (loaded: { config: LlmopsConfig; dir: string; file: string }) => ({
+    loaded,
+    cwd: context.workspace,
+    logger: context.logger,
+  });
   if (!inputs.path) {
     for (const key of ["name", "kind", "parents", "aliases", "labels"] as const) {
       if (inputs[key].length > 0) throw new Error(`input ${key}: needs a path; declared artifacts take theirs from ${inputs.config}`);
@@ -59,7 +63,11 @@ export async function versionAction(inputs: VersionInputs, context: ActionContex
     const choice = await chooseActionStore(inputs, context, file);
     const store = openActionStore(choice, context);
     const versions = await reportFailedChecks(context, () =>
-      versionDeclaredChecked(store, gate({ config, dir }), { only: inputs.artifacts, check: inputs.check !== "false", common: provenance }),
+      versionDeclaredChecked(store, gate({ config, dir, file }), {
+        only: inputs.artifacts,
+        check: inputs.check !== false,
+        common: provenance,
+      }),
     );
     return { versions, store: choice.spec };
   }
@@ -79,9 +87,9 @@ export async function versionAction(inputs: VersionInputs, context: ActionContex
     labels,
     ...provenance,
   };
-  if (inputs.check !== "true") return { versions: [await store.version(options)], store: choice.spec };
-  const { config, dir } = await loadConfig(resolve(context.workspace, inputs.config));
-  const version = await reportFailedChecks(context, () => versionChecked(store, gate({ config, dir }), options));
+  if (inputs.check !== true) return { versions: [await store.version(options)], store: choice.spec };
+  const loaded = await loadConfig(resolve(context.workspace, inputs.config));
+  const version = await reportFailedChecks(context, () => versionChecked(store, gate(loaded), options));
   return { versions: [version], store: choice.spec };
 }
 

@@ -228,6 +228,7 @@ describe("actions/version without the runner", () => {
       expect(unchecked.versions[0]).toMatchObject({ ref: "team/d:v1" });
       expect(unchecked.versions[0]!.check).toBeUndefined();
       expect(() => readVersionInputs(raw({ check: "yes" }))).toThrow("input check: expected true, false or empty");
+      expect([readVersionInputs(raw({ check: "True" })).check, readVersionInputs(raw({ check: "FALSE" })).check]).toEqual([true, false]);
     });
   });
 });

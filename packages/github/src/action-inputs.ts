@@ -17,6 +17,13 @@ export const actionInput = {
       .transform((v) => v.trim().toLowerCase())
       .pipe(z.enum(["true", "false"], "expected true or false"))
       .transform((v) => v === "true"),
+  /** Like `boolean`, or empty for "not set" (undefined): the input's default is decided by the action. */
+  optionalBoolean: () =>
+    z
+      .string()
+      .transform((v) => v.trim().toLowerCase())
+      .pipe(z.enum(["", "true", "false"], "expected true, false or empty"))
+      .transform((v) => (v === "" ? undefined : v === "true")),
   /** Items separated by commas or new lines, trimmed, empty ones dropped. */
   list: () => z.string().transform((v) => splitInput(v, /[\n,]/)),
   /** One item per line, trimmed, empty lines dropped. */

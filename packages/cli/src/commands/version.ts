@@ -68,7 +68,7 @@ export async function runVersion(args: ParsedArgs, context: CommandContext): Pro
     store = commandStoreOpener(args.values, context)({ input: str(args.values.store) || undefined, config: loaded.config.store });
     const opened = store;
     const gated = await refuseOnFailedChecks(context, () =>
-      versionChecked(opened, { loaded: { config: loaded.config, dir: loaded.dir }, cwd: context.cwd, logger: context.logger }, options),
+      versionChecked(opened, { loaded, cwd: context.cwd, logger: context.logger }, options),
     );
     if ("exit" in gated) return gated.exit;
     result = gated.value;

@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
 import { isAbsolute, relative, resolve } from "node:path";
-import { CHECK_ARTIFACT_TYPE, ExitCode, type LlmopsConfig, LlmopsError, type Logger } from "@llmops/core";
+import { ExitCode, type LlmopsConfig, LlmopsError, type Logger } from "@llmops/core";
 import { parseRef, type Store, type VersionOptions, type VersionResult, versionDeclared } from "@llmops/store";
-import { recordCheck } from "./record.ts";
+import { readCheckRecords, recordCheck } from "./record.ts";
 import type { CheckResult } from "./result.ts";
 import { runCheck } from "./run-check.ts";
 
@@ -28,8 +28,8 @@ export function describeFailure(result: CheckResult, stopped: string): string {
 }
 
 export interface GateContext {
-  /** llmops.yaml: the artifacts' `checks:` and where their paths are relative to. */
-  loaded: { config: LlmopsConfig; dir: string };
+  /** llmops.yaml: the artifacts' `checks:`, where their paths are relative to, and its path (for messages). */
+  loaded: { config: LlmopsConfig; dir: string; file?: string };
   /** Contamination refs are read from it; opened only when one is needed. */
   openStore: () => Store;
   cwd: string;
@@ -64,11 +64,13 @@ async function checkDirectory(context: GateContext, artifact: string, path: stri
 
 /**
  * Attaches the check result to the version just stored, naming that version as what was checked.
- * A version `reuseUnchanged` kept that already has a check record gets no second one.
+ * A version `reuseUnchanged` kept that already has a passed check record gets no second one (a
+ * failed, foreign or unreadable record does not count).
  */
-async function recordOnVersion(store: Store, version: VersionResult, result: CheckResult): Promise<VersionCheck> {
+async function recordOnVersion(store: Store, version: VersionResult, result: CheckResult, logger: Logger): Promise<VersionCheck> {
   const subject = { name: version.name, digest: version.digest, version: version.version };
-  if (version.unchanged && (await store.listEvidence(subject, CHECK_ARTIFACT_TYPE)).length > 0) return { passed: result.passed, result };
+  if (version.unchanged && (await readCheckRecords(store, subject, { logger })).some((record) => record.result.passed))
+    return { passed: result.passed, result };
   const record = await recordCheck(store, subject, { ...result, dataset: { ref: version.ref, ...subject } });
   return { passed: result.passed, record, result };
 }
@@ -104,7 +106,7 @@ export async function versionDeclaredChecked(
   const out: CheckedVersion[] = [];
   for (const result of results) {
     const check = checked.get(result.name);
-    out.push(check ? { ...result, check: await recordOnVersion(store, result, check) } : result);
+    out.push(check ? { ...result, check: await recordOnVersion(store, result, check, context.logger) } : result);
   }
   return out;
 }
@@ -120,21 +122,22 @@ export async function versionChecked(
 ): Promise<CheckedVersion> {
   const artifact = context.loaded.config.artifacts[version.name];
   if (version.kind !== "dataset" || !artifact?.checks) {
-    throw new NoDeclaredChecksError(version.name, version.kind);
+    const file = context.loaded.file !== undefined ? relative(context.cwd, context.loaded.file) || context.loaded.file : "llmops.yaml";
+    throw new NoDeclaredChecksError(version.name, version.kind, file);
   }
   const result = await checkDirectory({ ...context, openStore: () => store }, version.name, resolve(context.cwd, version.path));
   if (!result.passed) throw new DatasetChecksFailedError([{ result, stopped: "nothing stored" }]);
   const stored = await store.version(version);
-  return { ...stored, check: await recordOnVersion(store, stored, result) };
+  return { ...stored, check: await recordOnVersion(store, stored, result, context.logger) };
 }
 
 /** A check was asked for a path whose artifact llmops.yaml does not declare as a dataset with `checks:`. */
 export class NoDeclaredChecksError extends LlmopsError {
-  constructor(name: string, kind: string) {
+  constructor(name: string, kind: string, file: string) {
     super(
       kind !== "dataset"
-        ? `checks apply to a dataset; ${name} is versioned as a ${kind}`
-        : `llmops.yaml declares no artifact ${name} with checks:`,
+        ? `checks apply to a dataset; ${name} is versioned as a ${kind} (version it without a check)`
+        : `${file} declares no artifact ${name} with checks:; add checks: under artifacts.${name} there, or version it without a check`,
       ExitCode.Usage,
     );
   }

@@ -1,4 +1,4 @@
-import { CHECK_ARTIFACT_TYPE, canonicalJson, type Logger, type ResolvedVersion } from "@llmops/core";
+import { ANNOTATION_CREATED, CHECK_ARTIFACT_TYPE, canonicalJson, type Logger, type ResolvedVersion } from "@llmops/core";
 import type { Store } from "@llmops/store";
 import { type CheckResult, checkResultSchema } from "./result.ts";
 
@@ -9,7 +9,6 @@ import { type CheckResult, checkResultSchema } from "./result.ts";
  */
 export const CHECK_FILE = "check.json";
 export const ANNOTATION_CHECK_PASSED = "dev.llmops.check.passed";
-const ANNOTATION_CREATED = "org.opencontainers.image.created";
 
 /**
  * The largest check.json read back. A result holds at most 1000 entries per list and bounded
