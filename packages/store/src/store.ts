@@ -361,7 +361,8 @@ export class Store implements EvidenceStore {
       }
       const after = await freshStat(file.path);
       if (!sameFile(after, file.stat)) throw new InputError(`path ${file.path}: file changed while being versioned`);
-      statCache.set(file.path, file.stat, digest, listedAt);
+      // A digest the cache already held for this stat leaves it unchanged (and unwritten).
+      if (digest !== cached) statCache.set(file.path, file.stat, digest, listedAt);
       return { title: file.title, digest, size: file.size, reused };
     };
     const packing = { ...DEFAULT_PACKING, ...options.packing };

@@ -14,6 +14,8 @@ import {
   PACK_MEDIA_TYPE,
   UnmatchedIncludeError,
 } from "../src/index.ts";
+import { packKey } from "../src/packs/build.ts";
+import { planPacks } from "../src/packs/plan.ts";
 import { TAR_END, tarHeader } from "../src/packs/tar.ts";
 import { readTree, sha256sum, tempDir, writeTree } from "./helpers.ts";
 
@@ -196,6 +198,86 @@ describe("packed versions in a layout store", () => {
     expect(v.uploadedBytes).toBe(m1.layers.reduce((sum, l) => sum + l.size, 0));
     expect(v.reusedBytes).toBe(0);
     expect(again.reusedBytes).toBe(v.uploadedBytes);
+  });
+
+  /** A dataset whose files are an hour old: past the stat cache's racy-git window, so its entries are trusted at once. */
+  async function settled() {
+    const dir = await tempDir();
+    const files = dataset();
+    await writeTree(join(dir, "src"), files);
+    const old = Date.now() / 1000 - 3600;
+    for (const name of Object.keys(files)) await utimes(join(dir, "src", name), old, old);
+    const version = (store: string) =>
+      openStore(join(dir, store), { logger: silentLogger, cacheDir: join(dir, "cache") }).version({
+        path: join(dir, "src"),
+        name: "d",
+        kind: "dataset",
+        created: CREATED,
+        packing: PACKING,
+      });
+    return { dir, old, version };
+  }
+
+  it("an unchanged re-version rewrites neither the stat cache nor the pack cache; a change rewrites both", async () => {
+    const { dir, old, version } = await settled();
+    const statFile = join(dir, "cache", "stat-cache.json");
+    const packFile = join(dir, "cache", "pack-cache.json");
+    const v1 = await version("store");
+    // Both are replaced by rename when written: a new inode is a rewrite.
+    const before = [(await stat(statFile)).ino, (await stat(packFile)).ino];
+    const again = await version("store");
+    expect(again.digest).toBe(v1.digest);
+    expect(again.uploadedBytes).toBe(0);
+    expect([(await stat(statFile)).ino, (await stat(packFile)).ino]).toEqual(before);
+
+    const target = join(dir, "src", "val/s0100.txt");
+    await writeFile(target, (await readFile(target, "utf8")).replace("sample", "SAMPLE"));
+    await utimes(target, old, old);
+    const changed = await version("store");
+    expect(changed.digest).not.toBe(v1.digest);
+    expect((await stat(statFile)).ino).not.toBe(before[0]);
+    expect((await stat(packFile)).ino).not.toBe(before[1]);
+    const digest = changed.files.find((f) => f.title === "val/s0100.txt")!.digest;
+    expect(digest).toBe(sha256sum(target));
+    expect(await readFile(statFile, "utf8")).toContain(digest);
+  });
+
+  it("rebuilds packs from cached digests into a store that lacks them, and falls back to hashing when a pack digest does not match", async () => {
+    const { dir, version } = await settled();
+    const v1 = await version("a");
+    // Another store, same caches: every file hits the stat cache and every pack the pack cache, but
+    // the store lacks the blobs: packs are rebuilt without hashing files, checked by the pack digest.
+    const b = await version("b");
+    expect(b.digest).toBe(v1.digest);
+    expect(b.files).toEqual(v1.files);
+    // A stat cache entry with a wrong digest for one file, and a pack cache that expects, for the
+    // pack planned with that digest, some other pack digest: the rebuild from cached digests gives
+    // another digest, so the pack is built again hashing every file, and the wrong digest is
+    // neither stored nor returned.
+    const wrong = `sha256:${"0".repeat(64)}`;
+    const victim = join(dir, "src", "val/s0100.txt");
+    const statFile = join(dir, "cache", "stat-cache.json");
+    const right = v1.files.find((f) => f.title === "val/s0100.txt")!.digest;
+    const lines = (await readFile(statFile, "utf8")).split("\n");
+    const at = lines.findIndex((l) => l.startsWith(`${victim}\t`));
+    lines[at] = lines[at]!.replace(right, wrong);
+    await writeFile(statFile, lines.join("\n"));
+    const small = v1.files
+      .filter((f) => f.size < PACKING.threshold)
+      .map((f) => ({ ...f, mode: f.title === "run.sh" ? (0o755 as const) : (0o644 as const) }));
+    const plan = planPacks(small, PACKING.target).find((p) => p.members.some((m) => m.file.title === "val/s0100.txt"))!;
+    const key = packKey(plan.members.map(({ file }) => ({ ...file, digest: file.title === "val/s0100.txt" ? wrong : file.digest })));
+    const packFile = join(dir, "cache", "pack-cache.json");
+    const cache = JSON.parse(await readFile(packFile, "utf8")) as { entries: Record<string, { digest: string; size: number }> };
+    cache.entries[key] = { digest: `sha256:${"1".repeat(64)}`, size: plan.size };
+    await writeFile(packFile, JSON.stringify(cache));
+    const c = await version("c");
+    expect(c.digest).toBe(v1.digest);
+    expect(c.files).toEqual(v1.files);
+    expect(await readFile(statFile, "utf8")).not.toContain(wrong);
+    await mkdir(join(dir, "out"));
+    await openStore(join(dir, "c"), { logger: silentLogger, cacheDir: join(dir, "cache-fetch") }).fetch(`d@${c.digest}`, join(dir, "out"));
+    expect(await readTree(join(dir, "out"))).toEqual(await readTree(join(dir, "src")));
   });
 
   it("keeps versions written one layer per file readable: listing and --include fetch", async () => {

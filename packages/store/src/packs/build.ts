@@ -40,8 +40,19 @@ const YIELD_EVERY = 4 << 20;
  * async fs calls cost more than the reads (the same reason `tar` is fast), and the loop is yielded
  * every few MiB. A file whose size, mtime, ctime or inode moved since the listing is refused:
  * the version would not be the tree that was listed.
+ *
+ * `known` (hex sha256 per member, in plan order) skips hashing each file: for a pack rebuilt from
+ * stat-cache digests whose pack digest the pack cache knows (a push of a tree versioned before).
+ * The caller must compare the pack digest with the expected one: equal, the pack's bytes are the
+ * bytes those digests were taken of, so they hold for every member; different, it rebuilds
+ * without `known`.
  */
-export async function buildPack(plan: PackPlan<PackSourceFile>, target: string, onBytes?: (n: number) => void): Promise<BuiltPack> {
+export async function buildPack(
+  plan: PackPlan<PackSourceFile>,
+  target: string,
+  onBytes?: (n: number) => void,
+  known?: readonly string[],
+): Promise<BuiltPack> {
   const out = openSync(target, "wx", 0o644);
   const packHash = packHasher();
   const buffer = Buffer.allocUnsafe(OUT_BUFFER);
@@ -67,7 +78,7 @@ export async function buildPack(plan: PackPlan<PackSourceFile>, target: string, 
     bytes.copy(buffer, used);
     used += bytes.length;
   };
-  const sha256: string[] = [];
+  const sha256: string[] = known ? [...known] : [];
   // One read buffer for the whole pack: a fresh one per file is garbage the GC must chase, and
   // the bytes are copied into the output buffer right away.
   const largest = plan.members.reduce((m, { file }) => Math.max(m, file.size), 0);
@@ -79,7 +90,7 @@ export async function buildPack(plan: PackPlan<PackSourceFile>, target: string, 
       used += writeTarHeader(buffer, used, file.title, file.size, file.mode);
       if (total + used !== offset) throw new Error(`pack plan: ${file.title} planned at ${offset}, written at ${total + used}`);
       const data = readWhole(file, scratch);
-      sha256.push(createHash("sha256").update(data).digest("hex"));
+      if (!known) sha256.push(createHash("sha256").update(data).digest("hex"));
       put(data);
       const pad = paddedSize(file.size) - file.size;
       if (pad) put(ZEROS.subarray(0, pad));
@@ -116,13 +127,16 @@ function readWhole(file: PackSourceFile, data: Buffer): Buffer {
     throw new InputError(`path ${file.path}: cannot be read (${(error as NodeJS.ErrnoException).code})`);
   }
   try {
-    // One byte more than listed: a file that grew is caught by the read itself.
+    // One byte more than listed: a file that grew is caught by the read itself. Once the listed
+    // size is in, no read to see the end: the fstat below (size, mtime, ctime) catches a file
+    // that changed since the listing, and saves a syscall per file.
     let got = 0;
-    for (;;) {
+    while (got < file.size + 1) {
       const n = readSync(fd, data, got, file.size + 1 - got, null);
       if (n === 0) break;
       got += n;
       if (got > file.size) throw changed(file);
+      if (got === file.size) break;
     }
     if (got !== file.size) throw changed(file);
     if (fileStat(fstatSync(fd, { bigint: true })) !== file.stat) throw changed(file);
@@ -134,8 +148,35 @@ function readWhole(file: PackSourceFile, data: Buffer): Buffer {
 
 /** What decides a pack's bytes: its members' titles, sizes, modes and digests, hashed. */
 export function packKey(members: { title: string; size: number; mode: FileMode; digest: string }[]): string {
+  return packKeyOf(
+    members,
+    (m) => m,
+    (m) => m.digest,
+  );
+}
+
+/**
+ * packKey of `items` without an object per member: `member` gives an item's title, size and mode,
+ * `digest` its `sha256:` digest. The lines are hashed a few hundred at a time (one hash update per
+ * line cost more than the lookups of a warm re-version); the bytes hashed, and so the key, are
+ * the same.
+ */
+export function packKeyOf<T>(
+  items: readonly T[],
+  member: (item: T) => { title: string; size: number; mode: FileMode },
+  digest: (item: T, index: number) => string,
+): string {
   const hash = createHash("sha256");
-  for (const m of members) hash.update(`${m.title}\0${m.size}\0${m.mode}\0${m.digest}\n`);
+  const lines: string[] = [];
+  for (let i = 0; i < items.length; i++) {
+    const m = member(items[i]!);
+    lines.push(m.title, "\0", String(m.size), "\0", String(m.mode), "\0", digest(items[i]!, i), "\n");
+    if (lines.length >= 4096) {
+      hash.update(lines.join(""));
+      lines.length = 0;
+    }
+  }
+  if (lines.length) hash.update(lines.join(""));
   return hash.digest("hex");
 }
 
@@ -177,6 +218,10 @@ export class PackCache {
   }
 
   set(key: string, entry: PackCacheEntry): void {
+    // The same entry again (every pack of a warm re-version) leaves the file as it is: no rewrite.
+    // Its place in the eviction order is not refreshed then; an evicted entry costs one rebuild.
+    const held = this.#entries.get(key);
+    if (held && held.digest === entry.digest && held.size === entry.size) return;
     this.#entries.delete(key);
     this.#entries.set(key, entry);
     this.#dirty = true;

@@ -5,8 +5,9 @@ import type { SourceFile, StatCache } from "../files.ts";
 import { mapLimit } from "../limit.ts";
 import { type Descriptor, FILE_MEDIA_TYPE, TITLE } from "../media.ts";
 import type { Transport } from "../transport.ts";
-import { buildPack, PACK_MEDIA_TYPE, type PackCache, type PackSourceFile, packKey } from "./build.ts";
+import { buildPack, PACK_MEDIA_TYPE, type PackCache, type PackSourceFile, packKey, packKeyOf } from "./build.ts";
 import { FILE_INDEX_MEDIA_TYPE, FILE_INDEX_VERSION, FileIndexWriter, type IndexedPack } from "./file-index.ts";
+import type { PlannedMember } from "./plan.ts";
 import { compareUtf8, eachPackPlan } from "./plan.ts";
 import type { FileMode } from "./tar.ts";
 
@@ -33,6 +34,8 @@ export interface PackedVersionInput {
   /** Stores one file as its own layer (the per-file path of Store.version). */
   putFile: (file: SourceFile) => Promise<PackedFile>;
 }
+
+const memberOf = ({ file }: PlannedMember<PackSourceFile>) => file;
 
 export function fileMode(file: Pick<SourceFile, "mode">): FileMode {
   return file.mode;
@@ -78,18 +81,32 @@ export async function versionPacked(
     let failure: unknown;
     for (const [k, plan] of eachPackPlan(small, input.target)) {
       if (failure) break;
-      const cachedDigests = plan.members.map(({ file }) => statCache.get(file.path, file.stat));
+      const members = plan.members;
+      // Each member's digest from the stat cache, `sha256:<hex>`, or undefined (a miss).
+      const cachedDigests = new Array<string | undefined>(members.length);
+      let allCached = true;
+      for (let i = 0; i < members.length; i++) {
+        const { file } = members[i]!;
+        const d = statCache.get(file.path, file.stat);
+        cachedDigests[i] = d;
+        if (d === undefined) allCached = false;
+      }
       let pack: IndexedPack | undefined;
       // Each member's digest, `sha256:<hex>`, as one flat string shared by the result and the stat cache.
       let digests: string[];
       let reused = false;
-      if (cachedDigests.every((d): d is string => d !== undefined)) {
-        const key = packKey(plan.members.map(({ file }, i) => ({ ...file, digest: cachedDigests[i]! })));
+      // The pack's digest when the stat cache knew every member and the pack cache this pack.
+      let expected: IndexedPack | undefined;
+      const key = allCached ? packKeyOf(members, memberOf, (_, i) => cachedDigests[i]!) : undefined;
+      if (key !== undefined) {
         const cached = packCache.get(key);
-        if (cached && cached.size === plan.size && (await transport.hasBlob(repo, cached.digest))) {
-          pack = cached;
-          reused = true;
-          input.progress(plan.members.reduce((s, m) => s + m.file.size, 0));
+        if (cached && cached.size === plan.size) {
+          expected = cached;
+          if (await transport.hasBlob(repo, cached.digest)) {
+            pack = cached;
+            reused = true;
+            input.progress(members.reduce((s, m) => s + m.file.size, 0));
+          }
         }
       }
       if (pack) {
@@ -98,15 +115,29 @@ export async function versionPacked(
         const target = transport.tempBlobPath ? await transport.tempBlobPath() : join(temp, `pack-${k}.tar`);
         let built: Awaited<ReturnType<typeof buildPack>>;
         try {
-          built = await buildPack(plan, target, input.progress);
+          // With an expected digest, the members' cached digests are used unhashed and checked by
+          // the pack's own digest (buildPack); a mismatch means a file's bytes moved without its
+          // stat, and the pack is built again hashing every file.
+          const known = expected && cachedDigests.map((d) => d!.slice("sha256:".length));
+          built = await buildPack(plan, target, input.progress, known);
+          if (known && built.digest !== expected!.digest) {
+            await rm(target, { force: true });
+            built = await buildPack(plan, target, undefined);
+          }
         } catch (error) {
           await rm(target, { force: true });
           throw error;
         }
-        digests = built.sha256.map((hex) => ["sha256:", hex].join(""));
+        digests = built.sha256.map((hex, i) => (cachedDigests[i]?.endsWith(hex) ? cachedDigests[i]! : ["sha256:", hex].join("")));
         pack = { digest: built.digest, size: built.size };
-        for (const [i, { file }] of plan.members.entries()) statCache.set(file.path, file.stat, digests[i]!, input.listedAt);
-        packCache.set(packKey(plan.members.map(({ file }, i) => ({ ...file, digest: digests[i]! }))), pack);
+        // Only entries that changed: an unchanged stat cache is not rewritten (StatCache.save).
+        let changed = false;
+        for (let i = 0; i < members.length; i++) {
+          if (cachedDigests[i] === digests[i]) continue;
+          changed = true;
+          statCache.set(members[i]!.file.path, members[i]!.file.stat, digests[i]!, input.listedAt);
+        }
+        packCache.set(changed || key === undefined ? packKeyOf(members, memberOf, (_, i) => digests[i]!) : key, pack);
         if (transport.adoptBlobFile) {
           reused = await transport.adoptBlobFile(target, built.digest);
           if (!reused) uploadedBytes += built.size;
@@ -130,11 +161,16 @@ export async function versionPacked(
         }
       }
       packs.push(pack);
-      for (const [i, { file }] of plan.members.entries())
+      for (let i = 0; i < members.length; i++) {
+        const { file } = members[i]!;
         packedFiles.push({ title: file.title, digest: digests[i]!, size: file.size, reused });
+      }
     }
-    await Promise.all(uploads);
-    if (failure) throw failure;
+    // A failed upload stopped the loop: the index would be of the packs built so far.
+    if (failure) {
+      await Promise.all(uploads);
+      throw failure;
+    }
     // The index is a function of the packs (a pack's digest fixes its members and offsets) and the
     // large files: its digest can come from the cache too, and an unchanged tree writes nothing.
     // The format version is part of the key: an index cached in an older format is never reused.
@@ -161,13 +197,17 @@ export async function versionPacked(
       indexBlob = await index.finish();
       if ((await transport.putBlobFile(repo, { ...indexBlob, path: index.target }, {})) === "uploaded") uploadedBytes += indexBlob.size;
     }
+    // The packs' uploads are awaited only now: the index is written and sent while the last finish.
+    await Promise.all(uploads);
+    if (failure) throw failure;
     packCache.set(indexKey, indexBlob);
     const layers: Descriptor[] = [
       { mediaType: FILE_INDEX_MEDIA_TYPE, digest: indexBlob.digest, size: indexBlob.size },
       ...packs.map((p) => ({ mediaType: PACK_MEDIA_TYPE, digest: p.digest, size: p.size })),
       ...largeDone.map((f) => ({ mediaType: FILE_MEDIA_TYPE, digest: f.digest, size: f.size, annotations: { [TITLE]: f.title } })),
     ];
-    const files = [...packedFiles, ...largeDone].sort((a, b) => compareUtf8(a.title, b.title));
+    // packedFiles is in path order already (small was sorted); only large files need merging in.
+    const files = largeDone.length ? [...packedFiles, ...largeDone].sort((a, b) => compareUtf8(a.title, b.title)) : packedFiles;
     for (const f of largeDone) if (!f.reused) uploadedBytes += f.size;
     return { layers, files, uploadedBytes };
   } finally {

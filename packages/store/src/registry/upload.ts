@@ -1,5 +1,4 @@
-import { createReadStream } from "node:fs";
-import { Readable, Transform } from "node:stream";
+import { type FileHandle, open } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { RegistryHttpError } from "../errors.ts";
 import { isTransient, locationOf, type RegistryHttp, withDigest } from "./http.ts";
@@ -21,21 +20,52 @@ export interface BlobSource {
   read(start: number, end: number, count: (n: number) => void): NonNullable<RequestInit["body"]>;
 }
 
+/** Bytes read per chunk of a file upload: large chunks keep the per-chunk stream machinery off the profile. */
+const FILE_CHUNK = 4 * 1024 * 1024;
+
 export function fileSource(blob: { digest: string; size: number; path: string }): BlobSource {
   return {
     digest: blob.digest,
     size: blob.size,
     what: blob.path,
     read(start, end, count) {
-      const counter = new Transform({
-        transform(chunk: Buffer, _encoding, done) {
-          count(chunk.length);
-          done(null, chunk);
+      // A web stream pulling from a file handle: one hop per chunk (fs.ReadStream piped through a
+      // counting Transform and Readable.toWeb took three, at a quarter of the chunk size). A fresh
+      // buffer per chunk: the request may still hold the last one when the next is read.
+      let handle: FileHandle | undefined;
+      let at = start;
+      const close = async () => {
+        const h = handle;
+        handle = undefined;
+        await h?.close();
+      };
+      return new ReadableStream<Uint8Array>(
+        {
+          async pull(controller) {
+            try {
+              handle ??= await open(blob.path, "r");
+              const want = Math.min(FILE_CHUNK, end - at);
+              if (want <= 0) {
+                await close();
+                controller.close();
+                return;
+              }
+              const chunk = Buffer.allocUnsafe(want);
+              const { bytesRead } = await handle.read(chunk, 0, want, at);
+              if (bytesRead === 0) throw new Error(`${blob.path}: ends at byte ${at}, expected ${end}`);
+              at += bytesRead;
+              count(bytesRead);
+              controller.enqueue(chunk.subarray(0, bytesRead));
+            } catch (error) {
+              await close().catch(() => {});
+              controller.error(error);
+            }
+          },
+          cancel: close,
         },
-      });
-      const source = createReadStream(blob.path, { start, end: end - 1, highWaterMark: 1024 * 1024 });
-      source.on("error", (e) => counter.destroy(e));
-      return Readable.toWeb(source.pipe(counter)) as ReadableStream;
+        // One chunk read ahead while the request writes the last.
+        { highWaterMark: 1 },
+      );
     },
   };
 }
