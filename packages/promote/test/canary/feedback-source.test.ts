@@ -149,14 +149,19 @@ describe("feedback metric source", () => {
     );
   });
 
-  it("with kind: mean a rating scale whose values so far are all 0/1 is still a mean, and true/false lines are bad lines", async () => {
-    const ctx = await context([event("blue", 1), event("blue", 1), event("green", 0), event("green", 1), event("green", true)]);
+  it("with kind: mean a rating scale whose values so far are all 0/1 is still a mean, and true/false count as 1/0", async () => {
+    const ctx = await context([
+      event("blue", 1),
+      event("blue", 1),
+      event("green", 0),
+      event("green", 1),
+      event("green", true),
+      event("green", 4),
+    ]);
     const reading = await source({ field: "ok", kind: "mean" }).read(ctx);
     expect(reading.stable).toEqual({ kind: "mean", n: 2, mean: 1, variance: 0 });
-    expect(reading.canary).toMatchObject({ kind: "mean", n: 2, mean: 0.5 });
-    expect(warnings(ctx)).toEqual([
-      "metric quality: 1 of 5 lines of feedback.jsonl not counted: line 5 (ok: true/false, but kind is mean (expected a number))",
-    ]);
+    expect(reading.canary).toMatchObject({ kind: "mean", n: 4, mean: 1.5 });
+    expect(warnings(ctx)).toEqual([]);
     // Without kind the same values read as a proportion: the ambiguity kind removes.
     expect((await source({ field: "ok" }).read(await context([event("blue", 1), event("green", 0)]))).stable).toMatchObject({
       kind: "proportion",

@@ -17,9 +17,11 @@ import {
  * each event. A variant is named by the router's server name for its slot, the words
  * stable/canary, or the digest of the version it served. Events before the rollout started are
  * skipped; events without a time (or with null) are counted. The metric is a proportion (every
- * value true/false or 0/1) or a mean (numbers, with Welford's moments) as `kind` says; a value of
- * the other kind is a bad line. Without `kind` the values decide, and a file mixing true/false
- * with other numbers is an error.
+ * value true/false or 0/1) or a mean (numbers, true/false as 1/0; Welford's moments) as `kind`
+ * says. With `kind: proportion` a number other than 0 and 1 is a bad line: live events cannot be
+ * read again, so one odd event must not hold the rollout (`llmops ab analyze`, reading a log that
+ * can be fixed and read again, refuses it instead). Without `kind` the values decide, and a file
+ * mixing true/false with other numbers is an error.
  *
  * The file is the repository owner's, but its events come from production: a line that is not an
  * event (not JSON, a value missing or of the wrong type, longer than MAX_FEEDBACK_LINE_BYTES) is
@@ -129,11 +131,8 @@ export function createFeedbackSource(metric: CanaryMetricConfig): MetricSource {
         }
         const value = valueAt(event, paths.field);
         if (typeof value === "boolean") {
-          if (feedback.kind === "mean") {
-            noteBad({ line, reason: `${feedback.field}: true/false, but kind is mean (expected a number)` });
-            return;
-          }
-          kinds.boolean ??= line;
+          // With kind: mean, true/false average as 1/0 (as `llmops ab analyze --kind mean` reads them).
+          if (feedback.kind !== "mean") kinds.boolean ??= line;
           tallies[slot].add(value ? 1 : 0);
         } else if (typeof value === "number" && Number.isFinite(value)) {
           if (value !== 0 && value !== 1) {
