@@ -40,8 +40,8 @@ export interface EvidenceStore {
   ): Promise<{ digest: string }>;
   /** Referrers of the version with that artifact type, newest first (by `org.opencontainers.image.created`). */
   listEvidence(subject: ResolvedVersion, artifactType: string): Promise<EvidenceSummary[]>;
-  /** One file of a referrer, digest-verified. */
-  readEvidenceFile(subject: ResolvedVersion, evidenceDigest: string, title: string): Promise<Uint8Array>;
+  /** One file of a referrer, digest-verified; refused unless it declares at most `maxBytes` (the store's default when absent). */
+  readEvidenceFile(subject: ResolvedVersion, evidenceDigest: string, title: string, options?: { maxBytes?: number }): Promise<Uint8Array>;
 }
 
 /**

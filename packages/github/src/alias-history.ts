@@ -1,4 +1,5 @@
 import { EVAL_ARTIFACT_TYPE, type Logger, runSummarySchema } from "@llmops/core";
+import { SUMMARY_FILE, SUMMARY_FILE_MAX_BYTES } from "@llmops/eval";
 import type { HistoryPoint } from "@llmops/report";
 import type { Store } from "@llmops/store";
 
@@ -27,7 +28,11 @@ export async function aliasMetricHistory(options: {
       const evidence = (await store.listEvidence(version, EVAL_ARTIFACT_TYPE)).find((e) => e.annotations["dev.llmops.suite"] === suite);
       if (!evidence) continue;
       const summary = runSummarySchema.safeParse(
-        JSON.parse(new TextDecoder().decode(await store.readEvidenceFile(version, evidence.digest, "summary.json"))),
+        JSON.parse(
+          new TextDecoder().decode(
+            await store.readEvidenceFile(version, evidence.digest, SUMMARY_FILE, { maxBytes: SUMMARY_FILE_MAX_BYTES }),
+          ),
+        ),
       );
       const value = summary.success ? summary.data.metrics.find((m) => m.name === metric)?.mean : undefined;
       if (value !== undefined) points.push({ label: version.version ?? digest.slice(7, 14), value });

@@ -8,6 +8,7 @@ import {
   type RunSummary,
   runSummarySchema,
 } from "@llmops/core";
+import { SUMMARY_FILE, SUMMARY_FILE_MAX_BYTES } from "@llmops/eval";
 import type { Store } from "@llmops/store";
 import { z } from "zod";
 import { environmentConfig, shortDigest } from "./environment.ts";
@@ -68,7 +69,6 @@ export interface CheckRequirementsOptions {
 
 const DAY_MS = 86_400_000;
 /** The largest summary.json read (a real one is a few KiB; a larger one is refused, the run ignored). */
-const SUMMARY_FILE_MAX_BYTES = 16 * 1024 * 1024;
 
 /** Every requirement of the environment, met or not, in config order (evidence first). */
 export async function checkRequirements(options: CheckRequirementsOptions): Promise<RequirementCheck[]> {
@@ -102,7 +102,7 @@ async function evalRuns(options: CheckRequirementsOptions): Promise<EvalRun[]> {
   for (const entry of await store.listEvidence(version, EVAL_ARTIFACT_TYPE)) {
     let summary: RunSummary;
     try {
-      const bytes = await store.readEvidenceFile(version, entry.digest, "summary.json", { maxBytes: SUMMARY_FILE_MAX_BYTES });
+      const bytes = await store.readEvidenceFile(version, entry.digest, SUMMARY_FILE, { maxBytes: SUMMARY_FILE_MAX_BYTES });
       const parsed = runSummarySchema.safeParse(JSON.parse(new TextDecoder().decode(bytes)));
       if (!parsed.success) {
         logger.warn(`eval evidence ${entry.digest} on ${shortDigest(version.digest)}: summary.json is not an eval summary; ignored`);

@@ -2,7 +2,7 @@ import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { EVAL_ARTIFACT_TYPE, type EvidenceStore, InputError, type Logger } from "@llmops/core";
 import { parseResults, parseSummary } from "../results/parse.ts";
-import { readRunOutputs, SUMMARY_FILE } from "../results/write.ts";
+import { readRunOutputs, SUMMARY_FILE, SUMMARY_FILE_MAX_BYTES } from "../results/write.ts";
 import type { BaselineInfo, RunResults } from "./compare.ts";
 
 /** Reads one run from its results directory, or from the path of its `summary.json`, through readRunOutputs (the one reader of results directories). */
@@ -87,7 +87,7 @@ export async function loadBaselineFromStore(options: {
   for (const item of evidence) {
     if (item.annotations["dev.llmops.suite"] !== suite) continue;
     const source = `${label} evidence ${item.digest.slice(0, 19)}`;
-    const summaryBytes = await store.readEvidenceFile(version, item.digest, SUMMARY_FILE);
+    const summaryBytes = await store.readEvidenceFile(version, item.digest, SUMMARY_FILE, { maxBytes: SUMMARY_FILE_MAX_BYTES });
     const summary = parseSummary(new TextDecoder().decode(summaryBytes), `${source} ${SUMMARY_FILE}`);
     if (!summary.complete) {
       logger.info(`skipping incomplete eval evidence ${item.digest.slice(0, 19)} of suite "${suite}" on ${ref}`);

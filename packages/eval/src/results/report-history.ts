@@ -8,7 +8,7 @@ import {
   type ResolvedVersion,
 } from "@llmops/core";
 import { parseSummary } from "./parse.ts";
-import { SUMMARY_FILE } from "./write.ts";
+import { SUMMARY_FILE, SUMMARY_FILE_MAX_BYTES } from "./write.ts";
 
 /**
  * An alias's history as the HTML report shows it, read from the store: every move of
@@ -80,7 +80,7 @@ async function versionOf(store: AliasHistoryStore, name: string, digest: string,
       const suite = item.annotations["dev.llmops.suite"];
       if (suite === undefined || seen.has(suite)) continue;
       try {
-        const bytes = await store.readEvidenceFile(resolved, item.digest, SUMMARY_FILE);
+        const bytes = await store.readEvidenceFile(resolved, item.digest, SUMMARY_FILE, { maxBytes: SUMMARY_FILE_MAX_BYTES });
         const summary = parseSummary(new TextDecoder().decode(bytes), `evidence ${item.digest.slice(0, 19)} ${SUMMARY_FILE}`);
         seen.add(suite);
         const when = item.annotations[CREATED];

@@ -7,6 +7,12 @@ import { resultLine } from "./stream.ts";
 
 export const RESULTS_FILE = "results.jsonl";
 export const SUMMARY_FILE = "summary.json";
+/**
+ * The largest summary.json read back from a store's evidence: a summary is a few KB to a few MB
+ * (metrics, slices, gates), and a referrer is anyone-with-write-access's file, so every reader
+ * reads it with this cap instead of the store's default for any evidence file.
+ */
+export const SUMMARY_FILE_MAX_BYTES = 16 * 1024 * 1024;
 export const JUNIT_FILE = "junit.xml";
 export const MARKDOWN_FILE = "summary.md";
 

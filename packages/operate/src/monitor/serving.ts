@@ -13,7 +13,7 @@ import {
   type ResolvedVersion,
   type RunSummary,
 } from "@llmops/core";
-import { parseResults, parseSummary } from "@llmops/eval";
+import { parseResults, parseSummary, SUMMARY_FILE, SUMMARY_FILE_MAX_BYTES } from "@llmops/eval";
 import type { Store } from "@llmops/store";
 
 /**
@@ -23,8 +23,6 @@ import type { Store } from "@llmops/store";
  * monitored suite.
  */
 
-const SUMMARY_FILE = "summary.json";
-const SUMMARY_MAX_BYTES = 16 * 1024 * 1024;
 /** The events that put a version in an environment (a roll-back to it included). */
 const PLACING_EVENTS: readonly PromotionEvent[] = ["promoted", "rolled-back"];
 const placing = (event: string | undefined) => PLACING_EVENTS.some((e) => e === event);
@@ -76,7 +74,7 @@ export interface BaselineRun {
 
 async function readEvalRun(store: Store, version: ResolvedVersion, digest: string): Promise<{ summary: RunSummary; cases: CaseResult[] }> {
   const what = `eval evidence ${digest.slice(0, 19)} on ${version.name}`;
-  const summaryBytes = await store.readEvidenceFile(version, digest, SUMMARY_FILE, { maxBytes: SUMMARY_MAX_BYTES });
+  const summaryBytes = await store.readEvidenceFile(version, digest, SUMMARY_FILE, { maxBytes: SUMMARY_FILE_MAX_BYTES });
   const summary = parseSummary(new TextDecoder().decode(summaryBytes), `${what} ${SUMMARY_FILE}`);
   const results = summary.results.split("/").pop() ?? "results.jsonl";
   const resultsBytes = await store.readEvidenceFile(version, digest, results);
