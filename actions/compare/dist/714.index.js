@@ -16,7 +16,7 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(76760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var _actions_artifact__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(25400);
-/* harmony import */ var _llmops_core__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(99599);
+/* harmony import */ var _llmops_core__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(17192);
 
 
 
