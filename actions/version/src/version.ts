@@ -5,14 +5,8 @@ import { type LlmopsConfig, loadConfig, oneLine } from "@llmops/core";
 import { actionInput, readActionInputs } from "@llmops/github/action-inputs";
 import { type ActionContext, chooseActionStore, openActionStore, storeInputs } from "@llmops/github/action-kit";
 import { renderVersionSummary, writeJobSummary } from "@llmops/github/job-summary";
-import {
-  type CheckedVersion,
-  DatasetChecksFailedError,
-  renderCheckMarkdown,
-  versionChecked,
-  versionDeclaredChecked,
-} from "@llmops/operate";
-import { provenanceFromEnv, type VersionOptions } from "@llmops/store";
+import type { CheckedVersion } from "@llmops/operate";
+import { provenanceFromEnv, type VersionOptions, versionDeclared } from "@llmops/store";
 import { z } from "zod";
 
 export const versionInputsSchema = z.object({
@@ -48,6 +42,12 @@ export interface VersionActionResult {
  * stores nothing: its report goes to the job summary and the step fails (the same gate as
  * `llmops version`).
  */
+/**
+ * The check code (MinHash, PII patterns, JSON Schema) nearly doubles the bundle every version job
+ * loads, and most repositories declare no checks: it is loaded only when a check will run.
+ */
+const loadOperate = () => import("@llmops/operate");
+
 export async function versionAction(inputs: VersionInputs, context: ActionContext): Promise<VersionActionResult> {
   const provenance = provenanceFromEnv(context.env);
   const gate = (loaded: { config: LlmopsConfig; dir: string; file: string }) => ({
@@ -62,12 +62,20 @@ export async function versionAction(inputs: VersionInputs, context: ActionContex
     const { config, dir, file } = await loadConfig(resolve(context.workspace, inputs.config));
     const choice = await chooseActionStore(inputs, context, file);
     const store = openActionStore(choice, context);
-    const versions = await reportFailedChecks(context, () =>
-      versionDeclaredChecked(store, gate({ config, dir, file }), {
+    // Which datasets get checked is operate's rule; this only spares loading it when none declares checks.
+    const anyChecks = Object.values(config.artifacts).some((artifact) => artifact.kind === "dataset" && artifact.checks);
+    if (inputs.check === false || !anyChecks) {
+      const versions = await versionDeclared(store, {
+        artifacts: config.artifacts,
+        configDir: dir,
         only: inputs.artifacts,
-        check: inputs.check !== false,
         common: provenance,
-      }),
+      });
+      return { versions, store: choice.spec };
+    }
+    const operate = await loadOperate();
+    const versions = await reportFailedChecks(context, operate, () =>
+      operate.versionDeclaredChecked(store, gate({ config, dir, file }), { only: inputs.artifacts, check: true, common: provenance }),
     );
     return { versions, store: choice.spec };
   }
@@ -89,12 +97,17 @@ export async function versionAction(inputs: VersionInputs, context: ActionContex
   };
   if (inputs.check !== true) return { versions: [await store.version(options)], store: choice.spec };
   const loaded = await loadConfig(resolve(context.workspace, inputs.config));
-  const version = await reportFailedChecks(context, () => versionChecked(store, gate(loaded), options));
+  const operate = await loadOperate();
+  const version = await reportFailedChecks(context, operate, () => operate.versionChecked(store, gate(loaded), options));
   return { versions: [version], store: choice.spec };
 }
 
 /** A refused check gate: each failed report in the job summary, then the step fails with the one-line reasons. */
-async function reportFailedChecks<T>(context: ActionContext, step: () => Promise<T>): Promise<T> {
+async function reportFailedChecks<T>(
+  context: ActionContext,
+  { DatasetChecksFailedError, renderCheckMarkdown }: Awaited<ReturnType<typeof loadOperate>>,
+  step: () => Promise<T>,
+): Promise<T> {
   try {
     return await step();
   } catch (error) {
@@ -130,9 +143,11 @@ export async function writeVersionOutputs(result: VersionActionResult): Promise<
   core.setOutput("uploaded-bytes", String(versions.reduce((sum, v) => sum + v.uploadedBytes, 0)));
   core.setOutput("reused-bytes", String(versions.reduce((sum, v) => sum + v.reusedBytes, 0)));
   core.setOutput("store", result.store);
+  // Only a checked version needs the check's renderer (and the code loaded with it).
+  const renderCheck = versions.some((v) => v.check) ? (await loadOperate()).renderCheckMarkdown : undefined;
   await writeJobSummary(
     versions
-      .map((v) => [renderVersionSummary(v, result.store), ...(v.check ? [renderCheckMarkdown(v.check.result)] : [])].join("\n"))
+      .map((v) => [renderVersionSummary(v, result.store), ...(v.check && renderCheck ? [renderCheck(v.check.result)] : [])].join("\n"))
       .join("\n"),
   );
 }
