@@ -36,18 +36,18 @@ export interface VersionActionResult {
 }
 
 /**
+ * The check code (MinHash, PII patterns, JSON Schema) nearly doubles the bundle every version job
+ * loads, and most repositories declare no checks: it is loaded only when a check will run.
+ */
+const loadOperate = () => import("@llmops/operate");
+
+/**
  * With `path`: that file or directory as `name` (checked first with `check: true`, by the
  * `checks:` llmops.yaml declares for it). Without: every artifact llmops.yaml declares (or those in
  * `artifacts`), each dataset with `checks:` checked first unless `check: false`. A failed check
  * stores nothing: its report goes to the job summary and the step fails (the same gate as
  * `llmops version`).
  */
-/**
- * The check code (MinHash, PII patterns, JSON Schema) nearly doubles the bundle every version job
- * loads, and most repositories declare no checks: it is loaded only when a check will run.
- */
-const loadOperate = () => import("@llmops/operate");
-
 export async function versionAction(inputs: VersionInputs, context: ActionContext): Promise<VersionActionResult> {
   const provenance = provenanceFromEnv(context.env);
   const gate = (loaded: { config: LlmopsConfig; dir: string; file: string }) => ({

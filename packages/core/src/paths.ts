@@ -1,5 +1,5 @@
 import { realpath } from "node:fs/promises";
-import { isAbsolute, relative, resolve, sep } from "node:path";
+import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
 import { InputError } from "./errors.ts";
 
 /** Whether the absolute path `inner` is `outer` itself or below it (a name such as `..x` stays inside). */
@@ -25,16 +25,20 @@ export async function resolveInside(path: string, base: string, what: string): P
   if (!isInside(target, root)) {
     throw new InputError(`${what} "${path}" leads outside ${root}; expected a path inside the directory of llmops.yaml`);
   }
-  let real: string;
-  try {
-    real = await realpath(target);
-  } catch {
-    return target;
+  // A missing path is checked through its deepest existing ancestor: `link/missing.json` under a
+  // link out of the checkout is refused like `link/present.json`, so existence outside cannot be probed.
+  let existing = target;
+  let real: string | undefined;
+  for (;;) {
+    real = await realpath(existing).catch(() => undefined);
+    if (real !== undefined || existing === root || dirname(existing) === existing) break;
+    existing = dirname(existing);
   }
+  if (real === undefined) return target;
   const realRoot = await realpath(root).catch(() => root);
   if (!isInside(real, realRoot)) {
     throw new InputError(
-      `${what} "${path}" resolves to ${real}, outside ${realRoot}; expected a path inside the directory of llmops.yaml (no symbolic links out of it)`,
+      `${what} "${path}" leads outside ${realRoot} through a symbolic link; expected a path inside the directory of llmops.yaml (no symbolic links out of it)`,
     );
   }
   return target;

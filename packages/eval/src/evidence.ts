@@ -1,5 +1,5 @@
-import { type CaseResult, EVAL_ARTIFACT_TYPE, type EvidenceStore, type ResolvedVersion, type RunSummary } from "@llmops/core";
-import { RESULTS_FILE, SUMMARY_FILE, toJsonl } from "./results/write.ts";
+import { type CaseResult, EVAL_ARTIFACT_TYPE, type EvidenceStore, InputError, type ResolvedVersion, type RunSummary } from "@llmops/core";
+import { RESULTS_FILE, SUMMARY_FILE, SUMMARY_FILE_MAX_BYTES, toJsonl } from "./results/write.ts";
 
 /**
  * Records a run as evidence on the model version it evaluated (an OCI referrer), so promotion
@@ -12,10 +12,17 @@ export async function recordEvalEvidence(
   rows: CaseResult[],
 ): Promise<{ digest: string }> {
   const encoder = new TextEncoder();
+  const summaryBytes = encoder.encode(`${JSON.stringify(summary, null, 2)}\n`);
+  // Readers refuse a larger one: recorded, it would be evidence nobody can read (a failed run
+  // that promotion would pass over for an older one).
+  if (summaryBytes.length > SUMMARY_FILE_MAX_BYTES)
+    throw new InputError(
+      `${summary.suite}: summary.json is ${summaryBytes.length} bytes, over the ${SUMMARY_FILE_MAX_BYTES} evidence readers accept; not recorded (fewer slices make it smaller)`,
+    );
   return store.attachEvidence(subject, {
     artifactType: EVAL_ARTIFACT_TYPE,
     files: [
-      { title: SUMMARY_FILE, mediaType: "application/json", data: encoder.encode(`${JSON.stringify(summary, null, 2)}\n`) },
+      { title: SUMMARY_FILE, mediaType: "application/json", data: summaryBytes },
       { title: RESULTS_FILE, mediaType: "application/jsonl", data: encoder.encode(toJsonl(rows)) },
     ],
     annotations: {

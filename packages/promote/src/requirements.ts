@@ -2,8 +2,10 @@ import {
   EVAL_ARTIFACT_TYPE,
   type EvidenceRef,
   type EvidenceRequirement,
+  InputError,
   type LlmopsConfig,
   type Logger,
+  oneLine,
   type ResolvedVersion,
   type RunSummary,
   runSummarySchema,
@@ -110,7 +112,10 @@ async function evalRuns(options: CheckRequirementsOptions): Promise<EvalRun[]> {
       }
       summary = parsed.data;
     } catch (error) {
-      logger.warn(`eval evidence ${entry.digest} on ${shortDigest(version.digest)}: unreadable (${(error as Error).message}); ignored`);
+      // A record that cannot be trusted whole is ignored; the store failing to answer is not: an
+      // older passing run must never stand in for a newer one the registry did not return.
+      if (!(error instanceof InputError || error instanceof SyntaxError)) throw error;
+      logger.warn(`eval evidence ${entry.digest} on ${shortDigest(version.digest)}: unreadable (${oneLine(error)}); ignored`);
       continue;
     }
     if (summary.model && summary.model.digest !== version.digest) {

@@ -27,7 +27,7 @@ const analyzeCommand: Command = {
     control: "the control variant (default: the first variant in the log)",
     treatment: "the treatment variant (default: the other one; required with more than two variants)",
     direction: "higher|lower: which way is better (default lower with only --max, else higher)",
-    kind: "proportion|mean: how to read the outcome (default: the values decide); mean keeps a numeric outcome that holds only 0s and 1s a mean",
+    kind: "proportion|mean: how to read the outcome (default: the values decide); proportion refuses a number other than 0 and 1, mean reads true/false as 1/0 and keeps a numeric outcome that holds only 0s and 1s a mean",
     "no-worse-than": "margin D >= 0: fail when treatment - control is surely worse than D (default 0 when no criterion is given)",
     max: "fail when the treatment's value is surely above X",
     min: "fail when the treatment's value is surely below X",

@@ -23,12 +23,12 @@ export const versionCommand: Command = {
   },
   optionHelp: {
     ...storeOptionHelp,
-    name: "artifact name (OCI repository name, e.g. team/sentiment)",
-    kind: "model or dataset",
-    parent: "a version this one derives from (name:alias, name:vN, name@sha256:...); repeatable",
-    alias: "alias to point at the new version (e.g. latest); repeatable",
-    label: "key=value label; repeatable",
-    param: "key=value parameter recorded in the metadata; repeatable",
+    name: "with <path>: artifact name (OCI repository name, e.g. team/sentiment)",
+    kind: "with <path>: model or dataset",
+    parent: "with <path>: a version this one derives from (name:alias, name:vN, name@sha256:...); repeatable",
+    alias: "with <path>: alias to point at the new version (e.g. latest); repeatable",
+    label: "with <path>: key=value label; repeatable",
+    param: "with <path>: key=value parameter recorded in the metadata; repeatable",
     created: "ISO timestamp for the metadata (default SOURCE_DATE_EPOCH or now)",
     only: "without <path>: version only this declared artifact; repeatable (default: every one in artifacts:)",
     // llmops.yaml is @llmops/core's DEFAULT_CONFIG_FILE (test/lazy-commands.test.ts holds it to this).

@@ -43,6 +43,9 @@ export class HashSet64 {
 
   /** Adds the key (with `value`, 0 ≤ value < 2^32 − 1, when the set holds values) unless present; true when it was added. */
   add(hi: number, lo: number, value = 0): boolean {
+    // value + 1 is the slot's tag: 2^32 − 1 would wrap to 0, "empty".
+    if (this.#values && !(Number.isInteger(value) && value >= 0 && value < 0xffffffff))
+      throw new RangeError(`value ${value}: expected an integer 0 ≤ value < 2^32 − 1`);
     if (this.#size + 1 > this.#tags.length * this.#maxLoad) this.#grow();
     const h = hi | 0;
     const l = lo | 0;

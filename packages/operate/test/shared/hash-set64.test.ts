@@ -90,6 +90,8 @@ describe("HashSet64", () => {
     expect(edges.get(0, 0)).toBe(-1);
     expect(edges.add(0, 0, 4_294_967_294)).toBe(true);
     expect(edges.get(0, 0)).toBe(4_294_967_294);
+    expect(() => edges.add(1, 1, 4_294_967_295)).toThrow(RangeError);
+    expect(() => edges.add(1, 1, -1)).toThrow(RangeError);
     // Signed halves (Math.imul output) name the same key as their unsigned spelling.
     expect(edges.add(-1, -2, 5)).toBe(true);
     expect(edges.get(0xffffffff, 0xfffffffe)).toBe(5);

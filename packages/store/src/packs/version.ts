@@ -62,6 +62,7 @@ export async function versionPacked(
   const largeDone = await mapLimit(large, input.concurrency, input.putFile);
   const temp = await mkdtemp(join(tmpdir(), "llmops-pack-"));
   const index = await FileIndexWriter.create(join(temp, "index.jsonl"));
+  const uploads = new Set<Promise<void>>();
   try {
     let nextLarge = 0;
     const addLargeBefore = (path: string | undefined) => {
@@ -77,7 +78,6 @@ export async function versionPacked(
     // Bytes of the blobs this run stored: whole packs and the index, tar headers included (a
     // packed file's own size would under-count small files by the 512-byte header each carries).
     let uploadedBytes = 0;
-    const uploads = new Set<Promise<void>>();
     let failure: unknown;
     for (const [k, plan] of eachPackPlan(small, input.target)) {
       if (failure) break;
@@ -211,6 +211,9 @@ export async function versionPacked(
     for (const f of largeDone) if (!f.reused) uploadedBytes += f.size;
     return { layers, files, uploadedBytes };
   } finally {
+    // An error before the packs' uploads were awaited (the index failing) must not remove the
+    // files they still read, nor leave them running after the call has returned.
+    await Promise.allSettled(uploads);
     await index.discard();
     await rm(temp, { recursive: true, force: true });
   }

@@ -56,6 +56,12 @@ export function fileSource(blob: { digest: string; size: number; path: string })
               at += bytesRead;
               count(bytesRead);
               controller.enqueue(chunk.subarray(0, bytesRead));
+              // The last chunk read: the file is closed now, not when the request is done with
+              // the stream (a server answering early, e.g. 401, never drains it).
+              if (at >= end) {
+                await close();
+                controller.close();
+              }
             } catch (error) {
               await close().catch(() => {});
               controller.error(error);
