@@ -10,11 +10,15 @@ import { finished } from "node:stream/promises";
  * new one, never half of it; the temp file is removed when the write fails. `durable` also
  * fsyncs the data before the rename, for stores that must survive a crash.
  */
-export async function writeFileAtomic(file: string, data: string | Uint8Array, options: { durable?: boolean } = {}): Promise<void> {
+export async function writeFileAtomic(
+  file: string,
+  data: string | Uint8Array,
+  options: { durable?: boolean; mode?: number } = {},
+): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
   const temp = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
   try {
-    const handle = await open(temp, "w");
+    const handle = await open(temp, "w", options.mode ?? 0o666);
     try {
       await handle.writeFile(data);
       if (options.durable) await handle.sync();

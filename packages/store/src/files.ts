@@ -1,6 +1,18 @@
 import { createHash, randomBytes } from "node:crypto";
-import { accessSync, type BigIntStats, closeSync, constants, lstatSync, openSync, readdirSync, readSync, writeSync } from "node:fs";
-import { access, type FileHandle, lstat, mkdir, open, readFile, rename, rm, stat } from "node:fs/promises";
+import {
+  accessSync,
+  type BigIntStats,
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readdirSync,
+  readSync,
+  type Stats,
+  writeSync,
+} from "node:fs";
+import { access, type FileHandle, lstat, mkdir, open, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { InputError } from "@llmops/core";
 import type { FileMode } from "./packs/tar.ts";
@@ -260,6 +272,32 @@ function decodePath(text: string): string {
  * JSON object per entry cost seconds to parse and to write on every version and fetch. Version 2
  * (JSON) files are still read.
  */
+/**
+ * Whether a cache file may be believed. The stat and pack caches are trusted whole: a digest in
+ * them stands for a file's bytes without reading them again (a pack rebuilt from cached digests
+ * is checked only against the cached pack digest). So a cache another user could have written,
+ * one not owned by this user or writable by group or others, is not read: it only costs a rehash.
+ * The caches themselves are written 0600.
+ */
+export function trustedCacheFile(st: Pick<Stats, "uid" | "mode">): boolean {
+  const uid = process.getuid?.();
+  return (uid === undefined || st.uid === uid) && (st.mode & 0o022) === 0;
+}
+
+/** A cache file's text, or undefined when it is missing, unreadable or not trusted (trustedCacheFile). */
+export async function readCacheFile(file: string): Promise<string | undefined> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(file, "r");
+    if (!trustedCacheFile(await handle.stat())) return undefined;
+    return await handle.readFile("utf8");
+  } catch {
+    return undefined;
+  } finally {
+    await handle?.close();
+  }
+}
+
 export class StatCache {
   readonly file: string;
   /**
@@ -281,7 +319,8 @@ export class StatCache {
    */
   async load(prefix?: string): Promise<this> {
     try {
-      const text = await readFile(this.file, "utf8");
+      const text = await readCacheFile(this.file);
+      if (text === undefined) return this;
       if (text.startsWith(V3_HEADER)) {
         const encodedPrefix = prefix === undefined ? undefined : encodePath(prefix);
         let at = V3_HEADER.length;
@@ -345,7 +384,7 @@ export class StatCache {
     await mkdir(dirname(this.file), { recursive: true });
     const temp = `${this.file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
     try {
-      const fd = openSync(temp, "w");
+      const fd = openSync(temp, "w", 0o600);
       try {
         const out = new ChunkWriter(fd);
         out.text(V3_HEADER);
@@ -369,6 +408,11 @@ export class StatCache {
     try {
       fd = openSync(this.file, "r");
     } catch {
+      return;
+    }
+    // Lines of a file that is not to be believed are not carried into one that is.
+    if (!trustedCacheFile(fstatSync(fd))) {
+      closeSync(fd);
       return;
     }
     try {

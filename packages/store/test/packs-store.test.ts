@@ -280,6 +280,46 @@ describe("packed versions in a layout store", () => {
     expect(await readTree(join(dir, "out"))).toEqual(await readTree(join(dir, "src")));
   });
 
+  it("writes its caches 0600 and believes no cache another user could have written (group- or other-writable)", async () => {
+    const { dir, version } = await settled();
+    const v = await version("a");
+    const statFile = join(dir, "cache", "stat-cache.json");
+    const packFile = join(dir, "cache", "pack-cache.json");
+    expect((await stat(statFile)).mode & 0o777).toBe(0o600);
+    expect((await stat(packFile)).mode & 0o777).toBe(0o600);
+    // The poisoning a trusted cache cannot detect: a wrong digest for a file, and under the key
+    // planned with it, the real pack's digest. Made group-writable, neither file is read.
+    const wrong = `sha256:${"0".repeat(64)}`;
+    const victim = join(dir, "src", "val/s0100.txt");
+    const right = v.files.find((f) => f.title === "val/s0100.txt")!.digest;
+    const lines = (await readFile(statFile, "utf8")).split("\n");
+    const at = lines.findIndex((l) => l.startsWith(`${victim}\t`));
+    lines[at] = lines[at]!.replace(right, wrong);
+    await writeFile(statFile, lines.join("\n"));
+    const small = v.files
+      .filter((f) => f.size < PACKING.threshold)
+      .map((f) => ({ ...f, mode: f.title === "run.sh" ? (0o755 as const) : (0o644 as const) }));
+    const plans = planPacks(small, PACKING.target);
+    const k = plans.findIndex((p) => p.members.some((m) => m.file.title === "val/s0100.txt"));
+    const plan = plans[k]!;
+    const manifest = JSON.parse(await readFile(join(dir, "a", "blobs", "sha256", v.digest.slice(7)), "utf8")) as Manifest;
+    const realPack = manifest.layers.filter((l) => l.mediaType === PACK_MEDIA_TYPE)[k]!;
+    const cache = JSON.parse(await readFile(packFile, "utf8")) as { entries: Record<string, { digest: string; size: number }> };
+    cache.entries[packKey(plan.members.map(({ file }) => ({ ...file, digest: file.title === "val/s0100.txt" ? wrong : file.digest })))] = {
+      digest: realPack.digest,
+      size: realPack.size,
+    };
+    await writeFile(packFile, JSON.stringify(cache));
+    await chmod(statFile, 0o664);
+    await chmod(packFile, 0o664);
+    const again = await version("other");
+    expect(again.digest).toBe(v.digest);
+    expect(again.files.find((f) => f.title === "val/s0100.txt")!.digest).toBe(right);
+    // Rewritten from what was hashed, 0600 again: the poison is not carried over.
+    expect(await readFile(statFile, "utf8")).not.toContain(wrong);
+    expect((await stat(statFile)).mode & 0o777).toBe(0o600);
+  });
+
   it("keeps versions written one layer per file readable: listing and --include fetch", async () => {
     const dir = await tempDir();
     await writeTree(join(dir, "src"), { "a/x.txt": "x", "b/y.txt": "y" });

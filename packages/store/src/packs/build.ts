@@ -1,9 +1,8 @@
 import { createHash } from "node:crypto";
 import { closeSync, fstatSync, openSync, readSync, writeSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { setImmediate as yieldToLoop } from "node:timers/promises";
 import { InputError, writeFileAtomic } from "@llmops/core";
-import { type FileStat, fileStat } from "../files.ts";
+import { type FileStat, fileStat, readCacheFile } from "../files.ts";
 import { isDigest } from "../schema.ts";
 import { packHasher } from "./hash-worker.ts";
 import type { PackPlan } from "./plan.ts";
@@ -204,7 +203,9 @@ export class PackCache {
 
   async load(): Promise<this> {
     try {
-      const parsed = JSON.parse(await readFile(this.file, "utf8")) as { version?: number; entries?: Record<string, PackCacheEntry> };
+      const text = await readCacheFile(this.file);
+      if (text === undefined) return this;
+      const parsed = JSON.parse(text) as { version?: number; entries?: Record<string, PackCacheEntry> };
       if (parsed.version === 1 && parsed.entries) this.#entries = new Map(Object.entries(parsed.entries));
     } catch {
       // A missing or corrupt cache only costs a rebuild.
@@ -230,7 +231,7 @@ export class PackCache {
   async save(): Promise<void> {
     if (!this.#dirty) return;
     const entries = [...this.#entries].slice(-PACK_CACHE_ENTRIES);
-    await writeFileAtomic(this.file, JSON.stringify({ version: 1, entries: Object.fromEntries(entries) }));
+    await writeFileAtomic(this.file, JSON.stringify({ version: 1, entries: Object.fromEntries(entries) }), { mode: 0o600 });
     this.#dirty = false;
   }
 }
