@@ -66,6 +66,9 @@ class hash_set64_HashSet64 {
     }
     /** Adds the key (with `value`, 0 ≤ value < 2^32 − 1, when the set holds values) unless present; true when it was added. */
     add(hi, lo, value = 0) {
+        // value + 1 is the slot's tag: 2^32 − 1 would wrap to 0, "empty".
+        if (this.#values && !(Number.isInteger(value) && value >= 0 && value < 0xffffffff))
+            throw new RangeError(`value ${value}: expected an integer 0 ≤ value < 2^32 − 1`);
         if (this.#size + 1 > this.#tags.length * this.#maxLoad)
             this.#grow();
         const h = hi | 0;
