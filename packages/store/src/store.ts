@@ -98,6 +98,16 @@ export interface VersionOptions {
   onProgress?: (event: ProgressEvent) => void;
 }
 
+/** A manifest names a config blob the store does not hold. */
+class ConfigBlobMissingError extends InputError {}
+
+/** What `Store.metadata` reads of a version. */
+export interface VersionInfo {
+  digest: string;
+  artifactType: string | undefined;
+  metadata: VersionMetadata;
+}
+
 export interface VersionedFile {
   title: string;
   digest: string;
@@ -303,6 +313,39 @@ export class Store implements EvidenceStore {
     return version ? { name: parsed.name, digest: stored.digest, version } : { name: parsed.name, digest: stored.digest };
   }
 
+  /**
+   * A version's artifact type and metadata (its config blob), both checked against their digests;
+   * undefined when `name` has no manifest `reference` (a tag or digest). What a caller needs to tell
+   * a model from a dataset, or read a version's parents, without fetching a file.
+   */
+  async metadata(name: string, reference: string): Promise<VersionInfo | undefined> {
+    checkName(name);
+    const where = `${name}${reference.startsWith("sha256:") ? "@" : ":"}${reference}`;
+    const found = await this.#read(this.repo(name), reference, where);
+    if (!found) return undefined;
+    const metadata = await this.#readMetadata(this.repo(name), found.manifest, where);
+    if (!metadata) throw new InputError(`${where} in store ${this.transport.location}: config is not llmops version metadata`);
+    return { digest: found.stored.digest, artifactType: found.manifest.artifactType, metadata };
+  }
+
+  /** The manifest's config as version metadata; undefined when it is not (too large, not JSON, not the schema). */
+  async #readMetadata(repo: string, manifest: Manifest, where: string): Promise<VersionMetadata | undefined> {
+    // A version's config is a few hundred bytes; a huge one is not ours to read into memory.
+    if (manifest.config.size > 1 << 20) return undefined;
+    const stream = await this.transport.openBlob(repo, manifest.config.digest);
+    if (!stream)
+      throw new ConfigBlobMissingError(`${where} in store ${this.transport.location}: config blob ${manifest.config.digest} is missing`);
+    const bytes = await readVerified(stream, manifest.config.digest, manifest.config.size, `${where}: config`);
+    let json: unknown;
+    try {
+      json = JSON.parse(Buffer.from(bytes).toString("utf8"));
+    } catch {
+      return undefined;
+    }
+    const parsed = versionMetadataSchema.safeParse(json);
+    return parsed.success ? parsed.data : undefined;
+  }
+
   async version(options: VersionOptions): Promise<VersionResult> {
     checkName(options.name);
     const kind = artifactKindSchema.safeParse(options.kind);
@@ -498,14 +541,13 @@ export class Store implements EvidenceStore {
           l.mediaType === layers[i]!.mediaType &&
           l.annotations?.[TITLE] === layers[i]!.annotations?.[TITLE],
       );
-    // A version's config is a few hundred bytes; a huge one is not ours to read into memory.
-    if (!sameFiles || manifest.config.size > 1 << 20) return undefined;
-    const stream = await this.transport.openBlob(repo, manifest.config.digest);
-    if (!stream) return undefined;
-    const bytes = await readVerified(stream, manifest.config.digest, manifest.config.size, `${name}:${version}: config`);
-    const parsed = versionMetadataSchema.safeParse(JSON.parse(Buffer.from(bytes).toString("utf8")));
-    if (!parsed.success) return undefined;
-    const before = parsed.data;
+    if (!sameFiles) return undefined;
+    // A missing config makes it another version; one that does not match its digest stays an error.
+    const before = await this.#readMetadata(repo, manifest, `${name}:${version}`).catch((error: unknown) => {
+      if (error instanceof ConfigBlobMissingError) return undefined;
+      throw error;
+    });
+    if (!before) return undefined;
     const essence = (m: VersionMetadata) =>
       canonicalJson({ kind: m.kind, params: m.params, labels: m.labels, parents: m.parents.map((p) => p.digest) });
     if (essence(before) !== essence(metadata)) return undefined;

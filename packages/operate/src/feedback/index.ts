@@ -20,4 +20,4 @@ export {
 } from "./ingest.ts";
 export { type BadLine, badLineSchema, type FeedbackIngestResult, feedbackIngestResultSchema } from "./result.ts";
 export { FEEDBACK_ID_PREFIX, type FeedbackCase, type Redaction, type Redactor } from "./to-case.ts";
-export { isVersionOf, readVersionInfo, type VersionInfo } from "./version-metadata.ts";
+export { isVersionOf } from "./version-metadata.ts";

@@ -11,7 +11,7 @@ import { ModelLookup } from "./models.ts";
 import { type BadLine, type FeedbackIngestResult, feedbackIngestResultSchema } from "./result.ts";
 import { contentKey, idKey, type Key64 } from "./text.ts";
 import { type CaseStats, defaultRedactor, eventToCase, FEEDBACK_ID_PREFIX, type Redactor } from "./to-case.ts";
-import { isVersionOf, readVersionInfo } from "./version-metadata.ts";
+import { isVersionOf } from "./version-metadata.ts";
 
 export interface IngestFeedbackOptions {
   store: Store;
@@ -380,13 +380,13 @@ function pair(key: Key64): [number, number] {
  * version of this very name: a model's repository is not extended with cases.
  */
 async function previousVersion(store: Store, dataset: string): Promise<{ base: string | null; latest: string | null }> {
-  const latest = await readVersionInfo(store, dataset, "latest");
+  const latest = await store.metadata(dataset, "latest");
   let info = latest;
   let reference = "latest";
   if (!info) {
     const newest = (await store.list(dataset))[0];
     if (!newest) return { base: null, latest: null };
-    info = await readVersionInfo(store, dataset, newest.digest);
+    info = await store.metadata(dataset, newest.digest);
     reference = newest.version;
     if (!info) throw new InputError(`dataset ${dataset}:${newest.version}: listed but not found in store ${store.location}`);
   }

@@ -1,6 +1,6 @@
 import { ExternalError } from "@llmops/core";
 import type { Store } from "@llmops/store";
-import { isVersionOf, readVersionInfo } from "./version-metadata.ts";
+import { isVersionOf } from "./version-metadata.ts";
 
 /** What the store says about an event's model ref. */
 export type ModelStatus = "known" | "unknown" | "over-limit";
@@ -39,7 +39,7 @@ export class ModelLookup {
     const name = ref.slice(0, at);
     let status: ModelStatus;
     try {
-      const info = await readVersionInfo(this.#store, name, ref.slice(at + 1));
+      const info = await this.#store.metadata(name, ref.slice(at + 1));
       status = info && isVersionOf(info, name, "model") ? "known" : "unknown";
     } catch (error) {
       if (!deniedOrMissing(error)) throw error;
