@@ -13,7 +13,7 @@ __webpack_require__.d(__webpack_exports__, {
   renderCheckMarkdown: () => (/* reexport */ renderCheckMarkdown)
 });
 
-// UNUSED EXPORTS: ANNOTATION_CHECK_PASSED, BAD_REASONS, CHECK_FILE, CHECK_FILE_MAX_BYTES, CHECK_RESULT_LIMITS, CONTENT_TYPES, DEFAULT_CASES_FILE, DEFAULT_MAX_BAD_LINES, DEFAULT_MAX_LINE_BYTES, DEFAULT_MAX_MODELS, DatasetMovedError, EXPOSITION_FORMATS, FEEDBACK_ID_PREFIX, FeedbackRejectedError, INPUT_VAR, JsonSchemaFileError, LANGUAGE_LABELS, MAX_CATEGORIES, MAX_LABEL_VALUE_LENGTH, MAX_RECORD_LINE_BYTES, MAX_TABLE_CATEGORIES, MAX_VOCABULARY, MISSING_CATEGORY, MONITOR_SIGNATURE_HEADER, MetricSet, MetricsError, NoCaseFilesError, NoDeclaredChecksError, OTHER_CATEGORY, PII_PLACEHOLDER, PSI_FLOOR, PUSH_DEFAULTS, PushgatewayError, RATINGS, RECORD_FORMATS, REQUEST_ID_PATTERN, RESERVED_SUFFIXES, RESULT_KIND_DESCRIPTIONS, RedactedCopyError, SourceResolver, addRecord, againstResultSchema, alertReasons, alertSamples, alertTitle, analyzeDrift, analyzeFeature, badLineSchema, badReasonSchema, baselineRun, binShares, bool, boundLabelValue, cardScheme, caseLocationSchema, categoricalPsi, characterLength, checkDataset, checkEntrySchema, checkGroupingAgainstSeries, checkLabelName, checkMetricName, checkResultSchema, checkSamples, checkSubjectSchema, checkedFileSchema, comparisonSamples, contaminationCheckResultSchema, contaminationFindingSchema, dataSourceSchema, datasetInput, defineFamily, describeCheckResult, describeFailure, describeMonitor, detectResultKind, distributionsSchema, driftResultSchema, driftSamples, driftTestSchema, duplicatePairSchema, duplicatesCheckResultSchema, environmentMonitorSchema, escapeHelp, escapeLabelValue, evalSamples, failureReason, families, featureDriftSchema, feedbackEventSchema, feedbackIngestResultSchema, fieldValue, findPii, formatValue, groupingPath, ibanChecksumValid, ibanValid, identifyLanguage, ingestFeedback, isVersionOf, labelDistributionSchema, labelsCheckResultSchema, lengthStatsSchema, luhnValid, maskPii, metricCheckSchema, modelName, monitor, monitorAlertStateSchema, monitorMarkdown, monitorNotificationSchema, monitorOutcomeSchema, monitorResultInputSchema, monitorResultSamples, monitorResultSchema, monitorSummaryMarkdown, monitorsOf, newColumn, notifyMonitor, numericPsi, parseComparison, parseEvalSummary, parseFeedbackLine, parseResult, piiCheckResultSchema, piiFindingSchema, planQuality, promotionSamples, psiOfShares, pushMetrics, pushgatewayBaseUrl, qualityResultSchema, qualitySamples, quantileEdges, readCheckRecords, readCompareReport, readRecords, readResultDocuments, readVersionInfo, recordCheck, recordFormat, redactPii, redactedCopySchema, renderExposition, requireResultKind, requiredCheckResultSchema, runCheck, runQuality, sampleName, schemaCheckResultSchema, sendMonitorWebhook, servingVersion, tokenize, versionChecked, versionDeclaredChecked, violationSchema, webhookPayload
+// UNUSED EXPORTS: ANNOTATION_CHECK_PASSED, BAD_REASONS, CHECK_FILE, CHECK_FILE_MAX_BYTES, CHECK_RESULT_LIMITS, CONTENT_TYPES, DEFAULT_CASES_FILE, DEFAULT_MAX_BAD_LINES, DEFAULT_MAX_LINE_BYTES, DEFAULT_MAX_MODELS, DatasetMovedError, EXPOSITION_FORMATS, FEEDBACK_ID_PREFIX, FeedbackRejectedError, INPUT_VAR, JsonSchemaFileError, LANGUAGE_LABELS, MAX_CATEGORIES, MAX_LABEL_VALUE_LENGTH, MAX_RECORD_LINE_BYTES, MAX_TABLE_CATEGORIES, MAX_VOCABULARY, MISSING_CATEGORY, MONITOR_SIGNATURE_HEADER, MetricSet, MetricsError, NoCaseFilesError, NoDeclaredChecksError, OTHER_CATEGORY, PII_PLACEHOLDER, PSI_FLOOR, PUSH_DEFAULTS, PushgatewayError, RATINGS, RECORD_FORMATS, REQUEST_ID_PATTERN, RESERVED_SUFFIXES, RESULT_KIND_DESCRIPTIONS, RedactedCopyError, SourceResolver, addRecord, againstResultSchema, alertReasons, alertSamples, alertTitle, analyzeDrift, analyzeFeature, badLineSchema, badReasonSchema, baselineRun, binShares, bool, boundLabelValue, cardScheme, caseLocationSchema, categoricalPsi, characterLength, checkDataset, checkEntrySchema, checkGroupingAgainstSeries, checkLabelName, checkMetricName, checkResultSchema, checkSamples, checkSubjectSchema, checkedFileSchema, comparisonSamples, contaminationCheckResultSchema, contaminationFindingSchema, dataSourceSchema, datasetInput, defineFamily, describeCheckResult, describeFailure, describeMonitor, detectResultKind, distributionsSchema, driftResultSchema, driftSamples, driftTestSchema, duplicatePairSchema, duplicatesCheckResultSchema, environmentMonitorSchema, escapeHelp, escapeLabelValue, evalSamples, failureReason, families, featureDriftSchema, feedbackEventSchema, feedbackIngestResultSchema, fieldValue, findPii, formatValue, groupingPath, ibanChecksumValid, ibanValid, identifyLanguage, ingestFeedback, isVersionOf, labelDistributionSchema, labelsCheckResultSchema, lengthStatsSchema, luhnValid, maskPii, metricCheckSchema, modelName, monitor, monitorAlertStateSchema, monitorMarkdown, monitorNotificationSchema, monitorOutcomeSchema, monitorResultInputSchema, monitorResultSamples, monitorResultSchema, monitorSummaryMarkdown, monitorsOf, newColumn, notifyMonitor, numericPsi, parseComparison, parseEvalSummary, parseFeedbackLine, parseResult, piiCheckResultSchema, piiFindingSchema, planQuality, promotionSamples, psiOfShares, pushMetrics, pushgatewayBaseUrl, qualityResultSchema, qualitySamples, quantileEdges, readCheckRecords, readCompareReport, readRecords, readResultDocuments, recordCheck, recordFormat, redactPii, redactedCopySchema, renderExposition, requireResultKind, requiredCheckResultSchema, runCheck, runQuality, sampleName, schemaCheckResultSchema, sendMonitorWebhook, servingVersion, tokenize, versionChecked, versionDeclaredChecked, violationSchema, webhookPayload
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __webpack_require__(51455);
@@ -4752,75 +4752,14 @@ function describeIssue(issue, event) {
 
 ;// CONCATENATED MODULE: ../../packages/operate/src/feedback/version-metadata.ts
 
-
-
-
-/** What is read of a manifest: its type and its config descriptor. */
-const manifestHeadSchema = schemas.looseObject({
-    artifactType: schemas.string().optional(),
-    config: schemas.looseObject({ digest: src/* digestSchema */.erv, size: schemas.number().int().nonnegative() }),
-});
-/** A version's config is a few hundred bytes; a larger one is not read into memory. */
-const MAX_CONFIG_BYTES = (/* unused pure expression or super */ null && (1024 * 1024));
 /**
- * `reference` is a tag (`latest`, `v3`) or a digest. Undefined when the store has no such manifest;
- * InputError when what it has does not hash to its digest or is not a version of `name`.
+ * True when `info` (Store.metadata: the manifest's artifact type and the version's metadata, both
+ * digest-verified) is a version of `kind` named `name`: feedback ingest refuses a model ref that
+ * names a dataset, and a dataset name that holds models.
  */
-async function version_metadata_readVersionInfo(store, name, reference) {
-    const repo = store.repo(name);
-    const where = `${name}${reference.startsWith("sha256:") ? "@" : ":"}${reference} in store ${store.location}`;
-    const stored = await store.transport.getManifest(repo, reference);
-    if (!stored)
-        return undefined;
-    const actual = sha256(stored.bytes);
-    if (stored.digest !== actual || (reference.startsWith("sha256:") && reference !== actual)) {
-        throw new InputError(`${where}: manifest hashes to ${actual}, expected ${reference.startsWith("sha256:") ? reference : stored.digest}`);
-    }
-    let head;
-    try {
-        head = manifestHeadSchema.parse(JSON.parse(stored.bytes.toString("utf8")));
-    }
-    catch {
-        throw new InputError(`${where}: expected an OCI image manifest with a config descriptor`);
-    }
-    if (head.config.size > MAX_CONFIG_BYTES)
-        throw new InputError(`${where}: config declares ${head.config.size} bytes; expected a version config`);
-    const stream = await store.transport.openBlob(repo, head.config.digest);
-    if (!stream)
-        throw new InputError(`${where}: config blob ${head.config.digest} is missing`);
-    const chunks = [];
-    let size = 0;
-    for await (const chunk of stream) {
-        size += chunk.length;
-        if (size > head.config.size)
-            break;
-        chunks.push(chunk);
-    }
-    stream.destroy();
-    const bytes = Buffer.concat(chunks);
-    if (size !== head.config.size || sha256(bytes) !== head.config.digest) {
-        throw new InputError(`${where}: config blob does not match its digest ${head.config.digest}`);
-    }
-    const metadata = versionMetadataSchema.safeParse(safeJson(bytes));
-    if (!metadata.success)
-        throw new InputError(`${where}: config is not llmops version metadata`);
-    return { digest: actual, artifactType: head.artifactType, metadata: metadata.data };
-}
-/** True when `info` is a version of `kind` named `name` (artifact type and metadata agree). */
 function version_metadata_isVersionOf(info, name, kind) {
     const type = kind === "model" ? MODEL_ARTIFACT_TYPE : DATASET_ARTIFACT_TYPE;
     return info.artifactType === type && info.metadata.kind === kind && info.metadata.name === name;
-}
-function sha256(bytes) {
-    return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
-}
-function safeJson(bytes) {
-    try {
-        return JSON.parse(bytes.toString("utf8"));
-    }
-    catch {
-        return undefined;
-    }
 }
 
 ;// CONCATENATED MODULE: ../../packages/operate/src/feedback/models.ts
@@ -4859,7 +4798,7 @@ class models_ModelLookup {
         const name = ref.slice(0, at);
         let status;
         try {
-            const info = await readVersionInfo(this.#store, name, ref.slice(at + 1));
+            const info = await this.#store.metadata(name, ref.slice(at + 1));
             status = info && isVersionOf(info, name, "model") ? "known" : "unknown";
         }
         catch (error) {
@@ -5437,14 +5376,14 @@ function pair(key) {
  * version of this very name: a model's repository is not extended with cases.
  */
 async function previousVersion(store, dataset) {
-    const latest = await readVersionInfo(store, dataset, "latest");
+    const latest = await store.metadata(dataset, "latest");
     let info = latest;
     let reference = "latest";
     if (!info) {
         const newest = (await store.list(dataset))[0];
         if (!newest)
             return { base: null, latest: null };
-        info = await readVersionInfo(store, dataset, newest.digest);
+        info = await store.metadata(dataset, newest.digest);
         reference = newest.version;
         if (!info)
             throw new InputError(`dataset ${dataset}:${newest.version}: listed but not found in store ${store.location}`);

@@ -150,7 +150,6 @@ __webpack_require__.d(__webpack_exports__, {
   readCompareReport: () => (/* reexport */ readCompareReport),
   readRecords: () => (/* reexport */ readRecords),
   readResultDocuments: () => (/* reexport */ readResultDocuments),
-  readVersionInfo: () => (/* reexport */ readVersionInfo),
   recordCheck: () => (/* reexport */ recordCheck),
   recordFormat: () => (/* reexport */ recordFormat),
   redactPii: () => (/* reexport */ redactPii),
@@ -17727,75 +17726,14 @@ function describeIssue(issue, event) {
 
 ;// CONCATENATED MODULE: ../../packages/operate/src/feedback/version-metadata.ts
 
-
-
-
-/** What is read of a manifest: its type and its config descriptor. */
-const manifestHeadSchema = schemas.looseObject({
-    artifactType: schemas.string().optional(),
-    config: schemas.looseObject({ digest: src/* digestSchema */.erv, size: schemas.number().int().nonnegative() }),
-});
-/** A version's config is a few hundred bytes; a larger one is not read into memory. */
-const MAX_CONFIG_BYTES = 1024 * 1024;
 /**
- * `reference` is a tag (`latest`, `v3`) or a digest. Undefined when the store has no such manifest;
- * InputError when what it has does not hash to its digest or is not a version of `name`.
+ * True when `info` (Store.metadata: the manifest's artifact type and the version's metadata, both
+ * digest-verified) is a version of `kind` named `name`: feedback ingest refuses a model ref that
+ * names a dataset, and a dataset name that holds models.
  */
-async function readVersionInfo(store, name, reference) {
-    const repo = store.repo(name);
-    const where = `${name}${reference.startsWith("sha256:") ? "@" : ":"}${reference} in store ${store.location}`;
-    const stored = await store.transport.getManifest(repo, reference);
-    if (!stored)
-        return undefined;
-    const actual = sha256(stored.bytes);
-    if (stored.digest !== actual || (reference.startsWith("sha256:") && reference !== actual)) {
-        throw new src/* InputError */.dzK(`${where}: manifest hashes to ${actual}, expected ${reference.startsWith("sha256:") ? reference : stored.digest}`);
-    }
-    let head;
-    try {
-        head = manifestHeadSchema.parse(JSON.parse(stored.bytes.toString("utf8")));
-    }
-    catch {
-        throw new src/* InputError */.dzK(`${where}: expected an OCI image manifest with a config descriptor`);
-    }
-    if (head.config.size > MAX_CONFIG_BYTES)
-        throw new src/* InputError */.dzK(`${where}: config declares ${head.config.size} bytes; expected a version config`);
-    const stream = await store.transport.openBlob(repo, head.config.digest);
-    if (!stream)
-        throw new src/* InputError */.dzK(`${where}: config blob ${head.config.digest} is missing`);
-    const chunks = [];
-    let size = 0;
-    for await (const chunk of stream) {
-        size += chunk.length;
-        if (size > head.config.size)
-            break;
-        chunks.push(chunk);
-    }
-    stream.destroy();
-    const bytes = Buffer.concat(chunks);
-    if (size !== head.config.size || sha256(bytes) !== head.config.digest) {
-        throw new src/* InputError */.dzK(`${where}: config blob does not match its digest ${head.config.digest}`);
-    }
-    const metadata = store_src/* versionMetadataSchema */.XL.safeParse(safeJson(bytes));
-    if (!metadata.success)
-        throw new src/* InputError */.dzK(`${where}: config is not llmops version metadata`);
-    return { digest: actual, artifactType: head.artifactType, metadata: metadata.data };
-}
-/** True when `info` is a version of `kind` named `name` (artifact type and metadata agree). */
 function isVersionOf(info, name, kind) {
     const type = kind === "model" ? src/* MODEL_ARTIFACT_TYPE */.Uqo : src/* DATASET_ARTIFACT_TYPE */.Rrq;
     return info.artifactType === type && info.metadata.kind === kind && info.metadata.name === name;
-}
-function sha256(bytes) {
-    return `sha256:${(0,external_node_crypto_.createHash)("sha256").update(bytes).digest("hex")}`;
-}
-function safeJson(bytes) {
-    try {
-        return JSON.parse(bytes.toString("utf8"));
-    }
-    catch {
-        return undefined;
-    }
 }
 
 ;// CONCATENATED MODULE: ../../packages/operate/src/feedback/models.ts
@@ -17834,7 +17772,7 @@ class ModelLookup {
         const name = ref.slice(0, at);
         let status;
         try {
-            const info = await readVersionInfo(this.#store, name, ref.slice(at + 1));
+            const info = await this.#store.metadata(name, ref.slice(at + 1));
             status = info && isVersionOf(info, name, "model") ? "known" : "unknown";
         }
         catch (error) {
@@ -18412,14 +18350,14 @@ function pair(key) {
  * version of this very name: a model's repository is not extended with cases.
  */
 async function previousVersion(store, dataset) {
-    const latest = await readVersionInfo(store, dataset, "latest");
+    const latest = await store.metadata(dataset, "latest");
     let info = latest;
     let reference = "latest";
     if (!info) {
         const newest = (await store.list(dataset))[0];
         if (!newest)
             return { base: null, latest: null };
-        info = await readVersionInfo(store, dataset, newest.digest);
+        info = await store.metadata(dataset, newest.digest);
         reference = newest.version;
         if (!info)
             throw new src/* InputError */.dzK(`dataset ${dataset}:${newest.version}: listed but not found in store ${store.location}`);
