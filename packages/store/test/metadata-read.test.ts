@@ -32,7 +32,7 @@ describe("Store.metadata", () => {
     const config = join(dir, "store", "blobs", "sha256", manifest.config.digest.slice(7));
     await chmod(config, 0o644);
     const bytes = await readFile(config);
-    bytes[bytes.length - 2] ^= 1;
+    bytes[bytes.length - 2] = bytes[bytes.length - 2]! ^ 1;
     await writeFile(config, bytes);
     await expect(store.metadata("acme/m", "v1")).rejects.toBeInstanceOf(BlobIntegrityError);
   });
